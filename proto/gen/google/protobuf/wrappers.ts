@@ -125,7 +125,7 @@ export interface StringValue {
  */
 export interface BytesValue {
   /** The bytes value. */
-  value: Buffer;
+  value: Uint8Array;
 }
 
 function createBaseDoubleValue(): DoubleValue {
@@ -569,7 +569,7 @@ export const StringValue: MessageFns<StringValue> = {
 };
 
 function createBaseBytesValue(): BytesValue {
-  return { value: Buffer.alloc(0) };
+  return { value: new Uint8Array(0) };
 }
 
 export const BytesValue: MessageFns<BytesValue> = {
@@ -598,7 +598,7 @@ export const BytesValue: MessageFns<BytesValue> = {
               break;
             }
 
-            message.value = Buffer.from(reader.bytes());
+            message.value = reader.bytes();
             continue;
           }
         }
@@ -618,7 +618,7 @@ export const BytesValue: MessageFns<BytesValue> = {
   },
   fromPartial<I extends Exact<DeepPartial<BytesValue>, I>>(object: I): BytesValue {
     const message = createBaseBytesValue();
-    message.value = object.value ?? Buffer.alloc(0);
+    message.value = object.value ?? new Uint8Array(0);
     return message;
   },
 };

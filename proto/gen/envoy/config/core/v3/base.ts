@@ -99,7 +99,7 @@ export interface Metadata_TypedFilterMetadataEntry {
 export interface HeaderValue {
   key: string;
   value: string;
-  rawValue: Buffer;
+  rawValue: Uint8Array;
 }
 
 export interface HeaderValueOption {
@@ -122,7 +122,7 @@ export enum HeaderValueOption_HeaderAppendAction {
 
 export interface DataSource {
   filename?: string | undefined;
-  inlineBytes?: Buffer | undefined;
+  inlineBytes?: Uint8Array | undefined;
   inlineString?: string | undefined;
   environmentVariable?: string | undefined;
 }
@@ -885,7 +885,7 @@ export const Metadata_TypedFilterMetadataEntry: MessageFns<Metadata_TypedFilterM
 };
 
 function createBaseHeaderValue(): HeaderValue {
-  return { key: "", value: "", rawValue: Buffer.alloc(0) };
+  return { key: "", value: "", rawValue: new Uint8Array(0) };
 }
 
 export const HeaderValue: MessageFns<HeaderValue> = {
@@ -936,7 +936,7 @@ export const HeaderValue: MessageFns<HeaderValue> = {
               break;
             }
 
-            message.rawValue = Buffer.from(reader.bytes());
+            message.rawValue = reader.bytes();
             continue;
           }
         }
@@ -958,7 +958,7 @@ export const HeaderValue: MessageFns<HeaderValue> = {
     const message = createBaseHeaderValue();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
-    message.rawValue = object.rawValue ?? Buffer.alloc(0);
+    message.rawValue = object.rawValue ?? new Uint8Array(0);
     return message;
   },
 };
@@ -1103,7 +1103,7 @@ export const DataSource: MessageFns<DataSource> = {
               break;
             }
 
-            message.inlineBytes = Buffer.from(reader.bytes());
+            message.inlineBytes = reader.bytes();
             continue;
           }
           case 3: {

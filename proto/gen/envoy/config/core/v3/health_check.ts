@@ -51,7 +51,7 @@ export interface HealthCheck {
 
 export interface HealthCheck_Payload {
   text?: string | undefined;
-  binary?: Buffer | undefined;
+  binary?: Uint8Array | undefined;
 }
 
 export interface HealthCheck_HttpHealthCheck {
@@ -438,7 +438,7 @@ export const HealthCheck_Payload: MessageFns<HealthCheck_Payload> = {
               break;
             }
 
-            message.binary = Buffer.from(reader.bytes());
+            message.binary = reader.bytes();
             continue;
           }
         }
