@@ -5,8 +5,6 @@
 import { type DescEnum, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { type FieldError, FieldErrorCode, ProtoError, ProtoErrorCode } from "./errors.js";
 import { ListValue, Struct, Value } from "./gen/google/protobuf/struct.js";
-import { messageCodec, messageDescriptor } from "./registry.js";
-import { typeNameOf } from "./type-urls.js";
 import {
   DURATION_MAX_SECONDS,
   fieldLookup,
@@ -18,6 +16,8 @@ import {
   TIMESTAMP_MIN_SECONDS,
   WellKnown,
 } from "./json-shared.js";
+import { messageCodec, messageDescriptor } from "./registry.js";
+import { typeNameOf } from "./type-urls.js";
 
 export interface JsonDecodeOptions {
   /** Objects and arrays may nest this deep, counting the resource itself as 1. Default 64. */
@@ -72,7 +72,8 @@ function describe(value: Json): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === "string")
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -143,10 +144,12 @@ class JsonReader {
       case WellKnown.timestamp:
         return this.#timestamp(json, path);
       case WellKnown.struct:
-        if (!isObject(json)) return this.#fail(path, FieldErrorCode.wrongType, `expected an object, got ${describe(json)}`);
+        if (!isObject(json))
+          return this.#fail(path, FieldErrorCode.wrongType, `expected an object, got ${describe(json)}`);
         return this.#jsonValue(json, path, depth);
       case WellKnown.listValue:
-        if (!Array.isArray(json)) return this.#fail(path, FieldErrorCode.wrongType, `expected an array, got ${describe(json)}`);
+        if (!Array.isArray(json))
+          return this.#fail(path, FieldErrorCode.wrongType, `expected an array, got ${describe(json)}`);
         return this.#jsonValue(json, path, depth);
       case WellKnown.value:
         return this.#jsonValue(json, path, depth);
@@ -175,8 +178,11 @@ class JsonReader {
       const earlier = seen.get(field.number);
       if (earlier !== undefined) {
         ok =
-          this.#fail(fieldPath, FieldErrorCode.duplicateField, `field "${field.name}" is given twice ("${earlier}" and "${key}")`) ??
-          false;
+          this.#fail(
+            fieldPath,
+            FieldErrorCode.duplicateField,
+            `field "${field.name}" is given twice ("${earlier}" and "${key}")`,
+          ) ?? false;
         continue;
       }
       seen.set(field.number, key);
@@ -218,7 +224,8 @@ class JsonReader {
   }
 
   #list(field: DescField & { fieldKind: "list" }, json: Json, path: string, depth: number): unknown[] | undefined {
-    if (!Array.isArray(json)) return this.#fail(path, FieldErrorCode.wrongType, `expected an array, got ${describe(json)}`);
+    if (!Array.isArray(json))
+      return this.#fail(path, FieldErrorCode.wrongType, `expected an array, got ${describe(json)}`);
     if (this.#deep(depth + 1, path)) return undefined;
     const out: unknown[] = [];
     let ok = true;
@@ -235,7 +242,12 @@ class JsonReader {
     return ok ? out : undefined;
   }
 
-  #map(field: DescField & { fieldKind: "map" }, json: Json, path: string, depth: number): Record<string, unknown> | undefined {
+  #map(
+    field: DescField & { fieldKind: "map" },
+    json: Json,
+    path: string,
+    depth: number,
+  ): Record<string, unknown> | undefined {
     if (!isObject(json)) return this.#fail(path, FieldErrorCode.wrongType, `expected an object, got ${describe(json)}`);
     if (this.#deep(depth + 1, path)) return undefined;
     const out: Record<string, unknown> = {};
@@ -257,7 +269,9 @@ class JsonReader {
   #mapKey(type: ScalarType, key: string, path: string): string | undefined {
     if (type === ScalarType.STRING) return key;
     if (type === ScalarType.BOOL) {
-      return key === "true" || key === "false" ? key : this.#fail(path, FieldErrorCode.badValue, `map key must be "true" or "false"`);
+      return key === "true" || key === "false"
+        ? key
+        : this.#fail(path, FieldErrorCode.badValue, `map key must be "true" or "false"`);
     }
     return this.#scalar(type, key, path) === undefined ? undefined : key;
   }
@@ -265,9 +279,13 @@ class JsonReader {
   #scalar(type: ScalarType, json: Json, path: string): unknown {
     switch (type) {
       case ScalarType.STRING:
-        return typeof json === "string" ? json : this.#fail(path, FieldErrorCode.wrongType, `expected a string, got ${describe(json)}`);
+        return typeof json === "string"
+          ? json
+          : this.#fail(path, FieldErrorCode.wrongType, `expected a string, got ${describe(json)}`);
       case ScalarType.BOOL:
-        return typeof json === "boolean" ? json : this.#fail(path, FieldErrorCode.wrongType, `expected true or false, got ${describe(json)}`);
+        return typeof json === "boolean"
+          ? json
+          : this.#fail(path, FieldErrorCode.wrongType, `expected true or false, got ${describe(json)}`);
       case ScalarType.BYTES:
         return this.#bytes(json, path);
       case ScalarType.DOUBLE:
@@ -294,11 +312,16 @@ class JsonReader {
     let n: number;
     if (typeof json === "number") n = json;
     else if (typeof json === "string" && INTEGER.test(json)) n = Number(json);
-    else if (typeof json === "string") return this.#fail(path, FieldErrorCode.badValue, `${describe(json)} is not an integer`);
+    else if (typeof json === "string")
+      return this.#fail(path, FieldErrorCode.badValue, `${describe(json)} is not an integer`);
     else return this.#fail(path, FieldErrorCode.wrongType, `expected an integer (${name}), got ${describe(json)}`);
     if (!Number.isInteger(n)) return this.#fail(path, FieldErrorCode.outOfRange, `${json} is not an integer`);
     if (n < range.min || n > range.max) {
-      return this.#fail(path, FieldErrorCode.outOfRange, `${json} is outside the ${name} range ${range.min} to ${range.max}`);
+      return this.#fail(
+        path,
+        FieldErrorCode.outOfRange,
+        `${json} is outside the ${name} range ${range.min} to ${range.max}`,
+      );
     }
     return n;
   }
@@ -310,7 +333,8 @@ class JsonReader {
     else if (json === "Infinity") return Number.POSITIVE_INFINITY;
     else if (json === "-Infinity") return Number.NEGATIVE_INFINITY;
     else if (typeof json === "string" && DECIMAL.test(json)) n = Number(json);
-    else if (typeof json === "string") return this.#fail(path, FieldErrorCode.badValue, `${describe(json)} is not a number`);
+    else if (typeof json === "string")
+      return this.#fail(path, FieldErrorCode.badValue, `${describe(json)} is not a number`);
     else return this.#fail(path, FieldErrorCode.wrongType, `expected a number, got ${describe(json)}`);
     if (!Number.isFinite(n) || (single && Math.abs(n) > FLOAT_MAX)) {
       return this.#fail(path, FieldErrorCode.outOfRange, `${json} is outside the ${single ? "float" : "double"} range`);
@@ -319,7 +343,8 @@ class JsonReader {
   }
 
   #bytes(json: Json, path: string): Uint8Array | undefined {
-    if (typeof json !== "string") return this.#fail(path, FieldErrorCode.wrongType, `expected base64 bytes, got ${describe(json)}`);
+    if (typeof json !== "string")
+      return this.#fail(path, FieldErrorCode.wrongType, `expected base64 bytes, got ${describe(json)}`);
     if (!BASE64.test(json) || json.replace(/=+$/, "").length % 4 === 1) {
       return this.#fail(path, FieldErrorCode.badValue, "not valid base64");
     }
@@ -345,13 +370,23 @@ class JsonReader {
 
   #duration(json: Json, path: string): { seconds: number; nanos: number } | undefined {
     if (typeof json !== "string") {
-      return this.#fail(path, FieldErrorCode.wrongType, `expected a duration string such as "1.5s", got ${describe(json)}`);
+      return this.#fail(
+        path,
+        FieldErrorCode.wrongType,
+        `expected a duration string such as "1.5s", got ${describe(json)}`,
+      );
     }
     const m = DURATION.exec(json);
-    if (!m) return this.#fail(path, FieldErrorCode.badValue, `"${json}" is not a duration; write seconds with an "s", e.g. "0.25s"`);
+    if (!m)
+      return this.#fail(
+        path,
+        FieldErrorCode.badValue,
+        `"${json}" is not a duration; write seconds with an "s", e.g. "0.25s"`,
+      );
     const sign = m[1] ? -1 : 1;
     const seconds = Number(m[2]);
-    if (seconds > DURATION_MAX_SECONDS) return this.#fail(path, FieldErrorCode.outOfRange, `"${json}" exceeds the duration range`);
+    if (seconds > DURATION_MAX_SECONDS)
+      return this.#fail(path, FieldErrorCode.outOfRange, `"${json}" exceeds the duration range`);
     const nanos = Number((m[3] ?? "").padEnd(9, "0"));
     return { seconds: sign * seconds || 0, nanos: sign * nanos || 0 };
   }
@@ -362,14 +397,28 @@ class JsonReader {
     }
     const m = TIMESTAMP.exec(json);
     if (!m) return this.#fail(path, FieldErrorCode.badValue, `"${json}" is not an RFC 3339 timestamp`);
-    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const date = new Date(0);
     date.setUTCFullYear(year, month - 1, day);
     date.setUTCHours(hour, minute, second, 0);
     const valid =
-      date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+      date.getUTCFullYear() === year &&
+      date.getUTCMonth() === month - 1 &&
+      date.getUTCDate() === day &&
+      hour < 24 &&
+      minute < 60 &&
+      second < 60;
     const zone = m[8] ?? "Z";
-    const offset = /^[Zz]$/.test(zone) ? 0 : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60;
+    const offset = /^[Zz]$/.test(zone)
+      ? 0
+      : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60;
     const seconds = Math.floor(date.getTime() / 1000) - offset;
     if (!valid || seconds < TIMESTAMP_MIN_SECONDS || seconds > TIMESTAMP_MAX_SECONDS) {
       return this.#fail(path, FieldErrorCode.outOfRange, `"${json}" is not a valid date between years 1 and 9999`);
@@ -381,7 +430,9 @@ class JsonReader {
   #jsonValue(json: Json, path: string, depth: number): unknown {
     if (json === null || typeof json === "string" || typeof json === "boolean") return json;
     if (typeof json === "number") {
-      return Number.isFinite(json) ? json : this.#fail(path, FieldErrorCode.badValue, `${json} cannot be represented in JSON`);
+      return Number.isFinite(json)
+        ? json
+        : this.#fail(path, FieldErrorCode.badValue, `${json} cannot be represented in JSON`);
     }
     if (this.#deep(depth, path)) return undefined;
     if (Array.isArray(json)) {
@@ -403,22 +454,32 @@ class JsonReader {
 
   /** An Any: "@type" names the packed message; the other keys are its fields (or "value" for WKTs). */
   #any(json: Json, path: string, depth: number): { typeUrl: string; value: Uint8Array } | undefined {
-    if (!isObject(json)) return this.#fail(path, FieldErrorCode.wrongType, `expected an object with "@type", got ${describe(json)}`);
+    if (!isObject(json))
+      return this.#fail(path, FieldErrorCode.wrongType, `expected an object with "@type", got ${describe(json)}`);
     const { "@type": typeUrl, ...fields } = json;
     const typePath = keyPath(path, "@type");
     if (typeof typeUrl !== "string") {
-      return this.#fail(typePath, typeUrl === undefined ? FieldErrorCode.unknownType : FieldErrorCode.wrongType, `"@type" must be a type URL string`);
+      return this.#fail(
+        typePath,
+        typeUrl === undefined ? FieldErrorCode.unknownType : FieldErrorCode.wrongType,
+        `"@type" must be a type URL string`,
+      );
     }
     const typeName = typeNameOf(typeUrl);
     const desc = typeName === undefined ? undefined : messageDescriptor(typeName);
     const codec = typeName === undefined ? undefined : messageCodec(typeName);
-    if (!desc || !codec) return this.#fail(typePath, FieldErrorCode.unknownType, `"${typeUrl}" is not a type Weft knows`);
+    if (!desc || !codec)
+      return this.#fail(typePath, FieldErrorCode.unknownType, `"${typeUrl}" is not a type Weft knows`);
     let inner: unknown;
     if (hasSpecialJson(desc.typeName)) {
       const extra = Object.keys(fields).filter((k) => k !== "value");
       if (extra.length > 0) {
         const [first] = extra;
-        return this.#fail(joinPath(path, first ?? ""), FieldErrorCode.unknownField, `an Any holding ${desc.typeName} takes only "value"`);
+        return this.#fail(
+          joinPath(path, first ?? ""),
+          FieldErrorCode.unknownField,
+          `an Any holding ${desc.typeName} takes only "value"`,
+        );
       }
       inner = this.#messageForm(desc, fields.value, joinPath(path, "value"), depth);
     } else {

@@ -183,13 +183,19 @@ function writeAny(any: { typeUrl: string; value: Uint8Array }): JsonValue {
   const desc = typeName === undefined ? undefined : messageDescriptor(typeName);
   const codec = typeName === undefined ? undefined : messageCodec(typeName);
   if (!desc || !codec) {
-    throw new ProtoError(ProtoErrorCode.unknownType, `cannot write an Any holding "${any.typeUrl}": not a type Weft knows`);
+    throw new ProtoError(
+      ProtoErrorCode.unknownType,
+      `cannot write an Any holding "${any.typeUrl}": not a type Weft knows`,
+    );
   }
   let inner: unknown;
   try {
     inner = codec.decode(any.value);
   } catch (cause) {
-    throw new ProtoError(ProtoErrorCode.malformed, `the Any holding ${desc.typeName} does not decode: ${String(cause)}`);
+    throw new ProtoError(
+      ProtoErrorCode.malformed,
+      `the Any holding ${desc.typeName} does not decode: ${String(cause)}`,
+    );
   }
   const body = writeMessageForm(desc, inner);
   if (hasSpecialJson(desc.typeName)) return { "@type": any.typeUrl, value: body };

@@ -13,7 +13,9 @@ export const WellKnown = {
 } as const;
 
 const WRAPPERS = new Set(
-  ["Bool", "Int32", "UInt32", "Int64", "UInt64", "Float", "Double", "String", "Bytes"].map((t) => `google.protobuf.${t}Value`),
+  ["Bool", "Int32", "UInt32", "Int64", "UInt64", "Float", "Double", "String", "Bytes"].map(
+    (t) => `google.protobuf.${t}Value`,
+  ),
 );
 const SPECIAL = new Set<string>([...Object.values(WellKnown), ...WRAPPERS]);
 

@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
+import type { Cluster } from "../../proto/gen/envoy/config/cluster/v3/cluster.js";
+import type { Listener } from "../../proto/gen/envoy/config/listener/v3/listener.js";
+import type { RouteConfiguration } from "../../proto/gen/envoy/config/route/v3/route.js";
+import type { HttpConnectionManager } from "../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import {
   canonicalJson,
   decodeJson,
   encodeJson,
   FieldErrorCode,
-  packAny,
   ProtoError,
   ProtoErrorCode,
+  packAny,
   TypeUrl,
   unpackAny,
   unpackAnyAs,
 } from "../../proto/index.js";
-import type { Cluster } from "../../proto/gen/envoy/config/cluster/v3/cluster.js";
-import type { Listener } from "../../proto/gen/envoy/config/listener/v3/listener.js";
-import type { RouteConfiguration } from "../../proto/gen/envoy/config/route/v3/route.js";
-import type { HttpConnectionManager } from "../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 
 const LISTENER = "envoy.config.listener.v3.Listener";
 const ROUTE = "envoy.config.route.v3.RouteConfiguration";
@@ -30,11 +30,19 @@ const routeConfig = {
       name: "backend",
       domains: ["example.com", "*.example.com"],
       routes: [
-        { match: { prefix: "/api", headers: [{ name: "x-canary", string_match: { exact: "1" } }] }, route: { cluster: "v2" } },
+        {
+          match: { prefix: "/api", headers: [{ name: "x-canary", string_match: { exact: "1" } }] },
+          route: { cluster: "v2" },
+        },
         {
           match: { safe_regex: { regex: "^/v[0-9]+/.*" }, query_parameters: [{ name: "debug", present_match: true }] },
           route: {
-            weighted_clusters: { clusters: [{ name: "v1", weight: 90 }, { name: "v2", weight: 10 }] },
+            weighted_clusters: {
+              clusters: [
+                { name: "v1", weight: 90 },
+                { name: "v2", weight: 10 },
+              ],
+            },
             timeout: "2.5s",
             retry_policy: { retry_on: "5xx,reset", num_retries: 3, per_try_timeout: "0.250s" },
           },
@@ -102,8 +110,14 @@ const endpoints = {
       locality: { region: "eu", zone: "eu-1" },
       load_balancing_weight: 10,
       lb_endpoints: [
-        { endpoint: { address: { socket_address: { address: "10.0.0.1", port_value: 8080 } } }, health_status: "HEALTHY" },
-        { endpoint: { address: { socket_address: { address: "10.0.0.2", port_value: 8080 } } }, load_balancing_weight: 2 },
+        {
+          endpoint: { address: { socket_address: { address: "10.0.0.1", port_value: 8080 } } },
+          health_status: "HEALTHY",
+        },
+        {
+          endpoint: { address: { socket_address: { address: "10.0.0.2", port_value: 8080 } } },
+          load_balancing_weight: 2,
+        },
       ],
     },
   ],
@@ -180,15 +194,21 @@ describe("JSON codec: round trips", () => {
     const typedConfig = decoded.filterChains[0]?.filters[0]?.typedConfig;
     assert.ok(typedConfig);
     assert.equal(typedConfig.typeUrl, TypeUrl.httpConnectionManager);
-    const hcm = unpackAnyAs<HttpConnectionManager>(typedConfig, "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager");
+    const hcm = unpackAnyAs<HttpConnectionManager>(
+      typedConfig,
+      "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+    );
     assert.equal(hcm.statPrefix, "ingress_http");
     assert.deepEqual(hcm.drainTimeout, { seconds: 5, nanos: 0 });
     assert.equal(hcm.routeConfig?.virtualHosts[0]?.routes.length, 4);
     assert.equal(hcm.httpFilters[0]?.typedConfig?.typeUrl, TypeUrl.router);
   });
 
-  test("well-known types inside an Any sit under \"value\"", () => {
-    const json = { filter_metadata: {}, typed_filter_metadata: { d: { "@type": "type.googleapis.com/google.protobuf.Duration", value: "1.5s" } } };
+  test('well-known types inside an Any sit under "value"', () => {
+    const json = {
+      filter_metadata: {},
+      typed_filter_metadata: { d: { "@type": "type.googleapis.com/google.protobuf.Duration", value: "1.5s" } },
+    };
     const message = decodeJson("envoy.config.core.v3.Metadata", json);
     assert.deepEqual(encodeJson("envoy.config.core.v3.Metadata", message), {
       typed_filter_metadata: { d: { "@type": "type.googleapis.com/google.protobuf.Duration", value: "1.500s" } },
@@ -208,7 +228,10 @@ describe("JSON codec: round trips", () => {
     assert.equal(encodeJson("envoy.config.route.v3.RouteAction", negative) instanceof Object, true);
     assert.deepEqual((negative as { timeout: unknown }).timeout, { seconds: -1, nanos: -1 });
     const range = decodeJson("envoy.type.v3.Int64Range", { start: "-9007199254740991", end: 9007199254740991 });
-    assert.deepEqual(encodeJson("envoy.type.v3.Int64Range", range), { start: "-9007199254740991", end: "9007199254740991" });
+    assert.deepEqual(encodeJson("envoy.type.v3.Int64Range", range), {
+      start: "-9007199254740991",
+      end: "9007199254740991",
+    });
     const percent = decodeJson("envoy.type.v3.Percent", { value: "NaN" });
     assert.deepEqual(encodeJson("envoy.type.v3.Percent", percent), { value: "NaN" });
     const header = decodeJson("envoy.config.core.v3.HeaderValue", { key: "k", raw_value: "AAEC/w==" });
@@ -217,10 +240,13 @@ describe("JSON codec: round trips", () => {
   });
 
   test("null stands for an unset field", () => {
-    assert.deepEqual(decodeJson(CLUSTER, { name: "c", connect_timeout: null, lb_policy: null }), decodeJson(CLUSTER, { name: "c" }));
+    assert.deepEqual(
+      decodeJson(CLUSTER, { name: "c", connect_timeout: null, lb_policy: null }),
+      decodeJson(CLUSTER, { name: "c" }),
+    );
   });
 
-  test("a top-level \"@type\" naming the resource's own type is accepted", () => {
+  test('a top-level "@type" naming the resource\'s own type is accepted', () => {
     assert.deepEqual(decodeJson(CLUSTER, { "@type": TypeUrl.cluster, name: "c" }), decodeJson(CLUSTER, { name: "c" }));
   });
 
@@ -229,7 +255,9 @@ describe("JSON codec: round trips", () => {
       if (Array.isArray(value)) return value.map((v) => shuffle(v, order));
       if (value === null || typeof value !== "object") return value;
       const entries = Object.entries(value);
-      const rotated = entries.map((_, i) => entries[(i + (order[i % order.length] ?? 0)) % entries.length] as [string, unknown]);
+      const rotated = entries.map(
+        (_, i) => entries[(i + (order[i % order.length] ?? 0)) % entries.length] as [string, unknown],
+      );
       const unique = new Map([...rotated, ...entries]);
       return Object.fromEntries([...unique].map(([k, v]) => [k, shuffle(v, order)]));
     };
@@ -253,20 +281,33 @@ describe("JSON codec: every refusal names its field", () => {
   });
 
   test("an Any whose @type Weft does not know, or that has no @type, is refused", () => {
-    const unknownType = { name: "l", filter_chains: [{ filters: [{ name: "f", typed_config: { "@type": "type.googleapis.com/x.y.Z", a: 1 } }] }] };
-    assert.deepEqual(refusals(LISTENER, unknownType), [['filter_chains[0].filters[0].typed_config["@type"]', FieldErrorCode.unknownType]]);
+    const unknownType = {
+      name: "l",
+      filter_chains: [{ filters: [{ name: "f", typed_config: { "@type": "type.googleapis.com/x.y.Z", a: 1 } }] }],
+    };
+    assert.deepEqual(refusals(LISTENER, unknownType), [
+      ['filter_chains[0].filters[0].typed_config["@type"]', FieldErrorCode.unknownType],
+    ]);
     const missing = { name: "l", filter_chains: [{ filters: [{ name: "f", typed_config: { stat_prefix: "x" } }] }] };
-    assert.deepEqual(refusals(LISTENER, missing), [['filter_chains[0].filters[0].typed_config["@type"]', FieldErrorCode.unknownType]]);
+    assert.deepEqual(refusals(LISTENER, missing), [
+      ['filter_chains[0].filters[0].typed_config["@type"]', FieldErrorCode.unknownType],
+    ]);
   });
 
   test("fields inside an Any are checked against the packed type", () => {
     const json = structuredClone(listener);
     const typedConfig = json.filter_chains[0]?.filters[0]?.typed_config as Record<string, unknown>;
     typedConfig.stat_prefix = 7;
-    typedConfig.route_config = { name: "r", virtual_hosts: [{ name: "v", domains: ["*"], routes: [{ match: { prefix: "/", safe_regex: { regex: "x" } } }] }] };
+    typedConfig.route_config = {
+      name: "r",
+      virtual_hosts: [{ name: "v", domains: ["*"], routes: [{ match: { prefix: "/", safe_regex: { regex: "x" } } }] }],
+    };
     assert.deepEqual(refusals(LISTENER, json), [
       ["filter_chains[0].filters[0].typed_config.stat_prefix", FieldErrorCode.wrongType],
-      ["filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].match.safe_regex", FieldErrorCode.oneofConflict],
+      [
+        "filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].match.safe_regex",
+        FieldErrorCode.oneofConflict,
+      ],
     ]);
   });
 
@@ -275,21 +316,38 @@ describe("JSON codec: every refusal names its field", () => {
     assert.deepEqual(refusals(CLUSTER, { name: "c", per_connection_buffer_limit_bytes: "lots" }), [
       ["per_connection_buffer_limit_bytes", FieldErrorCode.badValue],
     ]);
-    assert.deepEqual(refusals(CLUSTER, { name: "c", respect_dns_ttl: "true" }), [["respect_dns_ttl", FieldErrorCode.wrongType]]);
-    assert.deepEqual(refusals(CLUSTER, { name: "c", health_checks: { timeout: "1s" } }), [["health_checks", FieldErrorCode.wrongType]]);
-    assert.deepEqual(refusals(CLUSTER, { name: "c", eds_cluster_config: "ads" }), [["eds_cluster_config", FieldErrorCode.wrongType]]);
-    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: { seconds: 1 } }), [["connect_timeout", FieldErrorCode.wrongType]]);
-    assert.deepEqual(refusals(CLUSTER, { name: "c", health_checks: [null] }), [["health_checks[0]", FieldErrorCode.wrongType]]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", respect_dns_ttl: "true" }), [
+      ["respect_dns_ttl", FieldErrorCode.wrongType],
+    ]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", health_checks: { timeout: "1s" } }), [
+      ["health_checks", FieldErrorCode.wrongType],
+    ]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", eds_cluster_config: "ads" }), [
+      ["eds_cluster_config", FieldErrorCode.wrongType],
+    ]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: { seconds: 1 } }), [
+      ["connect_timeout", FieldErrorCode.wrongType],
+    ]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", health_checks: [null] }), [
+      ["health_checks[0]", FieldErrorCode.wrongType],
+    ]);
     assert.deepEqual(refusals(CLUSTER, []), [["", FieldErrorCode.wrongType]]);
   });
 
   test("numbers outside their field's range, and fractions where integers belong, are refused", () => {
-    const port = (value: unknown) => ({ cluster_name: "c", endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "a", port_value: value } } } }] }] });
+    const port = (value: unknown) => ({
+      cluster_name: "c",
+      endpoints: [
+        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: "a", port_value: value } } } }] },
+      ],
+    });
     const path = "endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value";
     assert.deepEqual(refusals(ENDPOINT, port(-1)), [[path, FieldErrorCode.outOfRange]]);
     assert.deepEqual(refusals(ENDPOINT, port(2 ** 32)), [[path, FieldErrorCode.outOfRange]]);
     assert.deepEqual(refusals(ENDPOINT, port(80.5)), [[path, FieldErrorCode.outOfRange]]);
-    assert.deepEqual(refusals("envoy.type.v3.Int64Range", { start: "9007199254740993" }), [["start", FieldErrorCode.outOfRange]]);
+    assert.deepEqual(refusals("envoy.type.v3.Int64Range", { start: "9007199254740993" }), [
+      ["start", FieldErrorCode.outOfRange],
+    ]);
     assert.deepEqual(refusals("google.rpc.Status", { code: 2 ** 31 }), [["code", FieldErrorCode.outOfRange]]);
     assert.deepEqual(refusals("envoy.config.core.v3.HealthCheck", { interval_jitter_percent: -3 }), [
       ["interval_jitter_percent", FieldErrorCode.outOfRange],
@@ -297,12 +355,20 @@ describe("JSON codec: every refusal names its field", () => {
   });
 
   test("strings that do not parse as their field's format are refused", () => {
-    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "5" }), [["connect_timeout", FieldErrorCode.badValue]]);
-    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "1m" }), [["connect_timeout", FieldErrorCode.badValue]]);
-    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "315576000001s" }), [["connect_timeout", FieldErrorCode.outOfRange]]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "5" }), [
+      ["connect_timeout", FieldErrorCode.badValue],
+    ]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "1m" }), [
+      ["connect_timeout", FieldErrorCode.badValue],
+    ]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "315576000001s" }), [
+      ["connect_timeout", FieldErrorCode.outOfRange],
+    ]);
     assert.deepEqual(refusals(CLUSTER, { name: "c", lb_policy: "FASTEST" }), [["lb_policy", FieldErrorCode.badValue]]);
     assert.deepEqual(refusals(CLUSTER, { name: "c", lb_policy: 99 }), [["lb_policy", FieldErrorCode.outOfRange]]);
-    assert.deepEqual(refusals("envoy.config.core.v3.HeaderValue", { raw_value: "a*b" }), [["raw_value", FieldErrorCode.badValue]]);
+    assert.deepEqual(refusals("envoy.config.core.v3.HeaderValue", { raw_value: "a*b" }), [
+      ["raw_value", FieldErrorCode.badValue],
+    ]);
     assert.deepEqual(refusals("envoy.admin.v3.UpdateFailureState", { last_update_attempt: "2026-02-30T00:00:00Z" }), [
       ["last_update_attempt", FieldErrorCode.outOfRange],
     ]);
@@ -312,12 +378,25 @@ describe("JSON codec: every refusal names its field", () => {
   });
 
   test("the same field given twice, in snake_case and camelCase, is refused", () => {
-    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "1s", connectTimeout: "2s" }), [["connectTimeout", FieldErrorCode.duplicateField]]);
+    assert.deepEqual(refusals(CLUSTER, { name: "c", connect_timeout: "1s", connectTimeout: "2s" }), [
+      ["connectTimeout", FieldErrorCode.duplicateField],
+    ]);
   });
 
   test("two members of one oneof are refused", () => {
-    const json = { name: "r", virtual_hosts: [{ name: "v", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "a", weighted_clusters: { clusters: [] } } }] }] };
-    assert.deepEqual(refusals(ROUTE, json), [["virtual_hosts[0].routes[0].route.weighted_clusters", FieldErrorCode.oneofConflict]]);
+    const json = {
+      name: "r",
+      virtual_hosts: [
+        {
+          name: "v",
+          domains: ["*"],
+          routes: [{ match: { prefix: "/" }, route: { cluster: "a", weighted_clusters: { clusters: [] } } }],
+        },
+      ],
+    };
+    assert.deepEqual(refusals(ROUTE, json), [
+      ["virtual_hosts[0].routes[0].route.weighted_clusters", FieldErrorCode.oneofConflict],
+    ]);
   });
 
   test("nesting deeper than the limit is refused", () => {
@@ -327,17 +406,28 @@ describe("JSON codec: every refusal names its field", () => {
     assert.equal(refusal?.[1], FieldErrorCode.tooDeep);
     let list: unknown = [];
     for (let i = 0; i < 70; i++) list = [list];
-    assert.equal(refusals(LISTENER, { name: "l", metadata: { filter_metadata: { x: { list } } } })[0]?.[1], FieldErrorCode.tooDeep);
+    assert.equal(
+      refusals(LISTENER, { name: "l", metadata: { filter_metadata: { x: { list } } } })[0]?.[1],
+      FieldErrorCode.tooDeep,
+    );
     const shallow = protoError(() => decodeJson(ROUTE, routeConfig, { maxDepth: 3 }));
     assert.ok(shallow.fieldErrors.every((e) => e.code === FieldErrorCode.tooDeep));
   });
 
-  test("a top-level \"@type\" naming another type is refused", () => {
-    assert.deepEqual(refusals(CLUSTER, { "@type": TypeUrl.listener, name: "c" }), [['["@type"]', FieldErrorCode.typeMismatch]]);
+  test('a top-level "@type" naming another type is refused', () => {
+    assert.deepEqual(refusals(CLUSTER, { "@type": TypeUrl.listener, name: "c" }), [
+      ['["@type"]', FieldErrorCode.typeMismatch],
+    ]);
   });
 
   test("every refusal in a document is reported, not only the first", () => {
-    const codes = refusals(CLUSTER, { name: 1, lb_policy: "X", bogus: true, connect_timeout: 5, circuit_breakers: { thresholds: [{ max_connections: -1 }] } });
+    const codes = refusals(CLUSTER, {
+      name: 1,
+      lb_policy: "X",
+      bogus: true,
+      connect_timeout: 5,
+      circuit_breakers: { thresholds: [{ max_connections: -1 }] },
+    });
     assert.deepEqual(codes, [
       ["name", FieldErrorCode.wrongType],
       ["lb_policy", FieldErrorCode.badValue],
@@ -358,21 +448,33 @@ describe("JSON codec: every refusal names its field", () => {
 
   test("arbitrary JSON never crashes the decoder: it decodes or is refused with field errors", () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.constantFrom(LISTENER, ROUTE, CLUSTER, ENDPOINT), (json, typeName) => {
-        try {
-          decodeJson(typeName, json);
-        } catch (error) {
-          assert.ok(error instanceof ProtoError);
-          assert.equal(error.code, ProtoErrorCode.invalidJson);
-          assert.ok(error.fieldErrors.length > 0);
-        }
-      }),
+      fc.property(
+        fc.jsonValue({ maxDepth: 6 }),
+        fc.constantFrom(LISTENER, ROUTE, CLUSTER, ENDPOINT),
+        (json, typeName) => {
+          try {
+            decodeJson(typeName, json);
+          } catch (error) {
+            assert.ok(error instanceof ProtoError);
+            assert.equal(error.code, ProtoErrorCode.invalidJson);
+            assert.ok(error.fieldErrors.length > 0);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   test("mutations of a valid resource decode or are refused, never crash", () => {
-    const leaves = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({}));
+    const leaves = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant([]),
+      fc.constant({}),
+    );
     const mutate = (value: unknown, path: number[], replacement: unknown): unknown => {
       if (path.length === 0 || value === null || typeof value !== "object") return replacement;
       const entries = Object.entries(value);
@@ -386,7 +488,10 @@ describe("JSON codec: every refusal names its field", () => {
       fc.property(fc.array(fc.nat(), { maxLength: 12 }), leaves, (path, replacement) => {
         try {
           const message = decodeJson<Listener>(LISTENER, mutate(listener, path, replacement));
-          assert.equal(canonicalJson(LISTENER, decodeJson(LISTENER, encodeJson(LISTENER, message))), canonicalJson(LISTENER, message));
+          assert.equal(
+            canonicalJson(LISTENER, decodeJson(LISTENER, encodeJson(LISTENER, message))),
+            canonicalJson(LISTENER, message),
+          );
         } catch (error) {
           assert.ok(error instanceof ProtoError, String(error));
           assert.equal(error.code, ProtoErrorCode.invalidJson);
@@ -409,13 +514,22 @@ describe("Any packing", () => {
   test("unpacking checks the type and the bytes", () => {
     const any = packAny(CLUSTER, decodeJson<Cluster>(CLUSTER, cluster));
     assert.equal(protoError(() => unpackAnyAs(any, LISTENER)).code, ProtoErrorCode.typeMismatch);
-    assert.equal(protoError(() => unpackAny({ typeUrl: "type.googleapis.com/no.Such", value: new Uint8Array() })).code, ProtoErrorCode.unknownType);
-    assert.equal(protoError(() => unpackAny({ typeUrl: TypeUrl.cluster, value: new Uint8Array([0x0a, 0xff]) })).code, ProtoErrorCode.malformed);
+    assert.equal(
+      protoError(() => unpackAny({ typeUrl: "type.googleapis.com/no.Such", value: new Uint8Array() })).code,
+      ProtoErrorCode.unknownType,
+    );
+    assert.equal(
+      protoError(() => unpackAny({ typeUrl: TypeUrl.cluster, value: new Uint8Array([0x0a, 0xff]) })).code,
+      ProtoErrorCode.malformed,
+    );
     assert.equal(protoError(() => packAny("no.Such", {})).code, ProtoErrorCode.unknownType);
   });
 
   test("encoding an Any of an unknown type is an error, not silent data loss", () => {
     const message = { name: "f", typedConfig: { typeUrl: "type.googleapis.com/no.Such", value: new Uint8Array([1]) } };
-    assert.equal(protoError(() => encodeJson("envoy.config.listener.v3.Filter", message)).code, ProtoErrorCode.unknownType);
+    assert.equal(
+      protoError(() => encodeJson("envoy.config.listener.v3.Filter", message)).code,
+      ProtoErrorCode.unknownType,
+    );
   });
 });
