@@ -1,0 +1,60 @@
+// Envoy's own v3 API definitions, loaded for comparison with Weft's hand-chosen subset. They ship
+// (with the xds, googleapis and protoc-gen-validate files they import) inside @grpc/grpc-js-xds,
+// and are parsed here by protobufjs, a protobuf implementation independent of Weft's generated
+// code, so a disagreement between the two is a real wire incompatibility, not a shared bug.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import protobuf from "protobufjs";
+import { descriptors } from "../../proto/registry.js";
+
+const require = createRequire(import.meta.url);
+
+/** The folders Envoy's imports resolve against, found through the installed packages. */
+function includeDirs(): string[] {
+  const xds = dirname(require.resolve("@grpc/grpc-js-xds/package.json"));
+  const dirs = ["envoy-api", "xds", "googleapis", "protoc-gen-validate"].map((dir) => join(xds, "deps", dir));
+  // google/protobuf/descriptor.proto (imported by the validate and udpa annotations) is on disk
+  // here; any, duration, struct and the other well-known types are compiled into protobufjs.
+  dirs.push(dirname(require.resolve("protobufjs/package.json")));
+  return dirs;
+}
+
+/** Weft's .proto files other than the well-known types, by path relative to proto/. */
+export function weftProtoFiles(): string[] {
+  return [...descriptors.files]
+    .map((file) => `${file.name}.proto`)
+    .filter((path) => !path.startsWith("google/protobuf/"))
+    .sort();
+}
+
+/**
+ * Envoy's definitions of the files Weft mirrors (same relative paths) and everything they
+ * import, with fields named as in the .proto source (snake_case). Throws if a file is missing.
+ */
+export function loadEnvoyRoot(): protobuf.Root {
+  const dirs = includeDirs();
+  const root = new protobuf.Root();
+  // An import that is in none of the folders is returned unchanged, which lets protobufjs fall
+  // back to its bundled copy of the well-known types.
+  root.resolvePath = (_origin, target) => dirs.map((dir) => join(dir, target)).find(existsSync) ?? target;
+  root.loadSync(weftProtoFiles(), { keepCase: true });
+  root.resolveAll();
+  return root;
+}
+
+/** Looks up a message, enum or service by full name (no leading dot); undefined if absent or of another kind. */
+export function envoyType(root: protobuf.Root, typeName: string): protobuf.Type | undefined {
+  const found = root.lookup(`.${typeName}`);
+  return found instanceof protobuf.Type ? found : undefined;
+}
+
+export function envoyEnum(root: protobuf.Root, typeName: string): protobuf.Enum | undefined {
+  const found = root.lookup(`.${typeName}`);
+  return found instanceof protobuf.Enum ? found : undefined;
+}
+
+export function envoyService(root: protobuf.Root, typeName: string): protobuf.Service | undefined {
+  const found = root.lookup(`.${typeName}`);
+  return found instanceof protobuf.Service ? found : undefined;
+}
