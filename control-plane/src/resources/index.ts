@@ -1,0 +1,115 @@
+// Turning user input into a resource the store can hold: decode (structural checks by the proto
+// JSON codec), check semantics per kind, and compute the canonical text and content version.
+import { createHash } from "node:crypto";
+import { canonicalJson, decodeJson, ProtoError } from "../../../proto/index.js";
+import { ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
+import { clusterType } from "./cluster.js";
+import { endpointType } from "./endpoint.js";
+import { KINDS, type ResourceKind } from "./kinds.js";
+import { listenerType } from "./listener.js";
+import type { ResourceRef, ResourceType } from "./resource-type.js";
+import { routeType } from "./route.js";
+
+export { isResourceKind, KINDS, kindOfName, kindOfTypeUrl, RESOURCE_KINDS, type ResourceKind } from "./kinds.js";
+export type { ResourceRef } from "./resource-type.js";
+
+const TYPES: Readonly<Record<ResourceKind, ResourceType<unknown>>> = {
+  listeners: listenerType as ResourceType<unknown>,
+  routes: routeType as ResourceType<unknown>,
+  clusters: clusterType as ResourceType<unknown>,
+  endpoints: endpointType as ResourceType<unknown>,
+};
+
+/** A resource that passed every check, ready to store. */
+export interface ParsedResource {
+  readonly kind: ResourceKind;
+  readonly name: string;
+  /** The generated (ts-proto) message. */
+  readonly message: unknown;
+  /** Canonical JSON text, what the store keeps. */
+  readonly json: string;
+  /** Content version: equal for equal content, in any process, at any time. */
+  readonly version: string;
+  readonly references: readonly ResourceRef[];
+}
+
+/** 1 to 253 printable ASCII characters, no `/` and no space (CONTRACT: resource names). */
+const NAME = /^[\x21-\x2e\x30-\x7e]{1,253}$/;
+
+export function checkResourceName(name: string, path = "name"): ErrorDetail | undefined {
+  return NAME.test(name)
+    ? undefined
+    : { path, message: "a name is 1 to 253 printable ASCII characters, without '/', spaces or control characters" };
+}
+
+/** The content version of canonical JSON text: 96 bits of its SHA-256, in hex. */
+export function resourceVersion(json: string): string {
+  return createHash("sha256").update(json).digest("hex").slice(0, 24);
+}
+
+/**
+ * Parses `json` as a resource of `kind`. When `name` is given (the name in the URL), the name in
+ * the body, if any, must equal it; without a name in the body, `name` is filled in. Throws
+ * WeftError INVALID_RESOURCE listing every problem (paths prefixed with `options.path`).
+ */
+export function parseResource(
+  kind: ResourceKind,
+  json: unknown,
+  options: { name?: string; path?: string } = {},
+): ParsedResource {
+  const info = KINDS[kind];
+  const prefix = options.path ?? "";
+  const at = (path: string) => (prefix === "" ? path : path === "" ? prefix : `${prefix}.${path}`);
+  let body = json;
+  if (options.name !== undefined && body !== null && typeof body === "object" && !Array.isArray(body)) {
+    const record = body as Record<string, unknown>;
+    const given = record[info.nameField] ?? record[info.nameProperty];
+    if (given === undefined) body = { ...record, [info.nameField]: options.name };
+    else if (given !== options.name) {
+      throw new WeftError(
+        ErrorCode.nameMismatch,
+        `the ${info.nameField} in the body ("${String(given)}") differs from the name in the URL ("${options.name}")`,
+        {
+          details: [{ path: at(info.nameField), message: `must equal "${options.name}"` }],
+        },
+      );
+    }
+  }
+  let message: unknown;
+  try {
+    message = decodeJson(info.typeName, body, { path: prefix });
+  } catch (error) {
+    if (error instanceof ProtoError && error.fieldErrors.length > 0) {
+      throw new WeftError(
+        ErrorCode.invalidResource,
+        `invalid ${info.messageName}: ${error.message.replace(/^invalid \w+: /, "")}`,
+        {
+          details: error.fieldErrors.map((e) => ({ path: e.path, message: e.message, code: e.code })),
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  const type = TYPES[kind];
+  const name = (message as Record<string, string>)[info.nameProperty] ?? "";
+  const details: ErrorDetail[] = [];
+  const badName = checkResourceName(name, at(info.nameField));
+  if (badName) details.push(badName);
+  for (const detail of type.validate(message)) details.push({ ...detail, path: at(detail.path) });
+  if (details.length > 0) {
+    const [first] = details;
+    throw new WeftError(
+      ErrorCode.invalidResource,
+      `invalid ${info.messageName}: ${first?.path}: ${first?.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ""}`,
+      { details },
+    );
+  }
+  const text = canonicalJson(info.typeName, message);
+  return { kind, name, message, json: text, version: resourceVersion(text), references: type.references(message) };
+}
+
+/** The references of an already stored (hence valid) resource, from its canonical JSON. */
+export function referencesOf(kind: ResourceKind, json: string): ResourceRef[] {
+  return TYPES[kind].references(decodeJson(KINDS[kind].typeName, JSON.parse(json)));
+}
