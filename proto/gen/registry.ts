@@ -39,7 +39,10 @@ import * as m36 from "./google/protobuf/struct.js";
 import * as m37 from "./google/protobuf/timestamp.js";
 import * as m38 from "./google/protobuf/wrappers.js";
 import * as m39 from "./google/rpc/status.js";
-import * as m40 from "./xds/core/v3/context_params.js";
+import * as m40 from "./grpc/health/v1/health.js";
+import * as m41 from "./grpc/reflection/v1/reflection.js";
+import * as m42 from "./grpc/reflection/v1alpha/reflection.js";
+import * as m43 from "./xds/core/v3/context_params.js";
 
 /** Every generated message's encoder and decoder, by its full protobuf name. */
 export const generatedMessages = {
@@ -179,5 +182,23 @@ export const generatedMessages = {
   "google.protobuf.StringValue": m38.StringValue,
   "google.protobuf.BytesValue": m38.BytesValue,
   "google.rpc.Status": m39.Status,
-  "xds.core.v3.ContextParams": m40.ContextParams,
+  "grpc.health.v1.HealthCheckRequest": m40.HealthCheckRequest,
+  "grpc.health.v1.HealthCheckResponse": m40.HealthCheckResponse,
+  "grpc.reflection.v1.ServerReflectionRequest": m41.ServerReflectionRequest,
+  "grpc.reflection.v1.ExtensionRequest": m41.ExtensionRequest,
+  "grpc.reflection.v1.ServerReflectionResponse": m41.ServerReflectionResponse,
+  "grpc.reflection.v1.FileDescriptorResponse": m41.FileDescriptorResponse,
+  "grpc.reflection.v1.ExtensionNumberResponse": m41.ExtensionNumberResponse,
+  "grpc.reflection.v1.ListServiceResponse": m41.ListServiceResponse,
+  "grpc.reflection.v1.ServiceResponse": m41.ServiceResponse,
+  "grpc.reflection.v1.ErrorResponse": m41.ErrorResponse,
+  "grpc.reflection.v1alpha.ServerReflectionRequest": m42.ServerReflectionRequest,
+  "grpc.reflection.v1alpha.ExtensionRequest": m42.ExtensionRequest,
+  "grpc.reflection.v1alpha.ServerReflectionResponse": m42.ServerReflectionResponse,
+  "grpc.reflection.v1alpha.FileDescriptorResponse": m42.FileDescriptorResponse,
+  "grpc.reflection.v1alpha.ExtensionNumberResponse": m42.ExtensionNumberResponse,
+  "grpc.reflection.v1alpha.ListServiceResponse": m42.ListServiceResponse,
+  "grpc.reflection.v1alpha.ServiceResponse": m42.ServiceResponse,
+  "grpc.reflection.v1alpha.ErrorResponse": m42.ErrorResponse,
+  "xds.core.v3.ContextParams": m43.ContextParams,
 } as const;

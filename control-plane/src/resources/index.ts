@@ -113,3 +113,8 @@ export function parseResource(
 export function referencesOf(kind: ResourceKind, json: string): ResourceRef[] {
   return TYPES[kind].references(decodeJson(KINDS[kind].typeName, JSON.parse(json)));
 }
+
+/** The references of a decoded message of `kind`. */
+export function referencesOfMessage(kind: ResourceKind, message: unknown): ResourceRef[] {
+  return TYPES[kind].references(message);
+}

@@ -1,0 +1,91 @@
+// Who is connected and what each proxy runs. Streams register a connection and keep their own
+// state; the registry reads it only when asked (GET /v1/proxies, CSDS, metrics), so nothing is
+// copied per message.
+import type { NackRecord, ProxyStatus, ProxyStatusSource, TypeStatus } from "./proxy-status.js";
+
+/** CSDS's ConfigStatus words for one resource as the server sees it. */
+export type ResourceSyncStatus = "SYNCED" | "NOT_SENT" | "STALE" | "ERROR";
+
+/** One resource on one connection, as CSDS reports it. */
+export interface ResourceStatus {
+  readonly typeUrl: string;
+  readonly name: string;
+  readonly version: string;
+  readonly status: ResourceSyncStatus;
+  /** The encoded Any the client was sent (for CSDS's xds_config), when there is one. */
+  readonly anyBytes: Uint8Array | undefined;
+}
+
+export interface ConnectionNode {
+  readonly id: string;
+  readonly cluster: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly userAgent: string;
+  /** The node as the client sent it (ts-proto form), for CSDS. */
+  readonly raw: unknown;
+}
+
+/** What a stream registers: fixed facts, and functions that read its live state. */
+export interface Connection {
+  readonly streamId: number;
+  readonly node: ConnectionNode;
+  readonly address: string;
+  readonly connectedAt: Date;
+  readonly protocol: "sotw" | "delta";
+  types(): Record<string, TypeStatus>;
+  resources(): ResourceStatus[];
+}
+
+export class StatusRegistry implements ProxyStatusSource {
+  readonly #connections = new Set<Connection>();
+  readonly #nacks: NackRecord[] = [];
+  readonly #nackLimit: number;
+  readonly #onChange: ((connected: number) => void) | undefined;
+
+  constructor(options: { nackHistory?: number; onConnectionsChanged?: (connected: number) => void } = {}) {
+    this.#nackLimit = options.nackHistory ?? 100;
+    this.#onChange = options.onConnectionsChanged;
+  }
+
+  /** Registers a connection; the returned function removes it. */
+  connect(connection: Connection): () => void {
+    this.#connections.add(connection);
+    this.#onChange?.(this.#connections.size);
+    return () => {
+      if (this.#connections.delete(connection)) this.#onChange?.(this.#connections.size);
+    };
+  }
+
+  recordNack(record: NackRecord): void {
+    this.#nacks.unshift(record);
+    if (this.#nacks.length > this.#nackLimit) this.#nacks.length = this.#nackLimit;
+  }
+
+  get connectedCount(): number {
+    return this.#connections.size;
+  }
+
+  connections(): Connection[] {
+    return [...this.#connections].sort(
+      (a, b) =>
+        (a.node.id < b.node.id ? -1 : a.node.id > b.node.id ? 1 : 0) ||
+        a.connectedAt.getTime() - b.connectedAt.getTime(),
+    );
+  }
+
+  proxies(): ProxyStatus[] {
+    return this.connections().map((c) => ({
+      nodeId: c.node.id,
+      cluster: c.node.cluster,
+      address: c.address,
+      connectedAt: c.connectedAt.toISOString(),
+      userAgent: c.node.userAgent,
+      metadata: c.node.metadata,
+      types: c.types(),
+    }));
+  }
+
+  recentNacks(): NackRecord[] {
+    return [...this.#nacks];
+  }
+}

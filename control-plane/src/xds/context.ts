@@ -1,0 +1,57 @@
+// What every xDS stream needs from the server around it, passed in rather than imported.
+import type { Logger } from "pino";
+import { KINDS } from "../resources/kinds.js";
+import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
+import type { StatusRegistry } from "../status/registry.js";
+
+export interface XdsMetrics {
+  /** A response went out for `typeUrl`. */
+  pushed(typeUrl: string): void;
+  /** A client rejected a response for `typeUrl`. */
+  nacked(typeUrl: string): void;
+}
+
+export interface XdsContext {
+  readonly snapshots: SnapshotSource;
+  readonly status: StatusRegistry;
+  readonly logger: Logger;
+  readonly metrics: XdsMetrics | undefined;
+  /** Encoded envoy.config.core.v3.ControlPlane sent with every response. */
+  readonly controlPlane: Uint8Array;
+  readonly now: () => Date;
+  nextStreamId(): number;
+}
+
+/**
+ * The order a stream sends types in when several changed: clusters and their endpoints before the
+ * listeners and routes that use them, so nothing points at a cluster the client does not have yet
+ * (make before break, PROTOCOL.md item 31).
+ */
+export const SEND_ORDER: readonly string[] = [
+  KINDS.clusters.typeUrl,
+  KINDS.endpoints.typeUrl,
+  KINDS.listeners.typeUrl,
+  KINDS.routes.typeUrl,
+];
+
+/** LDS and CDS responses carry the full state (item 12). */
+export function isFullStateType(typeUrl: string): boolean {
+  return typeUrl === KINDS.listeners.typeUrl || typeUrl === KINDS.clusters.typeUrl;
+}
+
+export function isServedType(typeUrl: string): boolean {
+  return SEND_ORDER.includes(typeUrl);
+}
+
+/** "name version" from a node's user agent fields. */
+export function userAgentOf(node: {
+  userAgentName?: string;
+  userAgentVersion?: string | undefined;
+  userAgentBuildVersion?:
+    | { version?: { majorNumber: number; minorNumber: number; patch: number } | undefined }
+    | undefined;
+}): string {
+  const build = node.userAgentBuildVersion?.version;
+  const version = node.userAgentVersion ?? (build ? `${build.majorNumber}.${build.minorNumber}.${build.patch}` : "");
+  return [node.userAgentName ?? "", version].filter((s) => s !== "").join(" ");
+}

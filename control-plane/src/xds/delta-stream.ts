@@ -1,0 +1,32 @@
+// Incremental (delta) streams: requests change the subscription by subscribe/unsubscribe lists
+// and responses carry only what changed, with removals named (PROTOCOL.md section B).
+import type { ServerDuplexStream } from "@grpc/grpc-js";
+import type { DeltaDiscoveryRequest } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
+import type { XdsContext } from "./context.js";
+import { type DeltaResponsePlan, DeltaTypeState } from "./delta-type-state.js";
+import { DiscoveryStream, type StreamProtocol } from "./discovery-stream.js";
+import { encodeDeltaResponse } from "./wire.js";
+
+const delta: StreamProtocol<DeltaDiscoveryRequest, DeltaTypeState, DeltaResponsePlan> = {
+  name: "delta",
+  newState: (typeUrl) => new DeltaTypeState(typeUrl),
+  receive: (state, request, _snapshot, now) => state.receive(request, now),
+  encode: (plan, typeUrl, nonce, controlPlane) =>
+    encodeDeltaResponse({
+      systemVersion: plan.systemVersion,
+      entries: plan.resources.map((r) => r.deltaEntry),
+      typeUrl,
+      removed: plan.removed,
+      nonce,
+      controlPlane,
+    }),
+  describe: (plan) => ({ count: plan.resources.length, removed: plan.removed.length }),
+};
+
+export function serveDeltaStream(
+  call: ServerDuplexStream<DeltaDiscoveryRequest, Buffer>,
+  context: XdsContext,
+  impliedTypeUrl?: string,
+): void {
+  new DiscoveryStream(call, context, delta, impliedTypeUrl).start();
+}

@@ -1,0 +1,252 @@
+// What state-of-the-world and incremental streams share: one gRPC stream, ADS (every type on it)
+// or a per-type service (the type implied). Each type is an independent sub-stream with its own
+// nonce, versions and subscription (PROTOCOL.md item 37), kept in a type-state object; the stream
+// registers the client, routes requests to type states and decides the order types are answered in.
+import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
+import { KINDS } from "../resources/kinds.js";
+import type { Snapshot, SnapshotResource } from "../snapshot/snapshot.js";
+import type { SyncState, TypeStatus } from "../status/proxy-status.js";
+import type { ConnectionNode, ResourceStatus } from "../status/registry.js";
+import { isServedType, SEND_ORDER, userAgentOf, type XdsContext } from "./context.js";
+
+/** What a stream needs of a type state, whichever protocol variant it implements. */
+export interface TypeState<Plan> {
+  readonly typeUrl: string;
+  plan(snapshot: Snapshot, holdRemovals: boolean): Plan | undefined;
+  settled(snapshot: Snapshot): boolean;
+  sent(plan: Plan, nonce: string): void;
+  subscribed(): string[];
+  ackedResources(): ReadonlyMap<string, SnapshotResource>;
+  inFlightResources(): ReadonlyMap<string, SnapshotResource>;
+  readonly state: SyncState;
+  readonly versionSent: string;
+  readonly versionAcked: string;
+  readonly nonce: string;
+  readonly lastNack: { message: string; at: Date; version: string } | undefined;
+}
+
+/** The variant-specific part: how requests are read and responses written. */
+export interface StreamProtocol<Request, State extends TypeState<Plan>, Plan> {
+  readonly name: "sotw" | "delta";
+  newState(typeUrl: string): State;
+  /** Applies the request to its type's state; "stale" requests are ignored. */
+  receive(
+    state: State,
+    request: Request,
+    snapshot: Snapshot | undefined,
+    now: Date,
+  ): "request" | "ack" | "nack" | "stale";
+  encode(plan: Plan, typeUrl: string, nonce: string, controlPlane: Uint8Array): Buffer;
+  describe(plan: Plan): Record<string, unknown>;
+}
+
+interface DiscoveryRequestLike {
+  readonly node?: Node | undefined;
+  readonly typeUrl: string;
+  readonly responseNonce: string;
+  readonly errorDetail?: { readonly message: string } | undefined;
+}
+
+export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends TypeState<Plan>, Plan> {
+  readonly #call: ServerDuplexStream<Request, Buffer>;
+  readonly #context: XdsContext;
+  readonly #protocol: StreamProtocol<Request, State, Plan>;
+  readonly #impliedTypeUrl: string | undefined;
+  readonly #streamId: number;
+  readonly #types = new Map<string, State>();
+  #logger: Logger;
+  #snapshot: Snapshot | undefined;
+  #nonce = 0;
+  #node: ConnectionNode | undefined;
+  #cleanups: (() => void)[] = [];
+  #closed = false;
+
+  constructor(
+    call: ServerDuplexStream<Request, Buffer>,
+    context: XdsContext,
+    protocol: StreamProtocol<Request, State, Plan>,
+    impliedTypeUrl: string | undefined,
+  ) {
+    this.#call = call;
+    this.#context = context;
+    this.#protocol = protocol;
+    this.#impliedTypeUrl = impliedTypeUrl;
+    this.#streamId = context.nextStreamId();
+    this.#logger = context.logger.child({ streamId: this.#streamId, protocol: protocol.name });
+  }
+
+  start(): void {
+    this.#call.on("data", (request: Request) => this.#onRequest(request));
+    this.#call.on("end", () => {
+      this.#close("client closed the stream");
+      this.#call.end();
+    });
+    this.#call.on("error", (error: Error) => this.#close(`stream error: ${error.message}`));
+    this.#call.on("cancelled", () => this.#close("cancelled"));
+    this.#snapshot = this.#context.snapshots.current();
+    this.#cleanups.push(
+      this.#context.snapshots.subscribe((snapshot) => {
+        this.#snapshot = snapshot;
+        this.#flush();
+      }),
+    );
+  }
+
+  #close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const cleanup of this.#cleanups) cleanup();
+    this.#cleanups = [];
+    this.#logger.info({ reason }, "xDS stream closed");
+  }
+
+  /** Ends the stream with a gRPC status, as for a request that breaks the protocol. */
+  #fail(code: GrpcStatus, details: string): void {
+    this.#logger.warn({ code, details }, "ending xDS stream");
+    this.#close(details);
+    this.#call.emit("error", { code, details });
+  }
+
+  #onRequest(request: Request): void {
+    if (this.#closed) return;
+    if (!this.#node) this.#register(request.node);
+    let typeUrl = request.typeUrl;
+    if (this.#impliedTypeUrl !== undefined) {
+      if (typeUrl !== "" && typeUrl !== this.#impliedTypeUrl) {
+        this.#fail(GrpcStatus.INVALID_ARGUMENT, `this service serves ${this.#impliedTypeUrl}, not ${typeUrl}`);
+        return;
+      }
+      typeUrl = this.#impliedTypeUrl;
+    } else if (typeUrl === "") {
+      // type_url is required on ADS (item 18).
+      this.#fail(GrpcStatus.INVALID_ARGUMENT, "type_url is required on the aggregated discovery service");
+      return;
+    }
+    if (!isServedType(typeUrl)) {
+      this.#logger.debug({ typeUrl }, "request for a type this server does not serve; not answered");
+      return;
+    }
+    let state = this.#types.get(typeUrl);
+    if (!state) {
+      state = this.#protocol.newState(typeUrl);
+      this.#types.set(typeUrl, state);
+    }
+    const kind = this.#protocol.receive(state, request, this.#snapshot, this.#context.now());
+    if (kind === "stale") {
+      this.#logger.debug({ typeUrl, nonce: request.responseNonce }, "stale nonce; request ignored");
+      return;
+    }
+    if (kind === "nack") this.#onNack(state, request.errorDetail?.message ?? "");
+    this.#flush();
+  }
+
+  #onNack(state: State, message: string): void {
+    const versionRejected = state.lastNack?.version ?? "";
+    this.#logger.warn({ typeUrl: state.typeUrl, versionRejected, error: message }, "proxy rejected a response (NACK)");
+    this.#context.metrics?.nacked(state.typeUrl);
+    this.#context.status.recordNack({
+      nodeId: this.#node?.id ?? "",
+      typeUrl: state.typeUrl,
+      versionRejected,
+      message,
+      at: this.#context.now().toISOString(),
+    });
+  }
+
+  /** Only the first request is sure to carry the node (item 36). */
+  #register(node: Node | undefined): void {
+    this.#node = {
+      id: node?.id ?? "",
+      cluster: node?.cluster ?? "",
+      metadata: (node?.metadata as Record<string, unknown> | undefined) ?? {},
+      userAgent: node ? userAgentOf(node) : "",
+      raw: node,
+    };
+    this.#logger = this.#logger.child({ nodeId: this.#node.id });
+    const address = this.#call.getPeer();
+    this.#cleanups.push(
+      this.#context.status.connect({
+        streamId: this.#streamId,
+        node: this.#node,
+        address,
+        connectedAt: this.#context.now(),
+        protocol: this.#protocol.name,
+        types: () => this.#typeStatuses(),
+        resources: () => this.#resourceStatuses(),
+      }),
+    );
+    this.#logger.info({ address, userAgent: this.#node.userAgent }, "xDS stream opened");
+  }
+
+  /** Sends what each type needs, clusters first; see SEND_ORDER. */
+  #flush(): void {
+    const snapshot = this.#snapshot;
+    if (!snapshot || this.#closed) return;
+    for (const typeUrl of SEND_ORDER) {
+      const state = this.#types.get(typeUrl);
+      if (!state) continue;
+      const hold = typeUrl === KINDS.clusters.typeUrl && this.#holdClusterRemovals(snapshot);
+      const plan = state.plan(snapshot, hold);
+      if (plan === undefined) continue;
+      const nonce = String(++this.#nonce);
+      this.#call.write(this.#protocol.encode(plan, typeUrl, nonce, this.#context.controlPlane));
+      state.sent(plan, nonce);
+      this.#context.metrics?.pushed(typeUrl);
+      this.#logger.debug({ typeUrl, nonce, ...this.#protocol.describe(plan) }, "response sent");
+    }
+  }
+
+  /**
+   * Clusters leave the client only after the listeners and routes on this stream that might use
+   * them run the new config (break after make, item 31). A NACKed listener or route update keeps
+   * the old clusters too, since the client still runs the old routes.
+   */
+  #holdClusterRemovals(snapshot: Snapshot): boolean {
+    for (const typeUrl of [KINDS.listeners.typeUrl, KINDS.routes.typeUrl]) {
+      const state = this.#types.get(typeUrl);
+      if (state && !state.settled(snapshot)) return true;
+    }
+    return false;
+  }
+
+  #typeStatuses(): Record<string, TypeStatus> {
+    const out: Record<string, TypeStatus> = {};
+    for (const [typeUrl, state] of this.#types) {
+      const nack = state.lastNack;
+      out[typeUrl] = {
+        state: state.state,
+        versionSent: state.versionSent,
+        versionAcked: state.versionAcked,
+        nonce: state.nonce,
+        subscribed: state.subscribed(),
+        lastNack: nack ? { message: nack.message, at: nack.at.toISOString() } : null,
+      };
+    }
+    return out;
+  }
+
+  #resourceStatuses(): ResourceStatus[] {
+    const out: ResourceStatus[] = [];
+    for (const [typeUrl, state] of this.#types) {
+      const acked = state.ackedResources();
+      const inFlight = state.inFlightResources();
+      for (const [name, resource] of acked) {
+        const pending = inFlight.get(name);
+        const status = pending && pending.version !== resource.version ? "STALE" : "SYNCED";
+        out.push({ typeUrl, name, version: resource.version, status, anyBytes: resource.anyBytes });
+      }
+      for (const [name, resource] of inFlight) {
+        if (acked.has(name)) continue;
+        out.push({ typeUrl, name, version: resource.version, status: "STALE", anyBytes: resource.anyBytes });
+      }
+      const missing = state.state === "NACKED" ? "ERROR" : "NOT_SENT";
+      for (const name of state.subscribed()) {
+        if (name === "*" || acked.has(name) || inFlight.has(name)) continue;
+        out.push({ typeUrl, name, version: "", status: missing, anyBytes: undefined });
+      }
+    }
+    return out;
+  }
+}
