@@ -17,8 +17,22 @@ function includeDirs(): string[] {
   // google/protobuf/descriptor.proto (imported by the validate and udpa annotations) is on disk
   // here; any, duration, struct and the other well-known types are compiled into protobufjs.
   dirs.push(dirname(require.resolve("protobufjs/package.json")));
+  // The gRPC services Weft also serves (reflection, health) are checked against the definitions
+  // their reference packages ship.
+  dirs.push(join(dirname(require.resolve("@grpc/reflection/package.json")), "build", "proto"));
   return dirs;
 }
+
+/** Where a reference package keeps a file under another path than its canonical one. */
+const relocated: Readonly<Record<string, string>> = {
+  "grpc/health/v1/health.proto": join(
+    dirname(require.resolve("grpc-health-check/package.json")),
+    "proto",
+    "health",
+    "v1",
+    "health.proto",
+  ),
+};
 
 /** Weft's .proto files other than the well-known types, by path relative to proto/. */
 export function weftProtoFiles(): string[] {
@@ -37,7 +51,8 @@ export function loadEnvoyRoot(): protobuf.Root {
   const root = new protobuf.Root();
   // An import that is in none of the folders is returned unchanged, which lets protobufjs fall
   // back to its bundled copy of the well-known types.
-  root.resolvePath = (_origin, target) => dirs.map((dir) => join(dir, target)).find(existsSync) ?? target;
+  root.resolvePath = (_origin, target) =>
+    relocated[target] ?? dirs.map((dir) => join(dir, target)).find(existsSync) ?? target;
   root.loadSync(weftProtoFiles(), { keepCase: true });
   root.resolveAll();
   return root;

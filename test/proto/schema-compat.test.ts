@@ -43,7 +43,7 @@ function weftServices(): DescService[] {
 }
 
 /**
- * Envoy methods Weft's services leave out. Weft serves xDS over streams (state-of-the-world and
+ * Methods the reference definitions have and Weft leaves out. Weft serves xDS over streams (state-of-the-world and
  * delta); the unary Fetch* methods, Envoy's polling alternative, are not part of the subset.
  */
 const omittedMethods: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -51,6 +51,8 @@ const omittedMethods: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ["envoy.service.route.v3.RouteDiscoveryService", new Set(["FetchRoutes"])],
   ["envoy.service.cluster.v3.ClusterDiscoveryService", new Set(["FetchClusters"])],
   ["envoy.service.endpoint.v3.EndpointDiscoveryService", new Set(["FetchEndpoints"])],
+  // grpc-health-check implements Check and Watch; List is newer than it.
+  ["grpc.health.v1.Health", new Set(["List"])],
 ]);
 
 /** The services an xDS client calls; each must be in Weft's subset for the checks to mean anything. */
