@@ -19,9 +19,13 @@ export const ErrorCode = {
   conflict: "WEFT_CONFLICT",
   referenced: "WEFT_REFERENCED",
   compacted: "WEFT_REVISION_COMPACTED",
+  revisionNotFound: "WEFT_REVISION_NOT_FOUND",
   // Access.
   unauthorized: "WEFT_UNAUTHORIZED",
   rateLimited: "WEFT_RATE_LIMITED",
+  // Requests the REST API has no route for.
+  routeNotFound: "WEFT_ROUTE_NOT_FOUND",
+  methodNotAllowed: "WEFT_METHOD_NOT_ALLOWED",
   // Start-up and internals.
   insecureListen: "WEFT_INSECURE_LISTEN",
   storeFailed: "WEFT_STORE_FAILED",
@@ -36,7 +40,31 @@ export interface ErrorDetail {
   readonly message: string;
   /** A finer code for this detail (e.g. WEFT_JSON_UNKNOWN_FIELD), when there is one. */
   readonly code?: string;
+  /** 1-based position in the request body, for syntax errors in JSON or YAML text. */
+  readonly line?: number;
+  readonly column?: number;
 }
+
+/** Finer codes for `ErrorDetail.code`, beside the proto codec's WEFT_JSON_* field codes. */
+export const DetailCode = {
+  /** Text that is not JSON or YAML at all. */
+  syntax: "WEFT_SYNTAX",
+  /** The same key twice in one JSON object or YAML mapping. */
+  duplicateKey: "WEFT_DUPLICATE_KEY",
+  /** Objects and arrays nested deeper than the API accepts (64 levels). */
+  tooDeep: "WEFT_TOO_DEEP",
+  /** A YAML anchor, alias or tag the API refuses. */
+  yamlAlias: "WEFT_YAML_ALIAS",
+  yamlTag: "WEFT_YAML_TAG",
+  /** One resource named twice in one apply. */
+  duplicateResource: "WEFT_DUPLICATE_RESOURCE",
+  /** A warning: a reference to a resource that does not exist (yet). */
+  missingReference: "WEFT_MISSING_REFERENCE",
+  /** A resource that still references the one being deleted. */
+  referencedBy: "WEFT_REFERENCED_BY",
+} as const;
+
+export type DetailCode = (typeof DetailCode)[keyof typeof DetailCode];
 
 export class WeftError extends Error {
   override readonly name = "WeftError";

@@ -56,6 +56,7 @@ export interface RevisionRecord {
   readonly time: string;
   /** Free text the writer attached (e.g. "rollback to 12"), or "". */
   readonly description: string;
+  /** One per changed resource, ordered by kind (as RESOURCE_KINDS lists them), then name. */
   readonly changes: readonly ResourceChange[];
 }
 
@@ -74,18 +75,27 @@ export interface StoreState {
 export type WatchEvent =
   | { readonly type: "revision"; readonly record: RevisionRecord }
   /** The watcher fell behind the kept history; it must reload with current() and watch again. */
-  | { readonly type: "compacted"; readonly oldestRevision: number };
+  | {
+      readonly type: "compacted";
+      /** The oldest revision whose record is still kept. */
+      readonly oldestRevision: number;
+    };
 
 export interface ConfigStore {
-  /** Every resource and the revision they are consistent at, read in one transaction. */
+  /**
+   * Every resource and the revision they are consistent at, read in one transaction; ordered by
+   * kind (as RESOURCE_KINDS lists them), then name.
+   */
   current(): Promise<StoreState>;
   get(kind: ResourceKind, name: string): Promise<StoredResource | undefined>;
   /** One kind's resources, sorted by name. */
   list(kind: ResourceKind): Promise<StoredResource[]>;
   /**
    * Applies all mutations atomically as one new revision, after checking `conditions` in the same
-   * transaction; throws StoreError CONFLICT if a condition fails, and then nothing changes. Once the
-   * promise resolves the revision is durable (survives a crash of this process).
+   * transaction; throws WeftError WEFT_CONFLICT if a condition fails (one detail per failed
+   * condition, `path` = "storeRevision" or "KIND/NAME"), and then nothing changes. Once the promise
+   * resolves the revision is durable (survives a crash of this process). Mutations apply in order: a
+   * resource named twice ends as the last one left it and counts as one change.
    */
   commit(
     mutations: readonly Mutation[],
@@ -94,14 +104,18 @@ export interface ConfigStore {
   /**
    * Calls `listener` with every revision after `fromRevision`, in order, each exactly once: first
    * those already committed (from history), then new ones as they commit. Returns a function that
-   * stops the watch. If `fromRevision` is older than the kept history, the first event is "compacted".
+   * stops the watch. If `fromRevision` is older than the kept history, the first event is "compacted"
+   * and the watch ends there. Listeners are never called synchronously from watch() or commit().
    */
   watch(fromRevision: number, listener: (event: WatchEvent) => void): () => void;
   /** Newest first, at most `limit` (default 100), only revisions below `before` when given. */
   history(options?: { limit?: number; before?: number }): Promise<RevisionRecord[]>;
   /** One revision with its changes, or undefined if it never existed or was compacted away. */
   revisionRecord(revision: number): Promise<RevisionRecord | undefined>;
-  /** Every resource as it was right after `revision`; throws StoreError COMPACTED if history no longer reaches it. */
+  /**
+   * Every resource as it was right after `revision` (ordered as current()); throws WeftError
+   * WEFT_REVISION_COMPACTED if history no longer reaches it, WEFT_REVISION_NOT_FOUND if it is not committed yet.
+   */
   stateAt(revision: number): Promise<StoreState>;
   close(): Promise<void>;
 }
