@@ -36,6 +36,7 @@ export class SnapshotBuilder implements SnapshotSource {
   /** Encoded resources by type URL, name and version; carried from one snapshot to the next. */
   #encoded = new Map<string, SnapshotResource>();
   #revision = 0;
+  #committedAt = new Date();
   #snapshot: Snapshot | undefined;
   #unwatch: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -97,6 +98,7 @@ export class SnapshotBuilder implements SnapshotSource {
       else map?.delete(change.name);
     }
     this.#revision = event.record.revision;
+    this.#committedAt = new Date(event.record.time);
     this.#schedule();
   }
 
@@ -149,7 +151,7 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#addEmptyAssignments(byType, messages, encoded);
     issues.push(...checkConsistency(byType, messages));
     this.#encoded = encoded;
-    const snapshot = new Snapshot(this.#revision, byType, issues);
+    const snapshot = new Snapshot(this.#revision, byType, issues, this.#committedAt);
     this.#snapshot = snapshot;
     const log = issues.length > 0 ? this.#logger.warn.bind(this.#logger) : this.#logger.debug.bind(this.#logger);
     log(

@@ -33,6 +33,8 @@ const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();
 export class Snapshot {
   /** The store revision this snapshot reflects. */
   readonly revision: number;
+  /** When that revision was committed (the store's clock), for convergence times. */
+  readonly committedAt: Date;
   readonly issues: readonly ConsistencyIssue[];
   readonly #byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>;
   readonly #versions = new Map<string, string>();
@@ -41,8 +43,10 @@ export class Snapshot {
     revision: number,
     byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>,
     issues: readonly ConsistencyIssue[] = [],
+    committedAt: Date = new Date(),
   ) {
     this.revision = revision;
+    this.committedAt = committedAt;
     this.#byType = byType;
     this.issues = issues;
   }

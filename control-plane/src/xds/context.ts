@@ -11,11 +11,18 @@ export interface XdsMetrics {
   nacked(typeUrl: string): void;
 }
 
+/** Told when a stream has answered everything it was sent (see status/convergence.ts). */
+export interface ConvergenceSink {
+  settled(streamId: number, revision: number): void;
+  disconnected(streamId: number): void;
+}
+
 export interface XdsContext {
   readonly snapshots: SnapshotSource;
   readonly status: StatusRegistry;
   readonly logger: Logger;
   readonly metrics: XdsMetrics | undefined;
+  readonly convergence?: ConvergenceSink | undefined;
   /** Encoded envoy.config.core.v3.ControlPlane sent with every response. */
   readonly controlPlane: Uint8Array;
   readonly now: () => Date;

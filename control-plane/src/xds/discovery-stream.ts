@@ -14,6 +14,8 @@ import { isServedType, SEND_ORDER, userAgentOf, type XdsContext } from "./contex
 /** What a stream needs of a type state, whichever protocol variant it implements. */
 export interface TypeState<Plan> {
   readonly typeUrl: string;
+  /** Nonce of the response awaiting its ACK or NACK, if one is. */
+  readonly pendingNonce: string | undefined;
   plan(snapshot: Snapshot, holdRemovals: boolean): Plan | undefined;
   settled(snapshot: Snapshot): boolean;
   sent(plan: Plan, nonce: string): void;
@@ -97,6 +99,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   #close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#context.convergence?.disconnected(this.#streamId);
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups = [];
     this.#logger.info({ reason }, "xDS stream closed");
@@ -196,6 +199,9 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       this.#context.metrics?.pushed(typeUrl);
       this.#logger.debug({ typeUrl, nonce, ...this.#protocol.describe(plan) }, "response sent");
     }
+    let answered = true;
+    for (const state of this.#types.values()) if (state.pendingNonce !== undefined) answered = false;
+    if (answered) this.#context.convergence?.settled(this.#streamId, snapshot.revision);
   }
 
   /**
