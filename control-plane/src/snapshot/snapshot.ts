@@ -30,7 +30,20 @@ export interface ConsistencyIssue {
 
 const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();
 
-export class Snapshot {
+/**
+ * What one client may see of a snapshot. Streams read resources only through this interface, so
+ * a per-proxy selection (by node id, cluster or metadata) is a function from node and snapshot to
+ * a view, plugged into the xDS context, with no change to the stream logic. The default view is
+ * the snapshot itself: every proxy receives every resource.
+ */
+export interface SnapshotView {
+  readonly revision: number;
+  resources(typeUrl: string): ReadonlyMap<string, SnapshotResource>;
+  /** version_info of the named resources (all of the type when `names` is undefined). */
+  versionOf(typeUrl: string, names?: ReadonlySet<string>): string;
+}
+
+export class Snapshot implements SnapshotView {
   /** The store revision this snapshot reflects. */
   readonly revision: number;
   /** When that revision was committed (the store's clock), for convergence times. */

@@ -1,8 +1,9 @@
 // What every xDS stream needs from the server around it, passed in rather than imported.
 import type { Logger } from "pino";
 import { KINDS } from "../resources/kinds.js";
+import type { Snapshot, SnapshotView } from "../snapshot/snapshot.js";
 import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
-import type { StatusRegistry } from "../status/registry.js";
+import type { ConnectionNode, StatusRegistry } from "../status/registry.js";
 
 export interface XdsMetrics {
   /** A response went out for `typeUrl`. */
@@ -23,6 +24,8 @@ export interface XdsContext {
   readonly logger: Logger;
   readonly metrics: XdsMetrics | undefined;
   readonly convergence?: ConvergenceSink | undefined;
+  /** What a client sees of a snapshot; by default everything (CONTRACT: every proxy receives every resource). */
+  readonly view?: ((node: ConnectionNode, snapshot: Snapshot) => SnapshotView) | undefined;
   /** Encoded envoy.config.core.v3.ControlPlane sent with every response. */
   readonly controlPlane: Uint8Array;
   readonly now: () => Date;

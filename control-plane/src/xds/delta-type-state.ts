@@ -1,7 +1,7 @@
 // The state of one resource type on one incremental (delta) stream: subscriptions changed by
 // subscribe/unsubscribe lists, what the client holds by name and version, and so which resources
 // and removals the next response carries. Pure logic; item numbers refer to PROTOCOL.md.
-import type { Snapshot, SnapshotResource } from "../snapshot/snapshot.js";
+import type { SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
 import type { SyncState } from "../status/proxy-status.js";
 
 export interface DeltaResponsePlan {
@@ -138,7 +138,7 @@ export class DeltaTypeState {
    * not hold are sent (item 27); resources it holds that are gone, and subscribed names that do
    * not exist, are listed as removed (items 26, 29). `holdRemovals` keeps removals back (item 31).
    */
-  plan(snapshot: Snapshot, holdRemovals = false): DeltaResponsePlan | undefined {
+  plan(snapshot: SnapshotView, holdRemovals = false): DeltaResponsePlan | undefined {
     if (!this.#requested || this.#inFlight) return undefined;
     const all = snapshot.resources(this.typeUrl);
     const resources: SnapshotResource[] = [];
@@ -161,7 +161,7 @@ export class DeltaTypeState {
     return { resources, removed: removed.sort(), systemVersion: String(snapshot.revision) };
   }
 
-  settled(snapshot: Snapshot): boolean {
+  settled(snapshot: SnapshotView): boolean {
     return !this.#inFlight && !this.#lastResponseNacked && this.plan(snapshot) === undefined;
   }
 

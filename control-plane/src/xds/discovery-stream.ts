@@ -6,7 +6,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import { KINDS } from "../resources/kinds.js";
-import type { Snapshot, SnapshotResource } from "../snapshot/snapshot.js";
+import type { Snapshot, SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
 import type { SyncState, TypeStatus } from "../status/proxy-status.js";
 import type { ConnectionNode, ResourceStatus } from "../status/registry.js";
 import { isServedType, SEND_ORDER, userAgentOf, type XdsContext } from "./context.js";
@@ -16,8 +16,8 @@ export interface TypeState<Plan> {
   readonly typeUrl: string;
   /** Nonce of the response awaiting its ACK or NACK, if one is. */
   readonly pendingNonce: string | undefined;
-  plan(snapshot: Snapshot, holdRemovals: boolean): Plan | undefined;
-  settled(snapshot: Snapshot): boolean;
+  plan(view: SnapshotView, holdRemovals: boolean): Plan | undefined;
+  settled(view: SnapshotView): boolean;
   sent(plan: Plan, nonce: string): void;
   subscribed(): string[];
   ackedResources(): ReadonlyMap<string, SnapshotResource>;
@@ -37,7 +37,7 @@ export interface StreamProtocol<Request, State extends TypeState<Plan>, Plan> {
   receive(
     state: State,
     request: Request,
-    snapshot: Snapshot | undefined,
+    view: SnapshotView | undefined,
     now: Date,
   ): "request" | "ack" | "nack" | "stale";
   encode(plan: Plan, typeUrl: string, nonce: string, controlPlane: Uint8Array): Buffer;
@@ -60,6 +60,8 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   readonly #types = new Map<string, State>();
   #logger: Logger;
   #snapshot: Snapshot | undefined;
+  /** What this client sees of #snapshot; recomputed when either changes. */
+  #view: { snapshot: Snapshot; view: SnapshotView } | undefined;
   #nonce = 0;
   #node: ConnectionNode | undefined;
   #cleanups: (() => void)[] = [];
@@ -136,7 +138,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       state = this.#protocol.newState(typeUrl);
       this.#types.set(typeUrl, state);
     }
-    const kind = this.#protocol.receive(state, request, this.#snapshot, this.#context.now());
+    const kind = this.#protocol.receive(state, request, this.#currentView(), this.#context.now());
     if (kind === "stale") {
       this.#logger.debug({ typeUrl, nonce: request.responseNonce }, "stale nonce; request ignored");
       return;
@@ -183,9 +185,18 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     this.#logger.info({ address, userAgent: this.#node.userAgent }, "xDS stream opened");
   }
 
+  #currentView(): SnapshotView | undefined {
+    const snapshot = this.#snapshot;
+    if (!snapshot || !this.#node) return snapshot;
+    if (this.#view?.snapshot !== snapshot) {
+      this.#view = { snapshot, view: this.#context.view?.(this.#node, snapshot) ?? snapshot };
+    }
+    return this.#view.view;
+  }
+
   /** Sends what each type needs, clusters first; see SEND_ORDER. */
   #flush(): void {
-    const snapshot = this.#snapshot;
+    const snapshot = this.#currentView();
     if (!snapshot || this.#closed) return;
     for (const typeUrl of SEND_ORDER) {
       const state = this.#types.get(typeUrl);
@@ -209,7 +220,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
    * them run the new config (break after make, item 31). A NACKed listener or route update keeps
    * the old clusters too, since the client still runs the old routes.
    */
-  #holdClusterRemovals(snapshot: Snapshot): boolean {
+  #holdClusterRemovals(snapshot: SnapshotView): boolean {
     for (const typeUrl of [KINDS.listeners.typeUrl, KINDS.routes.typeUrl]) {
       const state = this.#types.get(typeUrl);
       if (state && !state.settled(snapshot)) return true;

@@ -2,7 +2,7 @@
 // what it was sent, what it acknowledged or rejected, and therefore what it must be sent next.
 // Pure logic: no sockets, no timers; the stream drives it. Item numbers refer to PROTOCOL.md.
 import { createHash } from "node:crypto";
-import type { Snapshot, SnapshotResource } from "../snapshot/snapshot.js";
+import type { SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
 import type { SyncState } from "../status/proxy-status.js";
 
 /** What a request means for this type. */
@@ -79,7 +79,7 @@ export class SotwTypeState {
       errorDetail?: { message: string } | undefined;
       versionInfo: string;
     },
-    snapshot: Snapshot | undefined,
+    snapshot: SnapshotView | undefined,
     now: Date,
   ): RequestKind {
     let kind: RequestKind;
@@ -142,7 +142,7 @@ export class SotwTypeState {
    * When that is exactly what it would be sent now (versions hash names and contents, so equal
    * means identical), it already runs this config: nothing is resent.
    */
-  #adoptReconnect(versionInfo: string, snapshot: Snapshot): void {
+  #adoptReconnect(versionInfo: string, snapshot: SnapshotView): void {
     const version = this.#versionFor(snapshot);
     if (version !== versionInfo) return;
     this.#acked = new Map(this.#desired(snapshot).map((r) => [r.name, r]));
@@ -150,11 +150,11 @@ export class SotwTypeState {
     this.#sentVersion = version;
   }
 
-  #versionFor(snapshot: Snapshot): string {
+  #versionFor(snapshot: SnapshotView): string {
     return snapshot.versionOf(this.typeUrl, this.#wildcard ? undefined : this.#names);
   }
 
-  #desired(snapshot: Snapshot): SnapshotResource[] {
+  #desired(snapshot: SnapshotView): SnapshotResource[] {
     const all = snapshot.resources(this.typeUrl);
     if (this.#wildcard) return [...all.values()];
     const out: SnapshotResource[] = [];
@@ -171,7 +171,7 @@ export class SotwTypeState {
    * lists resources the client holds that must stay in the response although the snapshot
    * dropped them: removals wait until the resources that referred to them are updated (item 31).
    */
-  plan(snapshot: Snapshot, retain = false): SotwResponsePlan | undefined {
+  plan(snapshot: SnapshotView, retain = false): SotwResponsePlan | undefined {
     if (!this.#requested || this.#inFlight) return undefined;
     const desired = this.#desired(snapshot);
     if (this.fullState) {
@@ -201,7 +201,7 @@ export class SotwTypeState {
   }
 
   /** Whether the client runs what `snapshot` holds for this type, with nothing in flight. */
-  settled(snapshot: Snapshot): boolean {
+  settled(snapshot: SnapshotView): boolean {
     return !this.#inFlight && this.plan(snapshot) === undefined && !this.#lastResponseNacked;
   }
 

@@ -36,7 +36,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { view?: XdsContext["view"] } = {}): Promise<Harness> {
   const logger = pino({ level: "silent" });
   const store = new MemoryStore();
   const status = new StatusRegistry();
@@ -51,6 +51,7 @@ export async function startHarness(): Promise<Harness> {
     controlPlane: encodeControlPlane("weft-test"),
     now: () => new Date(),
     nextStreamId: () => ++streamId,
+    view: options.view,
   };
   const server = new XdsServer({ context });
   const port = await server.listen("127.0.0.1", 0);
