@@ -9,6 +9,7 @@ import { KINDS, type ResourceKind } from "./kinds.js";
 import { listenerType } from "./listener.js";
 import type { ResourceRef, ResourceType } from "./resource-type.js";
 import { routeType } from "./route.js";
+import { ValidationCode } from "./validation-codes.js";
 
 export { isResourceKind, KINDS, kindOfName, kindOfTypeUrl, RESOURCE_KINDS, type ResourceKind } from "./kinds.js";
 export type { ResourceRef } from "./resource-type.js";
@@ -39,7 +40,11 @@ const NAME = /^[\x21-\x2e\x30-\x7e]{1,253}$/;
 export function checkResourceName(name: string, path = "name"): ErrorDetail | undefined {
   return NAME.test(name)
     ? undefined
-    : { path, message: "a name is 1 to 253 printable ASCII characters, without '/', spaces or control characters" };
+    : {
+        path,
+        code: name === "" ? ValidationCode.required : ValidationCode.badValue,
+        message: "a name is 1 to 253 printable ASCII characters, without '/', spaces or control characters",
+      };
 }
 
 /** The content version of canonical JSON text: 96 bits of its SHA-256, in hex. */
@@ -94,7 +99,8 @@ export function parseResource(
   const type = TYPES[kind];
   const name = (message as Record<string, string>)[info.nameProperty] ?? "";
   const details: ErrorDetail[] = [];
-  const badName = checkResourceName(name, at(info.nameField));
+  // An empty name is reported by the kind's own validate() as required.
+  const badName = name === "" ? undefined : checkResourceName(name, at(info.nameField));
   if (badName) details.push(badName);
   for (const detail of type.validate(message)) details.push({ ...detail, path: at(detail.path) });
   if (details.length > 0) {

@@ -1,0 +1,76 @@
+// Collecting every problem of one resource, each at its field path in proto (snake_case) names,
+// e.g. `virtual_hosts[0].routes[2].match.safe_regex.regex`. Checks never stop at the first problem.
+
+import type { Any } from "../../../proto/gen/google/protobuf/any.js";
+import { typeNameOf, unpackAny } from "../../../proto/index.js";
+import type { ErrorDetail } from "../errors.js";
+import { ValidationCode } from "./validation-codes.js";
+
+export class Problems {
+  readonly #details: ErrorDetail[] = [];
+
+  add(path: string, code: ValidationCode, message: string): void {
+    this.#details.push({ path, message, code });
+  }
+
+  /** Everything found so far, in the order the checks found it. */
+  get details(): ErrorDetail[] {
+    return [...this.#details];
+  }
+}
+
+/** `path.name`, or `name` at the root. */
+export function field(path: string, name: string): string {
+  return path === "" ? name : `${path}.${name}`;
+}
+
+/** `path[index]`. */
+export function item(path: string, index: number): string {
+  return `${path}[${index}]`;
+}
+
+/** `path["key"]`: a map entry, as the JSON codec writes it. */
+export function entry(path: string, key: string): string {
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * The message inside `any`, which must hold `typeName`; a missing, mistyped or undecodable Any
+ * is recorded at `path` and gives undefined.
+ */
+export function unpackRequired<T>(
+  problems: Problems,
+  path: string,
+  any: Any | undefined,
+  typeName: string,
+): T | undefined {
+  if (any === undefined) {
+    problems.add(path, ValidationCode.required, `an Any holding ${typeName} is required`);
+    return undefined;
+  }
+  if (typeNameOf(any.typeUrl) !== typeName) {
+    problems.add(path, ValidationCode.wrongType, `must hold ${typeName}, not "${any.typeUrl}"`);
+    return undefined;
+  }
+  return unpackChecked<T>(problems, path, any);
+}
+
+/** The message inside `any` whatever its type; undecodable bytes are recorded at `path`. */
+export function unpackChecked<T>(problems: Problems, path: string, any: Any): T | undefined {
+  try {
+    return unpackAny(any).message as T;
+  } catch (error) {
+    problems.add(path, ValidationCode.malformed, error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+/** For references(): the message inside `any` if it holds `typeName` and decodes, else undefined. */
+export function unpackOrUndefined<T>(any: Any | undefined, typeName: string): T | undefined {
+  if (any === undefined || typeNameOf(any.typeUrl) !== typeName) return undefined;
+  try {
+    return unpackAny(any).message as T;
+  } catch {
+    return undefined;
+  }
+}
