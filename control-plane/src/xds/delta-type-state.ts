@@ -35,6 +35,8 @@ export class DeltaTypeState {
   #systemVersionAcked = "";
   #lastNack: { message: string; at: Date; version: string } | undefined;
   #lastResponseNacked = false;
+  /** Resources of rejected responses, until the client accepts another version of them (CSDS's ERROR). */
+  readonly #rejected = new Map<string, SnapshotResource>();
   #everSent = false;
 
   constructor(typeUrl: string) {
@@ -69,7 +71,8 @@ export class DeltaTypeState {
     } else if (request.errorDetail && request.responseNonce === this.#lastNonce) {
       kind = "nack";
     }
-    if (!this.#requested) {
+    const firstRequest = !this.#requested;
+    if (firstRequest) {
       this.#requested = true;
       // Item 28: a first request with both lists empty is the legacy wildcard.
       if (request.resourceNamesSubscribe.length === 0 && request.resourceNamesUnsubscribe.length === 0)
@@ -80,7 +83,9 @@ export class DeltaTypeState {
     for (const name of request.resourceNamesSubscribe) {
       if (name === "*") this.#wildcard = true;
       else this.#names.add(name);
-      this.#forced.add(name);
+      // Item 23 sends every newly subscribed name, except one a reconnecting client reports holding
+      // (item 29): it resubscribes to all its names, and those at the current version are skipped.
+      if (!(firstRequest && Object.hasOwn(request.initialResourceVersions, name))) this.#forced.add(name);
       this.#reportedMissing.delete(name);
     }
     for (const name of request.resourceNamesUnsubscribe) {
@@ -97,6 +102,7 @@ export class DeltaTypeState {
         // Item 24: the client drops it; nothing to answer.
         this.#held.delete(name);
         this.#acked.delete(name);
+        this.#rejected.delete(name);
       }
     }
     return kind;
@@ -105,10 +111,14 @@ export class DeltaTypeState {
   #settleAck(plan: DeltaResponsePlan): void {
     for (const r of plan.resources) {
       this.#acked.set(r.name, r);
+      this.#rejected.delete(r.name);
       // A rejected version is held back until the client accepts another version of that resource.
       for (const rejected of this.#nacked) if (rejected.startsWith(`${r.name}@`)) this.#nacked.delete(rejected);
     }
-    for (const name of plan.removed) this.#acked.delete(name);
+    for (const name of plan.removed) {
+      this.#acked.delete(name);
+      this.#rejected.delete(name);
+    }
     this.#systemVersionAcked = plan.systemVersion;
     this.#lastResponseNacked = false;
   }
@@ -117,6 +127,7 @@ export class DeltaTypeState {
   #settleNack(plan: DeltaResponsePlan, message: string, now: Date): void {
     for (const r of plan.resources) {
       this.#nacked.add(`${r.name}@${r.version}`);
+      this.#rejected.set(r.name, r);
       const acked = this.#acked.get(r.name);
       if (acked) this.#held.set(r.name, acked.version);
       else this.#held.delete(r.name);
@@ -124,6 +135,8 @@ export class DeltaTypeState {
     for (const name of plan.removed) {
       const acked = this.#acked.get(name);
       if (acked) this.#held.set(name, acked.version);
+      // A rejected removal is not offered again either (`name@` with no version marks it).
+      this.#nacked.add(`${name}@`);
     }
     this.#lastNack = { message, at: now, version: plan.systemVersion };
     this.#lastResponseNacked = true;
@@ -149,7 +162,7 @@ export class DeltaTypeState {
     }
     const removed: string[] = [];
     if (!holdRemovals) {
-      for (const name of this.#held.keys()) if (!all.has(name)) removed.push(name);
+      for (const name of this.#held.keys()) if (!all.has(name) && !this.#nacked.has(`${name}@`)) removed.push(name);
     }
     for (const name of this.#names) {
       if (!all.has(name) && !this.#held.has(name) && !this.#reportedMissing.has(name)) removed.push(name);
@@ -183,6 +196,10 @@ export class DeltaTypeState {
 
   subscribed(): string[] {
     return [...(this.#wildcard ? ["*"] : []), ...[...this.#names].sort()];
+  }
+
+  rejectedResources(): ReadonlyMap<string, SnapshotResource> {
+    return this.#rejected;
   }
 
   ackedResources(): ReadonlyMap<string, SnapshotResource> {

@@ -22,6 +22,8 @@ export interface TypeState<Plan> {
   subscribed(): string[];
   ackedResources(): ReadonlyMap<string, SnapshotResource>;
   inFlightResources(): ReadonlyMap<string, SnapshotResource>;
+  /** Resources the client rejected and does not run (until it accepts another version of them). */
+  rejectedResources(): ReadonlyMap<string, SnapshotResource>;
   readonly state: SyncState;
   readonly versionSent: string;
   readonly versionAcked: string;
@@ -201,7 +203,8 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     for (const typeUrl of SEND_ORDER) {
       const state = this.#types.get(typeUrl);
       if (!state) continue;
-      const hold = typeUrl === KINDS.clusters.typeUrl && this.#holdClusterRemovals(snapshot);
+      const removesLast = typeUrl === KINDS.clusters.typeUrl || typeUrl === KINDS.endpoints.typeUrl;
+      const hold = removesLast && this.#holdClusterRemovals(snapshot);
       const plan = state.plan(snapshot, hold);
       if (plan === undefined) continue;
       const nonce = String(++this.#nonce);
@@ -216,9 +219,10 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   }
 
   /**
-   * Clusters leave the client only after the listeners and routes on this stream that might use
-   * them run the new config (break after make, item 31). A NACKed listener or route update keeps
-   * the old clusters too, since the client still runs the old routes.
+   * Clusters, and their endpoints (delta EDS names removals), leave the client only after the
+   * listeners and routes on this stream that might use them run the new config (break after make,
+   * item 31). A NACKed listener or route update keeps the old clusters too, since the client still
+   * runs the old routes.
    */
   #holdClusterRemovals(snapshot: SnapshotView): boolean {
     for (const typeUrl of [KINDS.listeners.typeUrl, KINDS.routes.typeUrl]) {
@@ -249,18 +253,34 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     for (const [typeUrl, state] of this.#types) {
       const acked = state.ackedResources();
       const inFlight = state.inFlightResources();
+      // A rejected version is reported as ERROR with the rejected config (item 51), unless a newer one is in flight.
+      const rejected = state.rejectedResources();
+      const error = (r: SnapshotResource): ResourceStatus => ({
+        typeUrl,
+        name: r.name,
+        version: r.version,
+        status: "ERROR",
+        anyBytes: r.anyBytes,
+      });
       for (const [name, resource] of acked) {
         const pending = inFlight.get(name);
-        const status = pending && pending.version !== resource.version ? "STALE" : "SYNCED";
-        out.push({ typeUrl, name, version: resource.version, status, anyBytes: resource.anyBytes });
+        const failed = rejected.get(name);
+        if (pending && pending.version !== resource.version) {
+          out.push({ typeUrl, name, version: resource.version, status: "STALE", anyBytes: resource.anyBytes });
+        } else if (failed && failed.version !== resource.version) {
+          out.push(error(failed));
+        } else {
+          out.push({ typeUrl, name, version: resource.version, status: "SYNCED", anyBytes: resource.anyBytes });
+        }
       }
       for (const [name, resource] of inFlight) {
         if (acked.has(name)) continue;
         out.push({ typeUrl, name, version: resource.version, status: "STALE", anyBytes: resource.anyBytes });
       }
+      for (const [name, resource] of rejected) if (!acked.has(name) && !inFlight.has(name)) out.push(error(resource));
       const missing = state.state === "NACKED" ? "ERROR" : "NOT_SENT";
       for (const name of state.subscribed()) {
-        if (name === "*" || acked.has(name) || inFlight.has(name)) continue;
+        if (name === "*" || acked.has(name) || inFlight.has(name) || rejected.has(name)) continue;
         out.push({ typeUrl, name, version: "", status: missing, anyBytes: undefined });
       }
     }

@@ -48,6 +48,8 @@ export class SotwTypeState {
   readonly #nackedResources = new Set<string>();
   #lastNack: { message: string; at: Date; version: string } | undefined;
   #lastResponseNacked = false;
+  /** Resources of rejected responses that differ from what the client runs (CSDS reports them as ERROR). */
+  #rejected = new Map<string, SnapshotResource>();
 
   constructor(typeUrl: string, fullState: boolean) {
     this.typeUrl = typeUrl;
@@ -94,9 +96,11 @@ export class SotwTypeState {
       if (this.fullState) {
         this.#acked = new Map(inFlight.resources);
         this.#nackedVersions.clear();
+        this.#rejected.clear();
       } else {
         for (const [name, resource] of inFlight.resources) {
           this.#acked.set(name, resource);
+          this.#rejected.delete(name);
           for (const rejected of this.#nackedResources)
             if (rejected.startsWith(`${name}@`)) this.#nackedResources.delete(rejected);
         }
@@ -108,6 +112,8 @@ export class SotwTypeState {
       const version = inFlight.version;
       if (this.fullState) this.#nackedVersions.add(version);
       else for (const r of inFlight.resources.values()) this.#nackedResources.add(`${r.name}@${r.version}`);
+      for (const r of inFlight.resources.values())
+        if (this.#acked.get(r.name)?.version !== r.version) this.#rejected.set(r.name, r);
       this.#lastNack = { message: request.errorDetail?.message ?? "", at: now, version };
       this.#lastResponseNacked = true;
       this.#sentVersion = this.#ackedVersion;
@@ -134,6 +140,7 @@ export class SotwTypeState {
     if (!this.fullState && !this.#wildcard) {
       // An unsubscribed name is forgotten, so subscribing again re-sends it (item 8).
       for (const name of this.#acked.keys()) if (!this.#names.has(name)) this.#acked.delete(name);
+      for (const name of this.#rejected.keys()) if (!this.#names.has(name)) this.#rejected.delete(name);
     }
   }
 
@@ -215,6 +222,11 @@ export class SotwTypeState {
   /** The resources of the response in flight, if any (for CSDS). */
   inFlightResources(): ReadonlyMap<string, SnapshotResource> {
     return this.#inFlight?.resources ?? new Map();
+  }
+
+  /** Resources the client rejected and does not run, until it accepts another version of them (for CSDS). */
+  rejectedResources(): ReadonlyMap<string, SnapshotResource> {
+    return this.#rejected;
   }
 
   /** The version and content of each resource the client acknowledged (for CSDS). */

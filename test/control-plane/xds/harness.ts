@@ -1,22 +1,31 @@
 // A real xDS server on 127.0.0.1 (port 0) over an in-memory store, and real gRPC clients that
 // read responses one at a time with a timeout. For tests that drive the protocol step by step.
-import { type ClientDuplexStream, credentials, type ServiceError } from "@grpc/grpc-js";
+import { type Client, type ClientDuplexStream, credentials, type ServiceError } from "@grpc/grpc-js";
 import pino from "pino";
 import { KINDS, parseResource, type ResourceKind } from "../../../control-plane/src/resources/index.js";
 import { SnapshotBuilder } from "../../../control-plane/src/snapshot/snapshot-builder.js";
 import { StatusRegistry } from "../../../control-plane/src/status/registry.js";
+import type { Mutation } from "../../../control-plane/src/store/config-store.js";
 import { MemoryStore } from "../../../control-plane/src/store/memory-store.js";
 import type { XdsContext } from "../../../control-plane/src/xds/context.js";
 import { encodeControlPlane } from "../../../control-plane/src/xds/wire.js";
 import { XdsServer } from "../../../control-plane/src/xds/xds-server.js";
-import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
+import { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
+import { ClusterDiscoveryServiceClient } from "../../../proto/gen/envoy/service/cluster/v3/cds.js";
 import { AggregatedDiscoveryServiceClient } from "../../../proto/gen/envoy/service/discovery/v3/ads.js";
 import {
-  type DeltaDiscoveryRequest,
+  DeltaDiscoveryRequest,
   type DeltaDiscoveryResponse,
   DiscoveryRequest,
   type DiscoveryResponse,
 } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
+import { EndpointDiscoveryServiceClient } from "../../../proto/gen/envoy/service/endpoint/v3/eds.js";
+import { ListenerDiscoveryServiceClient } from "../../../proto/gen/envoy/service/listener/v3/lds.js";
+import { RouteDiscoveryServiceClient } from "../../../proto/gen/envoy/service/route/v3/rds.js";
+import { ClientStatusDiscoveryServiceClient } from "../../../proto/gen/envoy/service/status/v3/csds.js";
+import { HealthClient } from "../../../proto/gen/grpc/health/v1/health.js";
+import * as reflectionV1 from "../../../proto/gen/grpc/reflection/v1/reflection.js";
+import * as reflectionV1alpha from "../../../proto/gen/grpc/reflection/v1alpha/reflection.js";
 
 export const LDS = KINDS.listeners.typeUrl;
 export const RDS = KINDS.routes.typeUrl;
@@ -27,21 +36,67 @@ export interface Harness {
   readonly store: MemoryStore;
   readonly status: StatusRegistry;
   readonly builder: SnapshotBuilder;
+  readonly server: XdsServer;
   readonly address: string;
   /** Stores resources (JSON as the API takes it) in one commit and waits for the snapshot that holds them. */
   put(...items: [ResourceKind, unknown][]): Promise<void>;
   remove(...items: [ResourceKind, string][]): Promise<void>;
+  /** Puts and removes in one commit (one revision), then waits for the snapshot that holds it. */
+  change(changes: { put?: [ResourceKind, unknown][]; remove?: [ResourceKind, string][] }): Promise<void>;
   ads(): Stream<DiscoveryRequest, DiscoveryResponse>;
   deltaAds(): Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  /** A SotW stream on the per-type service for `kind` (StreamListeners, StreamRoutes, ...). */
+  sotw(kind: ResourceKind): Stream<DiscoveryRequest, DiscoveryResponse>;
+  /** A delta stream on the per-type service for `kind` (DeltaListeners, DeltaRoutes, ...). */
+  delta(kind: ResourceKind): Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  readonly csds: ClientStatusDiscoveryServiceClient;
+  readonly health: HealthClient;
+  readonly reflection: reflectionV1.ServerReflectionClient;
+  readonly reflectionV1alpha: reflectionV1alpha.ServerReflectionClient;
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { view?: XdsContext["view"] } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readonly view?: XdsContext["view"];
+  /** Publish the first snapshot before serving (default true); when false, call `builder.start()` yourself. */
+  readonly startSnapshots?: boolean;
+  /** Mark the server SERVING for grpc.health.v1 (default true). */
+  readonly serving?: boolean;
+}
+
+interface PerTypeClient extends Client {
+  stream(): ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+  delta(): ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+}
+
+function perTypeClient(kind: ResourceKind, address: string): PerTypeClient {
+  const creds = credentials.createInsecure();
+  switch (kind) {
+    case "listeners": {
+      const c = new ListenerDiscoveryServiceClient(address, creds);
+      return Object.assign(c, { stream: () => c.streamListeners(), delta: () => c.deltaListeners() });
+    }
+    case "routes": {
+      const c = new RouteDiscoveryServiceClient(address, creds);
+      return Object.assign(c, { stream: () => c.streamRoutes(), delta: () => c.deltaRoutes() });
+    }
+    case "clusters": {
+      const c = new ClusterDiscoveryServiceClient(address, creds);
+      return Object.assign(c, { stream: () => c.streamClusters(), delta: () => c.deltaClusters() });
+    }
+    case "endpoints": {
+      const c = new EndpointDiscoveryServiceClient(address, creds);
+      return Object.assign(c, { stream: () => c.streamEndpoints(), delta: () => c.deltaEndpoints() });
+    }
+  }
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const logger = pino({ level: "silent" });
   const store = new MemoryStore();
   const status = new StatusRegistry();
   const builder = new SnapshotBuilder({ store, logger, debounceMs: 1, maxDelayMs: 5 });
-  await builder.start();
+  if (options.startSnapshots ?? true) await builder.start();
   let streamId = 0;
   const context: XdsContext = {
     snapshots: builder,
@@ -55,10 +110,27 @@ export async function startHarness(options: { view?: XdsContext["view"] } = {}):
   };
   const server = new XdsServer({ context });
   const port = await server.listen("127.0.0.1", 0);
-  server.setServing(true);
+  if (options.serving ?? true) server.setServing(true);
   const address = `127.0.0.1:${port}`;
   const client = new AggregatedDiscoveryServiceClient(address, credentials.createInsecure());
+  const perType = new Map<ResourceKind, PerTypeClient>();
+  const perTypeOf = (kind: ResourceKind) => {
+    let c = perType.get(kind);
+    if (!c) {
+      c = perTypeClient(kind, address);
+      perType.set(kind, c);
+    }
+    return c;
+  };
+  const csds = new ClientStatusDiscoveryServiceClient(address, credentials.createInsecure());
+  const health = new HealthClient(address, credentials.createInsecure());
+  const reflection = new reflectionV1.ServerReflectionClient(address, credentials.createInsecure());
+  const reflectionAlpha = new reflectionV1alpha.ServerReflectionClient(address, credentials.createInsecure());
   const streams: Stream<unknown, unknown>[] = [];
+  const track = <Req, Res>(stream: Stream<Req, Res>) => {
+    streams.push(stream as Stream<unknown, unknown>);
+    return stream;
+  };
 
   const published = (revision: number) =>
     new Promise<void>((resolve) => {
@@ -71,35 +143,42 @@ export async function startHarness(options: { view?: XdsContext["view"] } = {}):
       });
     });
 
+  const change = async (changes: { put?: [ResourceKind, unknown][]; remove?: [ResourceKind, string][] }) => {
+    const mutations: Mutation[] = [
+      ...(changes.put ?? []).map(([kind, json]): Mutation => {
+        const parsed = parseResource(kind, json);
+        return { op: "put", kind, name: parsed.name, json: parsed.json, version: parsed.version };
+      }),
+      ...(changes.remove ?? []).map(([kind, name]): Mutation => ({ op: "delete", kind, name })),
+    ];
+    await published((await store.commit(mutations)).revision);
+  };
+
   return {
     store,
     status,
     builder,
+    server,
     address,
-    async put(...items) {
-      const mutations = items.map(([kind, json]) => {
-        const parsed = parseResource(kind, json);
-        return { op: "put" as const, kind, name: parsed.name, json: parsed.json, version: parsed.version };
-      });
-      await published((await store.commit(mutations)).revision);
-    },
-    async remove(...items) {
-      const result = await store.commit(items.map(([kind, name]) => ({ op: "delete" as const, kind, name })));
-      await published(result.revision);
-    },
-    ads() {
-      const stream = new Stream<DiscoveryRequest, DiscoveryResponse>(client.streamAggregatedResources());
-      streams.push(stream as Stream<unknown, unknown>);
-      return stream;
-    },
-    deltaAds() {
-      const stream = new Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(client.deltaAggregatedResources());
-      streams.push(stream as Stream<unknown, unknown>);
-      return stream;
-    },
+    csds,
+    health,
+    reflection,
+    reflectionV1alpha: reflectionAlpha,
+    put: (...items) => change({ put: items }),
+    remove: (...items) => change({ remove: items }),
+    change,
+    ads: () => track(new Stream<DiscoveryRequest, DiscoveryResponse>(client.streamAggregatedResources())),
+    deltaAds: () => track(new Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(client.deltaAggregatedResources())),
+    sotw: (kind) => track(new Stream<DiscoveryRequest, DiscoveryResponse>(perTypeOf(kind).stream())),
+    delta: (kind) => track(new Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(perTypeOf(kind).delta())),
     async close() {
       for (const s of streams) s.cancel();
       client.close();
+      for (const c of perType.values()) c.close();
+      csds.close();
+      health.close();
+      reflection.close();
+      reflectionAlpha.close();
       await server.shutdown(100);
       builder.stop();
       await store.close();
@@ -173,6 +252,11 @@ export class Stream<Req, Res> {
     });
   }
 
+  /** Half-closes: the client sends no more requests. */
+  end(): void {
+    this.#call.end();
+  }
+
   cancel(): void {
     this.#call.cancel();
   }
@@ -181,6 +265,30 @@ export class Stream<Req, Res> {
 /** A SotW request with defaults filled in. */
 export function request(fields: Omit<Partial<DiscoveryRequest>, "node"> & { node?: Partial<Node> }): DiscoveryRequest {
   return DiscoveryRequest.fromPartial({ node: { id: "test-node", cluster: "test" }, ...fields } as DiscoveryRequest);
+}
+
+/** A delta request with defaults filled in (a node, like a client's first message). */
+export function deltaRequest(
+  fields: Omit<Partial<DeltaDiscoveryRequest>, "node"> & { node?: Partial<Node> | undefined },
+): DeltaDiscoveryRequest {
+  return DeltaDiscoveryRequest.fromPartial({
+    node: { id: "test-node", cluster: "test" },
+    ...fields,
+  } as DeltaDiscoveryRequest);
+}
+
+/** The names of the resources in a delta response, sorted. */
+export function deltaNames(response: DeltaDiscoveryResponse): string[] {
+  return response.resources.map((r) => r.name).sort();
+}
+
+/** Resolves once `check` returns true (polled every 5 ms); rejects after `timeoutMs`. For state the server updates asynchronously. */
+export async function eventually(check: () => boolean, timeoutMs = 2_000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** Resource names in a SotW response, decoded from their Any. */
@@ -241,3 +349,83 @@ export const listener = (name: string, routeName: string, port = 10000) => ({
     },
   ],
 });
+
+/**
+ * One type's side of a delta client on a stream: sends the node on its first request only (as
+ * clients do), and checks every response it reads carries a nonce and the expected type_url.
+ */
+export class DeltaClient {
+  readonly stream: Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  /** type_url written in requests ("" on a per-type service, where it is implied). */
+  readonly requestTypeUrl: string;
+  /** type_url every response must carry. */
+  readonly typeUrl: string;
+  #node: Node | undefined;
+
+  constructor(
+    stream: Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>,
+    types: { request: string; response: string },
+    /** Sent on the first request; null sends none (another type on the stream sent it). */
+    node: Partial<Node> | null = { id: "test-node", cluster: "test" },
+  ) {
+    this.stream = stream;
+    this.requestTypeUrl = types.request;
+    this.typeUrl = types.response;
+    this.#node = node === null ? undefined : Node.fromPartial(node as Node);
+  }
+
+  send(fields: Partial<DeltaDiscoveryRequest> = {}): void {
+    const node = this.#node;
+    this.#node = undefined;
+    this.stream.send({
+      node,
+      typeUrl: this.requestTypeUrl,
+      resourceNamesSubscribe: [],
+      resourceNamesUnsubscribe: [],
+      initialResourceVersions: {},
+      responseNonce: "",
+      errorDetail: undefined,
+      ...fields,
+    });
+  }
+
+  subscribe(names: string[], fields: Partial<DeltaDiscoveryRequest> = {}): void {
+    this.send({ resourceNamesSubscribe: names, ...fields });
+  }
+
+  unsubscribe(names: string[], fields: Partial<DeltaDiscoveryRequest> = {}): void {
+    this.send({ resourceNamesUnsubscribe: names, ...fields });
+  }
+
+  ack(response: DeltaDiscoveryResponse): void {
+    this.send({ responseNonce: response.nonce });
+  }
+
+  nack(response: DeltaDiscoveryResponse, message = "rejected by test"): void {
+    this.send({ responseNonce: response.nonce, errorDetail: { code: 3, message, details: [] } });
+  }
+
+  /** The next response for this type; every one must carry a nonce (item 19) and this type_url. */
+  async next(timeoutMs?: number): Promise<DeltaDiscoveryResponse> {
+    const response = await this.stream.next(timeoutMs);
+    if (response.nonce === "") throw new Error("a delta response without a nonce");
+    if (response.typeUrl !== this.typeUrl)
+      throw new Error(`expected a response for ${this.typeUrl}, got ${response.typeUrl}`);
+    return response;
+  }
+
+  /** The next response, ACKed. */
+  async nextAcked(timeoutMs?: number): Promise<DeltaDiscoveryResponse> {
+    const response = await this.next(timeoutMs);
+    this.ack(response);
+    return response;
+  }
+
+  silent(ms?: number): Promise<boolean> {
+    return this.stream.silent(ms);
+  }
+
+  cancel(): void {
+    this.stream.cancel();
+  }
+}

@@ -1,0 +1,201 @@
+// DeltaTypeState on its own, fed hand-built snapshots: the rules of PROTOCOL.md section B without
+// sockets, where a sequence is clearer written out step by step.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type DeltaResponsePlan, DeltaTypeState } from "../../../control-plane/src/xds/delta-type-state.js";
+import { fakeSnapshot } from "./type-state-fakes.js";
+
+const T = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+const NOW = new Date(0);
+
+interface Req {
+  nonce?: string;
+  subscribe?: string[];
+  unsubscribe?: string[];
+  initial?: Record<string, string>;
+  error?: string;
+}
+const receive = (state: DeltaTypeState, r: Req = {}) =>
+  state.receive(
+    {
+      responseNonce: r.nonce ?? "",
+      resourceNamesSubscribe: r.subscribe ?? [],
+      resourceNamesUnsubscribe: r.unsubscribe ?? [],
+      initialResourceVersions: r.initial ?? {},
+      errorDetail: r.error === undefined ? undefined : { message: r.error },
+    },
+    NOW,
+  );
+const shape = (plan: DeltaResponsePlan | undefined) =>
+  plan && { resources: plan.resources.map((r) => `${r.name}@${r.version}`), removed: [...plan.removed] };
+
+/** Plans, records as sent under `nonce`, and returns the plan's shape. */
+function send(state: DeltaTypeState, snapshot: ReturnType<typeof fakeSnapshot>, nonce: string, hold = false) {
+  const plan = state.plan(snapshot, hold);
+  if (plan) state.sent(plan, nonce);
+  return shape(plan);
+}
+
+describe("DeltaTypeState", () => {
+  const s1 = fakeSnapshot(1, T, { a: "1", b: "1" });
+
+  test("nothing is planned before the first request", () => {
+    assert.equal(new DeltaTypeState(T).plan(s1), undefined);
+  });
+
+  test("item 28: a first request with both lists empty is a wildcard; a later empty request changes nothing", () => {
+    const state = new DeltaTypeState(T);
+    assert.equal(receive(state), "request");
+    assert.deepEqual(state.subscribed(), ["*"]);
+    assert.deepEqual(send(state, s1, "1"), { resources: ["a@1", "b@1"], removed: [] });
+    assert.equal(receive(state, { nonce: "1" }), "ack");
+    assert.equal(send(state, s1, "2"), undefined);
+    assert.deepEqual(
+      send(state, fakeSnapshot(2, T, { a: "1", b: "1", c: "1" }), "2"),
+      { resources: ["c@1"], removed: [] },
+      "a new resource under the wildcard",
+    );
+  });
+
+  test("item 28: a first request that only unsubscribes is not a wildcard", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { unsubscribe: ["x"] });
+    assert.deepEqual(state.subscribed(), []);
+    assert.deepEqual(send(state, s1, "1"), { resources: [], removed: [] }, "the first answer may be empty");
+  });
+
+  test("item 29: resources reported at their current version are skipped, changed ones sent, gone ones removed", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["a", "b", "gone"], initial: { a: "1", b: "0", gone: "1" } });
+    assert.deepEqual(send(state, s1, "1"), { resources: ["b@1"], removed: ["gone"] });
+  });
+
+  test("item 29: initial_resource_versions count on the first request only", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["a"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    receive(state, { subscribe: ["b"], initial: { b: "1" } });
+    assert.deepEqual(send(state, s1, "2"), { resources: ["b@1"], removed: [] });
+  });
+
+  test("item 23: subscribing again to a held resource sends it again", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["a"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    receive(state, { subscribe: ["a"] });
+    assert.deepEqual(send(state, s1, "2"), { resources: ["a@1"], removed: [] });
+  });
+
+  test("item 26: a missing name is reported once, and again only if subscribed again", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["ghost"] });
+    assert.deepEqual(send(state, s1, "1"), { resources: [], removed: ["ghost"] });
+    receive(state, { nonce: "1" });
+    assert.equal(send(state, fakeSnapshot(2, T, { a: "2" }), "2"), undefined);
+    receive(state, { subscribe: ["ghost"] });
+    assert.deepEqual(send(state, s1, "2"), { resources: [], removed: ["ghost"] });
+  });
+
+  test("item 24: an unsubscribe-only request plans nothing, and the name is forgotten", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["a", "b"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    receive(state, { unsubscribe: ["b", "unknown"] });
+    assert.equal(state.plan(s1), undefined);
+    assert.deepEqual(state.subscribed(), ["a"]);
+    assert.equal(state.plan(fakeSnapshot(2, T, { a: "1", b: "2" })), undefined, "b's changes are not sent");
+    assert.equal(state.plan(fakeSnapshot(3, T, { a: "1" })), undefined, "nor b's removal");
+  });
+
+  test("item 25: under a wildcard, unsubscribing a name sends it again", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["*"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1", unsubscribe: ["a"] });
+    assert.deepEqual(shape(state.plan(s1)), { resources: ["a@1"], removed: [] });
+  });
+
+  test("item 21: a stale nonce settles nothing but its subscription change applies", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["a"] });
+    send(state, s1, "1");
+    assert.equal(receive(state, { nonce: "999", subscribe: ["b"] }), "request");
+    assert.equal(state.pendingNonce, "1", "still waiting for the answer to 1");
+    assert.equal(state.plan(s1), undefined, "one response in flight at a time");
+    receive(state, { nonce: "1" });
+    assert.deepEqual(shape(state.plan(s1)), { resources: ["b@1"], removed: [] });
+  });
+
+  test("item 31: removals are held back on request, while resources still flow", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["*"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    const s2 = fakeSnapshot(2, T, { b: "1", c: "1" });
+    assert.deepEqual(send(state, s2, "2", true), { resources: ["c@1"], removed: [] });
+    receive(state, { nonce: "2" });
+    assert.equal(state.plan(s2, true), undefined);
+    assert.deepEqual(shape(state.plan(s2, false)), { resources: [], removed: ["a"] });
+  });
+
+  test("a NACK puts back what the client had; the rejected version waits for new config; after a newer ACK a revert is offered", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["*"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    const bad = fakeSnapshot(2, T, { a: "2", b: "1" });
+    assert.deepEqual(send(state, bad, "2"), { resources: ["a@2"], removed: [] });
+    assert.equal(receive(state, { nonce: "2", error: "a@2 is bad" }), "nack");
+    assert.equal(state.state, "NACKED");
+    assert.equal(state.lastNack?.message, "a@2 is bad");
+    assert.equal(state.plan(bad), undefined, "not offered again");
+    assert.deepEqual(state.rejectedResources().get("a")?.version, "2");
+    assert.deepEqual(state.ackedResources().get("a")?.version, "1", "the client still runs a@1");
+    const next = fakeSnapshot(3, T, { a: "3", b: "1" });
+    assert.deepEqual(send(state, next, "3"), { resources: ["a@3"], removed: [] });
+    receive(state, { nonce: "3" });
+    assert.equal(state.state, "SYNCED");
+    assert.equal(state.rejectedResources().size, 0);
+    assert.deepEqual(shape(state.plan(bad)), { resources: ["a@2"], removed: [] }, "a revert to a@2 is new config now");
+  });
+
+  test("a NACKed removal is not sent again, so a client rejecting it is not caught in a loop", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["*"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    const withoutB = fakeSnapshot(2, T, { a: "1" });
+    assert.deepEqual(send(state, withoutB, "2"), { resources: [], removed: ["b"] });
+    receive(state, { nonce: "2", error: "keep b" });
+    assert.equal(state.plan(withoutB), undefined);
+    assert.deepEqual(
+      shape(state.plan(fakeSnapshot(3, T, { a: "2" }))),
+      { resources: ["a@2"], removed: [] },
+      "other changes go out without it",
+    );
+    assert.deepEqual(
+      send(state, fakeSnapshot(4, T, { a: "1", b: "2" }), "3"),
+      { resources: ["b@2"], removed: [] },
+      "b coming back is new config",
+    );
+    receive(state, { nonce: "3" });
+    assert.deepEqual(shape(state.plan(withoutB)), { resources: [], removed: ["b"] }, "and after that a removal is too");
+  });
+
+  test("state goes NOT_SENT → STALE → SYNCED, and versions are the snapshot's revision", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["a"] });
+    assert.equal(state.state, "NOT_SENT");
+    send(state, s1, "1");
+    assert.equal(state.state, "STALE");
+    assert.equal(state.versionSent, "1");
+    assert.equal(state.versionAcked, "");
+    receive(state, { nonce: "1" });
+    assert.equal(state.state, "SYNCED");
+    assert.equal(state.versionAcked, "1");
+    assert.equal(state.nonce, "1");
+  });
+});
