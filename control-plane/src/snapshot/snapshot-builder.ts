@@ -79,6 +79,8 @@ export class SnapshotBuilder implements SnapshotSource {
     for (const map of this.#stored.values()) map.clear();
     for (const resource of state.resources) this.#stored.get(resource.kind)?.set(resource.name, resource);
     this.#revision = state.revision;
+    // The commit time of a state read whole is unknown; now is the honest lower bound for convergence.
+    this.#committedAt = new Date();
     if (!this.#stopped) this.#unwatch = this.#store.watch(state.revision, (event) => this.#onEvent(event));
   }
 
