@@ -1,0 +1,35 @@
+// The one place where the control plane's error codes become HTTP statuses. Typed as a complete
+// record, so a code added to errors.ts without a status here fails the type check.
+import { ErrorCode } from "../errors.js";
+
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.invalidResource]: 400,
+  [ErrorCode.invalidJson]: 400,
+  [ErrorCode.invalidYaml]: 400,
+  [ErrorCode.invalidName]: 400,
+  [ErrorCode.nameMismatch]: 400,
+  [ErrorCode.kindMismatch]: 400,
+  // KIND is part of the path: a kind that does not exist is a collection that does not exist.
+  [ErrorCode.unknownKind]: 404,
+  [ErrorCode.bodyTooLarge]: 413,
+  [ErrorCode.unsupportedMediaType]: 415,
+  [ErrorCode.badRequest]: 400,
+  [ErrorCode.notFound]: 404,
+  [ErrorCode.conflict]: 409,
+  [ErrorCode.referenced]: 409,
+  [ErrorCode.compacted]: 404,
+  [ErrorCode.revisionNotFound]: 404,
+  [ErrorCode.unauthorized]: 401,
+  [ErrorCode.rateLimited]: 429,
+  [ErrorCode.routeNotFound]: 404,
+  [ErrorCode.methodNotAllowed]: 405,
+  // Never answered to a request (main.ts refuses to start), but every code has a status.
+  [ErrorCode.insecureListen]: 500,
+  [ErrorCode.storeFailed]: 503,
+  [ErrorCode.internal]: 500,
+};
+
+/** The status for `code`; 500 for a code this build does not know (it cannot be the client's fault). */
+export function httpStatusOf(code: string): number {
+  return (HTTP_STATUS as Readonly<Record<string, number>>)[code] ?? 500;
+}

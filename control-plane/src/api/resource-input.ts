@@ -1,0 +1,231 @@
+// From request to resources the store can hold: path parameters, the body of a PUT, the documents
+// of an apply. Every refusal is a WeftError with field paths; nothing here touches the store.
+import type { FastifyBaseLogger } from "fastify";
+import { DetailCode, ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
+import {
+  checkResourceName,
+  isResourceKind,
+  KINDS,
+  kindOfName,
+  kindOfTypeUrl,
+  type ParsedResource,
+  parseResource,
+  type ResourceKind,
+} from "../resources/index.js";
+import { ParsedBody } from "./body/parsed-body.js";
+
+/** The codec's detail code for a top-level "@type" naming another message than the kind's. */
+const TYPE_MISMATCH = "WEFT_JSON_TYPE_MISMATCH";
+/** How the codec spells the path of a top-level "@type". */
+const TOP_LEVEL_TYPE: ReadonlySet<string> = new Set(['["@type"]', "@type"]);
+
+export function kindParam(kind: string): ResourceKind {
+  if (isResourceKind(kind)) return kind;
+  throw new WeftError(
+    ErrorCode.unknownKind,
+    `unknown kind "${kind}"; expected one of ${Object.keys(KINDS).join(", ")}`,
+    {
+      details: [{ path: "kind", message: `expected one of ${Object.keys(KINDS).join(", ")}` }],
+    },
+  );
+}
+
+export function nameParam(name: string): string {
+  const problem = checkResourceName(name, "name");
+  if (problem)
+    throw new WeftError(ErrorCode.invalidName, `invalid resource name ${JSON.stringify(name)}`, { details: [problem] });
+  return name;
+}
+
+/** The one document of a PUT body (a YAML stream's empty documents aside). */
+export function singleDocument(body: unknown): unknown {
+  if (!(body instanceof ParsedBody)) {
+    throw new WeftError(ErrorCode.badRequest, "this request needs a body (application/json or application/yaml)");
+  }
+  if (body.format === "json") return body.documents[0];
+  const documents = body.documents.filter((document) => document !== null);
+  if (documents.length > 1) {
+    throw new WeftError(ErrorCode.invalidYaml, "the body must hold one YAML document, not several", {
+      details: [{ path: "", message: `found ${documents.length} documents`, code: DetailCode.syntax }],
+    });
+  }
+  return documents[0] ?? null;
+}
+
+/**
+ * parseResource, made safe for the edge: a validator that throws something other than a WeftError
+ * has a bug, but the input caused it, so the client gets a 400 (and the bug is logged) instead of a 500.
+ */
+function parseAtEdge(
+  kind: ResourceKind,
+  json: unknown,
+  options: { name?: string; path?: string },
+  log: FastifyBaseLogger,
+): ParsedResource {
+  try {
+    return parseResource(kind, json, options);
+  } catch (error) {
+    if (error instanceof WeftError) throw error;
+    log.error({ err: error, kind }, "resource validation threw; refusing the resource");
+    throw new WeftError(ErrorCode.invalidResource, `the ${KINDS[kind].messageName} could not be validated`, {
+      details: [{ path: options.path ?? "", message: error instanceof Error ? error.message : String(error) }],
+      cause: error,
+    });
+  }
+}
+
+/** The resource of PUT /v1/resources/KIND/NAME. */
+export function resourceFromPut(
+  kind: ResourceKind,
+  name: string,
+  body: unknown,
+  log: FastifyBaseLogger,
+): ParsedResource {
+  const json = singleDocument(body);
+  try {
+    return parseAtEdge(kind, json, { name }, log);
+  } catch (error) {
+    // A top-level "@type" of another kind is the client naming the wrong kind, not a bad field.
+    if (
+      error instanceof WeftError &&
+      error.details.some((d) => d.code === TYPE_MISMATCH && TOP_LEVEL_TYPE.has(d.path))
+    ) {
+      throw new WeftError(ErrorCode.kindMismatch, `the body's "@type" is not a ${KINDS[kind].messageName}`, {
+        details: error.details,
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+interface ApplyItem {
+  /** Where the item is in the body, e.g. `resources[2]` or `documents[0]`. */
+  readonly path: string;
+  readonly kind: unknown;
+  readonly resource: unknown;
+  readonly resourcePath: string;
+}
+
+/**
+ * The items of an apply body. JSON (or one YAML document): {"resources":[{kind, resource}]}. YAML
+ * streams: one item per document, each either {kind, resource} or the resource's own fields plus
+ * `kind`. Items in the list may use either form too. Problems are added to `details`.
+ */
+function applyItems(body: ParsedBody, details: ErrorDetail[]): ApplyItem[] {
+  const documents = body.documents.filter((document) => document !== null);
+  const [first] = documents;
+  if (documents.length === 1 && isObject(first) && !("kind" in first) && !("@type" in first)) {
+    const unknown = Object.keys(first).filter((key) => key !== "resources");
+    for (const key of unknown) details.push({ path: key, message: "unknown field", code: "WEFT_JSON_UNKNOWN_FIELD" });
+    if (!Array.isArray(first.resources)) {
+      details.push({ path: "resources", message: "expected a list of {kind, resource}" });
+      return [];
+    }
+    return first.resources
+      .map((item, i) => applyItem(item, `resources[${i}]`, details))
+      .filter((item) => item !== undefined);
+  }
+  if (body.format === "json") {
+    details.push({ path: "", message: 'expected {"resources":[{"kind":KIND,"resource":{...}}]}' });
+    return [];
+  }
+  const items: ApplyItem[] = [];
+  body.documents.forEach((document, i) => {
+    if (document === null) return;
+    const item = applyItem(document, `documents[${i}]`, details);
+    if (item) items.push(item);
+  });
+  return items;
+}
+
+function applyItem(item: unknown, path: string, details: ErrorDetail[]): ApplyItem | undefined {
+  if (!isObject(item)) {
+    details.push({ path, message: "expected an object with kind and resource" });
+    return undefined;
+  }
+  if ("resource" in item) {
+    for (const key of Object.keys(item)) {
+      if (key !== "kind" && key !== "resource") {
+        details.push({ path: `${path}.${key}`, message: "unknown field", code: "WEFT_JSON_UNKNOWN_FIELD" });
+      }
+    }
+    return { path, kind: item.kind, resource: item.resource, resourcePath: `${path}.resource` };
+  }
+  const { kind, ...resource } = item;
+  return { path, kind, resource, resourcePath: path };
+}
+
+function kindOfItem(item: ApplyItem, details: ErrorDetail[]): ResourceKind | undefined {
+  if (item.kind === undefined && isObject(item.resource) && typeof item.resource["@type"] === "string") {
+    const kind = kindOfTypeUrl(item.resource["@type"]);
+    if (kind !== undefined) return kind;
+  }
+  const kind = typeof item.kind === "string" ? kindOfName(item.kind) : undefined;
+  if (kind === undefined) {
+    details.push({
+      path: `${item.path}.kind`,
+      code: ErrorCode.unknownKind,
+      message:
+        item.kind === undefined
+          ? "missing kind"
+          : `unknown kind ${JSON.stringify(item.kind)}; expected one of ${Object.keys(KINDS).join(", ")} (or the Envoy message names)`,
+    });
+  }
+  return kind;
+}
+
+/** A resource of an apply body and where it was (`resources[2].resource`, `documents[0]`). */
+export interface ApplyResource {
+  readonly resource: ParsedResource;
+  readonly path: string;
+}
+
+/** Every resource of an apply body, validated; one WEFT_INVALID_RESOURCE lists every problem. */
+export function resourcesFromApply(body: unknown, log: FastifyBaseLogger): ApplyResource[] {
+  if (!(body instanceof ParsedBody)) {
+    throw new WeftError(ErrorCode.badRequest, "apply needs a body (application/json or application/yaml)");
+  }
+  const details: ErrorDetail[] = [];
+  const resources: ApplyResource[] = [];
+  const seen = new Map<string, string>();
+  for (const item of applyItems(body, details)) {
+    const kind = kindOfItem(item, details);
+    if (kind === undefined) continue;
+    let parsed: ParsedResource;
+    try {
+      parsed = parseAtEdge(kind, item.resource, { path: item.resourcePath }, log);
+    } catch (error) {
+      if (!(error instanceof WeftError)) throw error;
+      details.push(
+        ...(error.details.length > 0 ? error.details : [{ path: item.resourcePath, message: error.message }]),
+      );
+      continue;
+    }
+    const key = `${parsed.kind}/${parsed.name}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      details.push({
+        path: item.path,
+        code: DetailCode.duplicateResource,
+        message: `${key} is also given at ${earlier}; one apply names each resource once`,
+      });
+      continue;
+    }
+    seen.set(key, item.path);
+    resources.push({ resource: parsed, path: item.resourcePath });
+  }
+  if (details.length > 0) {
+    const [first] = details;
+    throw new WeftError(
+      ErrorCode.invalidResource,
+      `nothing applied: ${first?.path ? `${first.path}: ` : ""}${first?.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ""}`,
+      { details },
+    );
+  }
+  return resources;
+}
