@@ -13,8 +13,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     const program = buildProgram({ version: readPackageVersion() });
     await program.parseAsync([...argv]);
   } catch (error: unknown) {
-    const text = error instanceof CliError ? `${error.code}: ${error.message}` : String(error);
+    const code = error instanceof CliError || hasCode(error) ? error.code : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    const text = code ? `${code}: ${message}` : message;
     process.stderr.write(`weft: ${text}\n`);
     process.exitCode = 1;
   }
+}
+
+function hasCode(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === "string";
 }

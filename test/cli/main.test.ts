@@ -34,9 +34,15 @@ describe("weft --help", () => {
     assert.match(stdout, /Examples:/);
   });
 
-  test("lists no command, since none exists yet", () => {
+  test("lists the commands that exist, and each command has its own help", () => {
     const { stdout } = weft(["-h"]);
-    assert.doesNotMatch(stdout, /^Commands:/m);
+    assert.match(stdout, /^Commands:/m);
+    assert.match(stdout, /^\s+control-plane\b/m);
+    const sub = weft(["control-plane", "--help"]);
+    assert.equal(sub.status, 0);
+    for (const flag of ["--xds-listen", "--api-listen", "--data-dir", "--api-token"])
+      assert.match(sub.stdout, new RegExp(flag));
+    assert.match(sub.stdout, /WEFT_API_LISTEN/, "the environment variable is shown");
   });
 });
 

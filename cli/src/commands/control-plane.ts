@@ -1,0 +1,70 @@
+// `weft control-plane`: serves xDS and the REST API until SIGTERM or SIGINT, then drains and exits 0.
+import closeWithGrace from "close-with-grace";
+import { Command, InvalidArgumentError } from "commander";
+import pino from "pino";
+import { startControlPlane } from "../../../control-plane/src/main.js";
+import { envOption } from "../env-option.js";
+
+interface Flags {
+  xdsListen: string;
+  apiListen: string;
+  dataDir: string;
+  apiToken?: string;
+  historyLimit?: number;
+  logLevel: string;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number of 1 or more");
+  return n;
+}
+
+export function controlPlaneCommand(): Command {
+  return new Command("control-plane")
+    .description("serve xDS over gRPC and the REST API, with the config kept in SQLite")
+    .addOption(envOption("--xds-listen <host:port>", "where proxies connect for xDS").default("127.0.0.1:18000"))
+    .addOption(envOption("--api-listen <host:port>", "where the REST API listens").default("127.0.0.1:18080"))
+    .addOption(envOption("--data-dir <dir>", "folder for the config database (weft.db)").default("./.weft"))
+    .addOption(
+      envOption("--api-token <token>", "require 'Authorization: Bearer <token>' on the API; needed beyond loopback"),
+    )
+    .addOption(
+      envOption("--history-limit <n>", "revisions of config history kept for rollback (default 1000)").argParser(
+        positiveInteger,
+      ),
+    )
+    .addOption(
+      envOption("--log-level <level>", "how much to log")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+        .default("info"),
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Logs are JSON lines on stdout. SIGTERM or SIGINT stops accepting, lets API requests finish,",
+        "closes xDS streams (proxies keep their config and reconnect) and exits 0.",
+        "",
+        "Examples:",
+        "  $ weft control-plane",
+        "  $ WEFT_API_TOKEN=secret weft control-plane --api-listen 0.0.0.0:18080",
+      ].join("\n"),
+    )
+    .action(async (flags: Flags) => {
+      const logger = pino({ level: flags.logLevel });
+      const running = await startControlPlane({
+        xdsListen: flags.xdsListen,
+        apiListen: flags.apiListen,
+        dataDir: flags.dataDir,
+        apiToken: flags.apiToken,
+        historyLimit: flags.historyLimit,
+        logger,
+      });
+      closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+        if (err) logger.error({ err }, "stopping after an unexpected error");
+        else logger.info({ signal }, "stopping");
+        await running.close();
+      });
+    });
+}

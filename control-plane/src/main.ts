@@ -1,0 +1,138 @@
+// Wiring of the control plane: store -> snapshot builder -> xDS server, and the REST API on the
+// store; start-up in dependency order and shutdown in reverse. The CLI's `weft control-plane`
+// calls startControlPlane and stops it on SIGTERM.
+import { hostname } from "node:os";
+import pino, { type Logger } from "pino";
+import { buildApi } from "./api/app.js";
+import { assertSafeListen } from "./api/listen-guard.js";
+import { formatAddress, parseListenAddress } from "./listen-address.js";
+import { Metrics } from "./metrics.js";
+import { KINDS, RESOURCE_KINDS } from "./resources/kinds.js";
+import { SnapshotBuilder } from "./snapshot/snapshot-builder.js";
+import { ConvergenceTracker } from "./status/convergence.js";
+import { StatusRegistry } from "./status/registry.js";
+import { SqliteStore } from "./store/sqlite-store.js";
+import type { XdsContext } from "./xds/context.js";
+import { encodeControlPlane } from "./xds/wire.js";
+import { XdsServer } from "./xds/xds-server.js";
+
+export interface ControlPlaneOptions {
+  /** HOST:PORT for xDS (gRPC). */
+  readonly xdsListen: string;
+  /** HOST:PORT for the REST API. */
+  readonly apiListen: string;
+  /** Folder holding the SQLite database. */
+  readonly dataDir: string;
+  /** Bearer token the API requires; required when the API listens beyond loopback. */
+  readonly apiToken?: string | undefined;
+  /** Revisions of history kept for GET /v1/revisions and rollback. */
+  readonly historyLimit?: number | undefined;
+  readonly logger?: Logger | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+export interface RunningControlPlane {
+  readonly xdsAddress: string;
+  readonly apiAddress: string;
+  /** Stops accepting, lets API requests finish, closes xDS streams, closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
+  const logger = options.logger ?? pino({ level: options.logLevel ?? "info" });
+  const xdsAt = parseListenAddress(options.xdsListen, "--xds-listen");
+  const apiAt = parseListenAddress(options.apiListen, "--api-listen");
+  assertSafeListen(apiAt.host, options.apiToken);
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse().splice(0)) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.error({ err: error }, "error while shutting down");
+      }
+    }
+  };
+  try {
+    const store = await SqliteStore.open({
+      dataDir: options.dataDir,
+      ...(options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit }),
+    });
+    cleanups.push(() => store.close());
+
+    const metrics = new Metrics();
+    const status = new StatusRegistry({ onConnectionsChanged: (n) => metrics.connectedProxies.set(n) });
+    const builder = new SnapshotBuilder({ store, logger });
+    builder.subscribe((snapshot) => {
+      metrics.storeRevision.set(snapshot.revision);
+      for (const kind of RESOURCE_KINDS) {
+        let bytes = 0;
+        for (const resource of snapshot.resources(KINDS[kind].typeUrl).values()) {
+          if (!resource.synthetic) bytes += resource.anyBytes.length;
+        }
+        metrics.configSize.set({ kind }, bytes);
+      }
+    });
+    // Subscribed before any stream, so a revision is registered before streams report on it.
+    const convergence = new ConvergenceTracker((seconds) => metrics.configConvergence.observe(seconds));
+    builder.subscribe((snapshot) =>
+      convergence.published(
+        snapshot.revision,
+        snapshot.committedAt,
+        status.connections().map((c) => c.streamId),
+      ),
+    );
+    await builder.start();
+    cleanups.push(() => builder.stop());
+
+    let streamId = 0;
+    const context: XdsContext = {
+      snapshots: builder,
+      status,
+      logger: logger.child({ component: "xds" }),
+      metrics: {
+        pushed: (typeUrl) => metrics.xdsPushes.inc({ type_url: typeUrl }),
+        nacked: (typeUrl) => metrics.xdsNacks.inc({ type_url: typeUrl }),
+      },
+      convergence,
+      controlPlane: encodeControlPlane(`weft ${hostname()} pid ${process.pid}`),
+      now: () => new Date(),
+      nextStreamId: () => ++streamId,
+    };
+    const xds = new XdsServer({ context });
+    const xdsPort = await xds.listen(xdsAt.host, xdsAt.port);
+    cleanups.push(() => xds.shutdown(500));
+
+    let ready = false;
+    const api = await buildApi({
+      store,
+      proxies: status,
+      metrics,
+      logger: logger.child({ component: "api" }),
+      ...(options.apiToken ? { token: options.apiToken } : {}),
+      ready: () => ready,
+    });
+    await api.listen({ host: apiAt.host, port: apiAt.port });
+    cleanups.push(() => api.close());
+    const apiPort = (api.server.address() as { port: number }).port;
+
+    ready = true;
+    xds.setServing(true);
+    const xdsAddress = formatAddress(xdsAt.host, xdsPort);
+    const apiAddress = formatAddress(apiAt.host, apiPort);
+    logger.info({ xds: xdsAddress, api: apiAddress, dataDir: options.dataDir }, "control plane ready");
+    return {
+      xdsAddress,
+      apiAddress,
+      close: async () => {
+        ready = false;
+        await close();
+        logger.info("control plane stopped");
+      },
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
