@@ -20,9 +20,18 @@ if (files.length === 0) {
   console.error("run-tests: no test files found");
   process.exit(1);
 }
+// --test-force-exit: @grpc/grpc-js-xds keeps its xDS client's reconnect timers alive after its
+// channel is closed, which would keep the interop test's process from ever exiting.
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", ...files.map((f) => relative(process.cwd(), f))],
+  [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-force-exit",
+    "--test-reporter=spec",
+    ...files.map((f) => relative(process.cwd(), f)),
+  ],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

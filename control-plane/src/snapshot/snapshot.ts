@@ -31,6 +31,25 @@ export interface ConsistencyIssue {
 const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();
 
 /**
+ * What a client subscribes to for one type. Interned (see subscription()): clients with the same
+ * subscription share one object, and its `key` identifies it in per-snapshot memos.
+ */
+export interface Subscription {
+  readonly key: string;
+  readonly wildcard: boolean;
+  /** Explicit names, besides the wildcard if there is one. */
+  readonly names: ReadonlySet<string>;
+}
+
+/** The resources a subscription selects in one snapshot, with their SotW version_info. */
+export interface Selection {
+  readonly version: string;
+  /** Sorted by name. */
+  readonly resources: readonly SnapshotResource[];
+  readonly byName: ReadonlyMap<string, SnapshotResource>;
+}
+
+/**
  * What one client may see of a snapshot. Streams read resources only through this interface, so
  * a per-proxy selection (by node id, cluster or metadata) is a function from node and snapshot to
  * a view, plugged into the xDS context, with no change to the stream logic. The default view is
@@ -39,8 +58,49 @@ const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();
 export interface SnapshotView {
   readonly revision: number;
   resources(typeUrl: string): ReadonlyMap<string, SnapshotResource>;
-  /** version_info of the named resources (all of the type when `names` is undefined). */
-  versionOf(typeUrl: string, names?: ReadonlySet<string>): string;
+  /** What `subscription` selects; a view should memoize it, since every stream asks. */
+  select(typeUrl: string, subscription: Subscription): Selection;
+  /** A value computed once per view and key (encoded responses shared by streams). */
+  memo<T>(key: string, make: () => T): T;
+}
+
+const interned = new Map<string, Subscription>();
+
+/** The shared Subscription for a wildcard flag and names (order and duplicates do not matter). */
+export function subscription(wildcard: boolean, names: Iterable<string>): Subscription {
+  const sorted = [...new Set(names)].sort();
+  const key = `${wildcard ? "*" : ""}\n${sorted.join("\n")}`;
+  let found = interned.get(key);
+  if (!found) {
+    // Distinct subscriptions are few (clients of one service ask alike); the bound is a backstop.
+    if (interned.size >= 100_000) interned.clear();
+    found = { key, wildcard, names: new Set(sorted) };
+    interned.set(key, found);
+  }
+  return found;
+}
+
+/** What `sub` selects from `all`, unmemoized: for views to build on. */
+export function selectFrom(all: ReadonlyMap<string, SnapshotResource>, sub: Subscription): Selection {
+  const chosen = new Map<string, SnapshotResource>();
+  if (sub.wildcard) for (const [name, resource] of all) chosen.set(name, resource);
+  for (const name of sub.names) {
+    const resource = all.get(name);
+    if (resource) chosen.set(name, resource);
+  }
+  const resources = [...chosen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { version: versionOfResources(resources), resources, byName: new Map(resources.map((r) => [r.name, r])) };
+}
+
+/**
+ * The SotW version_info of a set of resources: a hash of their names and content versions, so it
+ * changes whenever any of them does, survives restarts, and never names two different contents.
+ */
+export function versionOfResources(resources: readonly SnapshotResource[]): string {
+  const hash = createHash("sha256");
+  const sorted = [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const r of sorted) hash.update(`${r.name}\0${r.version}\n`);
+  return hash.digest("hex").slice(0, 24);
 }
 
 export class Snapshot implements SnapshotView {
@@ -50,7 +110,7 @@ export class Snapshot implements SnapshotView {
   readonly committedAt: Date;
   readonly issues: readonly ConsistencyIssue[];
   readonly #byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>;
-  readonly #versions = new Map<string, string>();
+  readonly #memo = new Map<string, unknown>();
 
   constructor(
     revision: number,
@@ -69,23 +129,19 @@ export class Snapshot implements SnapshotView {
     return this.#byType.get(typeUrl) ?? EMPTY;
   }
 
-  /**
-   * The SotW version_info for a set of resources of one type: a hash of their names and content
-   * versions, so it changes whenever any of them does, survives restarts, and never names two
-   * different contents. `names` undefined means the whole type (a wildcard subscription).
-   * Names that do not exist count as absent. Memoized per snapshot: streams share the answer.
-   */
+  select(typeUrl: string, sub: Subscription): Selection {
+    return this.memo(`select\n${typeUrl}\n${sub.key}`, () => selectFrom(this.resources(typeUrl), sub));
+  }
+
+  memo<T>(key: string, make: () => T): T {
+    if (this.#memo.has(key)) return this.#memo.get(key) as T;
+    const value = make();
+    this.#memo.set(key, value);
+    return value;
+  }
+
+  /** version_info of the named resources of a type, or of all of them when `names` is undefined. */
   versionOf(typeUrl: string, names?: ReadonlySet<string>): string {
-    const key = names === undefined ? `${typeUrl}\n*` : `${typeUrl}\n${[...names].sort().join("\n")}`;
-    let version = this.#versions.get(key);
-    if (version === undefined) {
-      const resources = this.resources(typeUrl);
-      const hash = createHash("sha256");
-      const selected = names === undefined ? [...resources.keys()] : [...names].filter((n) => resources.has(n));
-      for (const name of selected.sort()) hash.update(`${name}\0${resources.get(name)?.version}\n`);
-      version = hash.digest("hex").slice(0, 24);
-      this.#versions.set(key, version);
-    }
-    return version;
+    return this.select(typeUrl, subscription(names === undefined, names ?? [])).version;
   }
 }

@@ -5,21 +5,26 @@ import type { DeltaDiscoveryRequest } from "../../../proto/gen/envoy/service/dis
 import type { XdsContext } from "./context.js";
 import { type DeltaResponsePlan, DeltaTypeState } from "./delta-type-state.js";
 import { DiscoveryStream, type StreamProtocol } from "./discovery-stream.js";
-import { encodeDeltaResponse } from "./wire.js";
+import { encodeDeltaBody, withNonce } from "./wire.js";
 
 const delta: StreamProtocol<DeltaDiscoveryRequest, DeltaTypeState, DeltaResponsePlan> = {
   name: "delta",
   newState: (typeUrl) => new DeltaTypeState(typeUrl),
   receive: (state, request, _snapshot, now) => state.receive(request, now),
-  encode: (plan, typeUrl, nonce, controlPlane) =>
-    encodeDeltaResponse({
-      systemVersion: plan.systemVersion,
-      entries: plan.resources.map((r) => r.deltaEntry),
-      typeUrl,
-      removed: plan.removed,
-      nonce,
-      controlPlane,
-    }),
+  // Streams sending the same resources and removals within a snapshot share one encoded body.
+  encode: (plan, typeUrl, nonce, controlPlane, view) => {
+    const key = `delta\n${typeUrl}\n${plan.systemVersion}\n${plan.resources.map((r) => `${r.name}@${r.version}`).join("\n")}\n-\n${plan.removed.join("\n")}`;
+    const body = view.memo(key, () =>
+      encodeDeltaBody({
+        systemVersion: plan.systemVersion,
+        entries: plan.resources.map((r) => r.deltaEntry),
+        typeUrl,
+        removed: plan.removed,
+        controlPlane,
+      }),
+    );
+    return withNonce(body, nonce);
+  },
   describe: (plan) => ({ count: plan.resources.length, removed: plan.removed.length }),
 };
 

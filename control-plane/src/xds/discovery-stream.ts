@@ -32,6 +32,12 @@ export interface TypeState<Plan> {
 }
 
 /** The variant-specific part: how requests are read and responses written. */
+/** Types to plan again after a request for the key type. */
+const REPLANNED_AFTER: ReadonlyMap<string, readonly string[]> = new Map([
+  [KINDS.listeners.typeUrl, [KINDS.clusters.typeUrl, KINDS.endpoints.typeUrl, KINDS.listeners.typeUrl]],
+  [KINDS.routes.typeUrl, [KINDS.clusters.typeUrl, KINDS.endpoints.typeUrl, KINDS.routes.typeUrl]],
+]);
+
 export interface StreamProtocol<Request, State extends TypeState<Plan>, Plan> {
   readonly name: "sotw" | "delta";
   newState(typeUrl: string): State;
@@ -42,7 +48,7 @@ export interface StreamProtocol<Request, State extends TypeState<Plan>, Plan> {
     view: SnapshotView | undefined,
     now: Date,
   ): "request" | "ack" | "nack" | "stale";
-  encode(plan: Plan, typeUrl: string, nonce: string, controlPlane: Uint8Array): Buffer;
+  encode(plan: Plan, typeUrl: string, nonce: string, controlPlane: Uint8Array, view: SnapshotView): Buffer;
   describe(plan: Plan): Record<string, unknown>;
 }
 
@@ -60,7 +66,8 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   readonly #impliedTypeUrl: string | undefined;
   readonly #streamId: number;
   readonly #types = new Map<string, State>();
-  #logger: Logger;
+  /** The server's logger; every line this stream writes carries its stream id and node id. */
+  readonly #logger: Logger;
   #snapshot: Snapshot | undefined;
   /** What this client sees of #snapshot; recomputed when either changes. */
   #view: { snapshot: Snapshot; view: SnapshotView } | undefined;
@@ -80,7 +87,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     this.#protocol = protocol;
     this.#impliedTypeUrl = impliedTypeUrl;
     this.#streamId = context.nextStreamId();
-    this.#logger = context.logger.child({ streamId: this.#streamId, protocol: protocol.name });
+    this.#logger = context.logger;
   }
 
   start(): void {
@@ -100,18 +107,27 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     );
   }
 
+  /** One log line with this stream's identity; no child logger is kept per stream (10,000s of them). */
+  #log(level: "debug" | "info" | "warn", fields: Record<string, unknown>, message: string): void {
+    if (!this.#logger.isLevelEnabled(level)) return;
+    this.#logger[level](
+      { streamId: this.#streamId, protocol: this.#protocol.name, nodeId: this.#node?.id, ...fields },
+      message,
+    );
+  }
+
   #close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#context.convergence?.disconnected(this.#streamId);
     for (const cleanup of this.#cleanups) cleanup();
     this.#cleanups = [];
-    this.#logger.info({ reason }, "xDS stream closed");
+    this.#log("info", { reason }, "xDS stream closed");
   }
 
   /** Ends the stream with a gRPC status, as for a request that breaks the protocol. */
   #fail(code: GrpcStatus, details: string): void {
-    this.#logger.warn({ code, details }, "ending xDS stream");
+    this.#log("warn", { code, details }, "ending xDS stream");
     this.#close(details);
     this.#call.emit("error", { code, details });
   }
@@ -132,7 +148,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       return;
     }
     if (!isServedType(typeUrl)) {
-      this.#logger.debug({ typeUrl }, "request for a type this server does not serve; not answered");
+      this.#log("debug", { typeUrl }, "request for a type this server does not serve; not answered");
       return;
     }
     let state = this.#types.get(typeUrl);
@@ -142,16 +158,18 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     }
     const kind = this.#protocol.receive(state, request, this.#currentView(), this.#context.now());
     if (kind === "stale") {
-      this.#logger.debug({ typeUrl, nonce: request.responseNonce }, "stale nonce; request ignored");
+      this.#log("debug", { typeUrl, nonce: request.responseNonce }, "stale nonce; request ignored");
       return;
     }
     if (kind === "nack") this.#onNack(state, request.errorDetail?.message ?? "");
-    this.#flush();
+    // Only this type can have changed, and for listeners and routes, the cluster and endpoint
+    // removals that wait on them (item 31).
+    this.#flush(REPLANNED_AFTER.get(typeUrl) ?? [typeUrl]);
   }
 
   #onNack(state: State, message: string): void {
     const versionRejected = state.lastNack?.version ?? "";
-    this.#logger.warn({ typeUrl: state.typeUrl, versionRejected, error: message }, "proxy rejected a response (NACK)");
+    this.#log("warn", { typeUrl: state.typeUrl, versionRejected, error: message }, "proxy rejected a response (NACK)");
     this.#context.metrics?.nacked(state.typeUrl);
     this.#context.status.recordNack({
       nodeId: this.#node?.id ?? "",
@@ -171,7 +189,6 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       userAgent: node ? userAgentOf(node) : "",
       raw: node,
     };
-    this.#logger = this.#logger.child({ nodeId: this.#node.id });
     const address = this.#call.getPeer();
     this.#cleanups.push(
       this.#context.status.connect({
@@ -184,7 +201,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
         resources: () => this.#resourceStatuses(),
       }),
     );
-    this.#logger.info({ address, userAgent: this.#node.userAgent }, "xDS stream opened");
+    this.#log("info", { address, userAgent: this.#node.userAgent }, "xDS stream opened");
   }
 
   #currentView(): SnapshotView | undefined {
@@ -196,11 +213,12 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     return this.#view.view;
   }
 
-  /** Sends what each type needs, clusters first; see SEND_ORDER. */
-  #flush(): void {
+  /** Sends what each of `types` needs, clusters first; see SEND_ORDER. */
+  #flush(types: readonly string[] = SEND_ORDER): void {
     const snapshot = this.#currentView();
     if (!snapshot || this.#closed) return;
     for (const typeUrl of SEND_ORDER) {
+      if (types !== SEND_ORDER && !types.includes(typeUrl)) continue;
       const state = this.#types.get(typeUrl);
       if (!state) continue;
       const removesLast = typeUrl === KINDS.clusters.typeUrl || typeUrl === KINDS.endpoints.typeUrl;
@@ -208,10 +226,12 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       const plan = state.plan(snapshot, hold);
       if (plan === undefined) continue;
       const nonce = String(++this.#nonce);
-      this.#call.write(this.#protocol.encode(plan, typeUrl, nonce, this.#context.controlPlane));
+      this.#call.write(this.#protocol.encode(plan, typeUrl, nonce, this.#context.controlPlane, snapshot));
       state.sent(plan, nonce);
       this.#context.metrics?.pushed(typeUrl);
-      this.#logger.debug({ typeUrl, nonce, ...this.#protocol.describe(plan) }, "response sent");
+      if (this.#logger.isLevelEnabled("debug")) {
+        this.#log("debug", { typeUrl, nonce, ...this.#protocol.describe(plan) }, "response sent");
+      }
     }
     let answered = true;
     for (const state of this.#types.values()) if (state.pendingNonce !== undefined) answered = false;

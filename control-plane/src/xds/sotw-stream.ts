@@ -5,20 +5,25 @@ import type { DiscoveryRequest } from "../../../proto/gen/envoy/service/discover
 import { isFullStateType, type XdsContext } from "./context.js";
 import { DiscoveryStream, type StreamProtocol } from "./discovery-stream.js";
 import { type SotwResponsePlan, SotwTypeState } from "./sotw-type-state.js";
-import { encodeSotwResponse } from "./wire.js";
+import { encodeSotwBody, withNonce } from "./wire.js";
 
 const sotw: StreamProtocol<DiscoveryRequest, SotwTypeState, SotwResponsePlan> = {
   name: "sotw",
   newState: (typeUrl) => new SotwTypeState(typeUrl, isFullStateType(typeUrl)),
   receive: (state, request, snapshot, now) => state.receive(request, snapshot, now),
-  encode: (plan, typeUrl, nonce, controlPlane) =>
-    encodeSotwResponse({
-      version: plan.version,
-      entries: plan.resources.map((r) => r.sotwEntry),
-      typeUrl,
+  // Streams sending the same content within a snapshot share one encoded body.
+  encode: (plan, typeUrl, nonce, controlPlane, view) =>
+    withNonce(
+      view.memo(`sotw\n${typeUrl}\n${plan.contentKey}`, () =>
+        encodeSotwBody({
+          version: plan.version,
+          entries: plan.resources.map((r) => r.sotwEntry),
+          typeUrl,
+          controlPlane,
+        }),
+      ),
       nonce,
-      controlPlane,
-    }),
+    ),
   describe: (plan) => ({ version: plan.version, count: plan.resources.length }),
 };
 

@@ -1,8 +1,14 @@
 // The state of one resource type on one state-of-the-world stream: what the client subscribes to,
 // what it was sent, what it acknowledged or rejected, and therefore what it must be sent next.
 // Pure logic: no sockets, no timers; the stream drives it. Item numbers refer to PROTOCOL.md.
-import { createHash } from "node:crypto";
-import type { SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
+import {
+  type Selection,
+  type SnapshotResource,
+  type SnapshotView,
+  type Subscription,
+  subscription,
+  versionOfResources,
+} from "../snapshot/snapshot.js";
 import type { SyncState } from "../status/proxy-status.js";
 
 /** What a request means for this type. */
@@ -17,12 +23,24 @@ export type RequestKind =
 export interface SotwResponsePlan {
   readonly version: string;
   readonly resources: readonly SnapshotResource[];
+  /** Identifies the response's content within one snapshot view: equal keys, equal bytes (but the nonce). */
+  readonly contentKey: string;
+  /**
+   * For a partial type whose response brings the client exactly to `selection` (nothing held back
+   * for a NACK): after the ACK the client runs `selection`, which is then shared, not copied.
+   */
+  readonly selection: Selection | undefined;
 }
 
 interface InFlight {
   readonly nonce: string;
-  readonly version: string;
-  readonly resources: ReadonlyMap<string, SnapshotResource>;
+  readonly plan: SotwResponsePlan;
+}
+
+const NO_RESOURCES: ReadonlyMap<string, SnapshotResource> = new Map();
+
+function byName(resources: readonly SnapshotResource[]): ReadonlyMap<string, SnapshotResource> {
+  return new Map(resources.map((r) => [r.name, r]));
 }
 
 export class SotwTypeState {
@@ -31,25 +49,34 @@ export class SotwTypeState {
   readonly fullState: boolean;
 
   #requested = false;
-  #wildcard = false;
-  #names = new Set<string>();
+  #sub: Subscription = subscription(false, []);
+  /** resource_names of the last request, as sent: an identical list skips re-interning. */
+  #lastNames: readonly string[] | undefined;
   /** Whether any resource name was ever sent for this type on this stream: ends the legacy wildcard (item 10). */
   #everNamed = false;
 
   #lastNonce = "";
   #inFlight: InFlight | undefined;
-  /** What the client runs: the resources of every response it acknowledged. */
-  #acked = new Map<string, SnapshotResource>();
+  /**
+   * What the client runs: the resources of every response it acknowledged. Often a map shared
+   * with other streams (a snapshot's selection), so it is copied before any change.
+   */
+  #acked: ReadonlyMap<string, SnapshotResource> = NO_RESOURCES;
   #ackedVersion = "";
   /** version_info of the last response sent, or adopted on reconnect. */
   #sentVersion: string | undefined;
+  /**
+   * Partial types: the version whose every selected resource the client holds (or will, once the
+   * response in flight is acknowledged). plan() answers at once while the selection keeps it.
+   */
+  #heldVersion: string | undefined;
   /** Versions (full-state types) and name@version pairs (partial types) the client rejected: never sent again. */
-  readonly #nackedVersions = new Set<string>();
-  readonly #nackedResources = new Set<string>();
+  #nackedVersions: Set<string> | undefined;
+  #nackedResources: Set<string> | undefined;
   #lastNack: { message: string; at: Date; version: string } | undefined;
   #lastResponseNacked = false;
   /** Resources of rejected responses that differ from what the client runs (CSDS reports them as ERROR). */
-  #rejected = new Map<string, SnapshotResource>();
+  #rejected: Map<string, SnapshotResource> | undefined;
 
   constructor(typeUrl: string, fullState: boolean) {
     this.typeUrl = typeUrl;
@@ -62,12 +89,12 @@ export class SotwTypeState {
   }
 
   get wildcard(): boolean {
-    return this.#wildcard;
+    return this.#sub.wildcard;
   }
 
   /** Subscribed names, `*` first when the subscription is a wildcard. */
   subscribed(): string[] {
-    return [...(this.#wildcard ? ["*"] : []), ...[...this.#names].sort()];
+    return [...(this.#sub.wildcard ? ["*"] : []), ...this.#sub.names];
   }
 
   /**
@@ -90,34 +117,8 @@ export class SotwTypeState {
     else kind = request.errorDetail ? "nack" : "ack";
 
     const inFlight = this.#inFlight;
-    if (inFlight && kind === "ack") {
-      // A rejected version is held back only until the client accepts something newer: after
-      // that, the same content is a new change (say, an operator's revert) and may be offered.
-      if (this.fullState) {
-        this.#acked = new Map(inFlight.resources);
-        this.#nackedVersions.clear();
-        this.#rejected.clear();
-      } else {
-        for (const [name, resource] of inFlight.resources) {
-          this.#acked.set(name, resource);
-          this.#rejected.delete(name);
-          for (const rejected of this.#nackedResources)
-            if (rejected.startsWith(`${name}@`)) this.#nackedResources.delete(rejected);
-        }
-      }
-      this.#ackedVersion = inFlight.version;
-      this.#lastResponseNacked = false;
-    } else if (inFlight && kind === "nack") {
-      // A NACK is recognised by error_detail alone (item 4); the client keeps its last good config.
-      const version = inFlight.version;
-      if (this.fullState) this.#nackedVersions.add(version);
-      else for (const r of inFlight.resources.values()) this.#nackedResources.add(`${r.name}@${r.version}`);
-      for (const r of inFlight.resources.values())
-        if (this.#acked.get(r.name)?.version !== r.version) this.#rejected.set(r.name, r);
-      this.#lastNack = { message: request.errorDetail?.message ?? "", at: now, version };
-      this.#lastResponseNacked = true;
-      this.#sentVersion = this.#ackedVersion;
-    }
+    if (inFlight && kind === "ack") this.#settleAck(inFlight.plan);
+    else if (inFlight && kind === "nack") this.#settleNack(inFlight.plan, request.errorDetail?.message ?? "", now);
     if (kind === "ack" || kind === "nack") this.#inFlight = undefined;
 
     const firstRequest = !this.#requested;
@@ -127,20 +128,80 @@ export class SotwTypeState {
     return kind;
   }
 
+  #settleAck(plan: SotwResponsePlan): void {
+    // A rejected version is held back only until the client accepts something newer: after
+    // that, the same content is a new change (say, an operator's revert) and may be offered.
+    if (this.fullState) {
+      this.#acked = plan.selection?.byName ?? byName(plan.resources);
+      this.#nackedVersions = undefined;
+      this.#rejected = undefined;
+    } else if (plan.selection) {
+      this.#acked = plan.selection.byName;
+      this.#forgetRejections(plan.resources);
+    } else {
+      const acked = new Map(this.#acked);
+      for (const r of plan.resources) acked.set(r.name, r);
+      this.#acked = acked;
+      this.#forgetRejections(plan.resources);
+    }
+    this.#ackedVersion = plan.version;
+    this.#lastResponseNacked = false;
+  }
+
+  #forgetRejections(accepted: readonly SnapshotResource[]): void {
+    for (const r of accepted) {
+      this.#rejected?.delete(r.name);
+      if (this.#nackedResources) {
+        for (const rejected of this.#nackedResources) {
+          if (rejected.startsWith(`${r.name}@`)) this.#nackedResources.delete(rejected);
+        }
+      }
+    }
+  }
+
+  /** A NACK is recognised by error_detail alone (item 4); the client keeps its last good config. */
+  #settleNack(plan: SotwResponsePlan, message: string, now: Date): void {
+    if (this.fullState) {
+      this.#nackedVersions ??= new Set();
+      this.#nackedVersions.add(plan.version);
+    } else {
+      this.#nackedResources ??= new Set();
+      for (const r of plan.resources) this.#nackedResources.add(`${r.name}@${r.version}`);
+    }
+    for (const r of plan.resources) {
+      if (this.#acked.get(r.name)?.version === r.version) continue;
+      this.#rejected ??= new Map();
+      this.#rejected.set(r.name, r);
+    }
+    this.#lastNack = { message, at: now, version: plan.version };
+    this.#lastResponseNacked = true;
+    this.#sentVersion = this.#ackedVersion;
+    this.#heldVersion = undefined;
+  }
+
   /** Items 9 and 10: `*` subscribes to everything; an empty list is a wildcard only until names were sent. */
   #subscribe(names: readonly string[]): void {
+    if (this.#lastNames !== undefined && sameNames(names, this.#lastNames)) return;
+    this.#lastNames = names;
+    const previous = this.#sub;
     if (names.length === 0) {
-      this.#wildcard = !this.#everNamed;
-      this.#names.clear();
+      this.#sub = subscription(!this.#everNamed, []);
     } else {
       this.#everNamed = true;
-      this.#wildcard = names.includes("*");
-      this.#names = new Set(names.filter((n) => n !== "*"));
+      this.#sub = subscription(
+        names.includes("*"),
+        names.filter((n) => n !== "*"),
+      );
     }
-    if (!this.fullState && !this.#wildcard) {
+    if (this.#sub === previous) return;
+    this.#heldVersion = undefined;
+    if (!this.fullState && !this.#sub.wildcard) {
       // An unsubscribed name is forgotten, so subscribing again re-sends it (item 8).
-      for (const name of this.#acked.keys()) if (!this.#names.has(name)) this.#acked.delete(name);
-      for (const name of this.#rejected.keys()) if (!this.#names.has(name)) this.#rejected.delete(name);
+      const names = this.#sub.names;
+      if ([...this.#acked.keys()].some((name) => !names.has(name))) {
+        this.#acked = new Map([...this.#acked].filter(([name]) => names.has(name)));
+      }
+      if (this.#rejected) for (const name of this.#rejected.keys()) if (!names.has(name)) this.#rejected.delete(name);
     }
   }
 
@@ -150,26 +211,12 @@ export class SotwTypeState {
    * means identical), it already runs this config: nothing is resent.
    */
   #adoptReconnect(versionInfo: string, snapshot: SnapshotView): void {
-    const version = this.#versionFor(snapshot);
-    if (version !== versionInfo) return;
-    this.#acked = new Map(this.#desired(snapshot).map((r) => [r.name, r]));
-    this.#ackedVersion = version;
-    this.#sentVersion = version;
-  }
-
-  #versionFor(snapshot: SnapshotView): string {
-    return snapshot.versionOf(this.typeUrl, this.#wildcard ? undefined : this.#names);
-  }
-
-  #desired(snapshot: SnapshotView): SnapshotResource[] {
-    const all = snapshot.resources(this.typeUrl);
-    if (this.#wildcard) return [...all.values()];
-    const out: SnapshotResource[] = [];
-    for (const name of [...this.#names].sort()) {
-      const resource = all.get(name);
-      if (resource) out.push(resource);
-    }
-    return out;
+    const selection = snapshot.select(this.typeUrl, this.#sub);
+    if (selection.version !== versionInfo) return;
+    this.#acked = selection.byName;
+    this.#ackedVersion = selection.version;
+    this.#sentVersion = selection.version;
+    this.#heldVersion = selection.version;
   }
 
   /**
@@ -180,31 +227,45 @@ export class SotwTypeState {
    */
   plan(snapshot: SnapshotView, retain = false): SotwResponsePlan | undefined {
     if (!this.#requested || this.#inFlight) return undefined;
-    const desired = this.#desired(snapshot);
+    const selection = snapshot.select(this.typeUrl, this.#sub);
     if (this.fullState) {
-      let resources = desired;
-      let version = this.#versionFor(snapshot);
+      let version = selection.version;
+      let resources = selection.resources;
+      let shared: Selection | undefined = selection;
       if (retain) {
-        const names = new Set(desired.map((r) => r.name));
         const kept = [...this.#acked.values()].filter(
-          (r) => !names.has(r.name) && (this.#wildcard || this.#names.has(r.name)),
+          (r) => !selection.byName.has(r.name) && (this.#sub.wildcard || this.#sub.names.has(r.name)),
         );
         if (kept.length > 0) {
-          resources = [...desired, ...kept].sort((a, b) => (a.name < b.name ? -1 : 1));
+          resources = [...resources, ...kept].sort((a, b) => (a.name < b.name ? -1 : 1));
           version = versionOfResources(resources);
+          shared = undefined;
         }
       }
-      if (version === this.#sentVersion || this.#nackedVersions.has(version)) return undefined;
-      return { version, resources };
+      if (version === this.#sentVersion || this.#nackedVersions?.has(version)) return undefined;
+      return { version, resources, contentKey: version, selection: shared };
     }
     // RDS and EDS: only what changed (item 12); a rejected version is not offered again.
-    const version = this.#versionFor(snapshot);
-    const changed = desired.filter(
-      (r) => this.#acked.get(r.name)?.version !== r.version && !this.#nackedResources.has(`${r.name}@${r.version}`),
-    );
+    const version = selection.version;
+    if (version === this.#heldVersion) return undefined;
+    const changed: SnapshotResource[] = [];
+    let complete = true;
+    for (const r of selection.resources) {
+      if (this.#acked.get(r.name)?.version === r.version) continue;
+      if (this.#nackedResources?.has(`${r.name}@${r.version}`)) complete = false;
+      else changed.push(r);
+    }
     // Nothing new: no response, except the first answer to a request, which may be empty.
-    if (changed.length === 0 && this.#sentVersion !== undefined) return undefined;
-    return { version, resources: changed };
+    if (changed.length === 0 && this.#sentVersion !== undefined) {
+      this.#heldVersion = version;
+      return undefined;
+    }
+    return {
+      version,
+      resources: changed,
+      contentKey: `${version}\n${changed.map((r) => r.name).join("\n")}`,
+      selection: complete ? selection : undefined,
+    };
   }
 
   /** Whether the client runs what `snapshot` holds for this type, with nothing in flight. */
@@ -216,17 +277,18 @@ export class SotwTypeState {
   sent(plan: SotwResponsePlan, nonce: string): void {
     this.#lastNonce = nonce;
     this.#sentVersion = plan.version;
-    this.#inFlight = { nonce, version: plan.version, resources: new Map(plan.resources.map((r) => [r.name, r])) };
+    if (!this.fullState) this.#heldVersion = plan.selection ? plan.version : undefined;
+    this.#inFlight = { nonce, plan };
   }
 
   /** The resources of the response in flight, if any (for CSDS). */
   inFlightResources(): ReadonlyMap<string, SnapshotResource> {
-    return this.#inFlight?.resources ?? new Map();
+    return this.#inFlight ? byName(this.#inFlight.plan.resources) : NO_RESOURCES;
   }
 
   /** Resources the client rejected and does not run, until it accepts another version of them (for CSDS). */
   rejectedResources(): ReadonlyMap<string, SnapshotResource> {
-    return this.#rejected;
+    return this.#rejected ?? NO_RESOURCES;
   }
 
   /** The version and content of each resource the client acknowledged (for CSDS). */
@@ -241,7 +303,7 @@ export class SotwTypeState {
   }
 
   get versionSent(): string {
-    return this.#inFlight?.version ?? this.#sentVersion ?? "";
+    return this.#inFlight?.plan.version ?? this.#sentVersion ?? "";
   }
 
   get versionAcked(): string {
@@ -257,9 +319,8 @@ export class SotwTypeState {
   }
 }
 
-/** version_info of an explicit list of resources (used when removals are held back). */
-export function versionOfResources(resources: readonly SnapshotResource[]): string {
-  const hash = createHash("sha256");
-  for (const r of [...resources].sort((a, b) => (a.name < b.name ? -1 : 1))) hash.update(`${r.name}\0${r.version}\n`);
-  return hash.digest("hex").slice(0, 24);
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -20,7 +20,29 @@ export function encodeControlPlane(identifier: string): Uint8Array {
     .finish();
 }
 
-/** A DiscoveryResponse: version_info, the resources' pre-encoded entries, type_url, nonce, control_plane. */
+/**
+ * A DiscoveryResponse without its nonce: version_info, the resources' pre-encoded entries,
+ * type_url, control_plane. Streams sending the same content share this; see withNonce().
+ */
+export function encodeSotwBody(args: {
+  readonly version: string;
+  readonly entries: readonly Uint8Array[];
+  readonly typeUrl: string;
+  readonly controlPlane?: Uint8Array;
+}): Buffer {
+  const head = new BinaryWriter().uint32(Tag.versionInfo).string(args.version).finish();
+  const tail = new BinaryWriter().uint32(Tag.typeUrl).string(args.typeUrl);
+  if (args.controlPlane) tail.uint32(Tag.sotwControlPlane).bytes(args.controlPlane);
+  return Buffer.concat([head, ...args.entries, tail.finish()]);
+}
+
+/** A complete DiscoveryResponse: a shared body and this stream's nonce (field 5). */
+export function withNonce(body: Buffer, nonce: string): Buffer {
+  const field = new BinaryWriter().uint32(Tag.nonce).string(nonce).finish();
+  return Buffer.concat([body, field], body.length + field.length);
+}
+
+/** A DiscoveryResponse in one piece. */
 export function encodeSotwResponse(args: {
   readonly version: string;
   readonly entries: readonly Uint8Array[];
@@ -28,13 +50,25 @@ export function encodeSotwResponse(args: {
   readonly nonce: string;
   readonly controlPlane?: Uint8Array;
 }): Buffer {
-  const head = new BinaryWriter().uint32(Tag.versionInfo).string(args.version).finish();
-  const tail = new BinaryWriter().uint32(Tag.typeUrl).string(args.typeUrl).uint32(Tag.nonce).string(args.nonce);
-  if (args.controlPlane) tail.uint32(Tag.sotwControlPlane).bytes(args.controlPlane);
+  return withNonce(encodeSotwBody(args), args.nonce);
+}
+
+/** A DeltaDiscoveryResponse without its nonce: system_version_info, resources, type_url, removed_resources, control_plane. */
+export function encodeDeltaBody(args: {
+  readonly systemVersion: string;
+  readonly entries: readonly Uint8Array[];
+  readonly typeUrl: string;
+  readonly removed: readonly string[];
+  readonly controlPlane?: Uint8Array;
+}): Buffer {
+  const head = new BinaryWriter().uint32(Tag.versionInfo).string(args.systemVersion).finish();
+  const tail = new BinaryWriter().uint32(Tag.typeUrl).string(args.typeUrl);
+  for (const name of args.removed) tail.uint32(Tag.deltaRemovedResources).string(name);
+  if (args.controlPlane) tail.uint32(Tag.deltaControlPlane).bytes(args.controlPlane);
   return Buffer.concat([head, ...args.entries, tail.finish()]);
 }
 
-/** A DeltaDiscoveryResponse: system_version_info, resources, type_url, removed_resources, nonce, control_plane. */
+/** A DeltaDiscoveryResponse in one piece. */
 export function encodeDeltaResponse(args: {
   readonly systemVersion: string;
   readonly entries: readonly Uint8Array[];
@@ -43,10 +77,5 @@ export function encodeDeltaResponse(args: {
   readonly nonce: string;
   readonly controlPlane?: Uint8Array;
 }): Buffer {
-  const head = new BinaryWriter().uint32(Tag.versionInfo).string(args.systemVersion).finish();
-  const tail = new BinaryWriter().uint32(Tag.typeUrl).string(args.typeUrl);
-  for (const name of args.removed) tail.uint32(Tag.deltaRemovedResources).string(name);
-  tail.uint32(Tag.nonce).string(args.nonce);
-  if (args.controlPlane) tail.uint32(Tag.deltaControlPlane).bytes(args.controlPlane);
-  return Buffer.concat([head, ...args.entries, tail.finish()]);
+  return withNonce(encodeDeltaBody(args), args.nonce);
 }

@@ -2,7 +2,12 @@
 // stream logic (issue 3, "who gets what").
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Snapshot, SnapshotResource, SnapshotView } from "../../../control-plane/src/snapshot/snapshot.js";
+import {
+  type Snapshot,
+  type SnapshotResource,
+  type SnapshotView,
+  selectFrom,
+} from "../../../control-plane/src/snapshot/snapshot.js";
 import { Cluster } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { CDS, cluster, type Harness, names, request, startHarness } from "./harness.js";
 
@@ -16,7 +21,8 @@ function teamView(node: { cluster: string }, snapshot: Snapshot): SnapshotView {
   return {
     revision: snapshot.revision,
     resources: filter,
-    versionOf: (typeUrl, only) => snapshot.versionOf(typeUrl, only ?? new Set(filter(typeUrl).keys())),
+    select: (typeUrl, sub) => snapshot.memo(`team-a\n${typeUrl}\n${sub.key}`, () => selectFrom(filter(typeUrl), sub)),
+    memo: (key, make) => snapshot.memo(`team-a\n${key}`, make),
   };
 }
 
