@@ -111,6 +111,8 @@ export class Snapshot implements SnapshotView {
   readonly issues: readonly ConsistencyIssue[];
   readonly #byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>;
   readonly #memo = new Map<string, unknown>();
+  /** Selections by type URL and (interned) subscription object: no key strings on the hot path. */
+  readonly #selections = new Map<string, Map<Subscription, Selection>>();
 
   constructor(
     revision: number,
@@ -130,7 +132,17 @@ export class Snapshot implements SnapshotView {
   }
 
   select(typeUrl: string, sub: Subscription): Selection {
-    return this.memo(`select\n${typeUrl}\n${sub.key}`, () => selectFrom(this.resources(typeUrl), sub));
+    let byType = this.#selections.get(typeUrl);
+    if (!byType) {
+      byType = new Map();
+      this.#selections.set(typeUrl, byType);
+    }
+    let selection = byType.get(sub);
+    if (!selection) {
+      selection = selectFrom(this.resources(typeUrl), sub);
+      byType.set(sub, selection);
+    }
+    return selection;
   }
 
   memo<T>(key: string, make: () => T): T {

@@ -36,10 +36,22 @@ export function encodeSotwBody(args: {
   return Buffer.concat([head, ...args.entries, tail.finish()]);
 }
 
-/** A complete DiscoveryResponse: a shared body and this stream's nonce (field 5). */
+/**
+ * A complete response: a shared body and this stream's nonce (field 5 of both DiscoveryResponse
+ * and DeltaDiscoveryResponse), written straight into one buffer: this runs once per response.
+ */
 export function withNonce(body: Buffer, nonce: string): Buffer {
-  const field = new BinaryWriter().uint32(Tag.nonce).string(nonce).finish();
-  return Buffer.concat([body, field], body.length + field.length);
+  const length = Buffer.byteLength(nonce);
+  if (length > 127) {
+    const field = new BinaryWriter().uint32(Tag.nonce).string(nonce).finish();
+    return Buffer.concat([body, field], body.length + field.length);
+  }
+  const out = Buffer.allocUnsafe(body.length + 2 + length);
+  body.copy(out, 0);
+  out[body.length] = Tag.nonce;
+  out[body.length + 1] = length;
+  out.write(nonce, body.length + 2, "utf8");
+  return out;
 }
 
 /** A DiscoveryResponse in one piece. */
