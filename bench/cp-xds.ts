@@ -1,0 +1,150 @@
+// The control-plane xDS benchmark (issue 3, "Performance"), run by `npm run bench:cp`, never by
+// `npm test`. For each N, a fresh control plane (bench/cp-server.ts) and N simulated proxies in
+// separate processes (bench/cp-xds-proxy-sim.ts); prints a markdown table and writes it into the
+// "Control plane (xDS)" section of BENCHMARKS.md. Options (defaults shown): --n 1000,5000,10000
+// (SotW runs) --delta-n 10000 (delta runs) --rounds 5 --simulators 2 --connect-concurrency 50
+// (per simulator) --cpu-prof DIR (profiles every process, summarizes the control plane's) --no-write.
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { stopAllChildren } from "./child-link.js";
+import type { XdsMode } from "./cp-xds-messages.js";
+import { renderReport, writeBenchmarksSection } from "./cp-xds-report.js";
+import { removeDataDirs, runScenario, type ScenarioResult } from "./cp-xds-scenario.js";
+import { type Profile, summarizeProfile } from "./cpu-profile-summary.js";
+
+/** The whole benchmark must end by itself: past this, children are stopped and the run fails. */
+const DEADLINE_MS = 9.5 * 60_000;
+
+function intList(value: string, flag: string): number[] {
+  if (value.trim() === "") return [];
+  return value.split(",").map((part) => {
+    const n = Number(part);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes positive integers, got "${part}"`);
+    return n;
+  });
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      n: { type: "string", default: "1000,5000,10000" },
+      "delta-n": { type: "string", default: "10000" },
+      rounds: { type: "string", default: "5" },
+      simulators: { type: "string", default: String(Math.max(2, availableParallelism())) },
+      "connect-concurrency": { type: "string", default: "50" },
+      "cpu-prof": { type: "string" },
+      "no-write": { type: "boolean", default: false },
+    },
+  });
+  const [rounds] = intList(values.rounds, "--rounds");
+  const [simulators] = intList(values.simulators, "--simulators");
+  const [connectConcurrency] = intList(values["connect-concurrency"], "--connect-concurrency");
+  if (!rounds || !simulators || simulators < 2 || !connectConcurrency) {
+    throw new Error("--rounds, --simulators (at least 2) and --connect-concurrency need a positive value");
+  }
+  const scenarios: { mode: XdsMode; proxies: number }[] = [
+    ...intList(values.n, "--n").map((proxies) => ({ mode: "sotw" as const, proxies })),
+    ...intList(values["delta-n"], "--delta-n").map((proxies) => ({ mode: "delta" as const, proxies })),
+  ];
+  const cpuProfileDir = values["cpu-prof"] === undefined ? undefined : resolve(values["cpu-prof"]);
+  await checkOpenFileLimit(Math.max(...scenarios.map((s) => s.proxies)));
+  const shape = { clusters: 100, endpointsPerCluster: 3 };
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  const results: ScenarioResult[] = [];
+  for (const { mode, proxies } of scenarios) {
+    log(`scenario: ${mode}, N=${proxies}`);
+    const result = await runScenario({
+      mode,
+      proxies,
+      simulators,
+      rounds,
+      shape,
+      connectConcurrency,
+      syncTimeoutMs: 60_000,
+      roundTimeoutMs: 10_000,
+      cpuProfileDir,
+      log,
+    });
+    results.push(result);
+    if (cpuProfileDir)
+      await summarizeControlPlaneProfile(join(cpuProfileDir, `${mode}-${proxies}`, "control-plane"), result, log);
+  }
+  const command = ["npm run bench:cp", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" ");
+  const report = renderReport(results, { command, shape, simulators, rounds, connectConcurrency });
+  process.stdout.write(`${report}\n`);
+  if (!values["no-write"]) {
+    const file = resolve("BENCHMARKS.md");
+    await writeBenchmarksSection(file, report);
+    log(`written to ${file}`);
+  }
+  return 0;
+}
+
+/**
+ * The control plane holds one socket per proxy and each simulator its share; children inherit
+ * this process's limit. Raise it in the shell that runs the benchmark (`ulimit -n`) if needed.
+ */
+async function checkOpenFileLimit(proxies: number): Promise<void> {
+  const limits = await readFile("/proc/self/limits", "utf8");
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Number.POSITIVE_INFINITY);
+  const needed = proxies + 1_000;
+  if (soft < needed) {
+    throw new Error(
+      `N = ${proxies} needs about ${needed} open files per process; the limit is ${soft} (raise it with ulimit -n)`,
+    );
+  }
+}
+
+/** Hot spots of the control plane's main thread, during the sync phase and during the change rounds. */
+async function summarizeControlPlaneProfile(
+  dir: string,
+  result: ScenarioResult,
+  log: (line: string) => void,
+): Promise<void> {
+  // One profile per thread; the main thread's is the largest (the other is tsx's loader).
+  const files = (await readdir(dir)).filter((name) => name.endsWith(".cpuprofile"));
+  const sized = await Promise.all(files.map(async (name) => ({ name, size: (await stat(join(dir, name))).size })));
+  const main = sized.sort((a, b) => b.size - a.size)[0];
+  if (!main) {
+    log(`no CPU profile in ${dir}`);
+    return;
+  }
+  const profile = JSON.parse(await readFile(join(dir, main.name), "utf8")) as Profile;
+  const text = [
+    `# control plane, ${result.mode} N=${result.proxies}: ${main.name}`,
+    "## connect + sync",
+    summarizeProfile(profile, 25, result.phases.sync),
+    "## change rounds",
+    summarizeProfile(profile, 25, result.phases.changes),
+  ].join("\n");
+  await writeFile(join(dir, "summary.txt"), `${text}\n`);
+  log(text);
+}
+
+let exiting = false;
+/** Stops every child process by PID and removes temporary folders, then exits; once only. */
+function exit(code: number, message?: string): void {
+  if (exiting) return;
+  exiting = true;
+  if (message) process.stderr.write(`${message}\n`);
+  stopAllChildren()
+    .then(removeDataDirs)
+    .finally(() => process.exit(code));
+}
+
+const deadline = setTimeout(
+  () => exit(2, `the benchmark ran past ${DEADLINE_MS / 60_000} minutes; stopping`),
+  DEADLINE_MS,
+);
+deadline.unref();
+// Ctrl-C reaches the children too; they ignore it and are stopped from here.
+process.on("SIGINT", () => exit(130, "interrupted; stopping child processes"));
+process.on("SIGTERM", () => exit(143, "terminated; stopping child processes"));
+
+main().then(
+  (code) => exit(code),
+  (error: unknown) => exit(1, error instanceof Error ? (error.stack ?? error.message) : String(error)),
+);
