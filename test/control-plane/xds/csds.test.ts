@@ -22,12 +22,12 @@ import {
   cluster,
   DeltaClient,
   EDS,
-  endpoints,
   eventually,
   type Harness,
   RDS,
   request,
   routeConfig,
+  seedMesh,
   startHarness,
 } from "./harness.js";
 
@@ -63,13 +63,7 @@ describe("CSDS", () => {
 
   before(async () => {
     h = await startHarness();
-    await h.put(
-      ["clusters", cluster("a")],
-      ["clusters", cluster("b")],
-      ["endpoints", endpoints("a")],
-      ["routes", routeConfig("r1", "a")],
-      ["routes", routeConfig("r2", "b")],
-    );
+    await seedMesh(h, { listener: false });
 
     // csds-prod: clusters by wildcard, acknowledged; routes r1 and "ghost" sent, not yet answered.
     const prod = h.ads();

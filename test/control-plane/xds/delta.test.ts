@@ -21,6 +21,7 @@ import {
   listener,
   RDS,
   routeConfig,
+  seedMesh,
   startHarness,
 } from "./harness.js";
 
@@ -63,14 +64,7 @@ for (const transport of TRANSPORTS) {
 
     before(async () => {
       h = await startHarness();
-      await h.put(
-        ["clusters", cluster("a")],
-        ["clusters", cluster("b")],
-        ["endpoints", endpoints("a")],
-        ["routes", routeConfig("r1", "a")],
-        ["routes", routeConfig("r2", "b")],
-        ["listeners", listener("l1", "r1")],
-      );
+      await seedMesh(h);
     });
     after(() => h.close());
 

@@ -429,3 +429,18 @@ export class DeltaClient {
     this.stream.cancel();
   }
 }
+
+/**
+ * The small mesh most protocol tests start from: clusters a and b (endpoints stored for a only),
+ * route configurations r1 -> a and r2 -> b, and listener l1 over r1 (left out with `listener: false`).
+ */
+export async function seedMesh(h: Harness, options: { listener?: boolean } = {}): Promise<void> {
+  await h.put(
+    ["clusters", cluster("a")],
+    ["clusters", cluster("b")],
+    ["endpoints", endpoints("a")],
+    ["routes", routeConfig("r1", "a")],
+    ["routes", routeConfig("r2", "b")],
+    ...(options.listener === false ? [] : [["listeners", listener("l1", "r1")] as [ResourceKind, unknown]]),
+  );
+}

@@ -23,6 +23,7 @@ import {
   request,
   routeConfig,
   type Stream,
+  seedMesh,
   startHarness,
 } from "./harness.js";
 
@@ -46,14 +47,7 @@ describe("SotW per-type services", () => {
 
   before(async () => {
     h = await startHarness();
-    await h.put(
-      ["clusters", cluster("a")],
-      ["clusters", cluster("b")],
-      ["endpoints", endpoints("a")],
-      ["routes", routeConfig("r1", "a")],
-      ["routes", routeConfig("r2", "b")],
-      ["listeners", listener("l1", "r1")],
-    );
+    await seedMesh(h);
   });
   after(() => h.close());
 

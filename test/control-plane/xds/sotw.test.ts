@@ -9,7 +9,6 @@ import {
   CDS,
   cluster,
   EDS,
-  endpoints,
   type Harness,
   LDS,
   listener,
@@ -17,6 +16,7 @@ import {
   RDS,
   request,
   routeConfig,
+  seedMesh,
   startHarness,
 } from "./harness.js";
 
@@ -29,14 +29,7 @@ describe("SotW over ADS", () => {
   let h: Harness;
   before(async () => {
     h = await startHarness();
-    await h.put(
-      ["clusters", cluster("a")],
-      ["clusters", cluster("b")],
-      ["endpoints", endpoints("a")],
-      ["routes", routeConfig("r1", "a")],
-      ["routes", routeConfig("r2", "b")],
-      ["listeners", listener("l1", "r1")],
-    );
+    await seedMesh(h);
   });
   after(() => h.close());
 
