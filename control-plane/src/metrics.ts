@@ -16,7 +16,7 @@ export class Metrics {
   readonly xdsNacks: Counter<"type_url">;
   /** From a store write to the last connected proxy's ACK of the snapshot holding it. */
   readonly configConvergence: Histogram;
-  /** Canonical JSON bytes of the config held, by kind. */
+  /** Encoded (protobuf) bytes of the config served, by kind. */
   readonly configSize: Gauge<"kind">;
   /** REST requests answered; `route` is the route pattern (e.g. /v1/resources/:kind/:name), never the raw URL. */
   readonly apiRequests: Counter<"method" | "route" | "status">;
@@ -55,7 +55,7 @@ export class Metrics {
     });
     this.configSize = new Gauge({
       name: "weft_config_size_bytes",
-      help: "Size of the stored config (canonical JSON), by kind.",
+      help: "Size of the config served, in encoded protobuf bytes, by kind.",
       labelNames: ["kind"],
       registers,
     });

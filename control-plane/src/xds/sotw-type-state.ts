@@ -63,8 +63,10 @@ export class SotwTypeState {
    */
   #acked: ReadonlyMap<string, SnapshotResource> = NO_RESOURCES;
   #ackedVersion = "";
-  /** version_info of the last response sent, or adopted on reconnect. */
+  /** version_info the client is taken to hold or be receiving: the last sent, back to the acknowledged one after a NACK. */
   #sentVersion: string | undefined;
+  /** version_info of the last response actually sent (a NACKed one included), as status reports it. */
+  #lastSentVersion = "";
   /**
    * Partial types: the version whose every selected resource the client holds (or will, once the
    * response in flight is acknowledged). plan() answers at once while the selection keeps it.
@@ -216,6 +218,7 @@ export class SotwTypeState {
     this.#acked = selection.byName;
     this.#ackedVersion = selection.version;
     this.#sentVersion = selection.version;
+    this.#lastSentVersion = selection.version;
     this.#heldVersion = selection.version;
   }
 
@@ -277,6 +280,7 @@ export class SotwTypeState {
   sent(plan: SotwResponsePlan, nonce: string): void {
     this.#lastNonce = nonce;
     this.#sentVersion = plan.version;
+    this.#lastSentVersion = plan.version;
     if (!this.fullState) this.#heldVersion = plan.selection ? plan.version : undefined;
     this.#inFlight = { nonce, plan };
   }
@@ -303,7 +307,7 @@ export class SotwTypeState {
   }
 
   get versionSent(): string {
-    return this.#inFlight?.plan.version ?? this.#sentVersion ?? "";
+    return this.#inFlight?.plan.version ?? this.#lastSentVersion;
   }
 
   get versionAcked(): string {

@@ -213,7 +213,9 @@ describe("body syntax", () => {
 
 describe("media types and size", () => {
   test("any content type but JSON or YAML: 415 WEFT_UNSUPPORTED_MEDIA_TYPE", async () => {
-    for (const type of ["text/plain", "application/xml", "application/x-www-form-urlencoded", "application/jsonx"]) {
+    const others = ["text/plain", "application/xml", "application/x-www-form-urlencoded", "application/jsonx"];
+    // CONTRACT names exactly application/json and application/yaml: older YAML spellings are refused too.
+    for (const type of [...others, "text/yaml", "application/x-yaml", "text/x-yaml"]) {
       await refused(() => raw(type, "{}"), 415, ErrorCode.unsupportedMediaType);
     }
   });

@@ -68,6 +68,8 @@ describe("SotW over ADS", () => {
     const proxy = h.status.proxies().find((p) => p.nodeId === "nacker");
     assert.equal(proxy?.types[CDS]?.state, "NACKED");
     assert.equal(proxy?.types[CDS]?.lastNack?.message, "rejected by test");
+    assert.equal(proxy?.types[CDS]?.versionSent, first.versionInfo, "the rejected version is what was sent");
+    assert.equal(proxy?.types[CDS]?.versionAcked, "", "and nothing was accepted");
     assert.ok(h.status.recentNacks().some((n) => n.nodeId === "nacker" && n.versionRejected === first.versionInfo));
     // New config is sent.
     await h.put(["clusters", cluster("c")]);

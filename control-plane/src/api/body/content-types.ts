@@ -12,8 +12,8 @@ import { TextSyntaxError } from "./text-syntax-error.js";
 export const MAX_BODY_DEPTH = 64;
 
 export const JSON_MEDIA_TYPES = ["application/json"] as const;
-/** application/yaml is the registered type; the older unregistered spellings are accepted too. */
-export const YAML_MEDIA_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"] as const;
+/** Only the registered YAML type: CONTRACT refuses every other content type with 415. */
+export const YAML_MEDIA_TYPES = ["application/yaml"] as const;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
