@@ -227,6 +227,22 @@ export const ProxiesResponse = Type.Object({
 
 export type ProxiesResponse = Static<typeof ProxiesResponse>;
 
+export const NacksResponse = Type.Object({
+  nacks: Type.Array(
+    Type.Object({
+      nodeId: Type.String(),
+      typeUrl: Type.String(),
+      versionRejected: Type.String({
+        description: "version_info of the rejected response (delta: its system version).",
+      }),
+      message: Type.String({ description: "The proxy's own error_detail message." }),
+      at: Type.String({ format: "date-time" }),
+    }),
+  ),
+});
+
+export type NacksResponse = Static<typeof NacksResponse>;
+
 // ---- Operations
 
 export const HealthResponse = Type.Object({ status: Type.Union([Type.Literal("ok"), Type.Literal("unavailable")]) });

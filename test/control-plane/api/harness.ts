@@ -6,7 +6,7 @@ import pino from "pino";
 import type { ApiApp } from "../../../control-plane/src/api/api-context.js";
 import { type ApiOptions, buildApi } from "../../../control-plane/src/api/app.js";
 import { Metrics } from "../../../control-plane/src/metrics.js";
-import type { ProxyStatus, ProxyStatusSource } from "../../../control-plane/src/status/proxy-status.js";
+import type { NackRecord, ProxyStatus, ProxyStatusSource } from "../../../control-plane/src/status/proxy-status.js";
 import type { StoreState } from "../../../control-plane/src/store/config-store.js";
 import { MemoryStore, type MemoryStoreOptions } from "../../../control-plane/src/store/memory-store.js";
 
@@ -91,8 +91,9 @@ export class FakeProxies implements ProxyStatusSource {
   proxies(): ProxyStatus[] {
     return this.list;
   }
-  recentNacks() {
-    return [];
+  nacks: NackRecord[] = [];
+  recentNacks(): NackRecord[] {
+    return this.nacks;
   }
 }
 

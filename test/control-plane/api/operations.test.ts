@@ -78,6 +78,7 @@ describe("GET /openapi.json and /docs", () => {
       "GET /v1/resources/{kind}",
       "POST /v1/apply",
       "GET /v1/proxies",
+      "GET /v1/nacks",
       "GET /v1/revisions",
       "GET /v1/revisions/{revision}",
       "POST /v1/revisions/{revision}/rollback",
@@ -148,5 +149,23 @@ describe("GET /v1/proxies", () => {
 
   test("no proxies, an empty list", async () => {
     assert.deepEqual((await h.inject({ method: "GET", url: "/v1/proxies" })).json(), { proxies: [] });
+  });
+});
+
+describe("GET /v1/nacks", () => {
+  test("lists the recent NACKs the registry keeps, newest first, with the rejected version", async () => {
+    const nack = {
+      nodeId: "gone-proxy",
+      typeUrl: "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+      versionRejected: "abc",
+      message: "unsupported action",
+      at: "2025-01-01T00:00:02.000Z",
+    };
+    h.proxies.nacks = [nack, { ...nack, versionRejected: "older", at: "2025-01-01T00:00:01.000Z" }];
+    const response = await h.inject({ method: "GET", url: "/v1/nacks" });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { nacks: h.proxies.nacks });
+    h.proxies.nacks = [];
+    assert.deepEqual((await h.inject({ method: "GET", url: "/v1/nacks" })).json(), { nacks: [] });
   });
 });
