@@ -245,6 +245,11 @@ export class SotwTypeState {
           shared = undefined;
         }
       }
+      if (version === this.#sentVersion && version === this.#ackedVersion) {
+        // The config came back to what the client accepted (say, a bad change reverted): it runs
+        // the current config, whatever it rejected in between.
+        this.#lastResponseNacked = false;
+      }
       if (version === this.#sentVersion || this.#nackedVersions?.has(version)) return undefined;
       return { version, resources, contentKey: version, selection: shared };
     }
@@ -261,6 +266,8 @@ export class SotwTypeState {
     // Nothing new: no response, except the first answer to a request, which may be empty.
     if (changed.length === 0 && this.#sentVersion !== undefined) {
       this.#heldVersion = version;
+      // Nothing held back for a NACK: the client runs everything selected.
+      if (complete) this.#lastResponseNacked = false;
       return undefined;
     }
     return {

@@ -63,8 +63,8 @@ export class XdsServer {
       "grpc.keepalive_permit_without_calls": 1,
       // Clients (gRPC's xDS client among them) may ping this often without being told off.
       "grpc.http2.min_ping_interval_without_data_ms": 5_000,
-      // Channelz bookkeeping costs per call and per connection; nothing here reads it.
-      "grpc.enable_channelz": 0,
+      // Channelz stays on: grpc-js 1.14's forceShutdown() only closes open connections it tracks
+      // through channelz, and shutdown must end every stream.
     });
     const context = this.#context;
     const sotw = (typeUrl?: string) => (call: SotwCall) => serveSotwStream(call, context, typeUrl);

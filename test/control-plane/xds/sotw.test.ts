@@ -9,6 +9,7 @@ import {
   CDS,
   cluster,
   EDS,
+  eventually,
   type Harness,
   LDS,
   listener,
@@ -79,6 +80,34 @@ describe("SotW over ADS", () => {
     await h.remove(["clusters", "c"]);
     await s.next();
     s.cancel();
+  });
+
+  test("a NACKed proxy whose config is reverted to what it runs is SYNCED again, with nothing resent", async () => {
+    const s = h.ads();
+    s.send(request({ node: { id: "reverted" }, typeUrl: CDS }));
+    const good = await s.next();
+    s.send(request({ typeUrl: CDS, versionInfo: good.versionInfo, responseNonce: good.nonce }));
+    await h.put(["clusters", cluster("bad")]);
+    const bad = await s.next();
+    s.send(request({ typeUrl: CDS, versionInfo: good.versionInfo, responseNonce: bad.nonce, errorDetail: nack }));
+    await eventually(() => h.status.proxies().find((p) => p.nodeId === "reverted")?.types[CDS]?.state === "NACKED");
+    await h.remove(["clusters", "bad"]);
+    assert.ok(await s.silent(), "the proxy already runs this version");
+    const types = h.status.proxies().find((p) => p.nodeId === "reverted")?.types;
+    assert.equal(types?.[CDS]?.state, "SYNCED");
+    assert.equal(types?.[CDS]?.versionAcked, good.versionInfo);
+    s.cancel();
+  });
+
+  test("shutting the server down ends open streams, so proxies notice and reconnect elsewhere", async () => {
+    const other = await startHarness();
+    const s = other.ads();
+    s.send(request({ typeUrl: CDS }));
+    await s.next();
+    await other.server.shutdown(100);
+    const error = await s.failure(5_000);
+    assert.notEqual(error.code, GrpcStatus.OK);
+    await other.close();
   });
 
   test("item 7: a request with a stale nonce is ignored", async () => {
