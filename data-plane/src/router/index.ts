@@ -1,0 +1,14 @@
+// The router's public surface: compile a RouteConfiguration once, match requests against it.
+export type { HeaderMutation, HeaderMutations } from "./header-mutations.js";
+export type { HeaderLookup, HeaderValue, RouteRequest } from "./request.js";
+export {
+  DEFAULT_ROUTE_TIMEOUT_MS,
+  type DirectResponseDecision,
+  type ForwardDecision,
+  type NonForwardingDecision,
+  type RedirectDecision,
+  type RouteDecisionAction,
+} from "./route-action.js";
+export { compileRouteTable, type RouteDecision, type RouteTable, type RouteTableOptions } from "./route-table.js";
+export { RouterError, RouterErrorCode } from "./router-error.js";
+export { pickWeighted } from "./weighted.js";

@@ -1,0 +1,283 @@
+// A state-of-the-world ADS client: one stream to one control plane at a time, every type URL
+// multiplexed on it (PROTOCOL.md item 37), each response decoded, handed to its type's handler,
+// and ACKed or NACKed; reconnects with jittered backoff and fails over across servers.
+import { type ClientDuplexStream, connectivityState, credentials as grpcCredentials } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
+import { AggregatedDiscoveryServiceClient } from "../../../proto/gen/envoy/service/discovery/v3/ads.js";
+import type { DiscoveryRequest, DiscoveryResponse } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { decodeResources } from "./decode-response.js";
+import { nackMessage, XdsClientError, XdsClientErrorCode } from "./errors.js";
+import type { AdsClientEvent, AdsClientListener, NackRecord } from "./events.js";
+import type { AdsClientOptions, Timers } from "./options.js";
+import { StreamState } from "./stream-state.js";
+import { TypeState } from "./type-state.js";
+
+/** google.rpc.Code INVALID_ARGUMENT: the code of every NACK this client sends. */
+const INVALID_ARGUMENT = 3;
+
+const NODE_TIMERS: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+type Call = ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+type Channel = ReturnType<AggregatedDiscoveryServiceClient["getChannel"]>;
+
+export class AdsClient {
+  readonly #options: AdsClientOptions;
+  readonly #logger: Logger;
+  readonly #timers: Timers;
+  readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #backoff: BackoffPolicy;
+  readonly #node: Node;
+  readonly #types = new Map<string, TypeState>();
+  readonly #listeners = new Set<AdsClientListener>();
+  #serverIndex = 0;
+  #attempt = 0;
+  #grpc: { server: string; client: AggregatedDiscoveryServiceClient } | undefined;
+  #call: Call | undefined;
+  #stream: StreamState | undefined;
+  #reconnectTimer: unknown;
+  #connected = false;
+  #started = false;
+  #closed = false;
+  #lastNack: NackRecord | undefined;
+  /** Responses are handled one at a time, in arrival order, even when handlers are async. */
+  #work: Promise<void> = Promise.resolve();
+
+  constructor(options: AdsClientOptions) {
+    if (options.servers.length === 0) {
+      throw new XdsClientError(XdsClientErrorCode.invalidOptions, "at least one xDS server is required");
+    }
+    this.#options = options;
+    this.#logger = options.logger.child({ component: "xds-client", nodeId: options.node.id });
+    this.#timers = options.timers ?? NODE_TIMERS;
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+    this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.#node = {
+      id: options.node.id,
+      cluster: options.node.cluster,
+      metadata: { ...(options.node.metadata ?? {}) },
+      dynamicParameters: {},
+      locality: undefined,
+      userAgentName: "weft",
+      userAgentVersion: options.node.userAgentVersion,
+      userAgentBuildVersion: undefined,
+      extensions: [],
+      clientFeatures: [],
+    };
+    for (const subscription of options.subscriptions) {
+      if (this.#types.has(subscription.typeUrl)) {
+        throw new XdsClientError(XdsClientErrorCode.invalidOptions, `${subscription.typeUrl} is subscribed twice`);
+      }
+      this.#types.set(subscription.typeUrl, new TypeState(subscription));
+    }
+  }
+
+  /** Opens the first stream. Calling it again, or after close(), does nothing. */
+  start(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#connect();
+  }
+
+  /**
+   * Sets the names wanted for a non-wildcard type and, when they changed and a stream is open,
+   * requests them at once: the full list, so a name left out is unsubscribed (item 9).
+   */
+  setNames(typeUrl: string, names: readonly string[]): void {
+    const type = this.#types.get(typeUrl);
+    if (type === undefined || type.subscription.wildcard) {
+      throw new XdsClientError(XdsClientErrorCode.invalidOptions, `${typeUrl} is not a type subscribed by name`);
+    }
+    if (!type.setNames(names)) return;
+    const stream = this.#stream;
+    // An emptied list is sent only where names were sent before; elsewhere it would be a wildcard.
+    if (stream && (type.wantsRequest || stream.requested(typeUrl))) this.#send(stream, stream.request(type));
+  }
+
+  /** Whether a stream is open on a READY channel to a control plane. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** The server of the current (or next) stream. */
+  get server(): string {
+    return this.#options.servers[this.#serverIndex] ?? "";
+  }
+
+  /** The last version accepted for `typeUrl` ("" if none). */
+  acceptedVersion(typeUrl: string): string {
+    return this.#types.get(typeUrl)?.acceptedVersion ?? "";
+  }
+
+  get lastNack(): NackRecord | undefined {
+    return this.#lastNack;
+  }
+
+  /** Calls `listener` on every state change until the returned function is called. */
+  subscribe(listener: AdsClientListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Ends the stream, the channel and any reconnect timer; the client cannot be started again. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#reconnectTimer !== undefined) this.#timers.clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#endStream("closed");
+    this.#grpc?.client.close();
+    this.#grpc = undefined;
+  }
+
+  #connect(): void {
+    const server = this.server;
+    if (this.#grpc?.server !== server) {
+      this.#grpc?.client.close();
+      const creds = this.#options.credentials ?? grpcCredentials.createInsecure();
+      this.#grpc = { server, client: new AggregatedDiscoveryServiceClient(server, creds) };
+    }
+    const call = this.#grpc.client.streamAggregatedResources();
+    const stream = new StreamState(server, this.#node);
+    this.#call = call;
+    this.#stream = stream;
+    this.#logger.debug({ server }, "opening ADS stream");
+    call.on("data", (response: DiscoveryResponse) => {
+      this.#work = this.#work
+        .then(() => this.#handle(stream, response))
+        .catch((error: unknown) => this.#logger.error({ err: error }, "handling an xDS response failed"));
+    });
+    call.on("error", (error: Error) => this.#streamEnded(stream, error.message));
+    call.on("end", () => this.#streamEnded(stream, "the server ended the stream"));
+    // On a new stream every subscription is asked for again, with the last accepted versions (item 39).
+    for (const type of this.#types.values()) {
+      if (type.wantsRequest) this.#send(stream, stream.request(type));
+    }
+    this.#watchReady(stream, this.#grpc.client.getChannel());
+  }
+
+  /**
+   * Marks the stream connected once its channel is READY. A response is not awaited: a server
+   * may rightly say nothing to a client that already holds its versions (item 39).
+   */
+  #watchReady(stream: StreamState, channel: Channel): void {
+    if (this.#stream !== stream) return;
+    const state = channel.getConnectivityState(true);
+    if (state === connectivityState.READY) {
+      this.#markConnected(stream);
+      return;
+    }
+    if (state === connectivityState.SHUTDOWN) return;
+    channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, (error) => {
+      if (error === undefined) this.#watchReady(stream, channel);
+    });
+  }
+
+  #markConnected(stream: StreamState): void {
+    if (this.#connected || this.#stream !== stream) return;
+    this.#connected = true;
+    this.#logger.info({ server: stream.server }, "connected to control plane");
+    this.#emit({ type: "connected", server: stream.server });
+  }
+
+  async #handle(stream: StreamState, response: DiscoveryResponse): Promise<void> {
+    if (this.#stream !== stream) return; // the stream is gone, and its nonces with it (item 1)
+    const type = this.#types.get(response.typeUrl);
+    stream.received(response.typeUrl, response.nonce);
+    this.#markConnected(stream);
+    if (type === undefined) {
+      this.#logger.warn({ typeUrl: response.typeUrl }, "ignoring a response for a type not subscribed");
+      return;
+    }
+    let rejection: unknown;
+    try {
+      const resources = decodeResources(response.typeUrl, response.resources);
+      const result = await type.subscription.handler(resources, {
+        typeUrl: response.typeUrl,
+        versionInfo: response.versionInfo,
+      });
+      if (result instanceof Error) rejection = result;
+    } catch (error) {
+      rejection = error;
+    }
+    if (rejection === undefined) {
+      // The handler applied it, so it is accepted even if the stream died meanwhile.
+      type.acceptedVersion = response.versionInfo;
+      if (this.#stream === stream) this.#send(stream, stream.request(type));
+      this.#emit({ type: "ack", typeUrl: type.typeUrl, versionInfo: response.versionInfo });
+      return;
+    }
+    // NACK: version_info stays the last accepted one, error_detail says why (item 3).
+    const message = nackMessage(rejection);
+    const nack: NackRecord = {
+      typeUrl: type.typeUrl,
+      versionRejected: response.versionInfo,
+      nonce: response.nonce,
+      message,
+      code: rejection instanceof XdsClientError ? rejection.code : undefined,
+      at: this.#now(),
+    };
+    this.#lastNack = nack;
+    this.#logger.warn({ typeUrl: type.typeUrl, version: response.versionInfo, message }, "rejected xDS response");
+    if (this.#stream === stream) {
+      this.#send(stream, stream.request(type, { code: INVALID_ARGUMENT, message, details: [] }));
+    }
+    this.#emit({ type: "nack", nack });
+  }
+
+  #send(stream: StreamState, request: DiscoveryRequest): void {
+    if (this.#stream !== stream || this.#call === undefined) return;
+    this.#call.write(request);
+  }
+
+  #streamEnded(stream: StreamState, reason: string): void {
+    if (this.#stream !== stream) return;
+    this.#endStream(reason);
+    if (this.#closed) return;
+    const servers = this.#options.servers;
+    if (stream.responded) {
+      // A stream that was answered ended normally enough: retry the same server without growing the delay (item 40).
+      this.#attempt = 0;
+    } else {
+      this.#serverIndex = (this.#serverIndex + 1) % servers.length;
+    }
+    const delayMs = backoffDelay(this.#attempt, this.#random, this.#backoff);
+    this.#attempt += 1;
+    this.#logger.info({ server: this.server, delayMs, reason }, "reconnecting to control plane");
+    this.#emit({ type: "reconnecting", server: this.server, delayMs });
+    this.#reconnectTimer = this.#timers.setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (!this.#closed) this.#connect();
+    }, delayMs);
+  }
+
+  /** Forgets the current stream and cancels its call; reports a disconnect if it was connected. */
+  #endStream(reason: string): void {
+    const stream = this.#stream;
+    const call = this.#call;
+    this.#stream = undefined;
+    this.#call = undefined;
+    call?.cancel();
+    if (this.#connected && stream) {
+      this.#connected = false;
+      this.#logger.warn({ server: stream.server, reason }, "disconnected from control plane");
+      this.#emit({ type: "disconnected", server: stream.server, reason });
+    }
+  }
+
+  #emit(event: AdsClientEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#logger.error({ err: error, event: event.type }, "an AdsClient listener threw");
+      }
+    }
+  }
+}

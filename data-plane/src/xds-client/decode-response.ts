@@ -1,0 +1,61 @@
+// Turning a SotW response's Anys into named, decoded resources, or the reason to NACK it.
+import type { Any } from "../../../proto/gen/google/protobuf/any.js";
+import { ProtoError, ProtoErrorCode, typeNameOf, unpackAnyAs } from "../../../proto/index.js";
+import { XdsClientError, XdsClientErrorCode } from "./errors.js";
+
+/** One resource of a response, decoded into its generated message type. */
+export interface DecodedResource<T = unknown> {
+  readonly name: string;
+  readonly resource: T;
+}
+
+/**
+ * Decodes every Any of a response whose type_url is `typeUrl`. Throws an XdsClientError for an
+ * Any of another type (PROTOCOL.md item 15), one that does not decode, one without a name, or a
+ * name given twice (item 14): each is a reason to NACK the whole response.
+ */
+export function decodeResources(typeUrl: string, anys: readonly Any[]): DecodedResource[] {
+  const typeName = typeNameOf(typeUrl);
+  if (typeName === undefined) {
+    throw new XdsClientError(XdsClientErrorCode.typeMismatch, `response type_url "${typeUrl}" names no type`);
+  }
+  const seen = new Set<string>();
+  return anys.map((any, index) => {
+    const field = `resources[${index}]`;
+    let resource: unknown;
+    try {
+      resource = unpackAnyAs<unknown>(any, typeName);
+    } catch (error) {
+      const mismatch = error instanceof ProtoError && error.code === ProtoErrorCode.typeMismatch;
+      throw new XdsClientError(
+        mismatch ? XdsClientErrorCode.typeMismatch : XdsClientErrorCode.malformedResource,
+        mismatch
+          ? `Any type_url "${any.typeUrl}" does not match the message-wide type URL "${typeUrl}"`
+          : `does not decode as ${typeName}`,
+        { field, cause: error },
+      );
+    }
+    const name = resourceName(resource);
+    if (name === "") {
+      throw new XdsClientError(XdsClientErrorCode.unnamedResource, "the resource has no name", {
+        field: `${field}.name`,
+      });
+    }
+    if (seen.has(name)) {
+      throw new XdsClientError(XdsClientErrorCode.duplicateResource, "the name appears twice in one response", {
+        resourceName: name,
+        field: `${field}.name`,
+      });
+    }
+    seen.add(name);
+    return { name, resource };
+  });
+}
+
+/** A resource's name: `name` for most types, `cluster_name` for a ClusterLoadAssignment. */
+function resourceName(resource: unknown): string {
+  if (typeof resource !== "object" || resource === null) return "";
+  const { name, clusterName } = resource as { name?: unknown; clusterName?: unknown };
+  if (typeof name === "string" && name !== "") return name;
+  return typeof clusterName === "string" ? clusterName : "";
+}

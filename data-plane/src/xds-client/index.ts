@@ -1,0 +1,7 @@
+// The xDS client's public surface.
+export { AdsClient } from "./ads-client.js";
+export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+export type { DecodedResource } from "./decode-response.js";
+export { nackMessage, XdsClientError, XdsClientErrorCode } from "./errors.js";
+export type { AdsClientEvent, AdsClientListener, NackRecord } from "./events.js";
+export type { AdsClientOptions, NodeIdentity, ResourceHandler, Timers, TypeSubscription } from "./options.js";

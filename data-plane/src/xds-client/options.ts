@@ -1,0 +1,59 @@
+// What an AdsClient is given: where to connect, who it is, what it subscribes to, and the world
+// (logger, timers, randomness) injected so tests can pass fakes.
+import type { ChannelCredentials } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import type { BackoffPolicy } from "./backoff.js";
+import type { DecodedResource } from "./decode-response.js";
+
+/** The node identity sent on the first request of every stream (PROTOCOL.md item 36). */
+export interface NodeIdentity {
+  readonly id: string;
+  readonly cluster: string;
+  /** Becomes the node's metadata Struct. */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Sent as user_agent_version; user_agent_name is always "weft". */
+  readonly userAgentVersion: string;
+}
+
+/**
+ * Takes every resource of one response (for LDS and CDS the full state, PROTOCOL.md item 12; for
+ * RDS and EDS possibly only the changed ones). Accepts by returning nothing; rejects by throwing
+ * or returning an Error (an XdsClientError naming the resource and field makes a precise NACK).
+ * A rejecting handler must have changed nothing: the client keeps the last accepted version.
+ */
+export type ResourceHandler = (
+  resources: readonly DecodedResource[],
+  response: { readonly typeUrl: string; readonly versionInfo: string },
+) => undefined | Error | Promise<undefined | Error>;
+
+export interface TypeSubscription {
+  readonly typeUrl: string;
+  /**
+   * True to ask for every resource of the type (Envoy's way for LDS and CDS, item 11); false to
+   * ask only for the names set with `setNames` (RDS and EDS).
+   */
+  readonly wildcard: boolean;
+  readonly handler: ResourceHandler;
+}
+
+/** Timers as Node's globals provide them; tests pass fakes. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface AdsClientOptions {
+  /** Control planes as "host:port", tried in order; a failed stream fails over to the next. */
+  readonly servers: readonly string[];
+  readonly node: NodeIdentity;
+  readonly subscriptions: readonly TypeSubscription[];
+  readonly logger: Logger;
+  readonly timers?: Timers;
+  /** In [0, 1), for backoff jitter (Math.random by default). */
+  readonly random?: () => number;
+  readonly backoff?: BackoffPolicy;
+  /** Milliseconds since the epoch, for NACK records (Date.now by default). */
+  readonly now?: () => number;
+  /** Insecure by default (loopback control planes). */
+  readonly credentials?: ChannelCredentials;
+}

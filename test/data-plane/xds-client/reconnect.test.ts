@@ -1,0 +1,136 @@
+// Losing the control plane: failing over to the next server, resyncing with the versions held,
+// and backing off between failed attempts.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { describe, test } from "node:test";
+import pino from "pino";
+import { AdsClient } from "../../../data-plane/src/xds-client/ads-client.js";
+import type { Timers } from "../../../data-plane/src/xds-client/options.js";
+import { CDS, cluster, EDS, eventually, LDS, RDS, seedMesh, startHarness } from "../../control-plane/xds/harness.js";
+import { clientFixture } from "./client-fixture.js";
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+/** Runs a fixture script under tsx. */
+function runFixture(name: string): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", fixture(name)], { stdio: ["ignore", "pipe", "inherit"] });
+}
+
+/** The first line a child prints. */
+async function firstLine(child: ChildProcess): Promise<string> {
+  let text = "";
+  for await (const chunk of child.stdout ?? []) {
+    text += String(chunk);
+    if (text.includes("\n")) break;
+  }
+  return text.split("\n")[0] ?? "";
+}
+
+/** Timers that fire only when told to. */
+class FakeTimers implements Timers {
+  readonly pending = new Map<number, { callback: () => void; ms: number }>();
+  #next = 0;
+  setTimeout(callback: () => void, ms: number): unknown {
+    this.#next += 1;
+    this.pending.set(this.#next, { callback, ms });
+    return this.#next;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+}
+
+describe("ADS client reconnects", () => {
+  test("when its control plane stops, it fails over to the next server and resyncs with the versions it holds", async () => {
+    const first = runFixture("control-plane-process.ts");
+    const firstAddress = await firstLine(first);
+    const second = await startHarness();
+    const f = clientFixture([firstAddress, second.address]);
+    try {
+      await seedMesh(second);
+      f.client.start();
+      await eventually(() => f.client.acceptedVersion(EDS) !== "" && f.client.acceptedVersion(RDS) !== "");
+      const held = new Map([LDS, CDS, RDS, EDS].map((t) => [t, f.client.acceptedVersion(t)]));
+
+      first.kill("SIGKILL");
+      await eventually(() => f.events.some((e) => e.type === "disconnected"), 2_000, "a disconnect");
+      assert.equal(f.client.connected, false);
+      await eventually(
+        () => f.client.connected && f.client.server === second.address,
+        5_000,
+        "connected to the second",
+      );
+
+      const proxy = () => second.status.proxies().find((p) => p.nodeId === "proxy-1");
+      await eventually(() => [LDS, CDS, RDS, EDS].every((t) => proxy()?.types[t]?.state === "SYNCED"), 2_000, "SYNCED");
+      for (const [typeUrl, version] of held) {
+        assert.equal(proxy()?.types[typeUrl]?.versionAcked, version, `${typeUrl} at the version held (same content)`);
+      }
+      assert.deepEqual(proxy()?.types[RDS]?.subscribed, ["r1"], "named subscriptions are resent");
+      assert.equal(f.client.lastNack, undefined);
+
+      await second.put(["clusters", cluster("c")]);
+      await eventually(() => f.client.acceptedVersion(CDS) !== held.get(CDS), 2_000, "an update from the second");
+      const reconnects = f.events.filter((e) => e.type === "reconnecting");
+      assert.ok(reconnects.length >= 1);
+    } finally {
+      f.client.close();
+      await second.close();
+      first.kill("SIGKILL");
+    }
+  });
+
+  test("failed attempts back off with growing jittered delays, and close() cancels the pending retry", async () => {
+    const timers = new FakeTimers();
+    const address = `127.0.0.1:${await closedPort()}`;
+    const client = new AdsClient({
+      servers: [address],
+      node: { id: "proxy-2", cluster: "edge", userAgentVersion: "0.1.0" },
+      subscriptions: [{ typeUrl: LDS, wildcard: true, handler: () => undefined }],
+      logger: pino({ level: "silent" }),
+      timers,
+      random: () => 0.5,
+    });
+    const delays: number[] = [];
+    client.subscribe((event) => {
+      if (event.type === "reconnecting") delays.push(event.delayMs);
+    });
+    try {
+      client.start();
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await eventually(() => timers.pending.size === 1, 2_000, `retry ${attempt} scheduled`);
+        for (const [handle, timer] of timers.pending) {
+          timers.pending.delete(handle);
+          timer.callback();
+        }
+      }
+      await eventually(() => timers.pending.size === 1, 2_000, "a fourth retry scheduled");
+      assert.deepEqual(delays, [250, 500, 1_000, 2_000]);
+      assert.equal(client.connected, false);
+    } finally {
+      client.close();
+    }
+    assert.equal(timers.pending.size, 0, "no timer left after close()");
+  });
+
+  test("close() leaves no handle behind: a process that synced and closed exits on its own", async () => {
+    const child = runFixture("sync-then-close.ts");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 8_000);
+    const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
+    clearTimeout(killer);
+    assert.equal(signal, null, "the process had to be killed");
+    assert.equal(code, 0);
+  });
+});
