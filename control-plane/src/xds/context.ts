@@ -30,6 +30,11 @@ export interface XdsContext {
   readonly controlPlane: Uint8Array;
   readonly now: () => Date;
   nextStreamId(): number;
+  /**
+   * Registers a way to end an open stream (the server ends them all on shutdown); returns the
+   * function that unregisters it. Set by XdsServer.
+   */
+  readonly track?: ((end: () => void) => () => void) | undefined;
 }
 
 /**

@@ -91,6 +91,10 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   }
 
   start(): void {
+    const untrack = this.#context.track?.(() =>
+      this.#fail(GrpcStatus.UNAVAILABLE, "the control plane is shutting down; reconnect"),
+    );
+    if (untrack) this.#cleanups.push(untrack);
     this.#call.on("data", (request: Request) => this.#onRequest(request));
     this.#call.on("end", () => {
       this.#close("client closed the stream");
