@@ -1,0 +1,105 @@
+// Cluster → RuntimeCluster. Only what the proxy runs today is accepted: STATIC and EDS clusters with
+// round robin, plaintext, HTTP/1.1 or HTTP/2 upstreams; the rest is refused with a clear code.
+import {
+  type Cluster,
+  Cluster_DiscoveryType,
+  Cluster_LbPolicy,
+} from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
+import type { HttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
+import { anyTypeName, Cursor, durationMs, join, requireAds, unpack } from "./common.js";
+import { endpointsFrom, type RuntimeEndpoints } from "./endpoints.js";
+import { ConfigErrorCode as Code } from "./errors.js";
+
+export interface RuntimeCluster {
+  readonly name: string;
+  readonly type: "STATIC" | "EDS";
+  /** The name to subscribe to over EDS (service_name, or the cluster's name); undefined for STATIC. */
+  readonly edsServiceName: string | undefined;
+  readonly connectTimeoutMs: number;
+  readonly lbPolicy: "ROUND_ROBIN";
+  /** Speak HTTP/2 (prior knowledge) to the upstream rather than HTTP/1.1. */
+  readonly http2: boolean;
+  /** The endpoints of a STATIC cluster (from load_assignment); undefined for EDS. */
+  readonly staticEndpoints: RuntimeEndpoints | undefined;
+}
+
+/** Envoy's default connect_timeout. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+const HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+export function buildCluster(cluster: Cluster): RuntimeCluster {
+  const at: Cursor = new Cursor("cluster", cluster.name);
+  if (cluster.name === "") at.fail(Code.missingField, "name", "a name is required");
+  if (cluster.clusterType !== undefined) {
+    at.fail(
+      Code.unsupportedClusterType,
+      "cluster_type",
+      `custom cluster type ${JSON.stringify(cluster.clusterType.name)} is not supported yet (only STATIC and EDS)`,
+    );
+  }
+  const discovery = cluster.type ?? Cluster_DiscoveryType.STATIC;
+  if (discovery !== Cluster_DiscoveryType.STATIC && discovery !== Cluster_DiscoveryType.EDS) {
+    at.fail(
+      Code.unsupportedClusterType,
+      "type",
+      `${Cluster_DiscoveryType[discovery] ?? String(discovery)} is not supported yet (only STATIC and EDS)`,
+    );
+  }
+  if (cluster.lbPolicy !== Cluster_LbPolicy.ROUND_ROBIN) {
+    at.fail(
+      Code.unsupportedLbPolicy,
+      "lb_policy",
+      `${Cluster_LbPolicy[cluster.lbPolicy] ?? String(cluster.lbPolicy)} is not supported yet (only ROUND_ROBIN)`,
+    );
+  }
+  if (cluster.transportSocket !== undefined) {
+    at.fail(Code.unsupportedFeature, "transport_socket", "upstream TLS is not supported");
+  }
+  const connectTimeoutMs = durationMs(at, "connect_timeout", cluster.connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS, false);
+
+  let edsServiceName: string | undefined;
+  let staticEndpoints: RuntimeEndpoints | undefined;
+  if (discovery === Cluster_DiscoveryType.EDS) {
+    const eds = cluster.edsClusterConfig;
+    if (eds === undefined) at.fail(Code.missingField, "eds_cluster_config", "an EDS cluster needs eds_cluster_config");
+    requireAds(at, "eds_cluster_config.eds_config", eds.edsConfig);
+    edsServiceName = eds.serviceName === "" ? cluster.name : eds.serviceName;
+  } else {
+    staticEndpoints =
+      cluster.loadAssignment === undefined
+        ? Object.freeze({ clusterName: cluster.name, localities: Object.freeze([]) })
+        : endpointsFrom(at, "load_assignment", cluster.name, cluster.loadAssignment);
+  }
+
+  return Object.freeze({
+    name: cluster.name,
+    type: discovery === Cluster_DiscoveryType.EDS ? "EDS" : "STATIC",
+    edsServiceName,
+    connectTimeoutMs,
+    lbPolicy: "ROUND_ROBIN",
+    http2: upstreamHttp2(at, cluster),
+    staticEndpoints,
+  });
+}
+
+/** HTTP/2 from the typed HttpProtocolOptions' explicit config, or the deprecated http2_protocol_options. */
+function upstreamHttp2(at: Cursor, cluster: Cluster): boolean {
+  let http2 = cluster.http2ProtocolOptions !== undefined;
+  for (const [key, any] of Object.entries(cluster.typedExtensionProtocolOptions)) {
+    const field = `typed_extension_protocol_options[${JSON.stringify(key)}]`;
+    if (key !== HTTP_PROTOCOL_OPTIONS || anyTypeName(any) !== HTTP_PROTOCOL_OPTIONS) {
+      at.fail(Code.unsupportedFeature, field, `protocol options ${anyTypeName(any)} are not supported`);
+    }
+    const options = unpack<HttpProtocolOptions>(at, field, any, HTTP_PROTOCOL_OPTIONS);
+    if (options.autoConfig !== undefined) {
+      at.fail(Code.unsupportedFeature, join(field, "auto_config"), "auto_config needs ALPN (TLS), not supported");
+    }
+    if (options.useDownstreamProtocolConfig !== undefined) {
+      at.fail(Code.unsupportedFeature, join(field, "use_downstream_protocol_config"), "not supported yet");
+    }
+    if (options.explicitHttpConfig?.http2ProtocolOptions !== undefined) http2 = true;
+    else if (options.explicitHttpConfig?.httpProtocolOptions !== undefined) http2 = false;
+  }
+  return http2;
+}

@@ -1,0 +1,23 @@
+// The proxy's config layer: received xDS resources → validated, frozen runtime objects, or a
+// ConfigError whose message is the NACK's error_detail.
+export { buildCluster, DEFAULT_CONNECT_TIMEOUT_MS, type RuntimeCluster } from "./cluster.js";
+export { buildConfigSet, type ConfigSet, type ConfigSetResult, type ReceivedResource } from "./config-set.js";
+export {
+  buildEndpoints,
+  type EndpointHealth,
+  type RuntimeEndpoint,
+  type RuntimeEndpoints,
+  type RuntimeLocality,
+} from "./endpoints.js";
+export { ConfigError, ConfigErrorCode, type ResourceKind } from "./errors.js";
+export {
+  buildListener,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+  DEFAULT_TCP_IDLE_TIMEOUT_MS,
+  type RuntimeHttp,
+  type RuntimeListener,
+  type RuntimeTcp,
+  type RuntimeWeightedCluster,
+} from "./listener.js";
+export { buildRouteConfig, type RuntimeRouteConfig } from "./route-config.js";

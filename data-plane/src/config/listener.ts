@@ -1,0 +1,245 @@
+// Listener → RuntimeListener: one filter chain whose only network filter is the HTTP connection
+// manager (router last; routes over ADS-delivered RDS or inline) or the TCP proxy.
+import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
+import type { FilterChain } from "../../../proto/gen/envoy/config/listener/v3/listener_components.js";
+import {
+  type HttpConnectionManager,
+  HttpConnectionManager_CodecType,
+} from "../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
+import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
+import type { RouteTable } from "../router/index.js";
+import { anyTypeName, Cursor, durationMs, join, requireAds, socketAddress, unpack } from "./common.js";
+import { ConfigErrorCode as Code } from "./errors.js";
+import { compileAt } from "./route-config.js";
+
+export interface RuntimeHttp {
+  readonly codec: "auto" | "http1" | "http2";
+  /** The route configuration to fetch over RDS; exactly one of this and routeTable is set. */
+  readonly routeConfigName: string | undefined;
+  /** The inline route configuration, compiled. */
+  readonly routeTable: RouteTable | undefined;
+  readonly statPrefix: string;
+  readonly drainTimeoutMs: number;
+  /** 0 disables. */
+  readonly streamIdleTimeoutMs: number;
+  /** 0 disables. */
+  readonly requestTimeoutMs: number;
+  /** 0 disables. */
+  readonly requestHeadersTimeoutMs: number;
+  readonly generateRequestId: boolean;
+  readonly preserveExternalRequestId: boolean;
+  readonly alwaysSetRequestIdInResponse: boolean;
+  readonly useRemoteAddress: boolean;
+  readonly xffNumTrustedHops: number;
+  readonly skipXffAppend: boolean;
+  readonly serverName: string;
+  readonly via: string;
+}
+
+export interface RuntimeWeightedCluster {
+  readonly name: string;
+  readonly weight: number;
+}
+
+export interface RuntimeTcp {
+  readonly statPrefix: string;
+  /** Exactly one of cluster and weightedClusters is set. */
+  readonly cluster: string | undefined;
+  readonly weightedClusters: readonly RuntimeWeightedCluster[] | undefined;
+  /** 0 disables. */
+  readonly idleTimeoutMs: number;
+}
+
+export interface RuntimeListener {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly kind: "http" | "tcp";
+  readonly http: RuntimeHttp | undefined;
+  readonly tcp: RuntimeTcp | undefined;
+}
+
+// Envoy's defaults.
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 300_000;
+export const DEFAULT_TCP_IDLE_TIMEOUT_MS = 3_600_000;
+
+const HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+const TCP_PROXY = "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
+const ROUTER = "envoy.extensions.filters.http.router.v3.Router";
+
+export function buildListener(listener: Listener): RuntimeListener {
+  const at: Cursor = new Cursor("listener", listener.name);
+  if (listener.name === "") at.fail(Code.missingField, "name", "a name is required");
+  if (listener.apiListener !== undefined) {
+    at.fail(Code.apiListener, "api_listener", "an API listener is for gRPC clients, not for a proxy");
+  }
+  const { host, port } = socketAddress(at, "address", listener.address);
+
+  const chains: { chain: FilterChain; field: string }[] = listener.filterChains.map((chain, i) => ({
+    chain,
+    field: `filter_chains[${i}]`,
+  }));
+  if (listener.defaultFilterChain !== undefined) {
+    chains.push({ chain: listener.defaultFilterChain, field: "default_filter_chain" });
+  }
+  const only = chains[0];
+  if (only === undefined) at.fail(Code.invalidFilterChain, "filter_chains", "a listener needs a filter chain");
+  if (chains.length > 1) {
+    at.fail(Code.unsupportedFeature, "filter_chains", "filter chain matching is not supported; give exactly one chain");
+  }
+  const { chain, field } = only;
+  if (chain.transportSocket !== undefined) {
+    at.fail(Code.unsupportedFeature, join(field, "transport_socket"), "downstream TLS is not supported");
+  }
+  const last = chain.filters.length - 1;
+  if (last < 0) at.fail(Code.invalidFilterChain, join(field, "filters"), "a filter chain needs a terminal filter");
+  let terminal: { typeName: string; path: string } | undefined;
+  for (const [i, filter] of chain.filters.entries()) {
+    const path = join(field, `filters[${i}]`);
+    if (filter.typedConfig === undefined)
+      at.fail(Code.missingField, join(path, "typed_config"), "typed_config is required");
+    const typeName = anyTypeName(filter.typedConfig);
+    if (typeName !== HCM && typeName !== TCP_PROXY) {
+      at.fail(Code.unsupportedFilter, join(path, "typed_config"), `unsupported filter type ${typeName}`);
+    }
+    if (i !== last) {
+      at.fail(Code.invalidFilterChain, path, `${typeName} is a terminal filter and must be the last and only one`);
+    }
+    terminal = { typeName, path };
+  }
+  const terminalFilter = chain.filters[last];
+  if (terminal === undefined || terminalFilter?.typedConfig === undefined) {
+    return at.fail(Code.invalidFilterChain, join(field, "filters"), "a filter chain needs a terminal filter");
+  }
+  const configPath = join(terminal.path, "typed_config");
+  if (terminal.typeName === HCM) {
+    const hcm = unpack<HttpConnectionManager>(at, configPath, terminalFilter.typedConfig, HCM);
+    return Object.freeze({
+      name: listener.name,
+      host,
+      port,
+      kind: "http",
+      http: buildHttp(at, configPath, hcm, listener.name),
+      tcp: undefined,
+    });
+  }
+  const tcp = unpack<TcpProxy>(at, configPath, terminalFilter.typedConfig, TCP_PROXY);
+  return Object.freeze({
+    name: listener.name,
+    host,
+    port,
+    kind: "tcp",
+    http: undefined,
+    tcp: buildTcp(at, configPath, tcp),
+  });
+}
+
+const CODECS: Readonly<Partial<Record<HttpConnectionManager_CodecType, RuntimeHttp["codec"]>>> = {
+  [HttpConnectionManager_CodecType.AUTO]: "auto",
+  [HttpConnectionManager_CodecType.HTTP1]: "http1",
+  [HttpConnectionManager_CodecType.HTTP2]: "http2",
+};
+
+function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listenerName: string): RuntimeHttp {
+  const codec = CODECS[hcm.codecType];
+  if (codec === undefined) {
+    at.fail(
+      Code.unsupportedFeature,
+      join(base, "codec_type"),
+      `${HttpConnectionManager_CodecType[hcm.codecType] ?? String(hcm.codecType)} is not supported (AUTO, HTTP1, HTTP2)`,
+    );
+  }
+
+  const filters = hcm.httpFilters;
+  if (filters.length === 0) at.fail(Code.routerNotLast, join(base, "http_filters"), "the router filter is required");
+  for (const [i, filter] of filters.entries()) {
+    const path = join(base, `http_filters[${i}]`);
+    const typeName = filter.typedConfig === undefined ? undefined : anyTypeName(filter.typedConfig);
+    const isRouter = typeName === ROUTER || (typeName === undefined && filter.name === "envoy.filters.http.router");
+    if (i === filters.length - 1) {
+      if (!isRouter) at.fail(Code.routerNotLast, path, "the last HTTP filter must be the router");
+    } else if (isRouter) {
+      at.fail(Code.routerNotLast, path, "the router must be the last HTTP filter");
+    } else if (!filter.isOptional && !filter.disabled) {
+      at.fail(
+        Code.unsupportedFilter,
+        join(path, "typed_config"),
+        `unsupported HTTP filter type ${typeName ?? JSON.stringify(filter.name)}`,
+      );
+    }
+  }
+
+  let routeConfigName: string | undefined;
+  let routeTable: RouteTable | undefined;
+  if (hcm.rds !== undefined && hcm.routeConfig !== undefined) {
+    at.fail(Code.invalidFilterChain, join(base, "route_config"), "give rds or route_config, not both");
+  }
+  if (hcm.rds !== undefined) {
+    requireAds(at, join(base, "rds.config_source"), hcm.rds.configSource);
+    if (hcm.rds.routeConfigName === "") {
+      at.fail(Code.missingField, join(base, "rds.route_config_name"), "a route configuration name is required");
+    }
+    routeConfigName = hcm.rds.routeConfigName;
+  } else if (hcm.routeConfig !== undefined) {
+    routeTable = compileAt(at, join(base, "route_config"), hcm.routeConfig);
+  } else {
+    at.fail(Code.missingField, join(base, "route_specifier"), "rds or route_config is required");
+  }
+
+  return Object.freeze({
+    codec,
+    routeConfigName,
+    routeTable,
+    statPrefix: hcm.statPrefix === "" ? listenerName : hcm.statPrefix,
+    drainTimeoutMs: durationMs(at, join(base, "drain_timeout"), hcm.drainTimeout, DEFAULT_DRAIN_TIMEOUT_MS),
+    streamIdleTimeoutMs: durationMs(
+      at,
+      join(base, "stream_idle_timeout"),
+      hcm.streamIdleTimeout,
+      DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    ),
+    requestTimeoutMs: durationMs(at, join(base, "request_timeout"), hcm.requestTimeout, 0),
+    requestHeadersTimeoutMs: durationMs(at, join(base, "request_headers_timeout"), hcm.requestHeadersTimeout, 0),
+    generateRequestId: hcm.generateRequestId ?? true,
+    preserveExternalRequestId: hcm.preserveExternalRequestId,
+    alwaysSetRequestIdInResponse: hcm.alwaysSetRequestIdInResponse,
+    useRemoteAddress: hcm.useRemoteAddress ?? false,
+    xffNumTrustedHops: hcm.xffNumTrustedHops,
+    skipXffAppend: hcm.skipXffAppend,
+    serverName: hcm.serverName,
+    via: hcm.via,
+  });
+}
+
+function buildTcp(at: Cursor, base: string, tcp: TcpProxy): RuntimeTcp {
+  const hasCluster = tcp.cluster !== undefined && tcp.cluster !== "";
+  if (hasCluster === (tcp.weightedClusters !== undefined)) {
+    at.fail(
+      Code.missingField,
+      join(base, "cluster_specifier"),
+      "exactly one of cluster and weighted_clusters is required",
+    );
+  }
+  let weightedClusters: readonly RuntimeWeightedCluster[] | undefined;
+  if (tcp.weightedClusters !== undefined) {
+    const path = join(base, "weighted_clusters.clusters");
+    if (tcp.weightedClusters.clusters.length === 0)
+      at.fail(Code.missingField, path, "at least one cluster is required");
+    weightedClusters = Object.freeze(
+      tcp.weightedClusters.clusters.map((entry, i) => {
+        if (entry.name === "") at.fail(Code.missingField, join(path, `[${i}].name`), "a cluster name is required");
+        if (!Number.isInteger(entry.weight) || entry.weight < 1) {
+          at.fail(Code.invalidWeight, join(path, `[${i}].weight`), `weight ${entry.weight} must be at least 1`);
+        }
+        return Object.freeze({ name: entry.name, weight: entry.weight });
+      }),
+    );
+  }
+  return Object.freeze({
+    statPrefix: tcp.statPrefix,
+    cluster: hasCluster ? tcp.cluster : undefined,
+    weightedClusters,
+    idleTimeoutMs: durationMs(at, join(base, "idle_timeout"), tcp.idleTimeout, DEFAULT_TCP_IDLE_TIMEOUT_MS),
+  });
+}
