@@ -1,13 +1,21 @@
-// A state-of-the-world ADS client: one stream to one control plane at a time, every type URL
+// An ADS client, state of the world or delta: one stream to one control plane at a time, every type URL
 // multiplexed on it (PROTOCOL.md item 37), each response decoded, handed to its type's handler,
 // and ACKed or NACKed; reconnects with jittered backoff and fails over across servers.
 import { type ClientDuplexStream, connectivityState, credentials as grpcCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import { AggregatedDiscoveryServiceClient } from "../../../proto/gen/envoy/service/discovery/v3/ads.js";
-import type { DiscoveryRequest, DiscoveryResponse } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
+import type {
+  DeltaDiscoveryRequest,
+  DeltaDiscoveryResponse,
+  DiscoveryRequest,
+  DiscoveryResponse,
+} from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
+import type { Status } from "../../../proto/gen/google/rpc/status.js";
+import { applyDelta, type DeltaResult } from "./apply-delta.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { decodeResources } from "./decode-response.js";
+import { DeltaStreamState } from "./delta-stream-state.js";
 import { nackMessage, XdsClientError, XdsClientErrorCode } from "./errors.js";
 import type { AdsClientEvent, AdsClientListener, NackRecord } from "./events.js";
 import type { AdsClientOptions, Timers } from "./options.js";
@@ -23,6 +31,8 @@ const NODE_TIMERS: Timers = {
 };
 
 type Call = ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+type DeltaCall = ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+type AnyStream = StreamState | DeltaStreamState;
 type Channel = ReturnType<AggregatedDiscoveryServiceClient["getChannel"]>;
 
 export class AdsClient {
@@ -39,7 +49,8 @@ export class AdsClient {
   #attempt = 0;
   #grpc: { server: string; client: AggregatedDiscoveryServiceClient } | undefined;
   #call: Call | undefined;
-  #stream: StreamState | undefined;
+  #deltaCall: DeltaCall | undefined;
+  #stream: AnyStream | undefined;
   #reconnectTimer: unknown;
   #connected = false;
   #started = false;
@@ -96,6 +107,12 @@ export class AdsClient {
     }
     if (!type.setNames(names)) return;
     const stream = this.#stream;
+    if (stream instanceof DeltaStreamState) {
+      // Delta: only the change is sent (subscribe / unsubscribe), never the whole list.
+      const request = stream.subscription(type);
+      if (request) this.#sendDelta(stream, request);
+      return;
+    }
     // An emptied list is sent only where names were sent before; elsewhere it would be a wildcard.
     if (stream && (type.wantsRequest || stream.requested(typeUrl))) this.#send(stream, stream.request(type));
   }
@@ -143,6 +160,10 @@ export class AdsClient {
       const creds = this.#options.credentials ?? grpcCredentials.createInsecure();
       this.#grpc = { server, client: new AggregatedDiscoveryServiceClient(server, creds) };
     }
+    if (this.#options.protocol === "delta") {
+      this.#connectDelta(server, this.#grpc.client);
+      return;
+    }
     const call = this.#grpc.client.streamAggregatedResources();
     const stream = new StreamState(server, this.#node);
     this.#call = call;
@@ -162,11 +183,32 @@ export class AdsClient {
     this.#watchReady(stream, this.#grpc.client.getChannel());
   }
 
+  #connectDelta(server: string, client: AggregatedDiscoveryServiceClient): void {
+    const call = client.deltaAggregatedResources();
+    const stream = new DeltaStreamState(server, this.#node);
+    this.#deltaCall = call;
+    this.#stream = stream;
+    this.#logger.debug({ server }, "opening delta ADS stream");
+    call.on("data", (response: DeltaDiscoveryResponse) => {
+      this.#work = this.#work
+        .then(() => this.#handleDelta(stream, response))
+        .catch((error: unknown) => this.#logger.error({ err: error }, "handling an xDS response failed"));
+    });
+    call.on("error", (error: Error) => this.#streamEnded(stream, error.message));
+    call.on("end", () => this.#streamEnded(stream, "the server ended the stream"));
+    // Every subscription again, with the versions held (item 29).
+    for (const type of this.#types.values()) {
+      const request = stream.subscription(type);
+      if (request) this.#sendDelta(stream, request);
+    }
+    this.#watchReady(stream, client.getChannel());
+  }
+
   /**
    * Marks the stream connected once its channel is READY. A response is not awaited: a server
    * may rightly say nothing to a client that already holds its versions (item 39).
    */
-  #watchReady(stream: StreamState, channel: Channel): void {
+  #watchReady(stream: AnyStream, channel: Channel): void {
     if (this.#stream !== stream) return;
     const state = channel.getConnectivityState(true);
     if (state === connectivityState.READY) {
@@ -179,7 +221,7 @@ export class AdsClient {
     });
   }
 
-  #markConnected(stream: StreamState): void {
+  #markConnected(stream: AnyStream): void {
     if (this.#connected || this.#stream !== stream) return;
     this.#connected = true;
     this.#logger.info({ server: stream.server }, "connected to control plane");
@@ -214,21 +256,74 @@ export class AdsClient {
       return;
     }
     // NACK: version_info stays the last accepted one, error_detail says why (item 3).
+    const nack = this.#recordNack(type.typeUrl, response.versionInfo, response.nonce, rejection);
+    if (this.#stream === stream) this.#send(stream, stream.request(type, nackStatus(nack)));
+    this.#emit({ type: "nack", nack });
+  }
+
+  /**
+   * A delta response: applied to a copy of what the type holds, the full result handed to the
+   * handler, then ACKed (nonce only) or NACKed (nonce and error_detail; what is held stays).
+   */
+  async #handleDelta(stream: DeltaStreamState, response: DeltaDiscoveryResponse): Promise<void> {
+    if (this.#stream !== stream) return;
+    stream.received();
+    this.#markConnected(stream);
+    const type = this.#types.get(response.typeUrl);
+    if (type === undefined) {
+      this.#logger.warn({ typeUrl: response.typeUrl }, "ignoring a response for a type not subscribed");
+      return;
+    }
+    const versionInfo = response.systemVersionInfo;
+    let rejection: unknown;
+    let result: DeltaResult | undefined;
+    try {
+      result = applyDelta(type, response);
+      // Nothing changed (as on a reconnect where every version held is current): the handler
+      // already has this set, except the first time, when even an empty set is news.
+      if (result.updated.length > 0 || result.removed.length > 0 || !type.delivered) {
+        const resources = [...result.next].map(([name, held]) => ({ name, resource: held.resource }));
+        const outcome = await type.subscription.handler(resources, { typeUrl: type.typeUrl, versionInfo });
+        if (outcome instanceof Error) rejection = outcome;
+      }
+    } catch (error) {
+      rejection = error;
+    }
+    if (rejection === undefined && result !== undefined) {
+      type.accept(result.next);
+      type.acceptedVersion = versionInfo;
+      if (this.#stream === stream) this.#sendDelta(stream, stream.reply(type.typeUrl, response.nonce));
+      this.#emit({
+        type: "ack",
+        typeUrl: type.typeUrl,
+        versionInfo,
+        delta: { updated: result.updated, removed: result.removed },
+      });
+      return;
+    }
+    const nack = this.#recordNack(type.typeUrl, versionInfo, response.nonce, rejection);
+    if (this.#stream === stream) this.#sendDelta(stream, stream.reply(type.typeUrl, response.nonce, nackStatus(nack)));
+    this.#emit({ type: "nack", nack });
+  }
+
+  #recordNack(typeUrl: string, versionRejected: string, nonce: string, rejection: unknown): NackRecord {
     const message = nackMessage(rejection);
     const nack: NackRecord = {
-      typeUrl: type.typeUrl,
-      versionRejected: response.versionInfo,
-      nonce: response.nonce,
+      typeUrl,
+      versionRejected,
+      nonce,
       message,
       code: rejection instanceof XdsClientError ? rejection.code : undefined,
       at: this.#now(),
     };
     this.#lastNack = nack;
-    this.#logger.warn({ typeUrl: type.typeUrl, version: response.versionInfo, message }, "rejected xDS response");
-    if (this.#stream === stream) {
-      this.#send(stream, stream.request(type, { code: INVALID_ARGUMENT, message, details: [] }));
-    }
-    this.#emit({ type: "nack", nack });
+    this.#logger.warn({ typeUrl, version: versionRejected, message }, "rejected xDS response");
+    return nack;
+  }
+
+  #sendDelta(stream: DeltaStreamState, request: DeltaDiscoveryRequest): void {
+    if (this.#stream !== stream || this.#deltaCall === undefined) return;
+    this.#deltaCall.write(request);
   }
 
   #send(stream: StreamState, request: DiscoveryRequest): void {
@@ -236,7 +331,7 @@ export class AdsClient {
     this.#call.write(request);
   }
 
-  #streamEnded(stream: StreamState, reason: string): void {
+  #streamEnded(stream: AnyStream, reason: string): void {
     if (this.#stream !== stream) return;
     this.#endStream(reason);
     if (this.#closed) return;
@@ -261,9 +356,12 @@ export class AdsClient {
   #endStream(reason: string): void {
     const stream = this.#stream;
     const call = this.#call;
+    const deltaCall = this.#deltaCall;
     this.#stream = undefined;
     this.#call = undefined;
+    this.#deltaCall = undefined;
     call?.cancel();
+    deltaCall?.cancel();
     if (this.#connected && stream) {
       this.#connected = false;
       this.#logger.warn({ server: stream.server, reason }, "disconnected from control plane");
@@ -280,4 +378,9 @@ export class AdsClient {
       }
     }
   }
+}
+
+/** The error_detail of a NACK: INVALID_ARGUMENT with the message recorded (item 3). */
+function nackStatus(nack: NackRecord): Status {
+  return { code: INVALID_ARGUMENT, message: nack.message, details: [] };
 }

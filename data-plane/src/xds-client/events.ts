@@ -17,7 +17,13 @@ export interface NackRecord {
 export type AdsClientEvent =
   | { readonly type: "connected"; readonly server: string }
   | { readonly type: "disconnected"; readonly server: string; readonly reason: string }
-  | { readonly type: "ack"; readonly typeUrl: string; readonly versionInfo: string }
+  | {
+      readonly type: "ack";
+      readonly typeUrl: string;
+      readonly versionInfo: string;
+      /** Delta only: the names the response sent and removed. */
+      readonly delta?: { readonly updated: readonly string[]; readonly removed: readonly string[] };
+    }
   | { readonly type: "nack"; readonly nack: NackRecord }
   | { readonly type: "reconnecting"; readonly server: string; readonly delayMs: number };
 

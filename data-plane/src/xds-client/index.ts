@@ -5,3 +5,4 @@ export type { DecodedResource } from "./decode-response.js";
 export { nackMessage, XdsClientError, XdsClientErrorCode } from "./errors.js";
 export type { AdsClientEvent, AdsClientListener, NackRecord } from "./events.js";
 export type { AdsClientOptions, NodeIdentity, ResourceHandler, Timers, TypeSubscription } from "./options.js";
+export type { HeldResource } from "./type-state.js";

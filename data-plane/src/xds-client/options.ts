@@ -20,6 +20,8 @@ export interface NodeIdentity {
  * RDS and EDS possibly only the changed ones). Accepts by returning nothing; rejects by throwing
  * or returning an Error (an XdsClientError naming the resource and field makes a precise NACK).
  * A rejecting handler must have changed nothing: the client keeps the last accepted version.
+ * In delta mode it gets the type's full current set (what was held, with the response applied);
+ * a response that changes nothing is ACKed without calling it, except the type's first.
  */
 export type ResourceHandler = (
   resources: readonly DecodedResource[],
@@ -54,6 +56,12 @@ export interface AdsClientOptions {
   readonly backoff?: BackoffPolicy;
   /** Milliseconds since the epoch, for NACK records (Date.now by default). */
   readonly now?: () => number;
+  /**
+   * "sotw" (StreamAggregatedResources, the default) or "delta" (DeltaAggregatedResources). In
+   * delta the client keeps each type's resources and still hands the handler the type's full
+   * current set, so handlers need not care which is used.
+   */
+  readonly protocol?: "sotw" | "delta";
   /** Insecure by default (loopback control planes). */
   readonly credentials?: ChannelCredentials;
 }

@@ -1,12 +1,22 @@
-// What the client holds for one type URL across streams: the names it wants and the last
-// version it accepted. Nonces are not here: they belong to one stream (PROTOCOL.md item 1).
+// What the client holds for one type URL across streams: the names it wants, the last version
+// it accepted and, in delta mode, the resources it accepted. Nonces are not here: they belong to one stream (PROTOCOL.md item 1).
 import type { TypeSubscription } from "./options.js";
+
+/** A resource held in delta mode: the version the server gave it and the decoded message. */
+export interface HeldResource {
+  readonly version: string;
+  readonly resource: unknown;
+}
 
 export class TypeState {
   readonly subscription: TypeSubscription;
   /** The last version_info accepted ("" until one is, item 3); survives reconnects (item 39). */
   acceptedVersion = "";
   #names: readonly string[] = [];
+  /** Delta mode: every resource accepted and still current, by name; survives reconnects (item 29). */
+  #held: ReadonlyMap<string, HeldResource> = new Map();
+  /** Delta mode: whether the handler has been given this type's set at least once. */
+  delivered = false;
 
   constructor(subscription: TypeSubscription) {
     this.subscription = subscription;
@@ -34,6 +44,29 @@ export class TypeState {
     const next = [...new Set(names)].sort();
     if (next.length === this.#names.length && next.every((name, i) => name === this.#names[i])) return false;
     this.#names = next;
+    // A name unsubscribed is dropped at once: in delta the server says nothing more about it (item 24).
+    if (!this.subscription.wildcard) this.#held = new Map([...this.#held].filter(([name]) => this.wants(name)));
     return true;
+  }
+
+  /** Whether a resource of this name is wanted: any for a wildcard type, else only the names set. */
+  wants(name: string): boolean {
+    return this.subscription.wildcard || this.#names.includes(name);
+  }
+
+  /** Delta mode: the resources held, by name. */
+  get held(): ReadonlyMap<string, HeldResource> {
+    return this.#held;
+  }
+
+  /** Delta mode: name to version of every resource held, for initial_resource_versions (item 29). */
+  heldVersions(): Record<string, string> {
+    return Object.fromEntries([...this.#held].map(([name, held]) => [name, held.version]));
+  }
+
+  /** Delta mode: replaces what is held with an accepted set, keeping only names still wanted. */
+  accept(next: ReadonlyMap<string, HeldResource>): void {
+    this.#held = new Map([...next].filter(([name]) => this.wants(name)));
+    this.delivered = true;
   }
 }
