@@ -1,0 +1,207 @@
+// One bound address serving HTTP/1.1 and cleartext HTTP/2 (prior knowledge) on the same port.
+//
+// node's http2 server with allowHTTP1 only falls back to HTTP/1.1 through TLS ALPN; on cleartext it
+// answers an HTTP/1.1 request with a protocol error. So a plain net.Server accepts each connection,
+// sniffs its first bytes for the HTTP/2 connection preface, and hands the socket to an http or an
+// http2 server that never listens on its own.
+//
+// The handler is one reference: replacing it affects requests that start afterwards, while a
+// request in flight keeps the handler it started with.
+
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
+import net from "node:net";
+import { ListenerError, ListenerErrorCode } from "./errors.js";
+import type { ListenerHandler } from "./types.js";
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+export interface BoundAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export class HttpListener {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  #handler: ListenerHandler;
+  readonly #net: net.Server;
+  readonly #h1: http.Server;
+  readonly #h2: http2.Http2Server;
+  /** Every accepted socket, whatever its protocol, until it closes. */
+  readonly #sockets = new Set<net.Socket>();
+  /** HTTP/1.1 sockets and the responses in flight on each. */
+  readonly #h1Active = new Map<net.Socket, Set<ServerResponse>>();
+  readonly #sessions = new Set<ServerHttp2Session>();
+  /** HTTP/2 sockets; their sessions close them (GOAWAY, then close once their streams end). */
+  readonly #h2Sockets = new Set<net.Socket>();
+  #draining: Promise<void> | undefined;
+
+  constructor(name: string, host: string, port: number, handler: ListenerHandler) {
+    this.name = name;
+    this.host = host;
+    this.port = port;
+    this.#handler = handler;
+    this.#h1 = http.createServer((req, res) => this.#onH1Request(req, res));
+    this.#h2 = http2.createServer((req, res) => this.#onH2Request(req, res));
+    this.#h2.on("session", (session) => this.#onSession(session));
+    this.#net = net.createServer((socket) => this.#onConnection(socket));
+  }
+
+  /** Binds the address; rejects with a WEFT_PROXY_LISTENER_BIND ListenerError. */
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        reject(
+          new ListenerError(
+            ListenerErrorCode.bind,
+            this.name,
+            `listener "${this.name}" cannot bind ${formatHostPort(this.host, this.port)}: ${err.message}`,
+            { cause: err },
+          ),
+        );
+      };
+      this.#net.once("error", onError);
+      this.#net.listen({ host: this.host, port: this.port }, () => {
+        this.#net.off("error", onError);
+        resolve();
+      });
+    });
+  }
+
+  /** The bound address (with the real port when 0 was asked for), or undefined once unbound. */
+  address(): BoundAddress | undefined {
+    const addr = this.#net.address();
+    if (addr === null || typeof addr === "string") return undefined;
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** New requests get this handler; requests in flight keep theirs. */
+  setHandler(handler: ListenerHandler): void {
+    this.#handler = handler;
+  }
+
+  get draining(): boolean {
+    return this.#draining !== undefined;
+  }
+
+  /**
+   * Stops accepting, asks every connection to close once its requests finish (`Connection: close`
+   * on HTTP/1.1, GOAWAY on HTTP/2), closes idle connections at once, and destroys what is left
+   * after timeoutMs. Resolves when no socket remains. Idempotent.
+   */
+  drain(timeoutMs: number): Promise<void> {
+    this.#draining ??= this.#drain(timeoutMs);
+    return this.#draining;
+  }
+
+  async #drain(timeoutMs: number): Promise<void> {
+    const unbound = new Promise<void>((resolve) => {
+      this.#net.close(() => resolve());
+    });
+    for (const socket of this.#sockets) {
+      const active = this.#h1Active.get(socket);
+      if (active === undefined) {
+        // Not yet sniffed (no byte received): idle. HTTP/2 sockets are handled through their session.
+        if (!this.#h2Sockets.has(socket)) socket.destroy();
+      } else if (active.size === 0) {
+        socket.destroy();
+      } else {
+        for (const res of active) if (!res.headersSent) res.setHeader("connection", "close");
+      }
+    }
+    for (const session of this.#sessions) session.close();
+    const timer = setTimeout(() => {
+      for (const session of this.#sessions) session.destroy();
+      for (const socket of this.#sockets) socket.destroy();
+    }, timeoutMs);
+    try {
+      await Promise.all([unbound, this.#allSocketsClosed()]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #socketsEmptied: (() => void) | undefined;
+
+  #allSocketsClosed(): Promise<void> {
+    if (this.#sockets.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#socketsEmptied = resolve;
+    });
+  }
+
+  #onConnection(socket: net.Socket): void {
+    if (this.#draining !== undefined) {
+      socket.destroy();
+      return;
+    }
+    this.#sockets.add(socket);
+    socket.once("close", () => {
+      this.#sockets.delete(socket);
+      this.#h1Active.delete(socket);
+      this.#h2Sockets.delete(socket);
+      if (this.#sockets.size === 0) this.#socketsEmptied?.();
+    });
+    // Errors on a sniffing socket (a reset before any byte) must not crash the process.
+    const onSniffError = (): void => {
+      socket.destroy();
+    };
+    socket.on("error", onSniffError);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      length += chunk.length;
+      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, length);
+      const n = Math.min(head.length, H2_PREFACE.length);
+      const prefaceSoFar = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      if (prefaceSoFar && n < H2_PREFACE.length) return; // too short to tell yet
+      socket.off("data", onData);
+      socket.off("error", onSniffError);
+      socket.pause();
+      socket.unshift(head);
+      if (this.#draining !== undefined) {
+        socket.destroy();
+      } else if (prefaceSoFar) {
+        this.#h2Sockets.add(socket);
+        this.#h2.emit("connection", socket);
+      } else {
+        this.#h1Active.set(socket, new Set());
+        this.#h1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+  }
+
+  #onH1Request(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    const active = this.#h1Active.get(socket);
+    if (active !== undefined) {
+      active.add(res);
+      res.once("close", () => {
+        active.delete(res);
+        if (this.#draining !== undefined && active.size === 0) socket.end();
+      });
+    }
+    if (this.#draining !== undefined) res.setHeader("connection", "close");
+    this.#handler(req, res);
+  }
+
+  #onH2Request(req: Http2ServerRequest, res: Http2ServerResponse): void {
+    this.#handler(req, res);
+  }
+
+  #onSession(session: ServerHttp2Session): void {
+    this.#sessions.add(session);
+    session.once("close", () => this.#sessions.delete(session));
+    session.on("error", () => session.destroy());
+    if (this.#draining !== undefined) session.close();
+  }
+}
+
+function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
