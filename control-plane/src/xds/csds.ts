@@ -1,6 +1,8 @@
 // The Client Status Discovery Service, served from the status registry: the control plane's view
 // of what each connected client was sent and acknowledged (PROTOCOL.md section F).
+
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
+import { ClientResourceStatus } from "../../../proto/gen/envoy/admin/v3/config_dump_shared.js";
 import {
   type ClientConfig,
   type ClientConfig_GenericXdsConfig,
@@ -31,7 +33,8 @@ export function clientStatus(registry: StatusRegistry, request: ClientStatusRequ
       versionInfo: r.version,
       ...(r.anyBytes && !request.excludeResourceContents ? { xdsConfig: Any.decode(r.anyBytes) } : {}),
       configStatus: CONFIG_STATUS[r.status],
-      clientStatus: 0,
+      // Filled by clients reporting on themselves; a server leaves it unknown (PROTOCOL.md item 51).
+      clientStatus: ClientResourceStatus.UNKNOWN,
       isStaticResource: false,
     }));
     config.push({

@@ -54,17 +54,6 @@ export function withNonce(body: Buffer, nonce: string): Buffer {
   return out;
 }
 
-/** A DiscoveryResponse in one piece. */
-export function encodeSotwResponse(args: {
-  readonly version: string;
-  readonly entries: readonly Uint8Array[];
-  readonly typeUrl: string;
-  readonly nonce: string;
-  readonly controlPlane?: Uint8Array;
-}): Buffer {
-  return withNonce(encodeSotwBody(args), args.nonce);
-}
-
 /** A DeltaDiscoveryResponse without its nonce: system_version_info, resources, type_url, removed_resources, control_plane. */
 export function encodeDeltaBody(args: {
   readonly systemVersion: string;
@@ -78,16 +67,4 @@ export function encodeDeltaBody(args: {
   for (const name of args.removed) tail.uint32(Tag.deltaRemovedResources).string(name);
   if (args.controlPlane) tail.uint32(Tag.deltaControlPlane).bytes(args.controlPlane);
   return Buffer.concat([head, ...args.entries, tail.finish()]);
-}
-
-/** A DeltaDiscoveryResponse in one piece. */
-export function encodeDeltaResponse(args: {
-  readonly systemVersion: string;
-  readonly entries: readonly Uint8Array[];
-  readonly typeUrl: string;
-  readonly removed: readonly string[];
-  readonly nonce: string;
-  readonly controlPlane?: Uint8Array;
-}): Buffer {
-  return withNonce(encodeDeltaBody(args), args.nonce);
 }
