@@ -15,6 +15,8 @@ export interface ClusterManagerOptions {
 
 interface ClusterEntry {
   readonly cluster: RuntimeCluster;
+  /** An EDS cluster whose endpoints have not arrived yet (Envoy's warming cluster). */
+  readonly warming: boolean;
   /** Every endpoint of the cluster, usable or not, in assignment order. */
   readonly members: readonly (Upstream & { readonly priority: number })[];
   readonly balancer: SmoothWeightedRoundRobin<Upstream>;
@@ -30,11 +32,15 @@ export interface EndpointView {
 
 export interface ClusterView {
   readonly name: string;
+  /** An EDS cluster whose endpoints have not arrived yet. */
+  readonly warming: boolean;
   readonly endpoints: readonly EndpointView[];
 }
 
 export class ClusterManager {
   readonly #keepAliveTimeoutMs: number;
+  /** Requests waiting for a warming cluster's endpoints, by cluster name. */
+  readonly #waiters = new Map<string, Set<(ready: boolean) => void>>();
   #entries: ReadonlyMap<string, ClusterEntry> = new Map();
   #slots: ReadonlyMap<string, PoolSlot> = new Map();
   #closed = false;
@@ -81,11 +87,13 @@ export class ClusterManager {
           return upstream === undefined ? [] : [{ item: upstream, weight }];
         }),
       );
-      entries.set(cluster.name, Object.freeze({ cluster, members: Object.freeze(members), balancer }));
+      const warming = cluster.type === "EDS" && endpoints === undefined;
+      entries.set(cluster.name, Object.freeze({ cluster, warming, members: Object.freeze(members), balancer }));
     }
     const previous = this.#slots;
     this.#entries = entries;
     this.#slots = slots;
+    this.#wakeWaiters();
     const removed = [...previous.values()].filter((slot) => !slots.has(slot.key));
     return closeAll(removed);
   }
@@ -99,10 +107,57 @@ export class ClusterManager {
     return this.#entries.has(clusterName);
   }
 
+  /** The cluster as configured, or undefined when unknown. */
+  cluster(clusterName: string): RuntimeCluster | undefined {
+    return this.#entries.get(clusterName)?.cluster;
+  }
+
+  /** Whether `clusterName` is an EDS cluster still waiting for its first endpoints. */
+  warming(clusterName: string): boolean {
+    return this.#entries.get(clusterName)?.warming === true;
+  }
+
+  /**
+   * Waits until a warming cluster has received its endpoints (true), or is gone, the manager is
+   * closed or `timeoutMs` passes (false). A cluster that is not warming answers at once. A route
+   * and the new cluster it names can arrive in separate responses; waiting here, bounded by the
+   * request's own timeout, turns that gap into a short delay instead of a 503.
+   */
+  whenWarm(clusterName: string, timeoutMs: number): Promise<boolean> {
+    const entry = this.#entries.get(clusterName);
+    if (entry === undefined || this.#closed) return Promise.resolve(false);
+    if (!entry.warming) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let waiters = this.#waiters.get(clusterName);
+      if (waiters === undefined) {
+        waiters = new Set();
+        this.#waiters.set(clusterName, waiters);
+      }
+      const set = waiters;
+      const done = (ready: boolean): void => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.#waiters.get(clusterName) === set) this.#waiters.delete(clusterName);
+        resolve(ready);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      set.add(done);
+    });
+  }
+
+  #wakeWaiters(): void {
+    for (const [name, waiters] of this.#waiters) {
+      const entry = this.#entries.get(name);
+      if (entry !== undefined && entry.warming && !this.#closed) continue;
+      for (const done of [...waiters]) done(entry !== undefined && !this.#closed);
+    }
+  }
+
   /** Each cluster's endpoints, their health and requests in flight, for the admin /clusters view. */
   view(): ClusterView[] {
-    return [...this.#entries.values()].map(({ cluster, members }) => ({
+    return [...this.#entries.values()].map(({ cluster, warming, members }) => ({
       name: cluster.name,
+      warming,
       endpoints: members.map((m) => ({
         address: m.address,
         priority: m.priority,
@@ -118,6 +173,7 @@ export class ClusterManager {
     this.#closed = true;
     const slots = [...this.#slots.values()];
     this.#entries = new Map();
+    this.#wakeWaiters();
     this.#slots = new Map();
     await closeAll(slots);
   }
