@@ -1,0 +1,4 @@
+// The proxy's metrics: what the admin server's /stats/prometheus serves.
+export { ProxyMetrics, type ProxyMetricsOptions } from "./proxy-metrics.js";
+export { STATUS_CLASSES, type StatusClass, statusClassIndex } from "./status-class.js";
+export { xdsTypeName } from "./xds-type.js";
