@@ -10,97 +10,34 @@
 
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
-import net from "node:net";
-import { ListenerError, ListenerErrorCode } from "./errors.js";
+import type net from "node:net";
+import { BoundListener } from "./bound-listener.js";
 import type { ListenerHandler } from "./types.js";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
-export interface BoundAddress {
-  readonly host: string;
-  readonly port: number;
-}
-
-export class HttpListener {
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  #handler: ListenerHandler;
-  readonly #net: net.Server;
+export class HttpListener extends BoundListener<ListenerHandler> {
   readonly #h1: http.Server;
   readonly #h2: http2.Http2Server;
-  /** Every accepted socket, whatever its protocol, until it closes. */
-  readonly #sockets = new Set<net.Socket>();
   /** HTTP/1.1 sockets and the responses in flight on each. */
   readonly #h1Active = new Map<net.Socket, Set<ServerResponse>>();
   readonly #sessions = new Set<ServerHttp2Session>();
   /** HTTP/2 sockets; their sessions close them (GOAWAY, then close once their streams end). */
   readonly #h2Sockets = new Set<net.Socket>();
-  #draining: Promise<void> | undefined;
 
   constructor(name: string, host: string, port: number, handler: ListenerHandler) {
-    this.name = name;
-    this.host = host;
-    this.port = port;
-    this.#handler = handler;
+    super(name, host, port, handler);
     this.#h1 = http.createServer((req, res) => this.#onH1Request(req, res));
     this.#h2 = http2.createServer((req, res) => this.#onH2Request(req, res));
     this.#h2.on("session", (session) => this.#onSession(session));
-    this.#net = net.createServer((socket) => this.#onConnection(socket));
-  }
-
-  /** Binds the address; rejects with a WEFT_PROXY_LISTENER_BIND ListenerError. */
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => {
-        reject(
-          new ListenerError(
-            ListenerErrorCode.bind,
-            this.name,
-            `listener "${this.name}" cannot bind ${formatHostPort(this.host, this.port)}: ${err.message}`,
-            { cause: err },
-          ),
-        );
-      };
-      this.#net.once("error", onError);
-      this.#net.listen({ host: this.host, port: this.port }, () => {
-        this.#net.off("error", onError);
-        resolve();
-      });
-    });
-  }
-
-  /** The bound address (with the real port when 0 was asked for), or undefined once unbound. */
-  address(): BoundAddress | undefined {
-    const addr = this.#net.address();
-    if (addr === null || typeof addr === "string") return undefined;
-    return { host: addr.address, port: addr.port };
-  }
-
-  /** New requests get this handler; requests in flight keep theirs. */
-  setHandler(handler: ListenerHandler): void {
-    this.#handler = handler;
-  }
-
-  get draining(): boolean {
-    return this.#draining !== undefined;
   }
 
   /**
-   * Stops accepting, asks every connection to close once its requests finish (`Connection: close`
-   * on HTTP/1.1, GOAWAY on HTTP/2), closes idle connections at once, and destroys what is left
-   * after timeoutMs. Resolves when no socket remains. Idempotent.
+   * Asks every connection to close once its requests finish (`Connection: close` on HTTP/1.1,
+   * GOAWAY on HTTP/2) and closes idle connections at once.
    */
-  drain(timeoutMs: number): Promise<void> {
-    this.#draining ??= this.#drain(timeoutMs);
-    return this.#draining;
-  }
-
-  async #drain(timeoutMs: number): Promise<void> {
-    const unbound = new Promise<void>((resolve) => {
-      this.#net.close(() => resolve());
-    });
-    for (const socket of this.#sockets) {
+  protected override askToFinish(): void {
+    for (const socket of this.sockets) {
       const active = this.#h1Active.get(socket);
       if (active === undefined) {
         // Not yet sniffed (no byte received): idle. HTTP/2 sockets are handled through their session.
@@ -112,37 +49,22 @@ export class HttpListener {
       }
     }
     for (const session of this.#sessions) session.close();
-    const timer = setTimeout(() => {
-      for (const session of this.#sessions) session.destroy();
-      for (const socket of this.#sockets) socket.destroy();
-    }, timeoutMs);
-    try {
-      await Promise.all([unbound, this.#allSocketsClosed()]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
-  #socketsEmptied: (() => void) | undefined;
-
-  #allSocketsClosed(): Promise<void> {
-    if (this.#sockets.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#socketsEmptied = resolve;
-    });
+  protected override forceClose(): void {
+    for (const session of this.#sessions) session.destroy();
+    super.forceClose();
   }
 
-  #onConnection(socket: net.Socket): void {
-    if (this.#draining !== undefined) {
+  protected override accept(socket: net.Socket): void {
+    if (this.draining) {
       socket.destroy();
       return;
     }
-    this.#sockets.add(socket);
+    this.sockets.add(socket);
     socket.once("close", () => {
-      this.#sockets.delete(socket);
       this.#h1Active.delete(socket);
       this.#h2Sockets.delete(socket);
-      if (this.#sockets.size === 0) this.#socketsEmptied?.();
     });
     // Errors on a sniffing socket (a reset before any byte) must not crash the process.
     const onSniffError = (): void => {
@@ -162,7 +84,7 @@ export class HttpListener {
       socket.off("error", onSniffError);
       socket.pause();
       socket.unshift(head);
-      if (this.#draining !== undefined) {
+      if (this.draining) {
         socket.destroy();
       } else if (prefaceSoFar) {
         this.#h2Sockets.add(socket);
@@ -183,25 +105,21 @@ export class HttpListener {
       active.add(res);
       res.once("close", () => {
         active.delete(res);
-        if (this.#draining !== undefined && active.size === 0) socket.end();
+        if (this.draining && active.size === 0) socket.end();
       });
     }
-    if (this.#draining !== undefined) res.setHeader("connection", "close");
-    this.#handler(req, res);
+    if (this.draining) res.setHeader("connection", "close");
+    this.handler(req, res);
   }
 
   #onH2Request(req: Http2ServerRequest, res: Http2ServerResponse): void {
-    this.#handler(req, res);
+    this.handler(req, res);
   }
 
   #onSession(session: ServerHttp2Session): void {
     this.#sessions.add(session);
     session.once("close", () => this.#sessions.delete(session));
     session.on("error", () => session.destroy());
-    if (this.#draining !== undefined) session.close();
+    if (this.draining) session.close();
   }
-}
-
-function formatHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,4 +1,12 @@
+export type { BoundAddress } from "./bind.js";
 export { ListenerError, ListenerErrorCode } from "./errors.js";
-export type { BoundAddress } from "./listener.js";
 export { type ApplyResult, ListenerManager } from "./manager.js";
-export type { ListenerHandler, ListenerRequest, ListenerResponse, ListenerSpec } from "./types.js";
+export type {
+  HttpListenerSpec,
+  ListenerHandler,
+  ListenerRequest,
+  ListenerResponse,
+  ListenerSpec,
+  TcpConnectionHandler,
+  TcpListenerSpec,
+} from "./types.js";

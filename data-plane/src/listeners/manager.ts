@@ -1,10 +1,13 @@
 // The listener manager: applies a desired set of named listeners. Each is added (bound), updated in
-// place (same host:port keeps its socket; the new handler serves requests that start afterwards)
-// or removed with draining. A listener that cannot bind is reported on its own, and the rest of
+// place (same kind and host:port keeps its socket; the new handler serves requests or connections
+// that start afterwards) or removed with draining; a change of kind or address is a removal and an
+// addition. A listener that cannot bind is reported on its own, and the rest of
 // the desired set still applies.
 
+import type { BoundAddress } from "./bind.js";
 import type { ListenerError } from "./errors.js";
-import { type BoundAddress, HttpListener } from "./listener.js";
+import { HttpListener } from "./http-listener.js";
+import { TcpListener } from "./tcp-listener.js";
 import type { ListenerSpec } from "./types.js";
 
 export interface ApplyResult {
@@ -17,8 +20,10 @@ export interface ApplyResult {
   readonly drained: Promise<void>;
 }
 
+type Listener = HttpListener | TcpListener;
+
 interface Entry {
-  readonly listener: HttpListener;
+  readonly listener: Listener;
   spec: ListenerSpec;
 }
 
@@ -46,7 +51,7 @@ export class ListenerManager {
     // listener may take over an address another one leaves in the same apply.
     for (const [name, entry] of this.#entries) {
       const spec = desired.get(name);
-      if (spec !== undefined && spec.host === entry.spec.host && spec.port === entry.spec.port) continue;
+      if (spec !== undefined && sameSocket(spec, entry.spec)) continue;
       this.#entries.delete(name);
       drains.push(this.#drain(entry.listener, entry.spec.drainTimeoutMs));
       if (spec === undefined) removed.push(name);
@@ -56,14 +61,14 @@ export class ListenerManager {
       if (entry === undefined) {
         toBind.push([name, spec]);
       } else {
-        entry.listener.setHandler(spec.handler);
+        setHandler(entry.listener, spec);
         entry.spec = spec;
         updated.push(name);
       }
     }
     await Promise.all(
       toBind.map(async ([name, spec]) => {
-        const listener = new HttpListener(name, spec.host, spec.port, spec.handler);
+        const listener = createListener(name, spec);
         try {
           await listener.listen();
           this.#entries.set(name, { listener, spec });
@@ -76,7 +81,7 @@ export class ListenerManager {
     return { added, updated, removed, failed, drained: Promise.all(drains).then(() => undefined) };
   }
 
-  #drain(listener: HttpListener, timeoutMs: number): Promise<void> {
+  #drain(listener: Listener, timeoutMs: number): Promise<void> {
     const done = listener.drain(timeoutMs).finally(() => this.#draining.delete(done));
     this.#draining.add(done);
     return done;
@@ -92,6 +97,16 @@ export class ListenerManager {
     return [...this.#entries.keys()];
   }
 
+  /**
+   * Open downstream connections of each live (not draining) listener, by name, for a gauge. An
+   * HTTP listener counts its connections (idle keep-alive ones too), not its requests.
+   */
+  activeConnections(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [name, { listener }] of this.#entries) counts.set(name, listener.connections);
+    return counts;
+  }
+
   /** Drains every listener, each within its own drain timeout; resolves when all sockets are gone. */
   async close(): Promise<void> {
     await this.#queue;
@@ -101,4 +116,21 @@ export class ListenerManager {
     }
     await Promise.all(this.#draining);
   }
+}
+
+/** Whether `next` can keep the socket bound for `current`: the same kind at the same address. */
+function sameSocket(next: ListenerSpec, current: ListenerSpec): boolean {
+  return next.kind === current.kind && next.host === current.host && next.port === current.port;
+}
+
+function createListener(name: string, spec: ListenerSpec): Listener {
+  return spec.kind === "http"
+    ? new HttpListener(name, spec.host, spec.port, spec.handler)
+    : new TcpListener(name, spec.host, spec.port, spec.onConnection);
+}
+
+/** Only called for a spec of the listener's own kind (sameSocket held). */
+function setHandler(listener: Listener, spec: ListenerSpec): void {
+  if (listener instanceof HttpListener && spec.kind === "http") listener.setHandler(spec.handler);
+  else if (listener instanceof TcpListener && spec.kind === "tcp") listener.setHandler(spec.onConnection);
 }

@@ -89,5 +89,5 @@ export function taggedHandler(
 }
 
 export function spec(handler: ListenerHandler, port = 0, drainTimeoutMs = 2_000): ListenerSpec {
-  return { host: "127.0.0.1", port, handler, drainTimeoutMs };
+  return { kind: "http", host: "127.0.0.1", port, handler, drainTimeoutMs };
 }

@@ -1,0 +1,86 @@
+// What the HTTP and TCP listeners share: one net.Server on one address, the handler reference
+// that new requests or connections take, the open sockets, and the drain life cycle (stop
+// accepting, let work finish, force-close at the timeout).
+
+import net from "node:net";
+import { type BoundAddress, bind, boundAddress, unbind } from "./bind.js";
+import { ConnectionSet } from "./connection-set.js";
+
+export abstract class BoundListener<Handler> {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Every accepted socket until it closes; a subclass adds each one it keeps. */
+  protected readonly sockets = new ConnectionSet();
+  #handler: Handler;
+  readonly #server: net.Server;
+  #draining: Promise<void> | undefined;
+
+  constructor(name: string, host: string, port: number, handler: Handler, options: net.ServerOpts = {}) {
+    this.name = name;
+    this.host = host;
+    this.port = port;
+    this.#handler = handler;
+    this.#server = net.createServer(options, (socket) => this.accept(socket));
+  }
+
+  /** Binds the address; rejects with a WEFT_PROXY_LISTENER_BIND ListenerError. */
+  listen(): Promise<void> {
+    return bind(this.#server, this.name, this.host, this.port);
+  }
+
+  /** The bound address (with the real port when 0 was asked for), or undefined once unbound. */
+  address(): BoundAddress | undefined {
+    return boundAddress(this.#server);
+  }
+
+  /** Open downstream connections (idle ones included). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** The handler new requests or connections get. */
+  protected get handler(): Handler {
+    return this.#handler;
+  }
+
+  /** New requests or connections get this handler; those already started keep theirs. */
+  setHandler(handler: Handler): void {
+    this.#handler = handler;
+  }
+
+  get draining(): boolean {
+    return this.#draining !== undefined;
+  }
+
+  /**
+   * Stops accepting, asks open connections to finish (askToFinish), and destroys what is left
+   * after timeoutMs (forceClose). Resolves when no socket remains. Idempotent.
+   */
+  drain(timeoutMs: number): Promise<void> {
+    this.#draining ??= this.#drain(timeoutMs);
+    return this.#draining;
+  }
+
+  async #drain(timeoutMs: number): Promise<void> {
+    const unbound = unbind(this.#server);
+    this.askToFinish();
+    const timer = setTimeout(() => this.forceClose(), timeoutMs);
+    try {
+      await Promise.all([unbound, this.sockets.whenEmpty()]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Takes an accepted socket (a draining listener should destroy it). */
+  protected abstract accept(socket: net.Socket): void;
+
+  /** Called once when draining starts. */
+  protected abstract askToFinish(): void;
+
+  /** Called at the drain timeout. */
+  protected forceClose(): void {
+    this.sockets.destroyAll();
+  }
+}
