@@ -282,7 +282,11 @@ export class AdsClient {
       // Nothing changed (as on a reconnect where every version held is current): the handler
       // already has this set, except the first time, when even an empty set is news.
       if (result.updated.length > 0 || result.removed.length > 0 || !type.delivered) {
-        const resources = [...result.next].map(([name, held]) => ({ name, resource: held.resource }));
+        const resources = [...result.next].map(([name, held]) => ({
+          name,
+          resource: held.resource,
+          version: held.version,
+        }));
         const outcome = await type.subscription.handler(resources, { typeUrl: type.typeUrl, versionInfo });
         if (outcome instanceof Error) rejection = outcome;
       }

@@ -7,6 +7,8 @@ import { XdsClientError, XdsClientErrorCode } from "./errors.js";
 export interface DecodedResource<T = unknown> {
   readonly name: string;
   readonly resource: T;
+  /** Delta only: the version the server gave this resource (SotW has one version per response). */
+  readonly version?: string;
 }
 
 /**

@@ -1,0 +1,94 @@
+// The resources a proxy runs, by type: each with the runtime object built from it, the message
+// as received (for /config_dump), its version and when it last changed. Updated only with whole,
+// already validated sets, so a reader never sees half a response.
+
+/** One accepted resource. */
+export interface Held<T> {
+  readonly name: string;
+  readonly runtime: T;
+  /** The decoded message as received. */
+  readonly resource: unknown;
+  /** Delta: the resource's own version; SotW: version_info of the response that carried it. */
+  readonly version: string;
+  /** Milliseconds since the epoch. */
+  readonly updatedAt: number;
+}
+
+/** What a handler is given per resource: its name, message and (delta) version, plus its runtime. */
+export interface Incoming<T> {
+  readonly name: string;
+  readonly resource: unknown;
+  readonly version?: string;
+  readonly runtime: T;
+}
+
+export class TypeHeld<T> {
+  #items: ReadonlyMap<string, Held<T>> = new Map();
+  /** Whether a first response for the type has been applied (readiness). */
+  #received = false;
+  #versionInfo = "";
+
+  get received(): boolean {
+    return this.#received;
+  }
+
+  /** version_info (SotW) or system_version_info (delta) of the last response applied. */
+  get versionInfo(): string {
+    return this.#versionInfo;
+  }
+
+  get(name: string): Held<T> | undefined {
+    return this.#items.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#items.has(name);
+  }
+
+  values(): IterableIterator<Held<T>> {
+    return this.#items.values();
+  }
+
+  get size(): number {
+    return this.#items.size;
+  }
+
+  /**
+   * Applies one response. `full` replaces the held set (LDS and CDS, and every type in delta,
+   * where the client hands over the full current set); otherwise the resources are merged in
+   * (SotW RDS and EDS responses may carry only what changed) and `keep` prunes the names no
+   * longer wanted. An unchanged resource (same version) keeps its held entry and timestamp.
+   */
+  apply(
+    incoming: readonly Incoming<T>[],
+    versionInfo: string,
+    now: number,
+    options: { readonly full: boolean; readonly keep?: ReadonlySet<string> },
+  ): void {
+    const next = new Map<string, Held<T>>(options.full ? [] : this.#items);
+    for (const item of incoming) {
+      const version = item.version ?? versionInfo;
+      const previous = this.#items.get(item.name);
+      if (previous !== undefined && previous.version === version && previous.resource === item.resource) {
+        next.set(item.name, previous);
+        continue;
+      }
+      next.set(
+        item.name,
+        Object.freeze({ name: item.name, runtime: item.runtime, resource: item.resource, version, updatedAt: now }),
+      );
+    }
+    if (options.keep !== undefined) {
+      for (const name of next.keys()) if (!options.keep.has(name)) next.delete(name);
+    }
+    this.#items = next;
+    this.#received = true;
+    this.#versionInfo = versionInfo;
+  }
+
+  /** Drops names no longer wanted (when a reference goes away, before any response says so). */
+  prune(keep: ReadonlySet<string>): void {
+    if ([...this.#items.keys()].every((name) => keep.has(name))) return;
+    this.#items = new Map([...this.#items].filter(([name]) => keep.has(name)));
+  }
+}

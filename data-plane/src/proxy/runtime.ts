@@ -1,0 +1,411 @@
+// The proxy's running config: xDS responses in, validated runtime objects swapped into the
+// listeners and the cluster manager, and the state the admin endpoints show.
+//
+// Each type's handler builds the whole response off to the side (config/) and either NACKs it,
+// changing nothing, or swaps it in:
+// - LDS and CDS carry the full state; RDS and EDS names follow the listeners and clusters that
+//   reference them (subscribed and unsubscribed as references change).
+// - A listener that needs a route configuration not received yet is warming, as in Envoy: a new
+//   one is not bound and an updated one keeps serving its previous version, until the routes
+//   arrive or the warming timeout passes. Clusters warm in the cluster manager (requests wait).
+// - A listener that cannot bind is NACKed by name, and the rest of the response still applies.
+import type net from "node:net";
+import type { Logger } from "pino";
+import { encodeJson, TypeUrl, typeNameOf } from "../../../proto/index.js";
+import {
+  buildConfigSet,
+  type ConfigSet,
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type ReceivedResource,
+  type RuntimeCluster,
+  type RuntimeEndpoints,
+  type RuntimeHttp,
+  type RuntimeListener,
+  type RuntimeRouteConfig,
+  type RuntimeTcp,
+} from "../config/index.js";
+import type { ListenerError, ListenerHandler, ListenerManager, ListenerSpec } from "../listeners/index.js";
+import type { RouteTable } from "../router/index.js";
+import type { ClusterManager } from "../upstream/index.js";
+import {
+  type AdsClient,
+  type DecodedResource,
+  type TypeSubscription,
+  XdsClientError,
+  XdsClientErrorCode,
+} from "../xds-client/index.js";
+
+/** The part of the xDS client the runtime drives: the names wanted for RDS and EDS. */
+export type NameSubscriber = Pick<AdsClient, "setNames">;
+
+import { type Held, type Incoming, TypeHeld } from "./config-state.js";
+
+/** Envoy's initial_fetch_timeout default: how long a listener waits for its routes. */
+export const DEFAULT_WARMING_TIMEOUT_MS = 15_000;
+
+/** Makes the per-listener request and connection handlers (the HTTP router, the TCP proxy). */
+export interface HandlerFactories {
+  http(listener: string, http: RuntimeHttp, routeTable: () => RouteTable | undefined): ListenerHandler;
+  tcp(listener: string, tcp: RuntimeTcp): (socket: net.Socket) => void;
+}
+
+export interface ProxyRuntimeOptions {
+  readonly listeners: ListenerManager;
+  readonly clusters: ClusterManager;
+  readonly handlers: HandlerFactories;
+  /** "sotw" or "delta": decides whether an RDS/EDS response is merged or is the full set. */
+  readonly protocol: "sotw" | "delta";
+  readonly logger: Logger;
+  readonly warmingTimeoutMs?: number;
+  /** Milliseconds since the epoch. */
+  readonly now?: () => number;
+}
+
+interface Active {
+  readonly listener: RuntimeListener;
+  readonly spec: ListenerSpec;
+}
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly waitingFor: readonly string[];
+}
+
+export class ProxyRuntime {
+  readonly #options: ProxyRuntimeOptions;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #warmingTimeoutMs: number;
+  readonly #listeners = new TypeHeld<RuntimeListener>();
+  readonly #routes = new TypeHeld<RuntimeRouteConfig>();
+  readonly #clusters = new TypeHeld<RuntimeCluster>();
+  readonly #endpoints = new TypeHeld<RuntimeEndpoints>();
+  /** What the listener manager serves, by listener name. */
+  #active = new Map<string, Active>();
+  /** Listeners waiting for their routes: when they started waiting (ms since the epoch). */
+  readonly #warmingSince = new Map<string, number>();
+  /** Listeners whose last bind failed, with the error. */
+  readonly #bindErrors = new Map<string, ListenerError>();
+  /** EDS names and when the proxy started waiting for each (readiness gives up after the timeout). */
+  readonly #endpointWaitSince = new Map<string, number>();
+  #ads: NameSubscriber | undefined;
+  #reconcile: Promise<unknown> = Promise.resolve();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #closed = false;
+
+  constructor(options: ProxyRuntimeOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ component: "proxy-config" });
+    this.#now = options.now ?? Date.now;
+    this.#warmingTimeoutMs = options.warmingTimeoutMs ?? DEFAULT_WARMING_TIMEOUT_MS;
+  }
+
+  /** The client whose RDS and EDS names this runtime sets; call before the client starts. */
+  attach(ads: NameSubscriber): void {
+    this.#ads = ads;
+  }
+
+  /** The handlers to subscribe with, one per type. */
+  get subscriptions(): TypeSubscription[] {
+    return [
+      { typeUrl: TypeUrl.cluster, wildcard: true, handler: (r, resp) => this.#onClusters(r, resp.versionInfo) },
+      { typeUrl: TypeUrl.endpoint, wildcard: false, handler: (r, resp) => this.#onEndpoints(r, resp.versionInfo) },
+      { typeUrl: TypeUrl.listener, wildcard: true, handler: (r, resp) => this.#onListeners(r, resp.versionInfo) },
+      { typeUrl: TypeUrl.route, wildcard: false, handler: (r, resp) => this.#onRoutes(r, resp.versionInfo) },
+    ];
+  }
+
+  // --- handlers -------------------------------------------------------------------------------
+
+  async #onListeners(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
+    const built = build<RuntimeListener>(TypeUrl.listener, resources);
+    if (built instanceof Error) return built;
+    this.#listeners.apply(built, versionInfo, this.#now(), { full: true });
+    this.#syncRouteNames();
+    const failed = await this.#reconcileListeners();
+    this.#syncRouteNames();
+    if (failed.size === 0) return undefined;
+    // Envoy's way: the listeners that could bind serve, and the response is NACKed naming the rest.
+    const [name, error] = [...failed][0] as [string, ListenerError];
+    return new XdsClientError(XdsClientErrorCode.rejected, error.message, {
+      resourceName: name,
+      field: "address",
+      cause: error,
+    });
+  }
+
+  async #onRoutes(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
+    const built = build<RuntimeRouteConfig>(TypeUrl.route, resources);
+    if (built instanceof Error) return built;
+    this.#routes.apply(built, versionInfo, this.#now(), {
+      full: this.#options.protocol === "delta",
+      keep: this.#routeNames(),
+    });
+    await this.#reconcileListeners();
+    this.#syncRouteNames();
+    return undefined;
+  }
+
+  async #onClusters(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
+    const built = build<RuntimeCluster>(TypeUrl.cluster, resources);
+    if (built instanceof Error) return built;
+    this.#clusters.apply(built, versionInfo, this.#now(), { full: true });
+    const names = this.#endpointNames();
+    this.#ads?.setNames(TypeUrl.endpoint, [...names]);
+    this.#endpoints.prune(names);
+    for (const name of this.#endpointWaitSince.keys()) if (!names.has(name)) this.#endpointWaitSince.delete(name);
+    for (const name of names) if (!this.#endpointWaitSince.has(name)) this.#endpointWaitSince.set(name, this.#now());
+    await this.#applyClusters();
+    return undefined;
+  }
+
+  async #onEndpoints(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
+    const built = build<RuntimeEndpoints>(TypeUrl.endpoint, resources);
+    if (built instanceof Error) return built;
+    this.#endpoints.apply(built, versionInfo, this.#now(), {
+      full: this.#options.protocol === "delta",
+      keep: this.#endpointNames(),
+    });
+    await this.#applyClusters();
+    return undefined;
+  }
+
+  // --- swapping in ----------------------------------------------------------------------------
+
+  #applyClusters(): Promise<void> {
+    const endpoints = new Map<string, RuntimeEndpoints>();
+    for (const held of this.#endpoints.values()) endpoints.set(held.name, held.runtime);
+    // The returned promise settles when removed endpoints have drained; the update itself is done.
+    this.#options.clusters
+      .update(
+        [...this.#clusters.values()].map((held) => held.runtime),
+        endpoints,
+      )
+      .catch((error: unknown) => this.#logger.error({ err: error }, "closing upstream pools failed"));
+    return Promise.resolve();
+  }
+
+  /** Brings the listener manager in line with the held listeners; resolves with bind failures. */
+  #reconcileListeners(): Promise<ReadonlyMap<string, ListenerError>> {
+    const run = this.#reconcile.then(() => this.#reconcileNow());
+    this.#reconcile = run.catch(() => undefined);
+    return run;
+  }
+
+  async #reconcileNow(): Promise<ReadonlyMap<string, ListenerError>> {
+    if (this.#closed) return new Map();
+    const desired = new Map<string, ListenerSpec>();
+    const made = new Map<string, Active>();
+    for (const held of this.#listeners.values()) {
+      const listener = held.runtime;
+      const active = this.#active.get(held.name);
+      if (active !== undefined && active.listener === listener) {
+        desired.set(held.name, active.spec);
+        made.set(held.name, active);
+        continue;
+      }
+      if (this.#isWarming(listener)) {
+        if (active !== undefined) {
+          desired.set(held.name, active.spec);
+          made.set(held.name, active);
+        }
+        continue;
+      }
+      this.#warmingSince.delete(held.name);
+      const spec = this.#spec(listener);
+      desired.set(held.name, spec);
+      made.set(held.name, { listener, spec });
+    }
+    for (const name of this.#warmingSince.keys()) if (!this.#listeners.has(name)) this.#warmingSince.delete(name);
+    const result = await this.#options.listeners.apply(desired);
+    result.drained.catch(() => undefined);
+    const next = new Map<string, Active>();
+    for (const [name, active] of made) if (!result.failed.has(name)) next.set(name, active);
+    this.#active = next;
+    for (const name of [...this.#bindErrors.keys()])
+      if (next.has(name) || !this.#listeners.has(name)) this.#bindErrors.delete(name);
+    for (const [name, error] of result.failed) {
+      this.#bindErrors.set(name, error);
+      this.#logger.warn({ listener: name, code: error.code, err: error.message }, "listener cannot bind");
+    }
+    if (result.added.length + result.removed.length > 0) {
+      this.#logger.info({ added: result.added, removed: result.removed }, "listeners changed");
+    }
+    return result.failed;
+  }
+
+  /** Whether `listener` waits for a route configuration (and the warming timeout has not passed). */
+  #isWarming(listener: RuntimeListener): boolean {
+    const routeName = listener.http?.routeConfigName;
+    if (routeName === undefined || this.#routes.has(routeName)) return false;
+    const since = this.#warmingSince.get(listener.name);
+    if (since === undefined) {
+      this.#warmingSince.set(listener.name, this.#now());
+      this.#after(this.#warmingTimeoutMs, () => void this.#reconcileListeners());
+      return true;
+    }
+    return this.#now() - since < this.#warmingTimeoutMs;
+  }
+
+  #spec(listener: RuntimeListener): ListenerSpec {
+    const { handlers } = this.#options;
+    if (listener.tcp !== undefined) {
+      return {
+        kind: "tcp",
+        host: listener.host,
+        port: listener.port,
+        onConnection: handlers.tcp(listener.name, listener.tcp),
+        drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+      };
+    }
+    const http = listener.http as RuntimeHttp;
+    const inline = http.routeTable;
+    const routeName = http.routeConfigName ?? "";
+    const routes = this.#routes;
+    const routeTable = inline !== undefined ? () => inline : () => routes.get(routeName)?.runtime.routeTable;
+    return {
+      kind: "http",
+      host: listener.host,
+      port: listener.port,
+      handler: handlers.http(listener.name, http, routeTable),
+      drainTimeoutMs: http.drainTimeoutMs,
+    };
+  }
+
+  /**
+   * Route configurations wanted: those the held listeners name, and those the listeners still
+   * serving name (an updated listener keeps its old routes until the new ones arrive).
+   */
+  #routeNames(): Set<string> {
+    const names = new Set<string>();
+    for (const held of this.#listeners.values()) {
+      const name = held.runtime.http?.routeConfigName;
+      if (name !== undefined) names.add(name);
+    }
+    for (const active of this.#active.values()) {
+      const name = active.listener.http?.routeConfigName;
+      if (name !== undefined) names.add(name);
+    }
+    return names;
+  }
+
+  /** Subscribes to exactly the route configurations wanted, and forgets the others. */
+  #syncRouteNames(): void {
+    const names = this.#routeNames();
+    this.#ads?.setNames(TypeUrl.route, [...names]);
+    this.#routes.prune(names);
+  }
+
+  #endpointNames(): Set<string> {
+    const names = new Set<string>();
+    for (const held of this.#clusters.values()) {
+      const name = held.runtime.edsServiceName;
+      if (held.runtime.type === "EDS" && name !== undefined) names.add(name);
+    }
+    return names;
+  }
+
+  #after(ms: number, run: () => void): void {
+    if (this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      run();
+    }, ms);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  // --- what the admin endpoints show ------------------------------------------------------------
+
+  /**
+   * Ready once listeners and clusters have had a first response (even an empty one) and every
+   * route configuration and endpoint set they reference has arrived, or stopped being waited for
+   * after the warming timeout (CONTRACT.md, /ready).
+   */
+  readiness(): Readiness {
+    const waitingFor: string[] = [];
+    if (!this.#listeners.received) waitingFor.push("listeners");
+    if (!this.#clusters.received) waitingFor.push("clusters");
+    const now = this.#now();
+    for (const name of this.#routeNames()) {
+      if (this.#routes.has(name)) continue;
+      const since = [...this.#listeners.values()]
+        .filter((h) => h.runtime.http?.routeConfigName === name)
+        .map((h) => this.#warmingSince.get(h.name) ?? now);
+      if (since.some((t) => now - t < this.#warmingTimeoutMs)) waitingFor.push(`routes: ${name}`);
+    }
+    for (const [name, since] of this.#endpointWaitSince) {
+      if (!this.#endpoints.has(name) && now - since < this.#warmingTimeoutMs) waitingFor.push(`endpoints: ${name}`);
+    }
+    return { ready: waitingFor.length === 0, waitingFor };
+  }
+
+  /** The config in use, each resource with its version (JSON-ready). */
+  configDump(): Record<string, unknown> {
+    const entries = <T>(held: TypeHeld<T>, typeUrl: string, extra: (h: Held<T>) => Record<string, unknown>) =>
+      [...held.values()]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((h) => ({
+          name: h.name,
+          version: h.version,
+          lastUpdated: new Date(h.updatedAt).toISOString(),
+          ...extra(h),
+          resource: { "@type": typeUrl, ...(encodeJson(typeNameOf(typeUrl) ?? "", h.resource) as object) },
+        }));
+    return {
+      listeners: {
+        versionInfo: this.#listeners.versionInfo,
+        resources: entries(this.#listeners, TypeUrl.listener, (h) => ({
+          state: this.#listenerState(h.runtime),
+          ...this.#bindErrorOf(h.name),
+        })),
+      },
+      routes: {
+        versionInfo: this.#routes.versionInfo,
+        resources: entries(this.#routes, TypeUrl.route, () => ({})),
+      },
+      clusters: {
+        versionInfo: this.#clusters.versionInfo,
+        resources: entries(this.#clusters, TypeUrl.cluster, (h) => ({
+          state: this.#options.clusters.warming(h.name) ? "WARMING" : "ACTIVE",
+        })),
+      },
+      endpoints: {
+        versionInfo: this.#endpoints.versionInfo,
+        resources: entries(this.#endpoints, TypeUrl.endpoint, () => ({})),
+      },
+    };
+  }
+
+  #listenerState(listener: RuntimeListener): string {
+    if (this.#bindErrors.has(listener.name)) return "BIND_FAILED";
+    const active = this.#active.get(listener.name);
+    if (active === undefined) return "WARMING";
+    return active.listener === listener ? "ACTIVE" : "WARMING";
+  }
+
+  #bindErrorOf(name: string): Record<string, unknown> {
+    const error = this.#bindErrors.get(name);
+    return error === undefined ? {} : { error: { code: error.code, message: error.message } };
+  }
+
+  /** Stops timers; the listener and cluster managers are closed by their owner. */
+  close(): void {
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+}
+
+/** Builds one response into runtime objects, or the ConfigError to NACK it with. */
+function build<T>(typeUrl: string, resources: readonly DecodedResource[]): Incoming<T>[] | Error {
+  const result = buildConfigSet(typeUrl, resources as readonly ReceivedResource[]);
+  if (!result.ok) return result.error;
+  const runtime = (result.set as ConfigSet).resources as readonly T[];
+  return resources.map((r, i) => ({
+    name: r.name,
+    resource: r.resource,
+    ...(r.version === undefined ? {} : { version: r.version }),
+    runtime: runtime[i] as T,
+  }));
+}

@@ -1,0 +1,251 @@
+// ProxyRuntime: xDS responses (handed to its per-type handlers as the ADS client would) become
+// listeners on real sockets and clusters in a real cluster manager. Handlers are fakes that answer
+// which listener and route table served a request.
+import assert from "node:assert/strict";
+import http from "node:http";
+import net from "node:net";
+import { afterEach, describe, test } from "node:test";
+import pino from "pino";
+import type { ListenerHandler } from "../../../data-plane/src/listeners/index.js";
+import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
+import { ProxyRuntime } from "../../../data-plane/src/proxy/runtime.js";
+import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
+import type { DecodedResource, TypeSubscription } from "../../../data-plane/src/xds-client/index.js";
+import { TypeUrl } from "../../../proto/index.js";
+import {
+  assignment,
+  cluster,
+  edsCluster,
+  endpointJson,
+  httpListener,
+  type Json,
+  listener,
+  routeConfig,
+} from "../config/fixtures.js";
+
+const logger = pino({ level: "silent" });
+
+interface Setup {
+  readonly runtime: ProxyRuntime;
+  readonly listeners: ListenerManager;
+  readonly clusters: ClusterManager;
+  readonly names: Map<string, readonly string[]>;
+  send(typeUrl: string, resources: DecodedResource[], versionInfo?: string): Promise<undefined | Error>;
+  now: number;
+}
+
+const opened: Setup[] = [];
+afterEach(async () => {
+  for (const s of opened.splice(0)) {
+    s.runtime.close();
+    await s.listeners.close();
+    await s.clusters.close();
+  }
+});
+
+/** A runtime whose HTTP handler answers "<listener>:<route table name or none>". */
+function setup(options: { protocol?: "sotw" | "delta"; warmingTimeoutMs?: number } = {}): Setup {
+  const listeners = new ListenerManager();
+  const clusters = new ClusterManager();
+  const names = new Map<string, readonly string[]>();
+  const handler =
+    (name: string, table: () => { name: string } | undefined): ListenerHandler =>
+    (_req, res) => {
+      res.end(`${name}:${table()?.name ?? "none"}`);
+    };
+  const runtime = new ProxyRuntime({
+    listeners,
+    clusters,
+    protocol: options.protocol ?? "sotw",
+    logger,
+    ...(options.warmingTimeoutMs === undefined ? {} : { warmingTimeoutMs: options.warmingTimeoutMs }),
+    handlers: {
+      http: (name, _http, routeTable) => handler(name, routeTable),
+      tcp: () => (socket) => socket.end("tcp"),
+    },
+  });
+  runtime.attach({ setNames: (typeUrl, list) => names.set(typeUrl, [...list]) });
+  const byType = new Map<string, TypeSubscription>(runtime.subscriptions.map((s) => [s.typeUrl, s]));
+  const s: Setup = {
+    runtime,
+    listeners,
+    clusters,
+    names,
+    now: 0,
+    send: async (typeUrl, resources, versionInfo = "v1") => {
+      const sub = byType.get(typeUrl);
+      assert.ok(sub);
+      return (await sub.handler(resources, { typeUrl, versionInfo })) ?? undefined;
+    },
+  };
+  opened.push(s);
+  return s;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, agent: false }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (c: string) => {
+          body += c;
+        });
+        res.on("end", () => resolve(body));
+      })
+      .on("error", reject);
+  });
+}
+
+function lds(name: string, port: number, routeName = "local_route"): DecodedResource {
+  const json: Json = httpListener(
+    { rds: { route_config_name: routeName, config_source: { ads: {}, resource_api_version: "V3" } } },
+    { name, address: { socket_address: { address: "127.0.0.1", port_value: port } } },
+  );
+  return { name, resource: listener(json) };
+}
+
+function rds(name: string): DecodedResource {
+  return {
+    name,
+    resource: routeConfig({
+      name,
+      virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: "c" } }] }],
+    }),
+  };
+}
+
+describe("ProxyRuntime", () => {
+  test("a listener waiting for its route configuration is not bound until the routes arrive", async () => {
+    const s = setup();
+    const port = await freePort();
+    assert.equal(await s.send(TypeUrl.listener, [lds("front", port, "r1")]), undefined);
+    assert.deepEqual(s.names.get(TypeUrl.route), ["r1"]);
+    assert.deepEqual(s.listeners.names(), []);
+    assert.deepEqual(s.runtime.readiness().waitingFor, ["clusters", "routes: r1"]);
+    await s.send(TypeUrl.route, [rds("r1")]);
+    assert.deepEqual(s.listeners.names(), ["front"]);
+    assert.equal(await get(port), "front:r1");
+  });
+
+  test("an updated listener naming a new route keeps serving its old version until that route arrives", async () => {
+    const s = setup();
+    const port = await freePort();
+    await s.send(TypeUrl.listener, [lds("front", port, "r1")]);
+    await s.send(TypeUrl.route, [rds("r1")]);
+    assert.equal(await get(port), "front:r1");
+    await s.send(TypeUrl.listener, [lds("front", port, "r2")], "v2");
+    assert.equal(await get(port), "front:r1");
+    await s.send(TypeUrl.route, [rds("r2")], "v2");
+    assert.equal(await get(port), "front:r2");
+  });
+
+  test("a warming listener is bound after the warming timeout even without its routes", async () => {
+    const s = setup({ warmingTimeoutMs: 100 });
+    const port = await freePort();
+    await s.send(TypeUrl.listener, [lds("front", port, "never")]);
+    assert.deepEqual(s.listeners.names(), []);
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(s.listeners.names(), ["front"]);
+    assert.equal(await get(port), "front:none");
+  });
+
+  test("a response that does not build is refused and changes nothing", async () => {
+    const s = setup();
+    const port = await freePort();
+    await s.send(TypeUrl.listener, [lds("front", port, "r1")]);
+    await s.send(TypeUrl.route, [rds("r1")]);
+    const bad = lds("broken", await freePort());
+    (bad.resource as { filterChains: unknown[] }).filterChains = [];
+    const error = await s.send(TypeUrl.listener, [lds("front", await freePort(), "r1"), bad], "v2");
+    assert.equal((error as { code?: string }).code, "WEFT_PROXY_CONFIG_INVALID_FILTER_CHAIN");
+    assert.deepEqual(s.listeners.names(), ["front"]);
+    assert.equal(await get(port), "front:r1");
+  });
+
+  test("a listener that cannot bind is refused by name while the others apply", async () => {
+    const s = setup();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const port = await freePort();
+      const error = await s.send(TypeUrl.listener, [lds("taken", taken), lds("free", port)]);
+      assert.equal(error, undefined); // both wait for their routes: nothing is bound yet
+      const refused = await s.send(TypeUrl.route, [rds("local_route")]);
+      assert.equal(refused, undefined); // a bind failure found while routes arrive cannot NACK them
+      const again = await s.send(TypeUrl.listener, [lds("taken", taken), lds("free", port)], "v2");
+      assert.equal((again as { code?: string }).code, "WEFT_XDS_REJECTED");
+      assert.equal((again as { resourceName?: string }).resourceName, "taken");
+      assert.deepEqual(s.listeners.names(), ["free"]);
+      const dump = s.runtime.configDump() as { listeners: { resources: { name: string; state: string }[] } };
+      assert.deepEqual(
+        dump.listeners.resources.map((l) => [l.name, l.state]),
+        [
+          ["free", "ACTIVE"],
+          ["taken", "BIND_FAILED"],
+        ],
+      );
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  test("SotW route responses are merged, and names no longer referenced are dropped", async () => {
+    const s = setup();
+    const [p1, p2] = [await freePort(), await freePort()];
+    await s.send(TypeUrl.listener, [lds("one", p1, "r1"), lds("two", p2, "r2")]);
+    await s.send(TypeUrl.route, [rds("r1")]);
+    await s.send(TypeUrl.route, [rds("r2")], "v2");
+    assert.equal(await get(p1), "one:r1");
+    assert.equal(await get(p2), "two:r2");
+    await s.send(TypeUrl.listener, [lds("one", p1, "r1")], "v2");
+    assert.deepEqual(s.names.get(TypeUrl.route), ["r1"]);
+    const dump = s.runtime.configDump() as { routes: { resources: { name: string; version: string }[] } };
+    assert.deepEqual(
+      dump.routes.resources.map((r) => [r.name, r.version]),
+      [["r1", "v1"]],
+    );
+  });
+
+  test("delta route responses are the full set: a name missing from it is gone", async () => {
+    const s = setup({ protocol: "delta" });
+    const p1 = await freePort();
+    await s.send(TypeUrl.listener, [lds("one", p1, "r1")]);
+    await s.send(TypeUrl.route, [{ ...rds("r1"), version: "h1" }]);
+    const dump = s.runtime.configDump() as { routes: { resources: { name: string; version: string }[] } };
+    assert.deepEqual(
+      dump.routes.resources.map((r) => [r.name, r.version]),
+      [["r1", "h1"]],
+    );
+    await s.send(TypeUrl.route, [], "v2");
+    assert.equal(await get(p1), "one:none");
+  });
+
+  test("clusters subscribe their EDS names, warm until endpoints arrive, and readiness follows", async () => {
+    const s = setup();
+    await s.send(TypeUrl.listener, []);
+    await s.send(TypeUrl.cluster, [
+      { name: "c", resource: cluster(edsCluster({ name: "c", eds_cluster_config: { eds_config: { ads: {} } } })) },
+    ]);
+    assert.deepEqual(s.names.get(TypeUrl.endpoint), ["c"]);
+    assert.equal(s.clusters.warming("c"), true);
+    assert.deepEqual(s.runtime.readiness(), { ready: false, waitingFor: ["endpoints: c"] });
+    await s.send(TypeUrl.endpoint, [
+      {
+        name: "c",
+        resource: assignment({ cluster_name: "c", endpoints: [{ lb_endpoints: [endpointJson("127.0.0.1", 9)] }] }),
+      },
+    ]);
+    assert.equal(s.clusters.warming("c"), false);
+    assert.equal(s.clusters.pick("c")?.address, "127.0.0.1:9");
+    assert.deepEqual(s.runtime.readiness(), { ready: true, waitingFor: [] });
+  });
+});
