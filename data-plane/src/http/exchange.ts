@@ -1,0 +1,489 @@
+// One request from the downstream client through the proxy and back: the state a request keeps
+// from its first byte to its record, and the steps every upstream protocol shares (response
+// headers out, body chunks with backpressure, trailers, local replies, the deadline, resets).
+//
+// The object is also undici's dispatch handler for HTTP/1.1 upstreams (the callback interface
+// undici calls internally, so no adapter or parsed-header object is made per request), and its
+// event listeners are module functions that find it through a symbol on the request or response,
+// so a request allocates no closures on the HTTP/1.1 path.
+import { type Http2ServerRequest, type Http2ServerResponse, constants as h2constants } from "node:http2";
+import type { RuntimeHttp } from "../config/listener.js";
+import type { ListenerRequest, ListenerResponse } from "../listeners/index.js";
+import type { HttpRequestRecord, RequestObserver } from "../proxy/observer.js";
+import { ResponseFlag } from "../proxy/observer.js";
+import type { HeaderMutation } from "../router/index.js";
+import type { DownstreamHeaders } from "./downstream-headers.js";
+import { HttpForwardError, HttpForwardErrorCode } from "./errors.js";
+import { GrpcStatus, grpcStatusForHttp, isGrpcContentType } from "./grpc.js";
+import { applyMutations, firstValue, type HeaderList, overwrite, removeAll } from "./header-list.js";
+import { fromRawHeaders, toHeaderObject } from "./response-headers.js";
+
+/** What every request of one handler shares. */
+export interface ExchangeContext {
+  readonly listener: string;
+  readonly http: RuntimeHttp;
+  readonly observer: RequestObserver;
+  readonly now: () => number;
+  /** The `server` response header. */
+  readonly serverName: string;
+}
+
+/** The part of an upstream endpoint the exchange releases when it is done with it. */
+export interface HeldUpstream {
+  end(): void;
+}
+
+/**
+ * What ServerResponse and Http2ServerResponse both do, as the exchange uses them (node's types
+ * give Http2ServerResponse.writeHead no flat-array form, though it takes one).
+ */
+interface ResponseSink {
+  readonly headersSent: boolean;
+  statusCode: number;
+  writeHead(status: number, headers: readonly string[]): unknown;
+  setHeader(name: string, value: string | readonly string[]): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(chunk?: string | Uint8Array): unknown;
+}
+
+const EXCHANGE = Symbol("weft.http.exchange");
+
+type Tagged = { [EXCHANGE]?: Exchange };
+
+enum Phase {
+  /** Routing, waiting for a warming cluster, or connecting. */
+  pending,
+  /** The request is with the upstream; no response headers yet. */
+  upstream,
+  /** Response headers went downstream; body and trailers are flowing. */
+  responding,
+  /** Ended, answered locally, reset, or abandoned: nothing more is sent either way. */
+  done,
+}
+
+/** undici error codes (and socket errors) that mean the connection was never made. */
+const CONNECT_FAILURES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+  HttpForwardErrorCode.connectTimeout,
+]);
+
+const IDLE_TIMEOUTS: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+const NO_FLAGS: readonly ResponseFlag[] = Object.freeze([]);
+
+export class Exchange {
+  readonly ctx: ExchangeContext;
+  readonly req: ListenerRequest;
+  readonly res: ListenerResponse;
+  readonly #sink: ResponseSink;
+  readonly h2: boolean;
+  readonly start: number;
+  readonly headers: DownstreamHeaders;
+  readonly method: string;
+  readonly path: string;
+  readonly grpc: boolean;
+  requestId: string | undefined = undefined;
+  cluster: string | undefined = undefined;
+  upstreamAddress: string | undefined = undefined;
+  /** The matched route's response mutations; applied to proxied and local replies alike. */
+  responseMutations: readonly HeaderMutation[] | undefined = undefined;
+  bytesReceived = 0;
+  bytesSent = 0;
+  #phase = Phase.pending;
+  #flags: ResponseFlag[] | undefined = undefined;
+  #grpcStatus: number | undefined = undefined;
+  #upstreamHeadersAt: number | undefined = undefined;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  #upstream: HeldUpstream | undefined = undefined;
+  /** Ends the upstream request (undici's abort, or an HTTP/2 stream's cancel). */
+  #abort: ((err: Error) => void) | undefined = undefined;
+  /** Resumes the upstream response body after downstream backpressure. */
+  #resume: (() => void) | undefined = undefined;
+  #responseEnded = false;
+  #resetByProxy = false;
+  #recorded = false;
+
+  constructor(ctx: ExchangeContext, req: ListenerRequest, res: ListenerResponse, headers: DownstreamHeaders) {
+    this.ctx = ctx;
+    this.req = req;
+    this.res = res;
+    this.#sink = res as unknown as ResponseSink;
+    this.h2 = req.httpVersionMajor === 2;
+    this.start = ctx.now();
+    this.headers = headers;
+    this.method = req.method ?? "GET";
+    this.path = req.url ?? "/";
+    this.grpc = isGrpcContentType(headers.contentType);
+    (res as Tagged)[EXCHANGE] = this;
+    res.once("close", onResponseClose);
+  }
+
+  get done(): boolean {
+    return this.#phase === Phase.done;
+  }
+
+  flag(flag: ResponseFlag): void {
+    if (this.#flags === undefined) this.#flags = [flag];
+    else if (!this.#flags.includes(flag)) this.#flags.push(flag);
+  }
+
+  /** Starts the deadline (route timeout or gRPC deadline), counted from the request's start. */
+  setDeadline(timeoutMs: number): void {
+    if (timeoutMs > 0) this.#timer = setTimeout(onDeadline, this.remainingMs(timeoutMs, 0), this);
+  }
+
+  /** Milliseconds left before the deadline; `fallbackMs` when there is none. */
+  remainingMs(timeoutMs: number, fallbackMs: number): number {
+    if (timeoutMs <= 0) return fallbackMs;
+    return Math.max(0, timeoutMs - (this.ctx.now() - this.start));
+  }
+
+  /** The request goes to `upstream`; `abort` ends it early (may be set later, see onConnect). */
+  dispatched(upstream: HeldUpstream, address: string): void {
+    this.#phase = Phase.upstream;
+    this.#upstream = upstream;
+    this.upstreamAddress = address;
+  }
+
+  setAbort(abort: (err: Error) => void): void {
+    this.#abort = abort;
+  }
+
+  setResume(resume: () => void): void {
+    this.#resume = resume;
+  }
+
+  /** Counts request body bytes as they are read (for paths where undici does not count them). */
+  countRequestBody(): void {
+    (this.req as Tagged)[EXCHANGE] = this;
+    this.req.on("data", onRequestData);
+  }
+
+  // --- responses -------------------------------------------------------------------------------
+
+  /**
+   * Upstream response headers arrived. `endStream` marks a response that ended with its headers
+   * (gRPC's trailers-only form): it is sent the same way, headers with END_STREAM.
+   */
+  respond(status: number, list: HeaderList, endStream: boolean): void {
+    if (this.#phase === Phase.done) return;
+    this.#phase = Phase.responding;
+    this.#upstreamHeadersAt = this.ctx.now();
+    this.#finishResponseHeaders(list);
+    if (this.grpc && endStream) this.#grpcStatus = grpcStatusOf(firstValue(list, "grpc-status"));
+    if (endStream) {
+      this.#phase = Phase.done;
+      this.#clearDeadline();
+      this.#releaseUpstream();
+      this.#endWithHeaders(status, list);
+    } else {
+      this.#sink.writeHead(status, list);
+    }
+  }
+
+  /** A response body chunk; false asks the upstream to pause until the downstream drains. */
+  responseData(chunk: Buffer): boolean {
+    if (this.#phase !== Phase.responding) return true;
+    this.bytesSent += chunk.length;
+    if (this.#sink.write(chunk)) return true;
+    this.res.once("drain", onResponseDrain);
+    return false;
+  }
+
+  /** The upstream response is complete; `trailers` (possibly empty) go downstream over HTTP/2. */
+  responseEnd(trailers: HeaderList | undefined): void {
+    if (this.#phase !== Phase.responding) return;
+    this.#phase = Phase.done;
+    this.#clearDeadline();
+    this.#releaseUpstream();
+    const res = this.res;
+    if (trailers !== undefined && trailers.length > 0) {
+      if (this.grpc) this.#grpcStatus = grpcStatusOf(firstValue(trailers, "grpc-status"));
+      // HTTP/1.1 clients get no trailers: they would need chunked coding and `TE: trailers`.
+      if (this.h2) (res as Http2ServerResponse).addTrailers(toHeaderObject(trailers));
+    }
+    this.#responseEnded = true;
+    res.end();
+  }
+
+  /** The upstream exchange failed: a local reply before response headers, else a reset. */
+  upstreamFailed(err: unknown): void {
+    if (this.#phase === Phase.done) return;
+    this.#releaseUpstream();
+    if (this.#downstreamGone()) {
+      this.#phase = Phase.done;
+      this.#clearDeadline();
+      this.flag(ResponseFlag.downstreamConnectionTermination);
+      return;
+    }
+    const code = errorCode(err);
+    if (this.#phase === Phase.responding) {
+      this.flag(IDLE_TIMEOUTS.has(code) ? ResponseFlag.streamIdleTimeout : ResponseFlag.upstreamRemoteReset);
+      this.#resetDownstream();
+      return;
+    }
+    if (IDLE_TIMEOUTS.has(code)) {
+      this.localReply(408, "stream timeout", ResponseFlag.streamIdleTimeout);
+    } else if (CONNECT_FAILURES.has(code)) {
+      this.localReply(
+        503,
+        "upstream connect error or disconnect/reset before headers. reset reason: connection failure",
+        ResponseFlag.upstreamConnectionFailure,
+      );
+    } else {
+      this.localReply(
+        503,
+        "upstream connect error or disconnect/reset before headers. reset reason: remote reset",
+        ResponseFlag.upstreamRemoteReset,
+      );
+    }
+  }
+
+  /**
+   * A reply made by the proxy. For gRPC it is HTTP 200 in the trailers-only form, its grpc-status
+   * mapped from `status` (or `grpcStatus` when given) and `body` as grpc-message.
+   */
+  localReply(
+    status: number,
+    body: string | Uint8Array | undefined,
+    flag: ResponseFlag | undefined,
+    grpcStatus?: number,
+    extra?: HeaderList,
+  ): void {
+    if (this.#phase === Phase.done || this.res.headersSent) return;
+    this.#phase = Phase.done;
+    this.#clearDeadline();
+    this.#releaseUpstream();
+    if (flag !== undefined) this.flag(flag);
+    const list: HeaderList = extra ?? [];
+    if (this.grpc) {
+      const code = grpcStatus ?? grpcStatusForHttp(status);
+      this.#grpcStatus = code;
+      list.push("content-type", "application/grpc", "grpc-status", String(code));
+      if (typeof body === "string" && body !== "") list.push("grpc-message", encodeURIComponent(body));
+      this.#finishResponseHeaders(list);
+      this.#endWithHeaders(200, list);
+    } else {
+      const length = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+      if (length > 0 && firstValue(list, "content-type") === undefined) list.push("content-type", "text/plain");
+      list.push("content-length", String(length));
+      this.#finishResponseHeaders(list);
+      this.bytesSent += length;
+      this.#responseEnded = true;
+      const sink = this.#sink;
+      sink.writeHead(status, list);
+      if (body !== undefined && length > 0 && this.method !== "HEAD") sink.end(body);
+      else sink.end();
+    }
+    this.#drainRequest();
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #finishResponseHeaders(list: HeaderList): void {
+    const http = this.ctx.http;
+    if (http.via !== "") appendVia(list, http.via);
+    if (http.alwaysSetRequestIdInResponse && this.requestId !== undefined) {
+      overwrite(list, "x-request-id", this.requestId);
+    }
+    const mutations = this.responseMutations;
+    if (mutations !== undefined && mutations.length > 0) {
+      applyMutations(list, mutations);
+      removeAll(list, "server");
+    }
+    list.push("server", this.ctx.serverName);
+  }
+
+  /** Headers with END_STREAM on HTTP/2 (node's compat layer sends them so only from end()). */
+  #endWithHeaders(status: number, list: HeaderList): void {
+    const res = this.#sink;
+    res.statusCode = status;
+    const headers = toHeaderObject(list);
+    for (const name in headers) res.setHeader(name, headers[name] as string | string[]);
+    this.#responseEnded = true;
+    res.end();
+  }
+
+  /** Reads and counts what is left of a request body the proxy answered without forwarding. */
+  #drainRequest(): void {
+    if (this.req.readableEnded || this.#abort !== undefined) return;
+    if ((this.req as Tagged)[EXCHANGE] === undefined) this.countRequestBody();
+  }
+
+  #clearDeadline(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #releaseUpstream(): void {
+    const upstream = this.#upstream;
+    if (upstream !== undefined) {
+      this.#upstream = undefined;
+      upstream.end();
+    }
+  }
+
+  #abortUpstream(err: Error): void {
+    const abort = this.#abort;
+    this.#abort = undefined;
+    this.#releaseUpstream();
+    abort?.(err);
+  }
+
+  #downstreamGone(): boolean {
+    if (this.h2) return (this.req as Http2ServerRequest).stream.closed;
+    return this.req.socket.destroyed;
+  }
+
+  /** Ends the downstream stream abruptly: RST_STREAM on HTTP/2, the connection on HTTP/1.1. */
+  #resetDownstream(): void {
+    this.#phase = Phase.done;
+    this.#clearDeadline();
+    this.#resetByProxy = true;
+    if (this.h2) (this.req as Http2ServerRequest).stream.close(h2constants.NGHTTP2_INTERNAL_ERROR);
+    else this.req.socket.destroy();
+  }
+
+  onDeadlinePassed(): void {
+    this.#timer = undefined;
+    if (this.#phase === Phase.done) return;
+    this.flag(ResponseFlag.upstreamRequestTimeout);
+    const responding = this.#phase === Phase.responding;
+    const abort = this.#abort;
+    this.#abort = undefined;
+    if (responding) {
+      this.flag(ResponseFlag.localReset);
+      this.#releaseUpstream();
+      this.#resetDownstream();
+    } else {
+      this.localReply(504, "upstream request timeout", undefined, GrpcStatus.deadlineExceeded);
+    }
+    abort?.(new HttpForwardError(HttpForwardErrorCode.upstreamTimeout, "upstream request timeout"));
+  }
+
+  onResponseDrained(): void {
+    this.#resume?.();
+  }
+
+  onDownstreamClosed(): void {
+    if (this.#phase !== Phase.done) {
+      this.#phase = Phase.done;
+      this.#clearDeadline();
+      this.#abortUpstream(new HttpForwardError(HttpForwardErrorCode.downstreamGone, "downstream went away"));
+    }
+    if (!this.#responseEnded && !this.#resetByProxy) this.flag(ResponseFlag.downstreamConnectionTermination);
+    this.#record();
+  }
+
+  #record(): void {
+    if (this.#recorded) return;
+    this.#recorded = true;
+    const req = this.req;
+    const res = this.res;
+    const socket = req.socket;
+    const headersAt = this.#upstreamHeadersAt;
+    const host = socket.remoteAddress ?? "";
+    const record: HttpRequestRecord = {
+      kind: "http",
+      listener: this.ctx.listener,
+      statPrefix: this.ctx.http.statPrefix,
+      protocol: this.h2 ? "HTTP/2" : `HTTP/${req.httpVersion}`,
+      method: this.method,
+      authority: this.headers.authority ?? "",
+      path: this.path,
+      status: res.headersSent ? res.statusCode : 0,
+      grpcStatus: this.grpc ? this.#grpcStatus : undefined,
+      durationMs: this.ctx.now() - this.start,
+      upstreamDurationMs: headersAt === undefined ? undefined : headersAt - this.start,
+      cluster: this.cluster,
+      upstreamAddress: this.upstreamAddress,
+      responseFlags: this.#flags ?? NO_FLAGS,
+      requestId: this.requestId,
+      bytesReceived: this.bytesReceived,
+      bytesSent: this.bytesSent,
+      downstreamAddress: host.includes(":") ? `[${host}]:${socket.remotePort}` : `${host}:${socket.remotePort}`,
+      userAgent: this.headers.userAgent,
+    };
+    this.ctx.observer.ended(record);
+  }
+
+  // --- undici's dispatch handler (HTTP/1.1 upstreams) -----------------------------------------
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#phase === Phase.done) {
+      abort(new HttpForwardError(HttpForwardErrorCode.downstreamGone, "request already answered"));
+      return;
+    }
+    this.#abort = abort;
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    if (status < 200) return true; // 1xx: node answered 100-continue downstream itself
+    this.#resume = resume;
+    this.respond(status, fromRawHeaders(raw), false);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.responseData(chunk);
+  }
+
+  onComplete(trailers: readonly (Buffer | string)[] | null): void {
+    this.#abort = undefined;
+    this.responseEnd(trailers === null || trailers.length === 0 ? undefined : fromRawHeaders(trailers));
+  }
+
+  onError(err: Error): void {
+    this.#abort = undefined;
+    this.upstreamFailed(err);
+  }
+
+  /** undici passes the chunk itself (its typings say a size). */
+  onBodySent(chunk: Buffer | number): void {
+    this.bytesReceived += typeof chunk === "number" ? chunk : chunk.length;
+  }
+}
+
+function onResponseClose(this: ListenerResponse): void {
+  (this as Tagged)[EXCHANGE]?.onDownstreamClosed();
+}
+
+function onResponseDrain(this: ListenerResponse): void {
+  (this as Tagged)[EXCHANGE]?.onResponseDrained();
+}
+
+function onRequestData(this: ListenerRequest, chunk: Buffer): void {
+  const exchange = (this as Tagged)[EXCHANGE];
+  if (exchange !== undefined) exchange.bytesReceived += chunk.length;
+}
+
+function onDeadline(exchange: Exchange): void {
+  exchange.onDeadlinePassed();
+}
+
+function errorCode(err: unknown): string {
+  if (typeof err === "object" && err !== null && "code" in err && typeof err.code === "string") return err.code;
+  return "";
+}
+
+function grpcStatusOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+/** Via is appended to, as a list (RFC 9110 §7.6.3). */
+export function appendVia(list: HeaderList, via: string): void {
+  const existing = firstValue(list, "via");
+  if (existing === undefined) list.push("via", via);
+  else overwrite(list, "via", `${existing}, ${via}`);
+}

@@ -1,0 +1,230 @@
+// The proxy's HTTP request path: route a request with the route table it starts with, then
+// answer it locally or forward it to an endpoint of the chosen cluster and stream the response
+// back. One handler per HTTP listener; see exchange.ts for the per-request state.
+import { randomUUID } from "node:crypto";
+import type { Http2ServerRequest } from "node:http2";
+import type { Dispatcher } from "undici";
+import type { RuntimeHttp } from "../config/listener.js";
+import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../listeners/index.js";
+import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
+import type { ForwardDecision, HeaderMutation, HeaderValue, RouteTable } from "../router/index.js";
+import { DownstreamHeaders } from "./downstream-headers.js";
+import { Exchange, type ExchangeContext } from "./exchange.js";
+import { parseGrpcTimeout } from "./grpc.js";
+import { Http2Sessions } from "./h2-sessions.js";
+import { forwardHttp2 } from "./h2-upstream.js";
+import { completeUpstreamHeaders, requestIdFor, schemeFor } from "./upstream-request.js";
+
+/** One endpoint as the request path uses it (ClusterManager's Upstream satisfies it). */
+export interface UpstreamEndpoint {
+  /** `host:port`, an IPv6 host in brackets. */
+  readonly address: string;
+  /** The endpoint's HTTP/1.1 connection pool (undici). */
+  readonly pool: Pick<Dispatcher, "dispatch">;
+  begin(): void;
+  end(): void;
+}
+
+/** The clusters as the request path uses them (ClusterManager satisfies it). */
+export interface UpstreamClusters {
+  has(cluster: string): boolean;
+  cluster(cluster: string): { readonly http2: boolean; readonly connectTimeoutMs: number } | undefined;
+  warming(cluster: string): boolean;
+  whenWarm(cluster: string, timeoutMs: number): Promise<boolean>;
+  pick(cluster: string): UpstreamEndpoint | undefined;
+}
+
+export interface HttpHandlerOptions {
+  /** The listener's name, for records. */
+  readonly listener: string;
+  readonly http: RuntimeHttp;
+  /**
+   * The route table for new requests, read once when a request starts; the request keeps it to
+   * its end. undefined (RDS not arrived yet) answers 404 NR, as Envoy's connection manager does
+   * while it has no route configuration.
+   */
+  readonly routeTable: () => RouteTable | undefined;
+  readonly clusters: UpstreamClusters;
+  readonly observer: RequestObserver;
+  /** Sessions to HTTP/2 upstreams; share one across listeners and close it at shutdown. Default: the handler's own. */
+  readonly http2Sessions?: Http2Sessions;
+  /** A monotonic clock in milliseconds (performance.now). */
+  readonly now?: () => number;
+  /** x-request-id generator; default crypto.randomUUID. */
+  readonly generateRequestId?: () => string;
+}
+
+/** How long a request waits for a warming cluster when its route sets no timeout. */
+export const WARMING_WAIT_MS = 5000;
+
+export function createHttpHandler(options: HttpHandlerOptions): ListenerHandler {
+  const ctx: ExchangeContext = {
+    listener: options.listener,
+    http: options.http,
+    observer: options.observer,
+    now: options.now ?? (() => performance.now()),
+    serverName: options.http.serverName === "" ? "weft" : options.http.serverName,
+  };
+  const forwarder = new Forwarder(
+    ctx,
+    options.clusters,
+    options.http2Sessions ?? new Http2Sessions(),
+    options.generateRequestId ?? randomUUID,
+  );
+  const routeTable = options.routeTable;
+  return (req, res) => forwarder.handle(routeTable(), req, res);
+}
+
+class Forwarder {
+  readonly #ctx: ExchangeContext;
+  readonly #clusters: UpstreamClusters;
+  readonly #sessions: Http2Sessions;
+  readonly #generateRequestId: () => string;
+
+  constructor(ctx: ExchangeContext, clusters: UpstreamClusters, sessions: Http2Sessions, generate: () => string) {
+    this.#ctx = ctx;
+    this.#clusters = clusters;
+    this.#sessions = sessions;
+    this.#generateRequestId = generate;
+  }
+
+  handle(table: RouteTable | undefined, req: ListenerRequest, res: ListenerResponse): void {
+    const http = this.#ctx.http;
+    const headers = new DownstreamHeaders(req.rawHeaders);
+    const exchange = new Exchange(this.#ctx, req, res, headers);
+    exchange.requestId = requestIdFor(http, headers.requestId, this.#generateRequestId);
+    const authority = headers.authority;
+    if (authority === undefined || authority === "") {
+      exchange.localReply(400, "missing host header", undefined);
+      return;
+    }
+    const decision = table?.match({
+      authority,
+      path: exchange.path,
+      headers: (name) => headerOf(exchange, name),
+      scheme: schemeFor(http, headers),
+    });
+    if (decision === undefined) {
+      exchange.localReply(404, undefined, ResponseFlag.noRoute);
+      return;
+    }
+    exchange.responseMutations = decision.headers.response;
+    const action = decision.action;
+    switch (action.type) {
+      case "forward":
+        this.#forward(exchange, action, decision.headers.request);
+        return;
+      case "redirect":
+        exchange.localReply(action.status, undefined, ResponseFlag.directResponse, undefined, [
+          "location",
+          action.location,
+        ]);
+        return;
+      case "directResponse":
+        exchange.localReply(action.status, action.body, ResponseFlag.directResponse);
+        return;
+      case "nonForwarding":
+        // No filter here answers a non-forwarding route, so the router has nothing to route to.
+        exchange.localReply(404, undefined, ResponseFlag.noRoute);
+        return;
+    }
+  }
+
+  #forward(exchange: Exchange, action: ForwardDecision, mutations: readonly HeaderMutation[]): void {
+    const cluster = action.cluster;
+    exchange.cluster = cluster;
+    if (cluster === undefined || !this.#clusters.has(cluster)) {
+      exchange.localReply(action.clusterNotFoundStatus, undefined, ResponseFlag.noClusterFound);
+      return;
+    }
+    const timeoutMs = deadlineMs(exchange, action.timeoutMs);
+    if (this.#clusters.warming(cluster)) {
+      // An EDS cluster whose endpoints are on their way: wait within the request's own deadline
+      // (which keeps running), and answer 503 UH if they do not come in time.
+      void this.#clusters.whenWarm(cluster, exchange.remainingMs(timeoutMs, WARMING_WAIT_MS)).then((ready) => {
+        if (exchange.done) return;
+        if (!ready) {
+          exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);
+          return;
+        }
+        exchange.setDeadline(timeoutMs);
+        this.#dispatch(exchange, cluster, action, mutations);
+      });
+      return;
+    }
+    exchange.setDeadline(timeoutMs);
+    this.#dispatch(exchange, cluster, action, mutations);
+  }
+
+  #dispatch(exchange: Exchange, cluster: string, action: ForwardDecision, mutations: readonly HeaderMutation[]): void {
+    const clusters = this.#clusters;
+    const upstream = clusters.pick(cluster);
+    if (upstream === undefined) {
+      exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);
+      return;
+    }
+    const req = exchange.req;
+    const headers = exchange.headers;
+    const http = this.#ctx.http;
+    exchange.requestId = completeUpstreamHeaders(
+      http,
+      headers,
+      exchange.requestId,
+      req.socket.remoteAddress,
+      mutations,
+    );
+    const authority = action.hostRewrite ?? (headers.authority as string);
+    const hasBody = exchange.h2
+      ? !(req as Http2ServerRequest).stream.endAfterHeaders
+      : headers.chunked || (headers.contentLength !== undefined && headers.contentLength !== "0");
+    upstream.begin();
+    exchange.dispatched(upstream, upstream.address);
+    this.#ctx.observer.upstreamStarted?.(cluster);
+    const runtime = clusters.cluster(cluster);
+    if (runtime?.http2 === true) {
+      const target = {
+        sessions: this.#sessions,
+        address: upstream.address,
+        connectTimeoutMs: runtime.connectTimeoutMs,
+      };
+      forwardHttp2(exchange, target, authority, action.path, headers.list, hasBody);
+      return;
+    }
+    headers.list.push("host", authority);
+    const idleMs = http.streamIdleTimeoutMs;
+    upstream.pool.dispatch(
+      {
+        method: exchange.method as Dispatcher.HttpMethod,
+        path: action.path,
+        headers: headers.list,
+        body: hasBody ? req : null,
+        headersTimeout: idleMs,
+        bodyTimeout: idleMs,
+      },
+      exchange,
+    );
+  }
+}
+
+/** The route timeout, shortened to the gRPC deadline when the request carries grpc-timeout. */
+function deadlineMs(exchange: Exchange, routeTimeoutMs: number): number {
+  const grpcTimeout = exchange.headers.grpcTimeout;
+  if (!exchange.grpc || grpcTimeout === undefined) return routeTimeoutMs;
+  const grpcMs = parseGrpcTimeout(grpcTimeout);
+  if (grpcMs === undefined) return routeTimeoutMs;
+  return routeTimeoutMs > 0 ? Math.min(routeTimeoutMs, grpcMs) : grpcMs;
+}
+
+/** A request header for route matching; pseudo-headers answer for HTTP/1.1 requests too. */
+function headerOf(exchange: Exchange, name: string): HeaderValue {
+  switch (name) {
+    case ":method":
+      return exchange.method;
+    case ":path":
+      return exchange.path;
+    case ":authority":
+      return exchange.headers.authority;
+    default:
+      return exchange.req.headers[name];
+  }
+}
