@@ -6,7 +6,9 @@
 // undici calls internally, so no adapter or parsed-header object is made per request), and its
 // event listeners are module functions that find it through a symbol on the request or response,
 // so a request allocates no closures on the HTTP/1.1 path.
+
 import { type Http2ServerRequest, type Http2ServerResponse, constants as h2constants } from "node:http2";
+import type { Socket } from "node:net";
 import type { RuntimeHttp } from "../config/listener.js";
 import type { ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import type { HttpRequestRecord, RequestObserver } from "../proxy/observer.js";
@@ -89,6 +91,9 @@ export class Exchange {
   readonly method: string;
   readonly path: string;
   readonly grpc: boolean;
+  /** The downstream peer (read at the start: node detaches the socket once a response is done). */
+  readonly peerHost: string;
+  readonly #peerPort: number;
   requestId: string | undefined = undefined;
   cluster: string | undefined = undefined;
   upstreamAddress: string | undefined = undefined;
@@ -121,6 +126,9 @@ export class Exchange {
     this.method = req.method ?? "GET";
     this.path = req.url ?? "/";
     this.grpc = isGrpcContentType(headers.contentType);
+    const socket = req.socket;
+    this.peerHost = socket.remoteAddress ?? "";
+    this.#peerPort = socket.remotePort ?? 0;
     (res as Tagged)[EXCHANGE] = this;
     res.once("close", onResponseClose);
   }
@@ -341,7 +349,7 @@ export class Exchange {
 
   #downstreamGone(): boolean {
     if (this.h2) return (this.req as Http2ServerRequest).stream.closed;
-    return this.req.socket.destroyed;
+    return (this.req.socket as Socket | null)?.destroyed ?? true;
   }
 
   /** Ends the downstream stream abruptly: RST_STREAM on HTTP/2, the connection on HTTP/1.1. */
@@ -350,7 +358,7 @@ export class Exchange {
     this.#clearDeadline();
     this.#resetByProxy = true;
     if (this.h2) (this.req as Http2ServerRequest).stream.close(h2constants.NGHTTP2_INTERNAL_ERROR);
-    else this.req.socket.destroy();
+    else (this.req.socket as Socket | null)?.destroy();
   }
 
   onDeadlinePassed(): void {
@@ -389,9 +397,8 @@ export class Exchange {
     this.#recorded = true;
     const req = this.req;
     const res = this.res;
-    const socket = req.socket;
     const headersAt = this.#upstreamHeadersAt;
-    const host = socket.remoteAddress ?? "";
+    const host = this.peerHost;
     const record: HttpRequestRecord = {
       kind: "http",
       listener: this.ctx.listener,
@@ -410,7 +417,7 @@ export class Exchange {
       requestId: this.requestId,
       bytesReceived: this.bytesReceived,
       bytesSent: this.bytesSent,
-      downstreamAddress: host.includes(":") ? `[${host}]:${socket.remotePort}` : `${host}:${socket.remotePort}`,
+      downstreamAddress: host.includes(":") ? `[${host}]:${this.#peerPort}` : `${host}:${this.#peerPort}`,
       userAgent: this.headers.userAgent,
     };
     this.ctx.observer.ended(record);
