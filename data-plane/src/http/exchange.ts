@@ -112,6 +112,10 @@ export class Exchange {
   /** Resumes the upstream response body after downstream backpressure. */
   #resume: (() => void) | undefined = undefined;
   #responseEnded = false;
+  /** Response headers not yet written (see respond), their status and the first body chunk. */
+  #head: HeaderList | undefined = undefined;
+  #headStatus = 0;
+  #headChunk: Buffer | undefined = undefined;
   #resetByProxy = false;
   #recorded = false;
 
@@ -130,7 +134,8 @@ export class Exchange {
     this.peerHost = socket.remoteAddress ?? "";
     this.#peerPort = socket.remotePort ?? 0;
     (res as Tagged)[EXCHANGE] = this;
-    res.once("close", onResponseClose);
+    // "close" comes once; `on` spares the wrapper `once` would allocate.
+    res.on("close", onResponseClose);
   }
 
   get done(): boolean {
@@ -192,7 +197,11 @@ export class Exchange {
       this.#releaseUpstream();
       this.#endWithHeaders(status, list);
     } else {
-      this.#sink.writeHead(status, list);
+      // Held until this tick's parsing is over: a small response's body and end usually arrive
+      // in the same read, and then headers and body leave in one write (see flushHead).
+      this.#headStatus = status;
+      this.#head = list;
+      process.nextTick(flushHead, this);
     }
   }
 
@@ -200,6 +209,13 @@ export class Exchange {
   responseData(chunk: Buffer): boolean {
     if (this.#phase !== Phase.responding) return true;
     this.bytesSent += chunk.length;
+    if (this.#head !== undefined) {
+      if (this.#headChunk === undefined) {
+        this.#headChunk = chunk;
+        return true;
+      }
+      this.flushHead();
+    }
     if (this.#sink.write(chunk)) return true;
     this.res.once("drain", onResponseDrain);
     return false;
@@ -218,7 +234,29 @@ export class Exchange {
       if (this.h2) (res as Http2ServerResponse).addTrailers(toHeaderObject(trailers));
     }
     this.#responseEnded = true;
-    res.end();
+    const head = this.#head;
+    if (head === undefined) {
+      res.end();
+      return;
+    }
+    const chunk = this.#headChunk;
+    this.#head = undefined;
+    this.#headChunk = undefined;
+    this.#sink.writeHead(this.#headStatus, head);
+    if (chunk === undefined) this.#sink.end();
+    else this.#sink.end(chunk);
+  }
+
+  /** Sends response headers held by respond(), with the first body chunk if one came. */
+  flushHead(): void {
+    const head = this.#head;
+    if (head === undefined || this.#phase !== Phase.responding) return;
+    const chunk = this.#headChunk;
+    this.#head = undefined;
+    this.#headChunk = undefined;
+    const sink = this.#sink;
+    sink.writeHead(this.#headStatus, head);
+    if (chunk !== undefined && !sink.write(chunk)) this.res.once("drain", onResponseDrain);
   }
 
   /** The upstream exchange failed: a local reply before response headers, else a reset. */
@@ -471,6 +509,10 @@ function onResponseDrain(this: ListenerResponse): void {
 function onRequestData(this: ListenerRequest, chunk: Buffer): void {
   const exchange = (this as Tagged)[EXCHANGE];
   if (exchange !== undefined) exchange.bytesReceived += chunk.length;
+}
+
+function flushHead(exchange: Exchange): void {
+  exchange.flushHead();
 }
 
 function onDeadline(exchange: Exchange): void {

@@ -19,11 +19,18 @@ export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name);
 }
 
+const NONE: readonly string[] = Object.freeze([]);
+
 /**
  * The field names a Connection header value lists, lower-cased, without `close` and `keep-alive`
  * (connection options, not field names); empty when there are none.
  */
-export function connectionNominated(connection: string): string[] {
+export function connectionNominated(connection: string): readonly string[] {
+  // The usual values name no field: answer them without splitting.
+  if (connection.length <= 10) {
+    const lower = connection.toLowerCase();
+    if (lower === "keep-alive" || lower === "close") return NONE;
+  }
   const names: string[] = [];
   for (const token of connection.split(",")) {
     const name = token.trim().toLowerCase();
