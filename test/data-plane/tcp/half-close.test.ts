@@ -27,20 +27,18 @@ test("a client's FIN reaches the backend, which can still answer before closing 
 
 test("a backend's FIN reaches the client, which can still send afterwards", async () => {
   let received = "";
+  let backendClosed = (): void => {};
   const backendDone = new Promise<void>((resolve) => {
-    void startBackend((socket) => {
-      socket.setEncoding("utf8");
-      socket.end("bye first\n");
-      socket.on("data", (chunk: string) => {
-        received += chunk;
-      });
-      socket.on("close", () => resolve());
-    }).then((b) => {
-      backend = b;
-    });
+    backendClosed = resolve;
   });
-  let backend: Awaited<ReturnType<typeof startBackend>> | undefined;
-  while (backend === undefined) await new Promise((resolve) => setImmediate(resolve));
+  const backend = await startBackend((socket) => {
+    socket.setEncoding("utf8");
+    socket.end("bye first\n");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.on("close", () => backendClosed());
+  });
   const proxy = await startProxy({ cluster: "b" }, [tcpCluster("b", [backend.port])]);
 
   const client = await connect(proxy.port, true);
