@@ -11,17 +11,27 @@ export abstract class BoundListener<Handler> {
   readonly host: string;
   readonly port: number;
   /** Every accepted socket until it closes; a subclass adds each one it keeps. */
-  protected readonly sockets = new ConnectionSet();
+  protected readonly sockets: ConnectionSet;
   #handler: Handler;
   readonly #server: net.Server;
   #draining: Promise<void> | undefined;
 
-  constructor(name: string, host: string, port: number, handler: Handler, options: net.ServerOpts = {}) {
+  constructor(
+    name: string,
+    host: string,
+    port: number,
+    handler: Handler,
+    options: net.ServerOpts = {},
+    onConnection?: () => void,
+  ) {
+    this.sockets = new ConnectionSet(onConnection);
     this.name = name;
     this.host = host;
     this.port = port;
     this.#handler = handler;
-    this.#server = net.createServer(options, (socket) => this.accept(socket));
+    // TCP_NODELAY on every accepted socket: a proxy forwards what it has at once (Node's own
+    // http server sets it only on sockets it accepts itself, and these come from net.Server).
+    this.#server = net.createServer({ noDelay: true, ...options }, (socket) => this.accept(socket));
   }
 
   /** Binds the address; rejects with a WEFT_PROXY_LISTENER_BIND ListenerError. */

@@ -4,6 +4,12 @@ import type net from "node:net";
 
 export class ConnectionSet {
   readonly #sockets = new Set<net.Socket>();
+  readonly #onAdd: (() => void) | undefined;
+
+  /** `onAdd` is told of every socket added (for a connections-opened counter). */
+  constructor(onAdd?: () => void) {
+    this.#onAdd = onAdd;
+  }
   #whenEmpty: { promise: Promise<void>; resolve: () => void } | undefined;
 
   get size(): number {
@@ -13,6 +19,7 @@ export class ConnectionSet {
   /** Tracks `socket` until it emits "close". */
   add(socket: net.Socket): void {
     this.#sockets.add(socket);
+    this.#onAdd?.();
     socket.once("close", () => {
       this.#sockets.delete(socket);
       if (this.#sockets.size === 0 && this.#whenEmpty !== undefined) {

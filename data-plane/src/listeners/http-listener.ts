@@ -25,8 +25,8 @@ export class HttpListener extends BoundListener<ListenerHandler> {
   /** HTTP/2 sockets; their sessions close them (GOAWAY, then close once their streams end). */
   readonly #h2Sockets = new Set<net.Socket>();
 
-  constructor(name: string, host: string, port: number, handler: ListenerHandler) {
-    super(name, host, port, handler);
+  constructor(name: string, host: string, port: number, handler: ListenerHandler, onConnection?: () => void) {
+    super(name, host, port, handler, {}, onConnection);
     this.#h1 = http.createServer((req, res) => this.#onH1Request(req, res));
     this.#h2 = http2.createServer((req, res) => this.#onH2Request(req, res));
     this.#h2.on("session", (session) => this.#onSession(session));

@@ -1,6 +1,6 @@
 export type { BoundAddress } from "./bind.js";
 export { ListenerError, ListenerErrorCode } from "./errors.js";
-export { type ApplyResult, ListenerManager } from "./manager.js";
+export { type ApplyResult, ListenerManager, type ListenerManagerOptions } from "./manager.js";
 export type {
   HttpListenerSpec,
   ListenerHandler,

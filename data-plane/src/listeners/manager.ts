@@ -27,8 +27,19 @@ interface Entry {
   spec: ListenerSpec;
 }
 
+export interface ListenerManagerOptions {
+  /** Told of every downstream connection accepted, with its listener's name. */
+  readonly connectionOpened?: (listener: string) => void;
+}
+
 export class ListenerManager {
   readonly #entries = new Map<string, Entry>();
+  readonly #connectionOpened: ((listener: string) => void) | undefined;
+
+  constructor(options: ListenerManagerOptions = {}) {
+    this.#connectionOpened = options.connectionOpened;
+  }
+
   readonly #draining = new Set<Promise<void>>();
   /** Applies run one after another, so two never race over the same address. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -68,7 +79,7 @@ export class ListenerManager {
     }
     await Promise.all(
       toBind.map(async ([name, spec]) => {
-        const listener = createListener(name, spec);
+        const listener = createListener(name, spec, this.#connectionOpened);
         try {
           await listener.listen();
           this.#entries.set(name, { listener, spec });
@@ -123,10 +134,11 @@ function sameSocket(next: ListenerSpec, current: ListenerSpec): boolean {
   return next.kind === current.kind && next.host === current.host && next.port === current.port;
 }
 
-function createListener(name: string, spec: ListenerSpec): Listener {
+function createListener(name: string, spec: ListenerSpec, opened: ((listener: string) => void) | undefined): Listener {
+  const onConnection = opened === undefined ? undefined : () => opened(name);
   return spec.kind === "http"
-    ? new HttpListener(name, spec.host, spec.port, spec.handler)
-    : new TcpListener(name, spec.host, spec.port, spec.onConnection);
+    ? new HttpListener(name, spec.host, spec.port, spec.handler, onConnection)
+    : new TcpListener(name, spec.host, spec.port, spec.onConnection, onConnection);
 }
 
 /** Only called for a spec of the listener's own kind (sameSocket held). */

@@ -8,9 +8,9 @@ import { BoundListener } from "./bound-listener.js";
 import type { TcpConnectionHandler } from "./types.js";
 
 export class TcpListener extends BoundListener<TcpConnectionHandler> {
-  constructor(name: string, host: string, port: number, handler: TcpConnectionHandler) {
+  constructor(name: string, host: string, port: number, handler: TcpConnectionHandler, onConnection?: () => void) {
     // Half-open sockets, so a handler can carry a FIN in one direction while the other still flows.
-    super(name, host, port, handler, { allowHalfOpen: true });
+    super(name, host, port, handler, { allowHalfOpen: true }, onConnection);
   }
 
   /** A raw byte stream has no way to ask its peer to finish: open connections just run on. */

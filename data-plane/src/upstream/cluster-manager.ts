@@ -148,7 +148,7 @@ export class ClusterManager {
   #wakeWaiters(): void {
     for (const [name, waiters] of this.#waiters) {
       const entry = this.#entries.get(name);
-      if (entry !== undefined && entry.warming && !this.#closed) continue;
+      if (entry?.warming && !this.#closed) continue;
       for (const done of [...waiters]) done(entry !== undefined && !this.#closed);
     }
   }

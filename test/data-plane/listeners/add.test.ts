@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import http2 from "node:http2";
 import { test } from "node:test";
-import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
+import { type ListenerHandler, ListenerManager } from "../../../data-plane/src/listeners/index.js";
 import { h1Get, h2Get, spec, taggedHandler } from "./helpers.js";
 
 test("an added listener serves HTTP/1.1 and HTTP/2 prior knowledge on the same port", async () => {
@@ -25,5 +25,26 @@ test("an added listener serves HTTP/1.1 and HTTP/2 prior knowledge on the same p
   assert.match(h2.body, /^A \d+$/);
   session.close();
 
+  await manager.close();
+});
+
+test("every accepted connection is reported with its listener's name, and sockets run without Nagle", async () => {
+  const opened: string[] = [];
+  const manager = new ListenerManager({ connectionOpened: (name) => opened.push(name) });
+  let noDelay: boolean | undefined;
+  const handler: ListenerHandler = (req, res) => {
+    // Node 20 exposes no getter for TCP_NODELAY; the server option is what sets it, so check that
+    // the accepted socket was created by a server asking for it.
+    noDelay = (req.socket as unknown as { server?: { noDelay?: boolean } }).server?.noDelay;
+    res.end("ok");
+  };
+  await manager.apply(new Map([["web", spec(handler)]]));
+  const port = manager.address("web")?.port ?? 0;
+  const agent = new http.Agent({ keepAlive: false });
+  await h1Get(port, agent);
+  await h1Get(port, agent);
+  assert.deepEqual(opened, ["web", "web"]);
+  assert.equal(noDelay, true);
+  agent.destroy();
   await manager.close();
 });
