@@ -2,6 +2,7 @@
 // environment variables (CONTRACT.md), e.g. --api-listen from WEFT_API_LISTEN.
 import { Command } from "commander";
 import { controlPlaneCommand } from "./commands/control-plane.js";
+import { proxyCommand } from "./commands/proxy.js";
 
 export interface ProgramOptions {
   /** Printed by --version. */
@@ -23,9 +24,11 @@ export function buildProgram(options: ProgramOptions): Command {
         "Examples:",
         "  $ weft control-plane                          serve xDS on 127.0.0.1:18000, the API on 127.0.0.1:18080",
         "  $ weft control-plane --data-dir /var/lib/weft  keep the config database elsewhere",
+        "  $ weft proxy --node-id front-1                 a proxy fed by the control plane on 127.0.0.1:18000",
         "  $ weft --version                              print the installed version",
       ].join("\n"),
     );
   program.addCommand(controlPlaneCommand());
+  program.addCommand(proxyCommand());
   return program;
 }

@@ -2,7 +2,6 @@
 import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
 import pino from "pino";
-import { startControlPlane } from "../../../control-plane/src/main.js";
 import { envOption } from "../env-option.js";
 
 interface Flags {
@@ -53,6 +52,8 @@ export function controlPlaneCommand(): Command {
     )
     .action(async (flags: Flags) => {
       const logger = pino({ level: flags.logLevel });
+      // Loaded here, not at the top: `weft proxy` and the client commands need none of it.
+      const { startControlPlane } = await import("../../../control-plane/src/main.js");
       const running = await startControlPlane({
         xdsListen: flags.xdsListen,
         apiListen: flags.apiListen,

@@ -1,0 +1,126 @@
+// `weft proxy`: a data-plane proxy fed by xDS until SIGTERM or SIGINT, then drains and exits 0.
+import closeWithGrace from "close-with-grace";
+import { Command, InvalidArgumentError } from "commander";
+import pino from "pino";
+import { parseListenAddress } from "../../../control-plane/src/listen-address.js";
+import { envOption } from "../env-option.js";
+import { readPackageVersion } from "../package-info.js";
+
+interface Flags {
+  nodeId: string;
+  nodeCluster: string;
+  nodeMetadata?: Record<string, string>;
+  xdsServer?: string[];
+  adminListen: string;
+  xdsDelta?: boolean;
+  accessLog: string;
+  logLevel: string;
+}
+
+const DEFAULT_XDS_SERVER = "127.0.0.1:18000";
+
+/** Collects HOST:PORT values; one value may list several, comma-separated (as an env var would). */
+function collectServers(value: string, previous: string[] | undefined): string[] {
+  const servers = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const server of servers) {
+    try {
+      parseListenAddress(server, "--xds-server");
+    } catch {
+      throw new InvalidArgumentError(`expected HOST:PORT, got "${server}"`);
+    }
+    if (server.endsWith(":0")) throw new InvalidArgumentError(`port 0 cannot be connected to ("${server}")`);
+  }
+  return [...(previous ?? []), ...servers];
+}
+
+/** Collects key=value pairs into the node's metadata; one value may hold several, comma-separated. */
+function collectMetadata(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const out = { ...(previous ?? {}) };
+  for (const pair of value.split(",")) {
+    if (pair.trim() === "") continue;
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new InvalidArgumentError(`expected key=value, got "${pair}"`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function nonEmpty(value: string): string {
+  if (value.trim() === "") throw new InvalidArgumentError("must not be empty");
+  return value;
+}
+
+export function proxyCommand(): Command {
+  return new Command("proxy")
+    .description("run a data-plane proxy configured over xDS by a control plane")
+    .addOption(
+      envOption("--node-id <id>", "this proxy's node id, as the control plane sees it")
+        .argParser(nonEmpty)
+        .makeOptionMandatory(),
+    )
+    .addOption(envOption("--node-cluster <name>", "the node's cluster (service) name").default(""))
+    .addOption(
+      envOption("--node-metadata <key=value>", "node metadata sent to the control plane (repeatable)").argParser(
+        collectMetadata,
+      ),
+    )
+    .addOption(
+      envOption(
+        "--xds-server <host:port>",
+        `control plane to connect to; repeat for fail-over, tried in order (default ${DEFAULT_XDS_SERVER})`,
+      ).argParser(collectServers),
+    )
+    .addOption(envOption("--admin-listen <host:port>", "where the admin endpoints listen").default("127.0.0.1:19000"))
+    .addOption(envOption("--xds-delta", "use incremental (delta) xDS instead of state of the world"))
+    .addOption(
+      envOption("--access-log <target>", "one JSON line per request: stdout, off, or a file path").default("stdout"),
+    )
+    .addOption(
+      envOption("--log-level <level>", "how much to log")
+        .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+        .default("info"),
+    )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Listeners, routes, clusters and endpoints come from the control plane and change without a",
+        "restart. Admin endpoints: /ready, /config_dump, /clusters, /stats/prometheus.",
+        "Logs (and the access log, unless sent elsewhere) are JSON lines on stdout. SIGTERM or",
+        "SIGINT drains every listener (in-flight requests finish) and exits 0.",
+        "",
+        "Examples:",
+        "  $ weft proxy --node-id front-1",
+        "  $ weft proxy --node-id web-1 --node-cluster web --node-metadata zone=a \\",
+        "      --xds-server 10.0.0.1:18000 --xds-server 10.0.0.2:18000 --admin-listen 127.0.0.1:19001",
+        "  $ weft proxy --node-id edge --xds-delta --access-log off",
+      ].join("\n"),
+    )
+    .action(async (flags: Flags) => {
+      const logger = pino({ level: flags.logLevel });
+      const admin = parseListenAddress(flags.adminListen, "--admin-listen");
+      // Loaded here, not at the top: the other commands need none of the data plane.
+      const { startProxy } = await import("../../../data-plane/src/proxy/main.js");
+      const running = await startProxy({
+        node: {
+          id: flags.nodeId,
+          cluster: flags.nodeCluster,
+          metadata: flags.nodeMetadata ?? {},
+          userAgentVersion: readPackageVersion(),
+        },
+        xdsServers: flags.xdsServer ?? [DEFAULT_XDS_SERVER],
+        delta: flags.xdsDelta === true,
+        admin,
+        accessLog: flags.accessLog,
+        logger,
+      });
+      closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
+        if (err) logger.error({ err }, "stopping after an unexpected error");
+        else logger.info({ signal }, "draining");
+        await running.close();
+      });
+    });
+}

@@ -1,0 +1,146 @@
+// `weft proxy` as a function: the xDS client, the runtime it feeds, listeners, upstream pools,
+// the admin server, metrics and the access log, started together and closed in order.
+import type { Logger } from "pino";
+import { type AccessLog, createAccessLog } from "../access-log/index.js";
+import { startAdmin } from "../admin/index.js";
+import { createHttpHandler, Http2Sessions } from "../http/index.js";
+import { ListenerManager } from "../listeners/index.js";
+import { ProxyMetrics } from "../metrics/index.js";
+import { createTcpHandler } from "../tcp/index.js";
+import { ClusterManager } from "../upstream/index.js";
+import { AdsClient, type NodeIdentity } from "../xds-client/index.js";
+import type { RequestObserver, RequestRecord } from "./observer.js";
+import { ProxyRuntime } from "./runtime.js";
+
+export interface ProxyOptions {
+  readonly node: NodeIdentity;
+  /** Control planes as "host:port", in fail-over order. */
+  readonly xdsServers: readonly string[];
+  readonly delta: boolean;
+  readonly admin: { readonly host: string; readonly port: number };
+  /** "stdout", "off" or a file path. */
+  readonly accessLog: string;
+  readonly logger: Logger;
+  /** How long a listener waits for its route configuration before serving without it. */
+  readonly warmingTimeoutMs?: number;
+}
+
+export interface RunningProxy {
+  readonly admin: { readonly host: string; readonly port: number };
+  readonly runtime: ProxyRuntime;
+  readonly listeners: ListenerManager;
+  /**
+   * Stops taking config, drains every listener (each within its drain timeout: in-flight
+   * requests finish, idle connections close), closes upstream pools, the admin server and the
+   * access log. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const { logger } = options;
+  // The metrics need the listeners (connection gauge) and the listeners the metrics (counter).
+  let metrics: ProxyMetrics | undefined;
+  const listeners = new ListenerManager({ connectionOpened: (name) => metrics?.connectionOpened(name) });
+  const clusters = new ClusterManager();
+  // One set of HTTP/2 upstream sessions for every listener, so listeners share connections.
+  const http2Sessions = new Http2Sessions();
+  metrics = new ProxyMetrics({
+    activeConnections: () => listeners.activeConnections(),
+    clusters: () => clusters.view(),
+  });
+  const accessLog: AccessLog = createAccessLog(options.accessLog);
+  const observer = fanOut(metrics, accessLog);
+  const runtime = new ProxyRuntime({
+    listeners,
+    clusters,
+    protocol: options.delta ? "delta" : "sotw",
+    logger,
+    ...(options.warmingTimeoutMs === undefined ? {} : { warmingTimeoutMs: options.warmingTimeoutMs }),
+    handlers: {
+      http: (listener, http, routeTable) =>
+        createHttpHandler({ listener, http, routeTable, clusters, observer, http2Sessions }),
+      tcp: (listener, tcp) => createTcpHandler({ listener, tcp, clusters, observer }),
+    },
+  });
+  const ads = new AdsClient({
+    servers: options.xdsServers,
+    node: options.node,
+    protocol: options.delta ? "delta" : "sotw",
+    logger,
+    subscriptions: runtime.subscriptions,
+  });
+  runtime.attach(ads);
+  const proxyMetrics = metrics;
+  ads.subscribe((event) => proxyMetrics.onXdsEvent(event));
+
+  let admin: Awaited<ReturnType<typeof startAdmin>>;
+  try {
+    admin = await startAdmin({
+      host: options.admin.host,
+      port: options.admin.port,
+      logger,
+      metrics,
+      source: {
+        readiness: () => runtime.readiness(),
+        configDump: () => ({
+          node: { id: options.node.id, cluster: options.node.cluster },
+          xds: {
+            server: ads.server,
+            connected: ads.connected,
+            protocol: options.delta ? "delta" : "sotw",
+            lastNack:
+              ads.lastNack === undefined ? null : { ...ads.lastNack, at: new Date(ads.lastNack.at).toISOString() },
+          },
+          ...runtime.configDump(),
+        }),
+        clusters: () => clusters.view(),
+      },
+    });
+  } catch (error) {
+    await accessLog.close();
+    await clusters.close();
+    throw error;
+  }
+  ads.start();
+  logger.info(
+    {
+      admin: admin.address,
+      xds: options.xdsServers,
+      node: options.node.id,
+      protocol: options.delta ? "delta" : "sotw",
+    },
+    "proxy started",
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    admin: admin.address,
+    runtime,
+    listeners,
+    close: () => {
+      closing ??= (async () => {
+        ads.close();
+        runtime.close();
+        await listeners.close();
+        await Promise.all([clusters.close(), http2Sessions.close()]);
+        await admin.close();
+        await accessLog.close();
+        logger.info("proxy stopped");
+      })();
+      return closing;
+    },
+  };
+}
+
+/** One observer feeding several; the access log's `ended` only queues a line. */
+function fanOut(...observers: readonly RequestObserver[]): RequestObserver {
+  return {
+    ended(record: RequestRecord): void {
+      for (const observer of observers) observer.ended(record);
+    },
+    upstreamStarted(cluster: string): void {
+      for (const observer of observers) observer.upstreamStarted?.(cluster);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Steady keep-alive load for the hot-reload tests: a few concurrent loops of GETs over a fixed set
+// of connections (HTTP/1.1 through an undici Pool, or HTTP/2 on one session), recording every
+// status, body and error until stopped.
+import http2 from "node:http2";
+import { Pool } from "undici";
+
+export interface LoadResult {
+  readonly sent: number;
+  /** Requests that failed outright (connection error, reset) or answered other than 200. */
+  readonly failures: readonly string[];
+  /** Bodies of the 200 answers, counted. */
+  readonly bodies: ReadonlyMap<string, number>;
+}
+
+export interface Load {
+  /** Counts so far (a copy). */
+  snapshot(): LoadResult;
+  /** Stops the loops, waits for requests in flight, closes the connections. */
+  stop(): Promise<LoadResult>;
+}
+
+/** Starts `concurrency` loops of `GET path` against 127.0.0.1:port. */
+export function startLoad(
+  port: number,
+  options: { readonly concurrency?: number; readonly protocol?: "h1" | "h2"; readonly path?: string } = {},
+): Load {
+  const concurrency = options.concurrency ?? 8;
+  const path = options.path ?? "/";
+  const failures: string[] = [];
+  const bodies = new Map<string, number>();
+  let sent = 0;
+  let running = true;
+  const h1 = options.protocol === "h2" ? undefined : new Pool(`http://127.0.0.1:${port}`, { connections: concurrency });
+  const h2 = options.protocol === "h2" ? http2.connect(`http://127.0.0.1:${port}`) : undefined;
+  h2?.on("error", (error) => failures.push(`session: ${error.message}`));
+
+  const once = async (): Promise<void> => {
+    sent++;
+    try {
+      const { status, body } = h1 ? await getH1(h1, path) : await getH2(h2 as http2.ClientHttp2Session, path);
+      if (status === 200) bodies.set(body, (bodies.get(body) ?? 0) + 1);
+      else failures.push(`${status} ${body.slice(0, 80)}`);
+    } catch (error) {
+      failures.push(
+        error instanceof Error ? `${(error as { code?: string }).code ?? ""} ${error.message}` : String(error),
+      );
+    }
+  };
+  const loops = Array.from({ length: concurrency }, async () => {
+    while (running) await once();
+  });
+  const snapshot = (): LoadResult => ({ sent, failures: [...failures], bodies: new Map(bodies) });
+  return {
+    snapshot,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      await h1?.close();
+      h2?.close();
+      return snapshot();
+    },
+  };
+}
+
+async function getH1(pool: Pool, path: string): Promise<{ status: number; body: string }> {
+  const res = await pool.request({ method: "GET", path, headers: { host: "e2e.local" } });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+function getH2(session: http2.ClientHttp2Session, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ":path": path, ":authority": "e2e.local" });
+    let status = 0;
+    let body = "";
+    stream.setEncoding("utf8");
+    stream.on("response", (headers) => {
+      status = Number(headers[":status"]);
+    });
+    stream.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    stream.on("end", () => resolve({ status, body }));
+    stream.on("error", reject);
+    stream.end();
+  });
+}
