@@ -20,19 +20,27 @@ export type MessageTypeName = keyof typeof generatedMessages;
 /** The raw descriptor set, as gRPC reflection serves it. */
 export const descriptorSetBytes: Uint8Array = Buffer.from(descriptorSetBase64, "base64");
 
-/** Every file, message and enum of the subset, with its dependencies resolved. */
-export const descriptors: FileRegistry = createFileRegistry(fromBinary(FileDescriptorSetSchema, descriptorSetBytes));
+let registry: FileRegistry | undefined;
+
+/**
+ * Every file, message and enum of the subset, with its dependencies resolved. Built on first use:
+ * a proxy that never reads or writes JSON never pays for it (a few MB of heap).
+ */
+export function descriptors(): FileRegistry {
+  registry ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, descriptorSetBytes));
+  return registry;
+}
 
 const codecs: ReadonlyMap<string, MessageCodec> = new Map(
   Object.entries(generatedMessages).map(([name, codec]) => [name, codec as unknown as MessageCodec]),
 );
 
 export function messageDescriptor(typeName: string): DescMessage | undefined {
-  return descriptors.getMessage(typeName);
+  return descriptors().getMessage(typeName);
 }
 
 export function enumDescriptor(typeName: string): DescEnum | undefined {
-  return descriptors.getEnum(typeName);
+  return descriptors().getEnum(typeName);
 }
 
 /** The generated codec for a message type, or undefined when the subset does not define it. */

@@ -36,7 +36,7 @@ const relocated: Readonly<Record<string, string>> = {
 
 /** Weft's .proto files other than the well-known types, by path relative to proto/. */
 export function weftProtoFiles(): string[] {
-  return [...descriptors.files]
+  return [...descriptors().files]
     .map((file) => `${file.name}.proto`)
     .filter((path) => !path.startsWith("google/protobuf/"))
     .sort();

@@ -27,7 +27,7 @@ function weftMessages(): DescMessage[] {
 /** Enums declared in Weft's files, and every enum a Weft message's field refers to. */
 function weftEnums(): DescEnum[] {
   const enums = new Map<string, DescEnum>();
-  for (const file of descriptors.files) {
+  for (const file of descriptors().files) {
     if (file.proto.package === "google.protobuf") continue;
     for (const declared of file.enums) enums.set(declared.typeName, declared);
   }
@@ -39,7 +39,7 @@ function weftEnums(): DescEnum[] {
 }
 
 function weftServices(): DescService[] {
-  return [...descriptors.files].flatMap((file) => file.services);
+  return [...descriptors().files].flatMap((file) => file.services);
 }
 
 /**
@@ -106,7 +106,7 @@ function editedMessage(typeName: string, edit: (message: DescriptorProto) => voi
   for (const name of path) proto = (proto?.nestedType ?? file.messageType).find((m) => m.name === name);
   assert.ok(proto, `${typeName} not found in its file`);
   edit(proto);
-  const edited = createFileRegistry(file, (name) => descriptors.getFile(name)).getMessage(typeName);
+  const edited = createFileRegistry(file, (name) => descriptors().getFile(name)).getMessage(typeName);
   assert.ok(edited);
   return edited;
 }
@@ -196,13 +196,13 @@ describe("the schema comparison itself", () => {
   });
 
   test("reports a method whose streaming differs from Envoy's", () => {
-    const ads = descriptors.getService("envoy.service.discovery.v3.AggregatedDiscoveryService");
+    const ads = descriptors().getService("envoy.service.discovery.v3.AggregatedDiscoveryService");
     assert.ok(ads);
     const file = clone(FileDescriptorProtoSchema, ads.file.proto);
     const method = file.service[0]?.method.find((m) => m.name === "StreamAggregatedResources");
     assert.ok(method);
     method.serverStreaming = false;
-    const edited = createFileRegistry(file, (name) => descriptors.getFile(name)).getService(ads.typeName);
+    const edited = createFileRegistry(file, (name) => descriptors().getFile(name)).getService(ads.typeName);
     assert.ok(edited);
     assert.deepEqual(reported(compareService(edited, envoy, new Set())), [
       "envoy.service.discovery.v3.AggregatedDiscoveryService.StreamAggregatedResources streaming",
@@ -210,7 +210,7 @@ describe("the schema comparison itself", () => {
   });
 
   test("reports an Envoy method Weft neither serves nor lists as omitted", () => {
-    const lds = descriptors.getService("envoy.service.listener.v3.ListenerDiscoveryService");
+    const lds = descriptors().getService("envoy.service.listener.v3.ListenerDiscoveryService");
     assert.ok(lds);
     assert.deepEqual(reported(compareService(lds, envoy, new Set())), [
       "envoy.service.listener.v3.ListenerDiscoveryService.FetchListeners not served",

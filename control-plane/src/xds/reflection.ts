@@ -26,7 +26,7 @@ type Response = v1.ServerReflectionResponse;
 
 /** Encoded FileDescriptorProto of each file, by file name (`envoy/config/core/v3/base.proto`). */
 const encodedFiles = new Map<string, Uint8Array>();
-const filesByName = new Map([...descriptors.files].map((file) => [`${file.name}.proto`, file]));
+const filesByName = new Map([...descriptors().files].map((file) => [`${file.name}.proto`, file]));
 
 function encodedFile(name: string): Uint8Array | undefined {
   let bytes = encodedFiles.get(name);
@@ -57,7 +57,7 @@ function withDependencies(name: string): Uint8Array[] {
 function fileOfSymbol(symbol: string): string | undefined {
   let name = symbol.replace(/^\./, "");
   while (name !== "") {
-    const found = descriptors.get(name);
+    const found = descriptors().get(name);
     if (found && "file" in found) return `${found.file.name}.proto`;
     const dot = name.lastIndexOf(".");
     if (dot < 0) return undefined;
@@ -85,7 +85,7 @@ export function answer(request: Request): Response {
     return { ...base, fileDescriptorResponse: { fileDescriptorProto: withDependencies(file) } };
   }
   if (request.allExtensionNumbersOfType !== undefined) {
-    if (!descriptors.getMessage(request.allExtensionNumbersOfType))
+    if (!descriptors().getMessage(request.allExtensionNumbersOfType))
       return notFound(`type ${request.allExtensionNumbersOfType}`);
     return {
       ...base,
