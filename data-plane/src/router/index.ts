@@ -2,6 +2,16 @@
 export type { HeaderMutation, HeaderMutations } from "./header-mutations.js";
 export type { HeaderLookup, HeaderValue, RouteRequest } from "./request.js";
 export {
+  type AttemptFailure,
+  compileRetryPolicy,
+  DEFAULT_RETRY_BASE_INTERVAL_MS,
+  RetryOn,
+  type RetryPolicy,
+  retriableFailure,
+  retriableResponse,
+  retryBackoffMs,
+} from "./retry-policy.js";
+export {
   DEFAULT_ROUTE_TIMEOUT_MS,
   type DirectResponseDecision,
   type ForwardDecision,

@@ -8,6 +8,7 @@ import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
 import { compileHeaderMutations, type HeaderMutations } from "./header-mutations.js";
 import { type CompiledRedirect, compileRedirect } from "./redirect.js";
 import type { RequestView } from "./request.js";
+import { compileRetryPolicy, type RetryPolicy } from "./retry-policy.js";
 import { compilePathRewrite, type PathRewrite } from "./rewrite.js";
 import { pickWeighted } from "./weighted.js";
 
@@ -30,6 +31,8 @@ export interface ForwardDecision {
   readonly hostRewrite: string | undefined;
   /** Upstream timeout in milliseconds; 0 means none. */
   readonly timeoutMs: number;
+  /** The route's retry_policy (else the virtual host's); undefined for no retries. */
+  readonly retryPolicy: RetryPolicy | undefined;
 }
 
 export interface RedirectDecision {
@@ -88,6 +91,7 @@ export type CompiledAction =
       readonly rewrite: PathRewrite | undefined;
       readonly hostRewrite: string | undefined;
       readonly timeoutMs: number;
+      readonly retryPolicy: RetryPolicy | undefined;
       readonly headers: HeaderMutations;
     }
   | { readonly type: "redirect"; readonly redirect: CompiledRedirect; readonly headers: HeaderMutations }
@@ -153,6 +157,7 @@ function compileForward(
     rewrite: compilePathRewrite(action.prefixRewrite, action.regexRewrite, matched),
     hostRewrite: action.hostRewriteLiteral,
     timeoutMs: timeoutMs(action.timeout),
+    retryPolicy: compileRetryPolicy(action.retryPolicy, vhost.retryPolicy),
     headers: compileHeaderMutations([route, vhost, config], mostSpecificWins),
   });
 }
@@ -200,6 +205,7 @@ export function resolveAction(action: CompiledAction, view: RequestView, random:
         path,
         hostRewrite,
         timeoutMs: action.timeoutMs,
+        retryPolicy: action.retryPolicy,
       };
       return { action: decision, headers };
     }
