@@ -6,6 +6,7 @@ import {
   Cluster_LbPolicy,
 } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import type { HttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
+import { buildCircuitBreakers, type RuntimeCircuitBreakers } from "./circuit-breakers.js";
 import { anyTypeName, Cursor, durationMs, join, requireAds, unpack } from "./common.js";
 import { endpointsFrom, type RuntimeEndpoints } from "./endpoints.js";
 import { ConfigErrorCode as Code } from "./errors.js";
@@ -21,6 +22,8 @@ export interface RuntimeCluster {
   readonly http2: boolean;
   /** The endpoints of a STATIC cluster (from load_assignment); undefined for EDS. */
   readonly staticEndpoints: RuntimeEndpoints | undefined;
+  /** circuit_breakers at DEFAULT priority; absent when the cluster sets none (DEFAULT_CIRCUIT_BREAKERS apply). */
+  readonly circuitBreakers?: RuntimeCircuitBreakers;
 }
 
 /** Envoy's default connect_timeout. */
@@ -80,6 +83,9 @@ export function buildCluster(cluster: Cluster): RuntimeCluster {
     lbPolicy: "ROUND_ROBIN",
     http2: upstreamHttp2(at, cluster),
     staticEndpoints,
+    ...(cluster.circuitBreakers === undefined
+      ? {}
+      : { circuitBreakers: buildCircuitBreakers(cluster.circuitBreakers) }),
   });
 }
 

@@ -1,6 +1,11 @@
 // The proxy's config layer: received xDS resources → validated, frozen runtime objects, or a
 // ConfigError whose message is the NACK's error_detail.
 export { buildCluster, DEFAULT_CONNECT_TIMEOUT_MS, type RuntimeCluster } from "./cluster.js";
+export {
+  buildCircuitBreakers,
+  DEFAULT_CIRCUIT_BREAKERS,
+  type RuntimeCircuitBreakers,
+} from "./circuit-breakers.js";
 export { buildConfigSet, type ConfigSet, type ConfigSetResult, type ReceivedResource } from "./config-set.js";
 export {
   buildEndpoints,

@@ -1,6 +1,7 @@
 // What the request paths (HTTP forwarding, TCP proxying) report when a request or connection ends,
 // for the access log and the proxy's metrics. Producers build one record per request; consumers
 // must not keep a reference past the call or do blocking work in it (it runs on the hot path).
+import type { BreakerResource } from "../upstream/resilience.js";
 
 /**
  * Envoy's response flags (the short names its access logs use), for what went wrong or was done
@@ -92,6 +93,12 @@ export interface RequestObserver {
   ended(record: RequestRecord): void;
   /** Called when a request is dispatched to an upstream (for upstream request counters). */
   upstreamStarted?(cluster: string): void;
+  /** Called when a request to `cluster` starts a retry (after its back-off). */
+  retried?(cluster: string): void;
+  /** Called when a request to `cluster` wanted another retry but had used num_retries (URX). */
+  retriesExhausted?(cluster: string): void;
+  /** Called when a circuit breaker of `cluster` refused a slot of `resource` (503 UO, or no retry). */
+  overflowed?(cluster: string, resource: BreakerResource): void;
 }
 
 /** An observer that drops everything (tests, or with the access log and metrics off). */
