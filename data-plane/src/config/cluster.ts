@@ -10,6 +10,8 @@ import { buildCircuitBreakers, type RuntimeCircuitBreakers } from "./circuit-bre
 import { anyTypeName, Cursor, durationMs, join, requireAds, unpack } from "./common.js";
 import { endpointsFrom, type RuntimeEndpoints } from "./endpoints.js";
 import { ConfigErrorCode as Code } from "./errors.js";
+import { buildHealthChecks, type RuntimeHealthCheck } from "./health-check.js";
+import { buildOutlierDetection, type RuntimeOutlierDetection } from "./outlier-detection.js";
 
 export interface RuntimeCluster {
   readonly name: string;
@@ -24,6 +26,10 @@ export interface RuntimeCluster {
   readonly staticEndpoints: RuntimeEndpoints | undefined;
   /** circuit_breakers at DEFAULT priority; absent when the cluster sets none (DEFAULT_CIRCUIT_BREAKERS apply). */
   readonly circuitBreakers?: RuntimeCircuitBreakers;
+  /** Active health checks (health_checks): none, or one HTTP check. buildCluster always sets it. */
+  readonly healthChecks?: readonly RuntimeHealthCheck[];
+  /** Consecutive-error outlier detection (outlier_detection); undefined when off. */
+  readonly outlierDetection?: RuntimeOutlierDetection | undefined;
 }
 
 /** Envoy's default connect_timeout. */
@@ -86,6 +92,8 @@ export function buildCluster(cluster: Cluster): RuntimeCluster {
     ...(cluster.circuitBreakers === undefined
       ? {}
       : { circuitBreakers: buildCircuitBreakers(cluster.circuitBreakers) }),
+    healthChecks: Object.freeze(buildHealthChecks(at, "health_checks", cluster.healthChecks)),
+    outlierDetection: buildOutlierDetection(at, "outlier_detection", cluster.outlierDetection),
   });
 }
 

@@ -32,6 +32,8 @@ export const ConfigErrorCode = {
   invalidRouteConfig: "WEFT_PROXY_CONFIG_INVALID_ROUTE_CONFIG",
   /** A response whose type URL is none of the four resource types. */
   unsupportedResourceType: "WEFT_PROXY_CONFIG_UNSUPPORTED_RESOURCE_TYPE",
+  /** A number outside its allowed range (a threshold of 0, a percentage above 100, a status range outside 100-599). */
+  invalidValue: "WEFT_PROXY_CONFIG_INVALID_VALUE",
 } as const;
 
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];

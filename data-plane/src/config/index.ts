@@ -16,6 +16,13 @@ export {
 } from "./endpoints.js";
 export { ConfigError, ConfigErrorCode, type ResourceKind } from "./errors.js";
 export {
+  buildHealthChecks,
+  type RuntimeHealthCheck,
+  type RuntimeHttpHealthCheck,
+  type StatusRange,
+  statusIn,
+} from "./health-check.js";
+export {
   buildListener,
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
@@ -25,4 +32,10 @@ export {
   type RuntimeTcp,
   type RuntimeWeightedCluster,
 } from "./listener.js";
+export {
+  buildOutlierDetection,
+  type ConsecutiveDetection,
+  OUTLIER_DEFAULTS,
+  type RuntimeOutlierDetection,
+} from "./outlier-detection.js";
 export { buildRouteConfig, type RuntimeRouteConfig } from "./route-config.js";

@@ -30,6 +30,8 @@ describe("buildCluster: valid clusters", () => {
           },
         ],
       },
+      healthChecks: [],
+      outlierDetection: undefined,
     });
     assertDeepFrozen(built);
   });
