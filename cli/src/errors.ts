@@ -1,10 +1,29 @@
 // The CLI's error codes: one table, so tests and scripts match on codes, never on message text.
+// Errors the REST API answers keep the API's own code (WEFT_INVALID_RESOURCE, ...): see ApiError.
 
 export const CliErrorCode = {
   /** No package.json naming weft was found above the running module, so the version is unknown. */
   packageJsonNotFound: "WEFT_CLI_PACKAGE_JSON_NOT_FOUND",
   /** Weft's package.json was found but has no usable `version` string. */
   packageJsonInvalid: "WEFT_CLI_PACKAGE_JSON_INVALID",
+  /** The server (API or proxy admin) could not be reached: refused, reset, unknown host. */
+  unreachable: "WEFT_CLI_UNREACHABLE",
+  /** The server did not answer within --timeout. */
+  requestTimeout: "WEFT_CLI_REQUEST_TIMEOUT",
+  /** The server answered something that is not the API's JSON (wrong URL, a proxy in between). */
+  badResponse: "WEFT_CLI_BAD_RESPONSE",
+  /** A file, folder or stdin given with -f could not be read. */
+  readFailed: "WEFT_CLI_READ_FAILED",
+  /** A document given with -f is not YAML/JSON, or not a resource document (kind, name). */
+  invalidDocument: "WEFT_CLI_INVALID_DOCUMENT",
+  /** KIND on the command line is not one of the four (or their Envoy names). */
+  unknownKind: "WEFT_CLI_UNKNOWN_KIND",
+  /** `apply --wait`: not every connected proxy acknowledged the config within --wait-timeout. */
+  waitTimeout: "WEFT_CLI_WAIT_TIMEOUT",
+  /** `apply --wait`: a proxy rejected (NACKed) the config. */
+  proxyNacked: "WEFT_CLI_PROXY_NACKED",
+  /** `apply --prune`: some resources the files no longer hold could not be deleted. */
+  pruneFailed: "WEFT_CLI_PRUNE_FAILED",
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
@@ -13,8 +32,15 @@ export class CliError extends Error {
   override readonly name = "CliError";
   readonly code: CliErrorCode;
 
-  constructor(code: CliErrorCode, message: string) {
-    super(message);
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.code = code;
   }
+}
+
+/** `CODE: message` for stderr, as main() prints it after `weft: `. */
+export function describeError(error: unknown): string {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return typeof code === "string" && code !== "" ? `${code}: ${message}` : message;
 }

@@ -1,8 +1,16 @@
 // The `weft` command tree. Each command's options also come from WEFT_<OPTION_IN_CAPS>
 // environment variables (CONTRACT.md), e.g. --api-listen from WEFT_API_LISTEN.
 import { Command } from "commander";
+import { applyCommand } from "./commands/apply.js";
+import { configDumpCommand } from "./commands/config-dump.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
+import { deleteCommand } from "./commands/delete.js";
+import { diffCommand } from "./commands/diff.js";
+import { getCommand } from "./commands/get.js";
+import { historyCommand } from "./commands/history.js";
 import { proxyCommand } from "./commands/proxy.js";
+import { rollbackCommand } from "./commands/rollback.js";
+import { statusCommand } from "./commands/status.js";
 
 export interface ProgramOptions {
   /** Printed by --version. */
@@ -19,16 +27,31 @@ export function buildProgram(options: ProgramOptions): Command {
       [
         "",
         "Every option can also be set by an environment variable named WEFT_ and the option in",
-        "capitals, e.g. WEFT_API_LISTEN for --api-listen.",
+        "capitals, e.g. WEFT_API_LISTEN for --api-listen. The client commands (apply, get, delete,",
+        "diff, status, history, rollback) talk to the REST API at --server (default",
+        "http://127.0.0.1:18080), with --token or WEFT_API_TOKEN when it requires one.",
         "",
         "Examples:",
         "  $ weft control-plane                          serve xDS on 127.0.0.1:18000, the API on 127.0.0.1:18080",
         "  $ weft control-plane --data-dir /var/lib/weft  keep the config database elsewhere",
         "  $ weft proxy --node-id front-1                 a proxy fed by the control plane on 127.0.0.1:18000",
+        "  $ weft apply -f mesh.yaml --wait               apply a config and wait for every proxy to take it",
+        "  $ weft get clusters                           list the clusters",
+        "  $ weft diff -f mesh.yaml                      what applying the file would change",
+        "  $ weft status                                 the sync state of every connected proxy",
+        "  $ weft history && weft rollback 12            list revisions, restore one",
         "  $ weft --version                              print the installed version",
       ].join("\n"),
     );
   program.addCommand(controlPlaneCommand());
   program.addCommand(proxyCommand());
+  program.addCommand(applyCommand());
+  program.addCommand(getCommand());
+  program.addCommand(deleteCommand());
+  program.addCommand(diffCommand());
+  program.addCommand(statusCommand());
+  program.addCommand(configDumpCommand());
+  program.addCommand(historyCommand());
+  program.addCommand(rollbackCommand());
   return program;
 }

@@ -1,0 +1,83 @@
+// The REST API's answers, as the CLI reads them (README "REST API reference").
+import type {
+  ProxyStatus as ControlPlaneProxyStatus,
+  SyncState,
+  TypeStatus,
+} from "../../../control-plane/src/status/proxy-status.js";
+
+/** A kind as the API's paths name it. */
+export type ApiKind = "listeners" | "routes" | "clusters" | "endpoints";
+
+export interface ResourceView {
+  readonly kind: ApiKind;
+  readonly name: string;
+  /** xDS version: hash of the canonical JSON. */
+  readonly version: string;
+  /** Store revision that last wrote the resource. */
+  readonly revision: number;
+  /** Canonical JSON (snake_case, defaults left out). */
+  readonly resource: Record<string, unknown>;
+}
+
+export interface ResourceList {
+  readonly kind: ApiKind;
+  readonly revision: number;
+  readonly items: readonly ResourceView[];
+}
+
+export interface Warning {
+  readonly path: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+export interface ApplyItem {
+  readonly kind: ApiKind;
+  readonly resource: Record<string, unknown>;
+}
+
+export interface ApplyResult {
+  readonly revision: number;
+  readonly dryRun?: boolean;
+  readonly resources: readonly { kind: ApiKind; name: string; version: string; changed: boolean }[];
+  readonly warnings?: readonly Warning[];
+}
+
+export interface DeleteResult {
+  readonly kind: ApiKind;
+  readonly name: string;
+  readonly revision: number;
+}
+
+export interface ChangeSummary {
+  readonly kind: ApiKind;
+  readonly name: string;
+  readonly op: "put" | "delete";
+}
+
+export interface RevisionSummary {
+  readonly revision: number;
+  readonly time: string;
+  readonly description: string;
+  readonly changes: readonly ChangeSummary[];
+}
+
+export interface LeafChange {
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface RevisionDetail extends RevisionSummary {
+  readonly changes: readonly (ChangeSummary & { diff: readonly LeafChange[] })[];
+}
+
+export interface RollbackResult {
+  readonly revision: number;
+  readonly rolledBackTo: number;
+  readonly changes: readonly ChangeSummary[];
+}
+
+/** GET /v1/proxies entries: the control plane's own status shape, less what the API leaves out. */
+export type ProxyStatus = Omit<ControlPlaneProxyStatus, "metadata">;
+export type { SyncState, TypeStatus };

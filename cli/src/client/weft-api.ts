@@ -1,0 +1,73 @@
+// The REST API's operations, typed: what the client commands call. Paths and query parameters
+// are the API's (README "REST API reference"); names are percent-encoded here.
+import type {
+  ApiKind,
+  ApplyItem,
+  ApplyResult,
+  DeleteResult,
+  ProxyStatus,
+  ResourceList,
+  ResourceView,
+  RevisionDetail,
+  RevisionSummary,
+  RollbackResult,
+} from "./api-types.js";
+import { HttpClient, type HttpClientOptions } from "./http-client.js";
+
+export class WeftApi {
+  readonly #http: HttpClient;
+
+  constructor(options: HttpClientOptions) {
+    this.#http = new HttpClient(options);
+  }
+
+  get baseUrl(): string {
+    return this.#http.baseUrl;
+  }
+
+  list(kind: ApiKind): Promise<ResourceList> {
+    return this.#http.json("GET", `/v1/resources/${kind}`);
+  }
+
+  get(kind: ApiKind, name: string): Promise<ResourceView> {
+    return this.#http.json("GET", `/v1/resources/${kind}/${encodeURIComponent(name)}`);
+  }
+
+  delete(kind: ApiKind, name: string, options: { force?: boolean } = {}): Promise<DeleteResult> {
+    return this.#http.json("DELETE", `/v1/resources/${kind}/${encodeURIComponent(name)}`, {
+      query: { force: options.force === true ? true : undefined },
+    });
+  }
+
+  /** All or nothing; with dryRun, validates and compares only. */
+  apply(resources: readonly ApplyItem[], options: { dryRun?: boolean } = {}): Promise<ApplyResult> {
+    return this.#http.json("POST", "/v1/apply", {
+      query: { dryRun: options.dryRun === true ? true : undefined },
+      body: { resources },
+    });
+  }
+
+  async revisions(options: { limit?: number } = {}): Promise<readonly RevisionSummary[]> {
+    const answer = await this.#http.json<{ revisions: RevisionSummary[] }>("GET", "/v1/revisions", {
+      query: { limit: options.limit },
+    });
+    return answer.revisions;
+  }
+
+  revision(revision: number): Promise<RevisionDetail> {
+    return this.#http.json("GET", `/v1/revisions/${revision}`);
+  }
+
+  rollback(revision: number): Promise<RollbackResult> {
+    return this.#http.json("POST", `/v1/revisions/${revision}/rollback`);
+  }
+
+  async proxies(): Promise<readonly ProxyStatus[]> {
+    const answer = await this.#http.json<{ proxies: ProxyStatus[] }>("GET", "/v1/proxies");
+    return answer.proxies;
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+}

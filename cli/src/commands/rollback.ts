@@ -1,0 +1,41 @@
+// `weft rollback REV`: POST /v1/revisions/REV/rollback, restoring the state right after REV as a
+// new revision.
+import { Command, InvalidArgumentError } from "commander";
+import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
+import { label } from "./resource-kinds.js";
+
+/** A store revision: 0 (the empty store) or more. */
+export function revisionArgument(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("expected a revision number");
+  return n;
+}
+
+export function rollbackCommand(): Command {
+  const command = new Command("rollback")
+    .description("restore the config as it was right after revision REV, as a new revision")
+    .argument("<rev>", "the revision to go back to (0: the empty store); see `weft history`", revisionArgument);
+  return addClientOptions(command)
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Prints the new revision and each change it made (put or delete). If the config already",
+        "equals REV's, nothing is written and the current revision is printed.",
+        "",
+        "Examples:",
+        "  $ weft history --limit 5",
+        "  $ weft rollback 12",
+      ].join("\n"),
+    )
+    .action(async (revision: number, flags: ClientFlags) => {
+      const result = await withApi(flags, (api) => api.rollback(revision));
+      const lines = result.changes.map(
+        (change) => `${label(change.kind, change.name)} ${change.op === "put" ? "restored" : "deleted"}`,
+      );
+      if (lines.length === 0)
+        lines.push(`nothing to change: the config already equals revision ${result.rolledBackTo}`);
+      lines.push(`revision ${result.revision} (rolled back to ${result.rolledBackTo})`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+}

@@ -1,0 +1,136 @@
+// `weft apply --wait`: polls GET /v1/proxies until every connected proxy has acknowledged the
+// config now in the store, and fails at the first proxy that rejects it.
+//
+// For a state-of-the-world stream, version_info is a hash of the names and content versions of
+// the resources the subscription selects (control plane: versionOfResources), so the version a
+// proxy must have acknowledged can be computed from the resource lists: that tells an ACK of the
+// new config from an ACK of the previous one, even before the new snapshot reaches the stream.
+// Where it cannot be computed (delta streams, whose versions are store revisions; endpoint
+// subscriptions that include the empty assignments Weft makes for EDS clusters without endpoints),
+// the state alone must be SYNCED.
+import { createHash } from "node:crypto";
+import type { ApiKind, ProxyStatus, ResourceList, TypeStatus, WeftApi } from "../client/index.js";
+import { CliError, CliErrorCode } from "../errors.js";
+import { KIND_ORDER, kindOfTypeUrl } from "./resource-kinds.js";
+
+const SHORT_NAMES: Readonly<Record<ApiKind, string>> = {
+  listeners: "LDS",
+  routes: "RDS",
+  clusters: "CDS",
+  endpoints: "EDS",
+};
+
+/** LDS, RDS, CDS, EDS, or the type URL's last part for another type. */
+export function shortTypeName(typeUrl: string): string {
+  const kind = kindOfTypeUrl(typeUrl);
+  return kind === undefined ? (typeUrl.split(".").pop() ?? typeUrl) : SHORT_NAMES[kind];
+}
+
+type Stored = ReadonlyMap<ApiKind, ReadonlyMap<string, string>>;
+
+/** The SotW version_info the control plane sends for `subscribed`, or undefined if it cannot be known here. */
+function expectedVersion(kind: ApiKind, subscribed: readonly string[], stored: Stored): string | undefined {
+  const all = stored.get(kind) ?? new Map<string, string>();
+  const wildcard = subscribed.includes("*");
+  const names = subscribed.filter((name) => name !== "*");
+  if (kind === "endpoints" && (wildcard || names.some((name) => !all.has(name)))) return undefined;
+  const chosen = new Map<string, string>();
+  if (wildcard) for (const [name, version] of all) chosen.set(name, version);
+  for (const name of names) {
+    const version = all.get(name);
+    if (version !== undefined) chosen.set(name, version);
+  }
+  const hash = createHash("sha256");
+  for (const name of [...chosen.keys()].sort()) hash.update(`${name}\0${chosen.get(name)}\n`);
+  return hash.digest("hex").slice(0, 24);
+}
+
+const DELTA_VERSION = /^\d{1,20}$/;
+
+interface TypeVerdict {
+  readonly synced: boolean;
+  readonly nack?: string;
+}
+
+function judgeType(typeUrl: string, status: TypeStatus, stored: Stored, startedAt: number): TypeVerdict {
+  const kind = kindOfTypeUrl(typeUrl);
+  const delta = DELTA_VERSION.test(status.versionSent) || DELTA_VERSION.test(status.versionAcked);
+  const expected = kind === undefined || delta ? undefined : expectedVersion(kind, status.subscribed, stored);
+  if (status.state === "NACKED") {
+    const rejectedNow =
+      expected !== undefined
+        ? status.versionSent === expected
+        : status.lastNack !== null && Date.parse(status.lastNack.at) >= startedAt - 1000;
+    return rejectedNow ? { synced: false, nack: status.lastNack?.message ?? "rejected" } : { synced: false };
+  }
+  if (status.state !== "SYNCED") return { synced: false };
+  return { synced: expected === undefined || status.versionAcked === expected };
+}
+
+export interface ProxyVerdict {
+  readonly nodeId: string;
+  readonly synced: boolean;
+  /** What is still outstanding, e.g. "LDS STALE". */
+  readonly waitingFor: readonly string[];
+  /** Rejections of the config now in the store, e.g. "LDS: listener x: bind failed". */
+  readonly nacks: readonly string[];
+}
+
+/** How each proxy stands against the store's current resources (`stored`: name → version per kind). */
+export function judgeProxies(proxies: readonly ProxyStatus[], stored: Stored, startedAt: number): ProxyVerdict[] {
+  return proxies.map((proxy) => {
+    const waitingFor: string[] = [];
+    const nacks: string[] = [];
+    for (const [typeUrl, status] of Object.entries(proxy.types)) {
+      const verdict = judgeType(typeUrl, status, stored, startedAt);
+      if (verdict.nack !== undefined) nacks.push(`${shortTypeName(typeUrl)}: ${verdict.nack}`);
+      if (!verdict.synced) waitingFor.push(`${shortTypeName(typeUrl)} ${status.state}`);
+    }
+    return { nodeId: proxy.nodeId, synced: waitingFor.length === 0, waitingFor, nacks };
+  });
+}
+
+async function storedVersions(api: WeftApi): Promise<Stored> {
+  const lists: ResourceList[] = await Promise.all(KIND_ORDER.map((kind) => api.list(kind)));
+  return new Map(lists.map((list) => [list.kind, new Map(list.items.map((item) => [item.name, item.version]))]));
+}
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  /** Between polls; 200 ms by default. */
+  readonly intervalMs?: number;
+  /** Progress lines, e.g. "2/3 proxies synced". */
+  readonly progress: (line: string) => void;
+}
+
+/** Resolves once every connected proxy is in sync; throws WAIT_TIMEOUT or PROXY_NACKED. */
+export async function waitForSync(api: WeftApi, options: WaitOptions): Promise<void> {
+  const startedAt = Date.now();
+  const deadline = startedAt + options.timeoutMs;
+  let last = "";
+  for (;;) {
+    const [proxies, stored] = await Promise.all([api.proxies(), storedVersions(api)]);
+    const verdicts = judgeProxies(proxies, stored, startedAt);
+    const rejected = verdicts.filter((v) => v.nacks.length > 0);
+    if (rejected.length > 0) {
+      const text = rejected.map((v) => `${v.nodeId} rejected the config (${v.nacks.join("; ")})`).join("; ");
+      throw new CliError(CliErrorCode.proxyNacked, text);
+    }
+    const synced = verdicts.filter((v) => v.synced).length;
+    const line = proxies.length === 0 ? "no proxies connected" : `${synced}/${proxies.length} proxies synced`;
+    if (line !== last) options.progress(line);
+    last = line;
+    if (synced === proxies.length) return;
+    if (Date.now() >= deadline) {
+      const behind = verdicts
+        .filter((v) => !v.synced)
+        .map((v) => `${v.nodeId} (${v.waitingFor.join(", ")})`)
+        .join(", ");
+      throw new CliError(
+        CliErrorCode.waitTimeout,
+        `${line} after ${options.timeoutMs / 1000}s; still waiting for ${behind}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+}
