@@ -14,6 +14,7 @@ import type { ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import type { HttpRequestRecord, RequestObserver } from "../proxy/observer.js";
 import { ResponseFlag } from "../proxy/observer.js";
 import type { HeaderMutation } from "../router/index.js";
+import type { AttemptOutcome, BreakerTicket } from "../upstream/resilience.js";
 import type { DownstreamHeaders } from "./downstream-headers.js";
 import { HttpForwardError, HttpForwardErrorCode } from "./errors.js";
 import { GrpcStatus, grpcStatusForHttp, isGrpcContentType } from "./grpc.js";
@@ -28,6 +29,8 @@ export interface ExchangeContext {
   readonly now: () => number;
   /** The `server` response header. */
   readonly serverName: string;
+  /** Each upstream attempt's outcome, for outlier detection (UpstreamClusters.attemptEnded). */
+  readonly attemptEnded?: ((cluster: string, address: string, outcome: AttemptOutcome) => void) | undefined;
 }
 
 /** The part of an upstream endpoint the exchange releases when it is done with it. */
@@ -64,7 +67,7 @@ enum Phase {
 }
 
 /** undici error codes (and socket errors) that mean the connection was never made. */
-const CONNECT_FAILURES: ReadonlySet<string> = new Set([
+export const CONNECT_FAILURES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "EHOSTUNREACH",
   "ENETUNREACH",
@@ -118,6 +121,13 @@ export class Exchange {
   #headChunk: Buffer | undefined = undefined;
   #resetByProxy = false;
   #recorded = false;
+  /** The route timeout (or gRPC deadline) in milliseconds, 0 for none, once setDeadline ran. */
+  timeoutMs = 0;
+  /** Circuit-breaker slots the single attempt holds (the retry path's attempts hold their own). */
+  #requestTicket: BreakerTicket | undefined = undefined;
+  #pendingTicket: BreakerTicket | undefined = undefined;
+  /** Whether the attempt's outcome is still to be reported to ctx.attemptEnded. */
+  #reportOutcome = false;
 
   constructor(ctx: ExchangeContext, req: ListenerRequest, res: ListenerResponse, headers: DownstreamHeaders) {
     this.ctx = ctx;
@@ -149,6 +159,7 @@ export class Exchange {
 
   /** Starts the deadline (route timeout or gRPC deadline), counted from the request's start. */
   setDeadline(timeoutMs: number): void {
+    this.timeoutMs = timeoutMs;
     if (timeoutMs > 0) this.#timer = setTimeout(onDeadline, this.remainingMs(timeoutMs, 0), this);
   }
 
@@ -158,11 +169,38 @@ export class Exchange {
     return Math.max(0, timeoutMs - (this.ctx.now() - this.start));
   }
 
-  /** The request goes to `upstream`; `abort` ends it early (may be set later, see onConnect). */
-  dispatched(upstream: HeldUpstream, address: string): void {
+  /**
+   * The request goes to `upstream`; `abort` ends it early (may be set later, see onConnect). The
+   * circuit-breaker tickets are released with the upstream; `pending` already once connected.
+   */
+  dispatched(upstream: HeldUpstream, address: string, request?: BreakerTicket, pending?: BreakerTicket): void {
     this.#phase = Phase.upstream;
     this.#upstream = upstream;
     this.upstreamAddress = address;
+    this.#requestTicket = request;
+    this.#pendingTicket = pending;
+    this.#reportOutcome = this.ctx.attemptEnded !== undefined && address !== "";
+  }
+
+  /** The upstream connection is there: the request no longer counts as pending. */
+  connected(): void {
+    const pending = this.#pendingTicket;
+    if (pending !== undefined) {
+      this.#pendingTicket = undefined;
+      pending.release();
+    }
+  }
+
+  /** A per-try timeout ended the last attempt: answered as the route timeout is (504 UT). */
+  upstreamTimedOut(): void {
+    this.#clearDeadline();
+    this.onDeadlinePassed();
+  }
+
+  #outcome(outcome: AttemptOutcome): void {
+    this.#reportOutcome = false;
+    const address = this.upstreamAddress;
+    if (this.cluster !== undefined && address !== undefined) this.ctx.attemptEnded?.(this.cluster, address, outcome);
   }
 
   setAbort(abort: (err: Error) => void): void {
@@ -187,6 +225,7 @@ export class Exchange {
    */
   respond(status: number, list: HeaderList, endStream: boolean): void {
     if (this.#phase === Phase.done) return;
+    if (this.#reportOutcome) this.#outcome({ kind: "response", status });
     this.#phase = Phase.responding;
     this.#upstreamHeadersAt = this.ctx.now();
     this.#finishResponseHeaders(list);
@@ -270,6 +309,7 @@ export class Exchange {
       return;
     }
     const code = errorCode(err);
+    if (this.#reportOutcome) this.#outcome({ kind: CONNECT_FAILURES.has(code) ? "connectFailure" : "reset" });
     if (this.#phase === Phase.responding) {
       this.flag(IDLE_TIMEOUTS.has(code) ? ResponseFlag.streamIdleTimeout : ResponseFlag.upstreamRemoteReset);
       this.#resetDownstream();
@@ -371,6 +411,12 @@ export class Exchange {
   }
 
   #releaseUpstream(): void {
+    this.connected();
+    const ticket = this.#requestTicket;
+    if (ticket !== undefined) {
+      this.#requestTicket = undefined;
+      ticket.release();
+    }
     const upstream = this.#upstream;
     if (upstream !== undefined) {
       this.#upstream = undefined;
@@ -402,6 +448,7 @@ export class Exchange {
   onDeadlinePassed(): void {
     this.#timer = undefined;
     if (this.#phase === Phase.done) return;
+    if (this.#reportOutcome) this.#outcome({ kind: "timeout" });
     this.flag(ResponseFlag.upstreamRequestTimeout);
     const responding = this.#phase === Phase.responding;
     const abort = this.#abort;
@@ -422,6 +469,7 @@ export class Exchange {
 
   onDownstreamClosed(): void {
     if (this.#phase !== Phase.done) {
+      if (this.#reportOutcome) this.#outcome({ kind: "cancelled" });
       this.#phase = Phase.done;
       this.#clearDeadline();
       this.#abortUpstream(new HttpForwardError(HttpForwardErrorCode.downstreamGone, "downstream went away"));
@@ -464,6 +512,7 @@ export class Exchange {
   // --- undici's dispatch handler (HTTP/1.1 upstreams) -----------------------------------------
 
   onConnect(abort: (err?: Error) => void): void {
+    this.connected();
     if (this.#phase === Phase.done) {
       abort(new HttpForwardError(HttpForwardErrorCode.downstreamGone, "request already answered"));
       return;

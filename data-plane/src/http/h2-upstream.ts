@@ -2,10 +2,30 @@
 // undici): full duplex, so a bidi gRPC stream's responses flow while its requests still arrive,
 // with backpressure both ways and the response trailers passed on.
 import { type ClientHttp2Session, type ClientHttp2Stream, constants, type OutgoingHttpHeaders } from "node:http2";
-import type { Exchange } from "./exchange.js";
+import type { Readable } from "node:stream";
 import type { Http2Sessions } from "./h2-sessions.js";
 import type { HeaderList } from "./header-list.js";
 import { fromHttp2Headers, toHeaderObject } from "./response-headers.js";
+
+/**
+ * Where an HTTP/2 upstream stream's events go: the exchange itself, or one attempt of a request
+ * with retries (which passes them on to the exchange once it keeps the response).
+ */
+export interface UpstreamSink {
+  /** True once nothing more is wanted from the upstream (no stream is opened then). */
+  readonly done: boolean;
+  readonly method: string;
+  /** Request body bytes sent upstream. */
+  bytesReceived: number;
+  /** The session is up: the request stops counting as pending. */
+  connected(): void;
+  setAbort(abort: (err: Error) => void): void;
+  setResume(resume: () => void): void;
+  respond(status: number, list: HeaderList, endStream: boolean): void;
+  responseData(chunk: Buffer): boolean;
+  responseEnd(trailers: HeaderList | undefined): void;
+  upstreamFailed(err: unknown): void;
+}
 
 export interface Http2Target {
   readonly sessions: Http2Sessions;
@@ -15,12 +35,12 @@ export interface Http2Target {
 
 /** Sends the request; outcomes arrive on `exchange` (respond, responseData, responseEnd, upstreamFailed). */
 export function forwardHttp2(
-  exchange: Exchange,
+  exchange: UpstreamSink,
   target: Http2Target,
   authority: string,
   path: string,
   list: HeaderList,
-  hasBody: boolean,
+  body: Readable | undefined,
 ): void {
   const headers: OutgoingHttpHeaders = toHeaderObject(list, {
     ":method": exchange.method,
@@ -31,44 +51,45 @@ export function forwardHttp2(
   const session = target.sessions.session(target.address, target.connectTimeoutMs);
   if (session instanceof Promise) {
     session.then(
-      (ready) => open(exchange, target, ready, headers, hasBody),
+      (ready) => open(exchange, target, ready, headers, body),
       (err: unknown) => exchange.upstreamFailed(err),
     );
   } else {
-    open(exchange, target, session, headers, hasBody);
+    open(exchange, target, session, headers, body);
   }
 }
 
 function open(
-  exchange: Exchange,
+  exchange: UpstreamSink,
   target: Http2Target,
   session: ClientHttp2Session,
   headers: OutgoingHttpHeaders,
-  hasBody: boolean,
+  body: Readable | undefined,
 ): void {
+  exchange.connected();
   if (exchange.done) return;
   let stream: ClientHttp2Stream;
   try {
-    stream = session.request(headers, { endStream: !hasBody });
+    stream = session.request(headers, { endStream: body === undefined });
   } catch (err) {
     exchange.upstreamFailed(err);
     return;
   }
   target.sessions.track(target.address, session, stream);
-  Http2UpstreamStream.attach(exchange, stream, hasBody);
+  Http2UpstreamStream.attach(exchange, stream, body);
 }
 
 class Http2UpstreamStream {
-  readonly #exchange: Exchange;
+  readonly #exchange: UpstreamSink;
   readonly #stream: ClientHttp2Stream;
   #trailers: HeaderList | undefined;
   #responded = false;
 
-  static attach(exchange: Exchange, stream: ClientHttp2Stream, hasBody: boolean): Http2UpstreamStream {
-    return new Http2UpstreamStream(exchange, stream, hasBody);
+  static attach(exchange: UpstreamSink, stream: ClientHttp2Stream, body: Readable | undefined): Http2UpstreamStream {
+    return new Http2UpstreamStream(exchange, stream, body);
   }
 
-  private constructor(exchange: Exchange, stream: ClientHttp2Stream, hasBody: boolean) {
+  private constructor(exchange: UpstreamSink, stream: ClientHttp2Stream, body: Readable | undefined) {
     this.#exchange = exchange;
     this.#stream = stream;
     exchange.setAbort(() => {
@@ -91,12 +112,11 @@ class Http2UpstreamStream {
     stream.on("end", () => exchange.responseEnd(this.#trailers));
     stream.on("error", (err) => exchange.upstreamFailed(err));
     stream.on("close", () => this.#closed());
-    if (hasBody) this.#pipeRequest();
+    if (body !== undefined) this.#pipeRequest(body);
   }
 
   /** Request body to the upstream, pausing the downstream while the upstream stream is full. */
-  #pipeRequest(): void {
-    const req = this.#exchange.req;
+  #pipeRequest(req: Readable): void {
     const stream = this.#stream;
     req.on("data", (chunk: Buffer) => {
       this.#exchange.bytesReceived += chunk.length;
@@ -118,6 +138,7 @@ class Http2UpstreamStream {
         new Error(`upstream stream closed (${this.#responded ? "after" : "before"} headers), code ${code}`),
         {
           code: "ERR_HTTP2_STREAM_ERROR",
+          rstCode: code,
         },
       ),
     );

@@ -7,12 +7,17 @@ import type { Dispatcher } from "undici";
 import type { RuntimeHttp } from "../config/listener.js";
 import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
-import type { ForwardDecision, HeaderMutation, HeaderValue, RouteTable } from "../router/index.js";
+import type { ForwardDecision, HeaderMutation, HeaderValue, RetryPolicy, RouteTable } from "../router/index.js";
+import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
+import type { AttemptOutcome, BreakerTicket, PickContext } from "../upstream/resilience.js";
 import { DownstreamHeaders } from "./downstream-headers.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
 import { parseGrpcTimeout } from "./grpc.js";
 import { Http2Sessions } from "./h2-sessions.js";
 import { forwardHttp2 } from "./h2-upstream.js";
+import { overflowReply } from "./overflow-reply.js";
+import { ReplayBody } from "./replay-body.js";
+import { type RetryEnvironment, RetryingForward } from "./retrying-forward.js";
 import { completeUpstreamHeaders, requestIdFor, schemeFor } from "./upstream-request.js";
 
 /** One endpoint as the request path uses it (ClusterManager's Upstream satisfies it). */
@@ -31,7 +36,12 @@ export interface UpstreamClusters {
   cluster(cluster: string): { readonly http2: boolean; readonly connectTimeoutMs: number } | undefined;
   warming(cluster: string): boolean;
   whenWarm(cluster: string, timeoutMs: number): Promise<boolean>;
-  pick(cluster: string): UpstreamEndpoint | undefined;
+  /** An endpoint; `context.avoid` lists the addresses a retry has tried. */
+  pick(cluster: string, context?: PickContext): UpstreamEndpoint | undefined;
+  /** The cluster's circuit breaker; none means no limits. */
+  breaker?(cluster: string): CircuitBreaker | undefined;
+  /** How each upstream attempt ended (for outlier detection); called once per attempt. */
+  attemptEnded?(cluster: string, address: string, outcome: AttemptOutcome): void;
 }
 
 export interface HttpHandlerOptions {
@@ -52,6 +62,8 @@ export interface HttpHandlerOptions {
   readonly now?: () => number;
   /** x-request-id generator; default crypto.randomUUID. */
   readonly generateRequestId?: () => string;
+  /** Uniform in [0, 1), for retry back-off; default Math.random. */
+  readonly random?: () => number;
 }
 
 /** How long a request waits for a warming cluster when its route sets no timeout. */
@@ -64,13 +76,17 @@ export function createHttpHandler(options: HttpHandlerOptions): ListenerHandler 
     observer: options.observer,
     now: options.now ?? (() => performance.now()),
     serverName: options.http.serverName === "" ? "weft" : options.http.serverName,
+    attemptEnded: options.clusters.attemptEnded?.bind(options.clusters),
   };
-  const forwarder = new Forwarder(
-    ctx,
-    options.clusters,
-    options.http2Sessions ?? new Http2Sessions(),
-    options.generateRequestId ?? randomUUID,
-  );
+  const sessions = options.http2Sessions ?? new Http2Sessions();
+  const retries: RetryEnvironment = {
+    clusters: options.clusters,
+    sessions,
+    observer: options.observer,
+    random: options.random ?? Math.random,
+    idleTimeoutMs: options.http.streamIdleTimeoutMs,
+  };
+  const forwarder = new Forwarder(ctx, options.clusters, sessions, options.generateRequestId ?? randomUUID, retries);
   const routeTable = options.routeTable;
   return (req, res) => forwarder.handle(routeTable(), req, res);
 }
@@ -80,12 +96,20 @@ class Forwarder {
   readonly #clusters: UpstreamClusters;
   readonly #sessions: Http2Sessions;
   readonly #generateRequestId: () => string;
+  readonly #retries: RetryEnvironment;
 
-  constructor(ctx: ExchangeContext, clusters: UpstreamClusters, sessions: Http2Sessions, generate: () => string) {
+  constructor(
+    ctx: ExchangeContext,
+    clusters: UpstreamClusters,
+    sessions: Http2Sessions,
+    generate: () => string,
+    retries: RetryEnvironment,
+  ) {
     this.#ctx = ctx;
     this.#clusters = clusters;
     this.#sessions = sessions;
     this.#generateRequestId = generate;
+    this.#retries = retries;
   }
 
   handle(table: RouteTable | undefined, req: ListenerRequest, res: ListenerResponse): void {
@@ -158,10 +182,31 @@ class Forwarder {
 
   #dispatch(exchange: Exchange, cluster: string, action: ForwardDecision, mutations: readonly HeaderMutation[]): void {
     const clusters = this.#clusters;
+    if (action.retryPolicy !== undefined) {
+      this.#dispatchWithRetries(exchange, cluster, action, action.retryPolicy, mutations);
+      return;
+    }
     const upstream = clusters.pick(cluster);
     if (upstream === undefined) {
       exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);
       return;
+    }
+    const breaker = clusters.breaker?.(cluster);
+    let requestTicket: BreakerTicket | undefined;
+    let pendingTicket: BreakerTicket | undefined;
+    if (breaker !== undefined) {
+      requestTicket = breaker.tryAcquire("requests");
+      pendingTicket = requestTicket === undefined ? undefined : breaker.tryAcquire("pendingRequests");
+      if (pendingTicket === undefined) {
+        requestTicket?.release();
+        overflowReply(
+          exchange,
+          this.#ctx.observer,
+          cluster,
+          requestTicket === undefined ? "requests" : "pendingRequests",
+        );
+        return;
+      }
     }
     const req = exchange.req;
     const headers = exchange.headers;
@@ -174,11 +219,9 @@ class Forwarder {
       mutations,
     );
     const authority = action.hostRewrite ?? (headers.authority as string);
-    const hasBody = exchange.h2
-      ? !(req as Http2ServerRequest).stream.endAfterHeaders
-      : headers.chunked || (headers.contentLength !== undefined && headers.contentLength !== "0");
+    const hasBody = hasRequestBody(exchange);
     upstream.begin();
-    exchange.dispatched(upstream, upstream.address);
+    exchange.dispatched(upstream, upstream.address, requestTicket, pendingTicket);
     this.#ctx.observer.upstreamStarted?.(cluster);
     const runtime = clusters.cluster(cluster);
     if (runtime?.http2 === true) {
@@ -187,7 +230,7 @@ class Forwarder {
         address: upstream.address,
         connectTimeoutMs: runtime.connectTimeoutMs,
       };
-      forwardHttp2(exchange, target, authority, action.path, headers.list, hasBody);
+      forwardHttp2(exchange, target, authority, action.path, headers.list, hasBody ? req : undefined);
       return;
     }
     headers.list.push("host", authority);
@@ -204,6 +247,50 @@ class Forwarder {
       exchange,
     );
   }
+
+  /**
+   * A route with a retry policy: the body is kept for replay (up to REPLAY_BUFFER_LIMIT) and the
+   * attempts are run by RetryingForward. The path without a policy above keeps no copy.
+   */
+  #dispatchWithRetries(
+    exchange: Exchange,
+    cluster: string,
+    action: ForwardDecision,
+    policy: RetryPolicy,
+    mutations: readonly HeaderMutation[],
+  ): void {
+    const headers = exchange.headers;
+    const clusters = this.#clusters;
+    exchange.requestId = completeUpstreamHeaders(
+      this.#ctx.http,
+      headers,
+      exchange.requestId,
+      exchange.req.socket.remoteAddress,
+      mutations,
+    );
+    const authority = action.hostRewrite ?? (headers.authority as string);
+    const runtime = clusters.cluster(cluster);
+    const http2 = runtime?.http2 === true ? { connectTimeoutMs: runtime.connectTimeoutMs } : undefined;
+    if (http2 === undefined) headers.list.push("host", authority);
+    new RetryingForward(this.#retries, exchange, {
+      cluster,
+      policy,
+      breaker: clusters.breaker?.(cluster),
+      path: action.path,
+      authority,
+      headers: headers.list,
+      http2,
+      body: hasRequestBody(exchange) ? new ReplayBody(exchange.req, exchange) : undefined,
+    }).start();
+  }
+}
+
+/** Whether the downstream request has a body to forward. */
+function hasRequestBody(exchange: Exchange): boolean {
+  const headers = exchange.headers;
+  return exchange.h2
+    ? !(exchange.req as Http2ServerRequest).stream.endAfterHeaders
+    : headers.chunked || (headers.contentLength !== undefined && headers.contentLength !== "0");
 }
 
 /** The route timeout, shortened to the gRPC deadline when the request carries grpc-timeout. */
