@@ -90,10 +90,13 @@ export function judgeProxies(proxies: readonly ProxyStatus[], stored: Stored, st
   });
 }
 
-async function storedVersions(api: WeftApi): Promise<Stored> {
+async function storedVersions(api: StatusSource): Promise<Stored> {
   const lists: ResourceList[] = await Promise.all(KIND_ORDER.map((kind) => api.list(kind)));
   return new Map(lists.map((list) => [list.kind, new Map(list.items.map((item) => [item.name, item.version]))]));
 }
+
+/** What waiting reads from the API. */
+export type StatusSource = Pick<WeftApi, "proxies" | "list">;
 
 export interface WaitOptions {
   readonly timeoutMs: number;
@@ -104,7 +107,7 @@ export interface WaitOptions {
 }
 
 /** Resolves once every connected proxy is in sync; throws WAIT_TIMEOUT or PROXY_NACKED. */
-export async function waitForSync(api: WeftApi, options: WaitOptions): Promise<void> {
+export async function waitForSync(api: StatusSource, options: WaitOptions): Promise<void> {
   const startedAt = Date.now();
   const deadline = startedAt + options.timeoutMs;
   let last = "";
