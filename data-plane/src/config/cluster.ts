@@ -1,29 +1,35 @@
-// Cluster → RuntimeCluster. Only what the proxy runs today is accepted: STATIC and EDS clusters with
-// round robin, plaintext, HTTP/1.1 or HTTP/2 upstreams; the rest is refused with a clear code.
-import {
-  type Cluster,
-  Cluster_DiscoveryType,
-  Cluster_LbPolicy,
-} from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
+// Cluster → RuntimeCluster. Only what the proxy runs today is accepted: STATIC, EDS, STRICT_DNS and
+// LOGICAL_DNS clusters with round robin, least request, random or ring hash balancing, plaintext,
+// HTTP/1.1 or HTTP/2 upstreams; the rest is refused with a clear code.
+import { type Cluster, Cluster_DiscoveryType } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import type { HttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
 import { buildCircuitBreakers, type RuntimeCircuitBreakers } from "./circuit-breakers.js";
 import { anyTypeName, Cursor, durationMs, join, requireAds, unpack } from "./common.js";
+import { buildDns, type RuntimeDns } from "./dns.js";
 import { endpointsFrom, type RuntimeEndpoints } from "./endpoints.js";
 import { ConfigErrorCode as Code } from "./errors.js";
 import { buildHealthChecks, type RuntimeHealthCheck } from "./health-check.js";
+import { buildLoadBalancing, type LbPolicyName, type RuntimeLoadBalancing } from "./load-balancing.js";
 import { buildOutlierDetection, type RuntimeOutlierDetection } from "./outlier-detection.js";
 
 export interface RuntimeCluster {
   readonly name: string;
-  readonly type: "STATIC" | "EDS";
+  readonly type: "STATIC" | "EDS" | "STRICT_DNS" | "LOGICAL_DNS";
   /** The name to subscribe to over EDS (service_name, or the cluster's name); undefined for STATIC. */
   readonly edsServiceName: string | undefined;
   readonly connectTimeoutMs: number;
-  readonly lbPolicy: "ROUND_ROBIN";
+  readonly lbPolicy: LbPolicyName;
   /** Speak HTTP/2 (prior knowledge) to the upstream rather than HTTP/1.1. */
   readonly http2: boolean;
-  /** The endpoints of a STATIC cluster (from load_assignment); undefined for EDS. */
+  /**
+   * The endpoints of a STATIC cluster (from load_assignment); undefined for EDS. For a DNS cluster,
+   * the endpoints to resolve: their `host` may be a hostname.
+   */
   readonly staticEndpoints: RuntimeEndpoints | undefined;
+  /** The balancer's settings; undefined means Envoy's defaults (DEFAULT_LOAD_BALANCING). */
+  readonly loadBalancing?: RuntimeLoadBalancing | undefined;
+  /** A STRICT_DNS or LOGICAL_DNS cluster's resolution settings; undefined for other types. */
+  readonly dns?: RuntimeDns | undefined;
   /** circuit_breakers at DEFAULT priority; absent when the cluster sets none (DEFAULT_CIRCUIT_BREAKERS apply). */
   readonly circuitBreakers?: RuntimeCircuitBreakers;
   /** Active health checks (health_checks): none, or one HTTP check. buildCluster always sets it. */
@@ -44,24 +50,19 @@ export function buildCluster(cluster: Cluster): RuntimeCluster {
     at.fail(
       Code.unsupportedClusterType,
       "cluster_type",
-      `custom cluster type ${JSON.stringify(cluster.clusterType.name)} is not supported yet (only STATIC and EDS)`,
+      `custom cluster type ${JSON.stringify(cluster.clusterType.name)} is not supported (only STATIC, EDS, STRICT_DNS and LOGICAL_DNS)`,
     );
   }
   const discovery = cluster.type ?? Cluster_DiscoveryType.STATIC;
-  if (discovery !== Cluster_DiscoveryType.STATIC && discovery !== Cluster_DiscoveryType.EDS) {
+  const type = DISCOVERY_TYPES.get(discovery);
+  if (type === undefined) {
     at.fail(
       Code.unsupportedClusterType,
       "type",
-      `${Cluster_DiscoveryType[discovery] ?? String(discovery)} is not supported yet (only STATIC and EDS)`,
+      `${Cluster_DiscoveryType[discovery] ?? String(discovery)} is not supported (only STATIC, EDS, STRICT_DNS and LOGICAL_DNS)`,
     );
   }
-  if (cluster.lbPolicy !== Cluster_LbPolicy.ROUND_ROBIN) {
-    at.fail(
-      Code.unsupportedLbPolicy,
-      "lb_policy",
-      `${Cluster_LbPolicy[cluster.lbPolicy] ?? String(cluster.lbPolicy)} is not supported yet (only ROUND_ROBIN)`,
-    );
-  }
+  const { lbPolicy, loadBalancing } = buildLoadBalancing(at, cluster);
   if (cluster.transportSocket !== undefined) {
     at.fail(Code.unsupportedFeature, "transport_socket", "upstream TLS is not supported");
   }
@@ -78,23 +79,45 @@ export function buildCluster(cluster: Cluster): RuntimeCluster {
     staticEndpoints =
       cluster.loadAssignment === undefined
         ? Object.freeze({ clusterName: cluster.name, localities: Object.freeze([]) })
-        : endpointsFrom(at, "load_assignment", cluster.name, cluster.loadAssignment);
+        : endpointsFrom(at, "load_assignment", cluster.name, cluster.loadAssignment, type !== "STATIC");
+    if (type === "LOGICAL_DNS") requireOneEndpoint(at, staticEndpoints);
   }
 
   return Object.freeze({
     name: cluster.name,
-    type: discovery === Cluster_DiscoveryType.EDS ? "EDS" : "STATIC",
+    type,
     edsServiceName,
     connectTimeoutMs,
-    lbPolicy: "ROUND_ROBIN",
+    lbPolicy,
     http2: upstreamHttp2(at, cluster),
     staticEndpoints,
+    loadBalancing,
+    dns: type === "STRICT_DNS" || type === "LOGICAL_DNS" ? buildDns(at, cluster) : undefined,
     ...(cluster.circuitBreakers === undefined
       ? {}
       : { circuitBreakers: buildCircuitBreakers(cluster.circuitBreakers) }),
     healthChecks: Object.freeze(buildHealthChecks(at, "health_checks", cluster.healthChecks)),
     outlierDetection: buildOutlierDetection(at, "outlier_detection", cluster.outlierDetection),
   });
+}
+
+const DISCOVERY_TYPES: ReadonlyMap<Cluster_DiscoveryType, RuntimeCluster["type"]> = new Map([
+  [Cluster_DiscoveryType.STATIC, "STATIC"],
+  [Cluster_DiscoveryType.EDS, "EDS"],
+  [Cluster_DiscoveryType.STRICT_DNS, "STRICT_DNS"],
+  [Cluster_DiscoveryType.LOGICAL_DNS, "LOGICAL_DNS"],
+]);
+
+/** Envoy's rule: a LOGICAL_DNS cluster has exactly one endpoint (the name it follows). */
+function requireOneEndpoint(at: Cursor, endpoints: RuntimeEndpoints): void {
+  const count = endpoints.localities.reduce((sum, locality) => sum + locality.endpoints.length, 0);
+  if (endpoints.localities.length !== 1 || count !== 1) {
+    at.fail(
+      Code.invalidAddress,
+      "load_assignment",
+      "a LOGICAL_DNS cluster needs exactly one locality and one endpoint",
+    );
+  }
 }
 
 /** HTTP/2 from the typed HttpProtocolOptions' explicit config, or the deprecated http2_protocol_options. */

@@ -62,8 +62,11 @@ export interface HostPort {
   readonly port: number;
 }
 
-/** A TCP socket address whose host is an IP literal and whose port is in 1-65535. */
-export function socketAddress(at: Cursor, field: string, address: Address | undefined): HostPort {
+/**
+ * A TCP socket address whose host is an IP literal (or, with `hostnames`, a DNS name for a DNS
+ * cluster) and whose port is in 1-65535.
+ */
+export function socketAddress(at: Cursor, field: string, address: Address | undefined, hostnames = false): HostPort {
   if (address === undefined) at.fail(Code.missingField, field, "an address is required");
   const socket = address.socketAddress;
   if (socket === undefined) {
@@ -76,8 +79,12 @@ export function socketAddress(at: Cursor, field: string, address: Address | unde
   if (socket.resolverName !== "") {
     at.fail(Code.invalidAddress, join(path, "resolver_name"), "custom resolvers are not supported");
   }
-  if (isIP(socket.address) === 0) {
-    at.fail(Code.invalidAddress, join(path, "address"), `${JSON.stringify(socket.address)} is not an IP literal`);
+  if (hostnames ? !isHostname(socket.address) : isIP(socket.address) === 0) {
+    at.fail(
+      Code.invalidAddress,
+      join(path, "address"),
+      `${JSON.stringify(socket.address)} is not ${hostnames ? "a hostname or " : ""}an IP literal`,
+    );
   }
   if (socket.namedPort !== undefined) {
     at.fail(Code.invalidAddress, join(path, "named_port"), "named ports are not supported; use port_value");
@@ -87,6 +94,11 @@ export function socketAddress(at: Cursor, field: string, address: Address | unde
     at.fail(Code.invalidAddress, join(path, "port_value"), `port ${String(port ?? "(unset)")} is not in 1-65535`);
   }
   return { host: socket.address, port };
+}
+
+/** An IP literal or a DNS name (letters, digits, hyphens, underscores and dots). */
+function isHostname(host: string): boolean {
+  return isIP(host) !== 0 || /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$/.test(host);
 }
 
 /** Refuses a config source that is not ADS (the only stream the proxy opens). */

@@ -20,9 +20,9 @@ export const ConfigErrorCode = {
   unsupportedConfigSource: "WEFT_PROXY_CONFIG_UNSUPPORTED_CONFIG_SOURCE",
   /** A negative, out-of-range or zero-where-forbidden duration. */
   invalidDuration: "WEFT_PROXY_CONFIG_INVALID_DURATION",
-  /** A cluster discovery type the proxy does not run yet (only STATIC and EDS). */
+  /** A cluster discovery type the proxy does not run (ORIGINAL_DST, custom cluster types). */
   unsupportedClusterType: "WEFT_PROXY_CONFIG_UNSUPPORTED_CLUSTER_TYPE",
-  /** A load-balancing policy the proxy does not run yet (only ROUND_ROBIN). */
+  /** A load-balancing policy the proxy does not run (MAGLEV, CLUSTER_PROVIDED, load_balancing_policy). */
   unsupportedLbPolicy: "WEFT_PROXY_CONFIG_UNSUPPORTED_LB_POLICY",
   /** A feature the proxy does not implement (HTTP/3 codec, TLS transport sockets, several filter chains...). */
   unsupportedFeature: "WEFT_PROXY_CONFIG_UNSUPPORTED_FEATURE",

@@ -1,14 +1,17 @@
 // The proxy's config layer: received xDS resources → validated, frozen runtime objects, or a
 // ConfigError whose message is the NACK's error_detail.
-export { buildCluster, DEFAULT_CONNECT_TIMEOUT_MS, type RuntimeCluster } from "./cluster.js";
+
 export {
   buildCircuitBreakers,
   DEFAULT_CIRCUIT_BREAKERS,
   type RuntimeCircuitBreakers,
 } from "./circuit-breakers.js";
+export { buildCluster, DEFAULT_CONNECT_TIMEOUT_MS, type RuntimeCluster } from "./cluster.js";
 export { buildConfigSet, type ConfigSet, type ConfigSetResult, type ReceivedResource } from "./config-set.js";
+export { DEFAULT_DNS_REFRESH_RATE_MS, type DnsLookupFamily, type RuntimeDns } from "./dns.js";
 export {
   buildEndpoints,
+  DEFAULT_OVERPROVISIONING_FACTOR,
   type EndpointHealth,
   type RuntimeEndpoint,
   type RuntimeEndpoints,
@@ -32,6 +35,12 @@ export {
   type RuntimeTcp,
   type RuntimeWeightedCluster,
 } from "./listener.js";
+export {
+  DEFAULT_LOAD_BALANCING,
+  type LbPolicyName,
+  MAX_RING_SIZE,
+  type RuntimeLoadBalancing,
+} from "./load-balancing.js";
 export {
   buildOutlierDetection,
   type ConsecutiveDetection,

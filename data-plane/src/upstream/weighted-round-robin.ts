@@ -1,41 +1,10 @@
-// Smooth weighted round robin (nginx's algorithm) over a cluster's usable endpoints: over any
-// window of sum-of-weights picks each endpoint is chosen exactly its weight's number of times, and
-// picks of one endpoint are spread out rather than bunched. Deterministic: no randomness.
-import type { EndpointHealth, RuntimeEndpoint, RuntimeEndpoints } from "../config/index.js";
+// Smooth weighted round robin (nginx's algorithm) over a fixed list: over any window of
+// sum-of-weights picks each item is chosen exactly its weight's number of times, and picks of one
+// item are spread out rather than bunched. Deterministic: no randomness.
 
 export interface Weighted<T> {
   readonly item: T;
   readonly weight: number;
-}
-
-/** Endpoints in these states take traffic; any other state is skipped. */
-const USABLE: ReadonlySet<EndpointHealth> = new Set<EndpointHealth>(["HEALTHY", "UNKNOWN"]);
-
-export function isUsable(endpoint: RuntimeEndpoint): boolean {
-  return USABLE.has(endpoint.health) && endpoint.weight > 0;
-}
-
-/**
- * The usable endpoints of the lowest priority that has any, each weighted by its locality's weight
- * times its own. Higher priorities take traffic only when every lower one has no usable endpoint.
- */
-export function usableEndpoints(endpoints: RuntimeEndpoints): Weighted<RuntimeEndpoint>[] {
-  const byPriority = new Map<number, Weighted<RuntimeEndpoint>[]>();
-  for (const locality of endpoints.localities) {
-    if (locality.weight <= 0) continue;
-    for (const endpoint of locality.endpoints) {
-      if (!isUsable(endpoint)) continue;
-      let list = byPriority.get(locality.priority);
-      if (list === undefined) {
-        list = [];
-        byPriority.set(locality.priority, list);
-      }
-      list.push({ item: endpoint, weight: locality.weight * endpoint.weight });
-    }
-  }
-  let best: number | undefined;
-  for (const priority of byPriority.keys()) if (best === undefined || priority < best) best = priority;
-  return best === undefined ? [] : (byPriority.get(best) ?? []);
 }
 
 /** Smooth weighted round robin over a fixed list; `next()` is undefined when the list is empty. */

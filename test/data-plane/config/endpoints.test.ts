@@ -32,11 +32,50 @@ describe("buildEndpoints", () => {
             { host: "10.0.0.1", port: 80, weight: 3, health: "HEALTHY" },
             { host: "10.0.0.2", port: 80, weight: 1, health: "DRAINING" },
           ],
+          locality: undefined,
+          weightGiven: true,
         },
-        { priority: 1, weight: 1, endpoints: [{ host: "fd00::1", port: 8080, weight: 1, health: "UNHEALTHY" }] },
+        {
+          priority: 1,
+          weight: 1,
+          endpoints: [{ host: "fd00::1", port: 8080, weight: 1, health: "UNHEALTHY" }],
+          locality: undefined,
+          weightGiven: false,
+        },
       ],
+      overprovisioningFactor: 140,
+      weightedPriorityHealth: false,
     });
     assertDeepFrozen(built);
+  });
+
+  it("reads the locality's name and the policy's overprovisioning factor", () => {
+    const built = buildEndpoints(
+      assignment({
+        cluster_name: "svc",
+        endpoints: [{ locality: { region: "eu", zone: "eu-1" }, lb_endpoints: [endpointJson("10.0.0.1", 80)] }],
+        policy: { overprovisioning_factor: 200, weighted_priority_health: true },
+      }),
+    );
+    assert.deepEqual(built.localities[0]?.locality, { region: "eu", zone: "eu-1", subZone: "" });
+    assert.equal(built.overprovisioningFactor, 200);
+    assert.equal(built.weightedPriorityHealth, true);
+  });
+
+  it("refuses an overprovisioning factor of zero", () => {
+    assertRefused(
+      () =>
+        buildEndpoints(
+          assignment({
+            cluster_name: "svc",
+            endpoints: [{ lb_endpoints: [endpointJson("10.0.0.1", 80)] }],
+            policy: { overprovisioning_factor: 0 },
+          }),
+        ),
+      Code.invalidWeight,
+      "svc",
+      "policy.overprovisioning_factor",
+    );
   });
 
   it("refuses a hostname endpoint", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, it } from "node:test";
+import { DEFAULT_LOAD_BALANCING } from "../../../data-plane/src/config/index.js";
 import { compileRouteTable } from "../../../data-plane/src/router/index.js";
 import { oneHost } from "../router/fixtures.js";
 import { edsCluster, staticCluster } from "../upstream/backends.js";
@@ -97,7 +98,14 @@ describe("replies the proxy makes itself", () => {
   it("answers 503 UH when the cluster has no healthy endpoint", async () => {
     const p = await start({
       routes: [routeTo("sick")],
-      clusters: [staticCluster("sick", { host: "127.0.0.1", port: backend.port, weight: 1, health: "UNHEALTHY" })],
+      // Panic mode off: with Envoy's default 50% threshold a cluster of unhealthy hosts would be
+      // balanced over all of them instead.
+      clusters: [
+        {
+          ...staticCluster("sick", { host: "127.0.0.1", port: backend.port, weight: 1, health: "UNHEALTHY" }),
+          loadBalancing: { ...DEFAULT_LOAD_BALANCING, healthyPanicThreshold: 0 },
+        },
+      ],
     });
     const record = p.nextRecord();
     assert.equal((await h1Request(p.port)).status, 503);

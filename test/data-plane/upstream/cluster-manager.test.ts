@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { setImmediate as tick } from "node:timers/promises";
 import type { RuntimeEndpoints } from "../../../data-plane/src/config/index.js";
 import { ClusterManager } from "../../../data-plane/src/upstream/cluster-manager.js";
-import type { Upstream } from "../../../data-plane/src/upstream/upstream.js";
+import type { HostState as Upstream } from "../../../data-plane/src/upstream/host.js";
 import { assignment, type Backend, edsCluster, endpoint, startBackend, staticCluster } from "./backends.js";
 
 const NO_EDS: ReadonlyMap<string, RuntimeEndpoints> = new Map();
@@ -52,7 +52,7 @@ describe("ClusterManager", () => {
     assert.deepEqual(bodies, ["a", "b", "a", "b"]);
   });
 
-  it("answers undefined for an unknown cluster or one without a usable endpoint", () => {
+  it("answers undefined for an unknown, warming or empty cluster; an all-unhealthy one panics", () => {
     const m = manager();
     void m.update(
       [edsCluster("pending"), staticCluster("sick", { ...endpoint(a), health: "UNHEALTHY" }), staticCluster("empty")],
@@ -60,7 +60,8 @@ describe("ClusterManager", () => {
     );
     assert.equal(m.pick("nope"), undefined);
     assert.equal(m.pick("pending"), undefined);
-    assert.equal(m.pick("sick"), undefined);
+    // Every host unhealthy is below the 50% panic threshold: Envoy balances over all of them.
+    assert.equal(m.pick("sick")?.address, `127.0.0.1:${a.port}`);
     assert.equal(m.pick("empty"), undefined);
     assert.deepEqual(
       m.view().map((c) => [c.name, c.endpoints.length]),
