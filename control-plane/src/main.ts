@@ -8,6 +8,7 @@ import { assertSafeListen } from "./api/listen-guard.js";
 import { formatAddress, parseListenAddress } from "./listen-address.js";
 import { Metrics } from "./metrics.js";
 import { KINDS, RESOURCE_KINDS } from "./resources/kinds.js";
+import { nodeScopedViews } from "./snapshot/node-scope.js";
 import { SnapshotBuilder } from "./snapshot/snapshot-builder.js";
 import { ConvergenceTracker } from "./status/convergence.js";
 import { StatusRegistry } from "./status/registry.js";
@@ -99,6 +100,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       controlPlane: encodeControlPlane(`weft ${hostname()} pid ${process.pid}`),
       now: () => new Date(),
       nextStreamId: () => ++streamId,
+      // Listeners scoped to some nodes (metadata.filter_metadata.weft) reach only those.
+      view: nodeScopedViews(),
     };
     const xds = new XdsServer({ context });
     const xdsPort = await xds.listen(xdsAt.host, xdsAt.port);

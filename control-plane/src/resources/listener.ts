@@ -45,6 +45,7 @@ export const listenerType: ResourceType<Listener> = {
 
 function checkListener(problems: Problems, listener: Listener): void {
   if (listener.name === "") problems.add("name", ValidationCode.required, "a name is required");
+  checkNodeScope(problems, listener);
   const { address, apiListener: api } = listener;
   if (address !== undefined && api !== undefined) {
     problems.add(
@@ -238,4 +239,33 @@ function filterChainRefs(chain: FilterChain, path: string): ResourceRef[] {
     const proxy = unpackOrUndefined<TcpProxy>(filter.typedConfig, TCP_PROXY);
     return proxy === undefined ? [] : tcpProxyClusters(proxy, at);
   });
+}
+
+/**
+ * metadata.filter_metadata.weft, when present, scopes the listener to some nodes (see
+ * snapshot/node-scope.ts): only `node_clusters` and `node_ids`, each a non-empty list of non-empty
+ * strings.
+ */
+function checkNodeScope(problems: Problems, listener: Listener): void {
+  const weft = listener.metadata?.filterMetadata.weft;
+  if (weft === undefined) return;
+  const at = 'metadata.filter_metadata["weft"]';
+  const keys = Object.keys(weft);
+  if (keys.length === 0) {
+    problems.add(at, ValidationCode.empty, "give node_clusters, node_ids or both, or leave the entry out");
+  }
+  for (const key of keys) {
+    const value: unknown = weft[key];
+    if (key !== "node_clusters" && key !== "node_ids") {
+      problems.add(field(at, key), ValidationCode.unsupported, "only node_clusters and node_ids scope a listener");
+    } else if (!Array.isArray(value) || value.length === 0) {
+      problems.add(field(at, key), ValidationCode.wrongType, "must be a non-empty list of strings");
+    } else {
+      value.forEach((v: unknown, i) => {
+        if (typeof v !== "string" || v === "") {
+          problems.add(item(field(at, key), i), ValidationCode.wrongType, "must be a non-empty string");
+        }
+      });
+    }
+  }
 }

@@ -26,6 +26,34 @@ const TCP_FILTER = {
 };
 
 const cases: RefusalCase[] = [
+  {
+    rule: "a node scope with an unknown key is refused",
+    base: LISTENER,
+    edits: { metadata: { filter_metadata: { weft: { node_zones: ["a"] } } } },
+    path: 'metadata.filter_metadata["weft"].node_zones',
+    code: V.unsupported,
+  },
+  {
+    rule: "a node scope that is not a list of strings is refused",
+    base: LISTENER,
+    edits: { metadata: { filter_metadata: { weft: { node_clusters: "front" } } } },
+    path: 'metadata.filter_metadata["weft"].node_clusters',
+    code: V.wrongType,
+  },
+  {
+    rule: "a node scope with an empty name is refused",
+    base: LISTENER,
+    edits: { metadata: { filter_metadata: { weft: { node_ids: ["a", ""] } } } },
+    path: 'metadata.filter_metadata["weft"].node_ids[1]',
+    code: V.wrongType,
+  },
+  {
+    rule: "an empty node scope is refused",
+    base: LISTENER,
+    edits: { metadata: { filter_metadata: { weft: {} } } },
+    path: 'metadata.filter_metadata["weft"]',
+    code: V.empty,
+  },
   { rule: "a listener without a name is refused", base: LISTENER, edits: { name: "" }, path: "name", code: V.required },
   {
     rule: "a listener with neither address nor api_listener is refused",
@@ -560,6 +588,13 @@ describe("listener validation", () => {
     assertAccepted("listeners", LISTENER);
     assertAccepted("listeners", TCP_LISTENER);
     assertAccepted("listeners", API_LISTENER);
+  });
+
+  test("a listener scoped to node clusters and node ids is valid", () => {
+    assertAccepted(
+      "listeners",
+      edited(LISTENER, { metadata: { filter_metadata: { weft: { node_clusters: ["front"], node_ids: ["edge-1"] } } } }),
+    );
   });
 
   test("validate() on a decoded valid listener returns no details", () => {
