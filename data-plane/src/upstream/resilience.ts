@@ -19,7 +19,7 @@ export interface PickContext {
 
 /** How one upstream attempt ended, as outlier detection counts it. */
 export type AttemptOutcome =
-  /** A response whose status is below 500 (or a gRPC response, whatever its grpc-status). */
+  /** Response headers arrived, with this status (5xx included: outlier detection counts those). */
   | { readonly kind: "response"; readonly status: number }
   /** The connection could not be made (refused, unreachable, connect timeout). */
   | { readonly kind: "connectFailure" }
