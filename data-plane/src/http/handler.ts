@@ -186,7 +186,7 @@ class Forwarder {
       this.#dispatchWithRetries(exchange, cluster, action, action.retryPolicy, mutations);
       return;
     }
-    const upstream = clusters.pick(cluster);
+    const upstream = clusters.pick(cluster, hashContext(exchange, action));
     if (upstream === undefined) {
       exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);
       return;
@@ -281,8 +281,21 @@ class Forwarder {
       headers: headers.list,
       http2,
       body: hasRequestBody(exchange) ? new ReplayBody(exchange.req, exchange) : undefined,
+      hash: hashContext(exchange, action)?.hash,
     }).start();
   }
+}
+
+/** The request's hash under the route's hash_policy, for ring hash; undefined when the route has none. */
+function hashContext(exchange: Exchange, action: ForwardDecision): PickContext | undefined {
+  const policy = action.hashPolicy;
+  if (policy === undefined) return undefined;
+  const hash = policy({
+    header: (name) => headerOf(exchange, name),
+    path: exchange.path,
+    remoteAddress: exchange.peerHost === "" ? undefined : exchange.peerHost,
+  });
+  return hash === undefined ? undefined : { hash };
 }
 
 /** Whether the downstream request has a body to forward. */

@@ -64,6 +64,8 @@ export interface RetriedRequest {
   readonly http2: { readonly connectTimeoutMs: number } | undefined;
   /** undefined when the request has no body. */
   readonly body: ReplayBody | undefined;
+  /** The request's hash under the route's hash_policy (ring hash); undefined for none. */
+  readonly hash?: bigint | undefined;
 }
 
 const NGHTTP2_REFUSED_STREAM = 7;
@@ -106,7 +108,11 @@ export class RetryingForward implements AttemptOwner, HeldUpstream {
       retryTicket?.release();
       return;
     }
-    const upstream = env.clusters.pick(cluster, this.#tried.size === 0 ? undefined : { avoid: this.#tried });
+    const hash = this.#request.hash;
+    const upstream = env.clusters.pick(
+      cluster,
+      this.#tried.size > 0 ? { hash, avoid: this.#tried } : hash === undefined ? undefined : { hash },
+    );
     if (upstream === undefined) {
       retryTicket?.release();
       exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);

@@ -42,7 +42,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // The metrics need the listeners (connection gauge) and the listeners the metrics (counter).
   let metrics: ProxyMetrics | undefined;
   const listeners = new ListenerManager({ connectionOpened: (name) => metrics?.connectionOpened(name) });
-  const clusters = new ClusterManager();
+  const clusters = new ClusterManager({ logger: logger.child({ component: "upstream" }) });
   // One set of HTTP/2 upstream sessions for every listener, so listeners share connections.
   const http2Sessions = new Http2Sessions();
   metrics = new ProxyMetrics({

@@ -1,4 +1,5 @@
 // The router's public surface: compile a RouteConfiguration once, match requests against it.
+export { compileHashPolicy, type HashPolicy, type HashRequest } from "./hash-policy.js";
 export type { HeaderMutation, HeaderMutations } from "./header-mutations.js";
 export type { HeaderLookup, HeaderValue, RouteRequest } from "./request.js";
 export {

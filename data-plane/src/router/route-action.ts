@@ -5,6 +5,7 @@
 import type { RouteConfiguration } from "../../../proto/gen/envoy/config/route/v3/route.js";
 import type { Route, RouteAction, VirtualHost } from "../../../proto/gen/envoy/config/route/v3/route_components.js";
 import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
+import { compileHashPolicy, type HashPolicy } from "./hash-policy.js";
 import { compileHeaderMutations, type HeaderMutations } from "./header-mutations.js";
 import { type CompiledRedirect, compileRedirect } from "./redirect.js";
 import type { RequestView } from "./request.js";
@@ -33,6 +34,8 @@ export interface ForwardDecision {
   readonly timeoutMs: number;
   /** The route's retry_policy (else the virtual host's); undefined for no retries. */
   readonly retryPolicy: RetryPolicy | undefined;
+  /** The route's hash_policy (for ring hash); undefined when it has none. */
+  readonly hashPolicy?: HashPolicy | undefined;
 }
 
 export interface RedirectDecision {
@@ -92,6 +95,7 @@ export type CompiledAction =
       readonly hostRewrite: string | undefined;
       readonly timeoutMs: number;
       readonly retryPolicy: RetryPolicy | undefined;
+      readonly hashPolicy: HashPolicy | undefined;
       readonly headers: HeaderMutations;
     }
   | { readonly type: "redirect"; readonly redirect: CompiledRedirect; readonly headers: HeaderMutations }
@@ -158,6 +162,7 @@ function compileForward(
     hostRewrite: action.hostRewriteLiteral,
     timeoutMs: timeoutMs(action.timeout),
     retryPolicy: compileRetryPolicy(action.retryPolicy, vhost.retryPolicy),
+    hashPolicy: compileHashPolicy(action.hashPolicy),
     headers: compileHeaderMutations([route, vhost, config], mostSpecificWins),
   });
 }
@@ -206,6 +211,7 @@ export function resolveAction(action: CompiledAction, view: RequestView, random:
         hostRewrite,
         timeoutMs: action.timeoutMs,
         retryPolicy: action.retryPolicy,
+        hashPolicy: action.hashPolicy,
       };
       return { action: decision, headers };
     }
