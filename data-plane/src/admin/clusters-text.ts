@@ -20,7 +20,7 @@ export function clustersText(clusters: readonly ClusterView[]): string {
     for (const endpoint of cluster.endpoints) {
       const prefix = `${cluster.name}::${endpoint.address}`;
       lines.push(
-        `${prefix}::health_flags::${HEALTH_FLAGS[endpoint.health]}`,
+        `${prefix}::health_flags::${healthFlags(endpoint)}`,
         `${prefix}::weight::${endpoint.weight}`,
         `${prefix}::priority::${endpoint.priority}`,
         `${prefix}::rq_active::${endpoint.activeRequests}`,
@@ -28,6 +28,13 @@ export function clustersText(clusters: readonly ClusterView[]): string {
     }
   }
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+/** The host's flags when the view has them (health checks, outlier ejection), else from its EDS health. */
+function healthFlags(endpoint: ClusterView["endpoints"][number]): string {
+  const flags = endpoint.healthFlags;
+  if (flags === undefined) return HEALTH_FLAGS[endpoint.health];
+  return flags.length === 0 ? "healthy" : flags.map((flag) => `/${flag}`).join("");
 }
 
 /** The JSON form: the view's fields, copied so nothing else the view holds leaks out. */
@@ -42,7 +49,13 @@ export function clustersJson(clusters: readonly ClusterView[]): unknown {
         weight: endpoint.weight,
         health: endpoint.health,
         activeRequests: endpoint.activeRequests,
+        ...(endpoint.healthFlags === undefined ? {} : { healthFlags: endpoint.healthFlags }),
+        ...(endpoint.healthy === undefined ? {} : { healthy: endpoint.healthy }),
+        ...(endpoint.locality === undefined ? {} : { locality: endpoint.locality }),
       })),
+      ...(cluster.lbPolicy === undefined ? {} : { lbPolicy: cluster.lbPolicy }),
+      ...(cluster.panic === undefined ? {} : { panic: cluster.panic }),
+      ...(cluster.dns === undefined ? {} : { dns: cluster.dns }),
     })),
   };
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
+import { clustersText } from "../../../data-plane/src/admin/clusters-text.js";
 import type { RuntimeCluster, RuntimeEndpoints } from "../../../data-plane/src/config/index.js";
 import { ClusterManager } from "../../../data-plane/src/upstream/cluster-manager.js";
 import type { ClusterHosts, HostChange, HostMonitor } from "../../../data-plane/src/upstream/host.js";
@@ -55,6 +56,7 @@ describe("ClusterManager: hosts with state", () => {
         ["127.0.0.1:1003", [], true],
       ],
     );
+    assert.match(clustersText(m.view()), /^web::127\.0\.0\.1:1001::health_flags::\/failed_outlier_check$/m);
     assert.equal(view?.lbPolicy, "ROUND_ROBIN");
     assert.equal(view?.panic, false);
     hosts[0]?.setEjected(false);
