@@ -9,6 +9,7 @@ import { type SnapshotResource, versionOfResources } from "../../control-plane/s
 const CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
 const RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 const EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+const LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
 
 const clusters = new Map([
   ["a", "aaaaaaaaaaaaaaaaaaaaaaaa"],
@@ -105,6 +106,35 @@ describe("judgeProxies", () => {
     assert.equal(delta?.synced, true);
     assert.equal(eds?.synced, true);
   });
+
+  test("a listener scoped to other nodes is not part of a proxy's listener version", () => {
+    const listeners = new Map([
+      ["front", "ffffffffffffffffffffffff"],
+      ["sidecar", "ssssssssssssssssssssssss"],
+      ["shared", "cccccccccccccccccccccccc"],
+    ]);
+    const scopes = new Map([
+      ["front", { nodeClusters: new Set(["front"]), nodeIds: undefined }],
+      ["sidecar", { nodeClusters: undefined, nodeIds: new Set(["sidecar-1"]) }],
+    ]);
+    const frontVersion = sotwVersion(listeners, ["front", "shared"]);
+    const sidecarVersion = sotwVersion(listeners, ["sidecar", "shared"]);
+    const lds = (version: string) => ({ [LDS]: typeStatus({ versionSent: version, versionAcked: version }) });
+    const verdicts = judgeProxies(
+      [
+        { ...proxy("front-1", lds(frontVersion)), cluster: "front" },
+        { ...proxy("sidecar-1", lds(sidecarVersion)), cluster: "app" },
+        { ...proxy("other", lds(sidecarVersion)), cluster: "front" },
+      ],
+      new Map([...stored, ["listeners", listeners]]),
+      Date.now(),
+      scopes,
+    );
+    assert.deepEqual(
+      verdicts.map((v) => v.synced),
+      [true, true, false],
+    );
+  });
 });
 
 function source(proxies: ProxyStatus[]) {
@@ -143,6 +173,30 @@ describe("waitForSync", () => {
       },
     );
     assert.deepEqual(lines, ["0/1 proxies synced"]);
+  });
+
+  test("reads listener scopes from the stored listeners' metadata", async () => {
+    const version = "ffffffffffffffffffffffff";
+    const scoped = {
+      kind: "listeners" as const,
+      name: "front",
+      version,
+      revision: 1,
+      resource: { metadata: { filter_metadata: { weft: { node_clusters: ["front"] } } } },
+    };
+    const api = {
+      ...source([
+        proxy("sidecar-1", {
+          [LDS]: typeStatus({ versionSent: sotwVersion(new Map()), versionAcked: sotwVersion(new Map()) }),
+        }),
+      ]),
+      list: async (kind: ApiKind): Promise<ResourceList> => ({
+        kind,
+        revision: 1,
+        items: kind === "listeners" ? [scoped] : [],
+      }),
+    };
+    await waitForSync(api, { timeoutMs: 1000, intervalMs: 10, progress: () => {} });
   });
 
   test("fails at once when a proxy rejects the current config", async () => {

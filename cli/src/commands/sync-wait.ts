@@ -8,7 +8,11 @@
 // Where it cannot be computed (delta streams, whose versions are store revisions; endpoint
 // subscriptions that include the empty assignments Weft makes for EDS clusters without endpoints),
 // the state alone must be SYNCED.
+//
+// A listener scoped to some nodes (metadata.filter_metadata.weft, control plane:
+// snapshot/node-scope.ts) is part of the version only for the proxies it is served to.
 import { createHash } from "node:crypto";
+import { inScope, type NodeScope, SCOPE_METADATA_KEY } from "../../../control-plane/src/snapshot/node-scope.js";
 import type { ApiKind, ProxyStatus, ResourceList, TypeStatus, WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import { KIND_ORDER, kindOfTypeUrl } from "./resource-kinds.js";
@@ -76,13 +80,22 @@ export interface ProxyVerdict {
   readonly nacks: readonly string[];
 }
 
-/** How each proxy stands against the store's current resources (`stored`: name → version per kind). */
-export function judgeProxies(proxies: readonly ProxyStatus[], stored: Stored, startedAt: number): ProxyVerdict[] {
+/**
+ * How each proxy stands against the store's current resources (`stored`: name → version per kind;
+ * `scopes`: the scoped listeners' scopes by name).
+ */
+export function judgeProxies(
+  proxies: readonly ProxyStatus[],
+  stored: Stored,
+  startedAt: number,
+  scopes: ReadonlyMap<string, NodeScope> = new Map(),
+): ProxyVerdict[] {
   return proxies.map((proxy) => {
     const waitingFor: string[] = [];
     const nacks: string[] = [];
+    const served = servedTo(proxy, stored, scopes);
     for (const [typeUrl, status] of Object.entries(proxy.types)) {
-      const verdict = judgeType(typeUrl, status, stored, startedAt);
+      const verdict = judgeType(typeUrl, status, served, startedAt);
       if (verdict.nack !== undefined) nacks.push(`${shortTypeName(typeUrl)}: ${verdict.nack}`);
       if (!verdict.synced) waitingFor.push(`${shortTypeName(typeUrl)} ${status.state}`);
     }
@@ -90,9 +103,38 @@ export function judgeProxies(proxies: readonly ProxyStatus[], stored: Stored, st
   });
 }
 
-async function storedVersions(api: StatusSource): Promise<Stored> {
+/** `stored` without the listeners not served to `proxy`. */
+function servedTo(proxy: ProxyStatus, stored: Stored, scopes: ReadonlyMap<string, NodeScope>): Stored {
+  if (scopes.size === 0) return stored;
+  const node = { id: proxy.nodeId, cluster: proxy.cluster };
+  const listeners = [...(stored.get("listeners") ?? [])].filter(([name]) => {
+    const scope = scopes.get(name);
+    return scope === undefined || inScope(scope, node);
+  });
+  return new Map([...stored, ["listeners", new Map(listeners)]]);
+}
+
+/** A listener's scope from its canonical JSON, as the control plane reads it; undefined: every node. */
+function scopeOf(listener: Record<string, unknown>): NodeScope | undefined {
+  const metadata = listener.metadata as { filter_metadata?: Record<string, Record<string, unknown>> } | undefined;
+  const weft = metadata?.filter_metadata?.[SCOPE_METADATA_KEY];
+  if (weft === undefined) return undefined;
+  const set = (value: unknown) => (Array.isArray(value) ? new Set(value.map(String)) : undefined);
+  const scope = { nodeClusters: set(weft.node_clusters), nodeIds: set(weft.node_ids) };
+  return scope.nodeClusters === undefined && scope.nodeIds === undefined ? undefined : scope;
+}
+
+async function storedVersions(api: StatusSource): Promise<{ stored: Stored; scopes: Map<string, NodeScope> }> {
   const lists: ResourceList[] = await Promise.all(KIND_ORDER.map((kind) => api.list(kind)));
-  return new Map(lists.map((list) => [list.kind, new Map(list.items.map((item) => [item.name, item.version]))]));
+  const scopes = new Map<string, NodeScope>();
+  for (const item of lists.find((list) => list.kind === "listeners")?.items ?? []) {
+    const scope = scopeOf(item.resource);
+    if (scope !== undefined) scopes.set(item.name, scope);
+  }
+  const stored = new Map(
+    lists.map((list) => [list.kind, new Map(list.items.map((item) => [item.name, item.version]))]),
+  );
+  return { stored, scopes };
 }
 
 /** What waiting reads from the API. */
@@ -112,8 +154,8 @@ export async function waitForSync(api: StatusSource, options: WaitOptions): Prom
   const deadline = startedAt + options.timeoutMs;
   let last = "";
   for (;;) {
-    const [proxies, stored] = await Promise.all([api.proxies(), storedVersions(api)]);
-    const verdicts = judgeProxies(proxies, stored, startedAt);
+    const [proxies, { stored, scopes }] = await Promise.all([api.proxies(), storedVersions(api)]);
+    const verdicts = judgeProxies(proxies, stored, startedAt, scopes);
     const rejected = verdicts.filter((v) => v.nacks.length > 0);
     if (rejected.length > 0) {
       const text = rejected.map((v) => `${v.nodeId} rejected the config (${v.nacks.join("; ")})`).join("; ");
