@@ -3,12 +3,15 @@
 import type { Logger } from "pino";
 import { type AccessLog, createAccessLog } from "../access-log/index.js";
 import { startAdmin } from "../admin/index.js";
-import { createHttpHandler, Http2Sessions } from "../http/index.js";
+import { createHttpHandler, Http2Sessions, type UpstreamClusters } from "../http/index.js";
 import { ListenerManager } from "../listeners/index.js";
 import { ProxyMetrics } from "../metrics/index.js";
+import { ResilienceMetrics } from "../metrics/resilience-metrics.js";
+import { TrafficResilienceMetrics } from "../metrics/traffic-resilience-metrics.js";
 import { createTcpHandler } from "../tcp/index.js";
 import { ClusterManager } from "../upstream/index.js";
 import { AdsClient, type NodeIdentity } from "../xds-client/index.js";
+import { ClusterResilience } from "./cluster-resilience.js";
 import type { RequestObserver, RequestRecord } from "./observer.js";
 import { ProxyRuntime } from "./runtime.js";
 
@@ -42,15 +45,37 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // The metrics need the listeners (connection gauge) and the listeners the metrics (counter).
   let metrics: ProxyMetrics | undefined;
   const listeners = new ListenerManager({ connectionOpened: (name) => metrics?.connectionOpened(name) });
-  const clusters = new ClusterManager({ logger: logger.child({ component: "upstream" }) });
+  // Health checks, outlier detection and circuit breakers live beside each cluster.
+  const resilience = new ClusterResilience(logger);
+  const clusters = new ClusterManager({
+    logger: logger.child({ component: "upstream" }),
+    monitors: [resilience.monitor],
+  });
+  // The HTTP path's view of the clusters: the manager, plus each cluster's circuit breaker.
+  const upstreams: UpstreamClusters = {
+    has: (name) => clusters.has(name),
+    cluster: (name) => clusters.cluster(name),
+    warming: (name) => clusters.warming(name),
+    whenWarm: (name, ms) => clusters.whenWarm(name, ms),
+    pick: (name, context) => clusters.pick(name, context),
+    attemptEnded: (name, address, outcome) => clusters.attemptEnded(name, address, outcome),
+    breaker: (name) => resilience.breaker(name),
+  };
   // One set of HTTP/2 upstream sessions for every listener, so listeners share connections.
   const http2Sessions = new Http2Sessions();
   metrics = new ProxyMetrics({
     activeConnections: () => listeners.activeConnections(),
     clusters: () => clusters.view(),
   });
+  resilience.setMetrics(
+    new ResilienceMetrics(metrics.registry, { ejectedEndpoints: () => resilience.ejectedCounts() }),
+  );
+  const trafficMetrics = new TrafficResilienceMetrics({
+    registry: metrics.registry,
+    breakers: () => resilience.breakerCounts(),
+  });
   const accessLog: AccessLog = createAccessLog(options.accessLog);
-  const observer = fanOut(metrics, accessLog);
+  const observer = fanOut(metrics, accessLog, trafficMetrics);
   const runtime = new ProxyRuntime({
     listeners,
     clusters,
@@ -59,7 +84,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     ...(options.warmingTimeoutMs === undefined ? {} : { warmingTimeoutMs: options.warmingTimeoutMs }),
     handlers: {
       http: (listener, http, routeTable) =>
-        createHttpHandler({ listener, http, routeTable, clusters, observer, http2Sessions }),
+        createHttpHandler({ listener, http, routeTable, clusters: upstreams, observer, http2Sessions }),
       tcp: (listener, tcp) => createTcpHandler({ listener, tcp, clusters, observer }),
     },
   });
@@ -94,7 +119,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
           },
           ...runtime.configDump(),
         }),
-        clusters: () => clusters.view(),
+        clusters: () => resilience.view(clusters.view()),
       },
     });
   } catch (error) {
@@ -133,14 +158,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
-/** One observer feeding several; the access log's `ended` only queues a line. */
-function fanOut(...observers: readonly RequestObserver[]): RequestObserver {
+/**
+ * One observer feeding the metrics and the access log (whose `ended` only queues a line), and the
+ * resilience counters' hooks.
+ */
+function fanOut(metrics: ProxyMetrics, accessLog: AccessLog, traffic: TrafficResilienceMetrics): RequestObserver {
   return {
     ended(record: RequestRecord): void {
-      for (const observer of observers) observer.ended(record);
+      metrics.ended(record);
+      accessLog.ended(record);
     },
-    upstreamStarted(cluster: string): void {
-      for (const observer of observers) observer.upstreamStarted?.(cluster);
-    },
+    retried: (cluster) => traffic.retried(cluster),
+    retriesExhausted: (cluster) => traffic.retriesExhausted(cluster),
+    overflowed: (cluster, resource) => traffic.overflowed(cluster, resource),
   };
 }
