@@ -193,7 +193,7 @@ export function reportSplit(weights, names, counts) {
 }
 
 function percent(share) {
-  return `${(share * 100).toFixed(1)}%`;
+  return `${(share * 100).toFixed(2)}%`;
 }
 
 async function stop(child) {
