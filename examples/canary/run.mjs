@@ -3,7 +3,15 @@
 // measured split matched its weights. See README.md.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { countAnswers, freePort, reportSplit, runExample, startControlPlane, startProxy } from "../lib/example-run.mjs";
+import {
+  countAnswers,
+  freePort,
+  reportSplit,
+  runExample,
+  startControlPlane,
+  startProxy,
+  waitForProxies,
+} from "../lib/example-run.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const STEPS = [
@@ -24,6 +32,7 @@ await runExample("canary", 60_000, async (run) => {
     startProxy(run, cp.xds, "front-1", ["--node-cluster", "front"]),
     startProxy(run, cp.xds, "sidecar-1", ["--node-cluster", "sidecar"]),
   ]);
+  await waitForProxies(run, cp.api, ["front-1", "sidecar-1"]);
   const ports = { FRONT_PORT: await freePort(), SIDECAR_PORT: await freePort(), V1_PORT: v1.port, V2_PORT: v2.port };
   console.log(`front proxy on 127.0.0.1:${ports.FRONT_PORT}, sidecar proxy on :${ports.SIDECAR_PORT}`);
   console.log(`v1 on :${v1.port}, v2 on :${v2.port}, control plane API ${cp.api}\n`);

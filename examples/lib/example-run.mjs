@@ -140,6 +140,18 @@ export async function startProxy(run, xds, nodeId, flags = []) {
   );
 }
 
+/**
+ * Resolves once `weft status` lists every one of `nodeIds` as connected, so that a following
+ * `weft apply --wait` (which waits for the proxies connected at the time) waits for them too.
+ */
+export async function waitForProxies(run, api, nodeIds) {
+  for (;;) {
+    const { proxies } = JSON.parse(await run.weft(["status", "-o", "json", "--server", api]));
+    if (nodeIds.every((id) => proxies.some((proxy) => proxy.nodeId === id))) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** A port free right now on 127.0.0.1, for listeners whose port the config must name. */
 export function freePort() {
   return new Promise((resolve, reject) => {
