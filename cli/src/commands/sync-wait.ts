@@ -12,7 +12,7 @@
 // A listener scoped to some nodes (metadata.filter_metadata.weft, control plane:
 // snapshot/node-scope.ts) is part of the version only for the proxies it is served to.
 import { createHash } from "node:crypto";
-import { inScope, type NodeScope, SCOPE_METADATA_KEY } from "../../../control-plane/src/snapshot/node-scope.js";
+import { inScope, type NodeScope, SCOPE_METADATA_KEY } from "../../../control-plane/src/snapshot/node-scope-rules.js";
 import type { ApiKind, ProxyStatus, ResourceList, TypeStatus, WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import { KIND_ORDER, kindOfTypeUrl } from "./resource-kinds.js";

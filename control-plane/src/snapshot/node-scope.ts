@@ -1,14 +1,10 @@
-// Listeners meant for some proxies only. By default every proxy receives every resource
-// (CONTRACT.md); a listener can say otherwise in its metadata:
-//
-//   metadata: { filter_metadata: { weft: { node_clusters: ["front"], node_ids: ["edge-1"] } } }
-//
-// It is then served only to nodes whose cluster is listed (when node_clusters is given) and whose
-// id is listed (when node_ids is given). A front proxy and its sidecars can share one control
-// plane without each binding the others' ports. Clusters, routes and endpoints are not scoped: a
-// proxy subscribes to the routes its listeners name, and an unused cluster costs it little.
+// Per-node views of a snapshot: the listeners a node is not meant to receive (node-scope-rules.ts)
+// are left out of its view. A front proxy and its sidecars can then share one control plane without
+// each binding the others' ports. Clusters, routes and endpoints are not scoped: a proxy subscribes
+// to the routes its listeners name, and an unused cluster costs it little.
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { TypeUrl } from "../../../proto/index.js";
+import { inScope, listenerScope, type NodeScope, type ScopedNode } from "./node-scope-rules.js";
 import {
   type Selection,
   type Snapshot,
@@ -17,44 +13,6 @@ import {
   type Subscription,
   selectFrom,
 } from "./snapshot.js";
-
-/** The filter_metadata key holding a listener's scope. */
-export const SCOPE_METADATA_KEY = "weft";
-
-export interface NodeScope {
-  /** Node clusters the listener is for; undefined: any. */
-  readonly nodeClusters: ReadonlySet<string> | undefined;
-  /** Node ids the listener is for; undefined: any. */
-  readonly nodeIds: ReadonlySet<string> | undefined;
-}
-
-/** Who a view is for. */
-export interface ScopedNode {
-  readonly id: string;
-  readonly cluster: string;
-}
-
-/**
- * A listener's scope, or undefined for a listener every proxy receives. Reads only well-formed
- * lists of strings (the listener validation refuses anything else before it is stored).
- */
-export function listenerScope(listener: Listener): NodeScope | undefined {
-  const weft = listener.metadata?.filterMetadata[SCOPE_METADATA_KEY];
-  if (weft === undefined) return undefined;
-  const set = (value: unknown): ReadonlySet<string> | undefined =>
-    Array.isArray(value) ? new Set(value.filter((v): v is string => typeof v === "string")) : undefined;
-  const nodeClusters = set(weft.node_clusters);
-  const nodeIds = set(weft.node_ids);
-  if (nodeClusters === undefined && nodeIds === undefined) return undefined;
-  return { nodeClusters, nodeIds };
-}
-
-export function inScope(scope: NodeScope, node: ScopedNode): boolean {
-  return (
-    (scope.nodeClusters === undefined || scope.nodeClusters.has(node.cluster)) &&
-    (scope.nodeIds === undefined || scope.nodeIds.has(node.id))
-  );
-}
 
 interface ScopeIndex {
   /** Scoped listeners by name; empty when no listener is scoped (every node sees the snapshot). */
