@@ -1,6 +1,7 @@
-// Steady keep-alive load for the hot-reload tests: a few concurrent loops of GETs over a fixed set
-// of connections (HTTP/1.1 through an undici Pool, or HTTP/2 on one session), recording every
-// status, body and error until stopped.
+// HTTP clients for the end-to-end tests: one GET on a fresh connection, and steady keep-alive
+// load (a few concurrent loops of GETs over a fixed set of connections, HTTP/1.1 through an undici
+// Pool or HTTP/2 on one session) recording every status, body and error until stopped.
+import http from "node:http";
 import http2 from "node:http2";
 import { Pool } from "undici";
 
@@ -82,5 +83,23 @@ function getH2(session: http2.ClientHttp2Session, path: string): Promise<{ statu
     stream.on("end", () => resolve({ status, body }));
     stream.on("error", reject);
     stream.end();
+  });
+}
+
+/** GET http://127.0.0.1:port/path on a fresh connection: status, body and headers. */
+export function get(
+  port: number,
+  path = "/",
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        body += c;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on("error", reject);
   });
 }

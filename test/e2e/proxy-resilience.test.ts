@@ -2,9 +2,8 @@
 // command. Retries mask a flaky backend; outlier detection and active health checks take a failing
 // endpoint out and bring it back; a circuit breaker sheds a burst; all while config changes.
 import assert from "node:assert/strict";
-import http from "node:http";
 import { after, before, describe, test } from "node:test";
-import { startLoad } from "./load.js";
+import { get, startLoad } from "./load.js";
 import { Api, edsCluster, endpoints, httpListener, type Json, routes } from "./mesh.js";
 import {
   type BackendProcess,
@@ -16,19 +15,6 @@ import {
   startControlPlane,
   startProxy,
 } from "./processes.js";
-
-function get(port: number, path = "/"): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (c: string) => {
-        body += c;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on("error", reject);
-  });
-}
 
 /** Tells a backend how to misbehave (see fixtures/backend.mjs); answers its request count. */
 async function control(backend: BackendProcess, command: string): Promise<number> {

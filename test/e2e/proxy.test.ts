@@ -1,11 +1,10 @@
 // `weft proxy` end to end: a real control plane, proxies and backends as child processes on
 // 127.0.0.1. Config goes in through the REST API; traffic goes through the proxy.
 import assert from "node:assert/strict";
-import http from "node:http";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { TypeUrl } from "../../proto/index.js";
-import { startLoad } from "./load.js";
+import { get, startLoad } from "./load.js";
 import { Api, edsCluster, endpoints, httpListener, type Json, routes, tcpListener } from "./mesh.js";
 import {
   type BackendProcess,
@@ -18,21 +17,6 @@ import {
   startProxy,
   tempDir,
 } from "./processes.js";
-
-/** GET http://127.0.0.1:port/path with a fresh connection; status and body. */
-function get(port: number, path = "/"): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => {
-        body += c;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    });
-    req.on("error", reject);
-  });
-}
 
 async function admin(proxy: ProxyProcess, path: string): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${proxy.admin}${path}`);
