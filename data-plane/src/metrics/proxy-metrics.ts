@@ -1,16 +1,18 @@
 // The proxy's Prometheus metrics. One registry per ProxyMetrics (never prom-client's global one),
 // named as Prometheus asks: `weft_proxy_` prefix, base units, `_total` on counters.
 //
-// `ended` runs once per request on the hot path, so every label child it touches is resolved once
-// per listener or cluster and kept: a record costs a map lookup or two and a few increments.
+// `ended` runs once per request on the hot path, so it touches no prom-client object there: request
+// counts and durations go into plain numbers per listener and per cluster (a map lookup or two and
+// a few increments), copied into the exposition when Prometheus scrapes.
 // What the proxy already knows as state (open connections, endpoints) is not counted twice here:
 // it is read through callbacks when Prometheus scrapes.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { EndpointHealth } from "../config/index.js";
 import type { HttpRequestRecord, RequestObserver, RequestRecord, TcpConnectionRecord } from "../proxy/observer.js";
 import { ResponseFlag } from "../proxy/observer.js";
 import type { ClusterView } from "../upstream/index.js";
 import type { AdsClientEvent } from "../xds-client/index.js";
+import { type HistogramSeries, ScrapedHistogram } from "./scraped-histogram.js";
 import { STATUS_CLASSES, statusClassIndex } from "./status-class.js";
 import { XDS_TYPES, xdsTypeName } from "./xds-type.js";
 
@@ -41,22 +43,21 @@ export interface ProxyMetricsOptions {
 }
 
 type CounterChild = Counter.Internal;
-type HistogramChild = Histogram.Internal<string>;
 
-/** The label children of one listener, resolved the first time the listener is seen. */
+/** The series of one listener, made the first time the listener is seen. */
 interface ListenerSeries {
-  /** Indexed as STATUS_CLASSES. */
-  readonly requests: readonly CounterChild[];
-  readonly duration: HistogramChild;
+  /** HTTP requests, indexed as STATUS_CLASSES; exported at scrape once above 0. */
+  readonly requests: number[];
+  readonly duration: HistogramSeries;
   readonly tcpConnections: CounterChild;
   readonly tcpBytesReceived: CounterChild;
   readonly tcpBytesSent: CounterChild;
 }
 
-/** The label children of one cluster. */
+/** The series of one cluster. */
 interface ClusterSeries {
-  readonly requests: readonly CounterChild[];
-  readonly duration: HistogramChild;
+  readonly requests: number[];
+  readonly duration: HistogramSeries;
 }
 
 export class ProxyMetrics implements RequestObserver {
@@ -66,11 +67,9 @@ export class ProxyMetrics implements RequestObserver {
   readonly #clusters = new Map<string, ClusterSeries>();
   readonly #flags: ReadonlyMap<string, CounterChild>;
 
-  readonly #downstreamRequests: Counter<"listener" | "status_class">;
-  readonly #downstreamDuration: Histogram<"listener">;
+  readonly #downstreamDuration: ScrapedHistogram;
   readonly #downstreamConnectionsTotal: Counter<"listener">;
-  readonly #upstreamRequests: Counter<"cluster" | "status_class">;
-  readonly #upstreamDuration: Histogram<"cluster">;
+  readonly #upstreamDuration: ScrapedHistogram;
   readonly #responsesByFlag: Counter<"flag">;
   readonly #tcpConnections: Counter<"listener">;
   readonly #tcpBytes: Counter<"listener" | "direction">;
@@ -87,18 +86,23 @@ export class ProxyMetrics implements RequestObserver {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "weft_proxy_" });
     const registers = [registry];
 
-    this.#downstreamRequests = new Counter({
+    const listeners = this.#listeners;
+    new Counter({
       name: "weft_proxy_downstream_requests_total",
       help: "HTTP requests answered downstream, by listener and status class (reset: no status was sent).",
       labelNames: ["listener", "status_class"],
       registers,
+      collect() {
+        this.reset();
+        for (const [listener, series] of listeners) copyCounts(this, listener, series.requests);
+      },
     });
-    this.#downstreamDuration = new Histogram({
+    this.#downstreamDuration = new ScrapedHistogram({
       name: "weft_proxy_downstream_request_duration_seconds",
       help: "From the start of a downstream request to the end of its response, by listener.",
-      labelNames: ["listener"],
+      labelName: "listener",
       buckets: DURATION_BUCKETS,
-      registers,
+      registry,
     });
     this.#downstreamConnectionsTotal = new Counter({
       name: "weft_proxy_downstream_connections_total",
@@ -118,18 +122,23 @@ export class ProxyMetrics implements RequestObserver {
       },
     });
 
-    this.#upstreamRequests = new Counter({
+    const clusterSeries = this.#clusters;
+    new Counter({
       name: "weft_proxy_upstream_requests_total",
       help: "Requests sent to an upstream endpoint, by cluster and the status class answered downstream.",
       labelNames: ["cluster", "status_class"],
       registers,
+      collect() {
+        this.reset();
+        for (const [cluster, series] of clusterSeries) copyCounts(this, cluster, series.requests);
+      },
     });
-    this.#upstreamDuration = new Histogram({
+    this.#upstreamDuration = new ScrapedHistogram({
       name: "weft_proxy_upstream_request_duration_seconds",
       help: "From the start of a request until the upstream's response headers arrived, by cluster.",
-      labelNames: ["cluster"],
+      labelName: "cluster",
       buckets: DURATION_BUCKETS,
-      registers,
+      registry,
     });
     const clusters = options.clusters;
     new Gauge({
@@ -268,13 +277,15 @@ export class ProxyMetrics implements RequestObserver {
   #httpEnded(record: HttpRequestRecord): void {
     const classIndex = statusClassIndex(record.status);
     const listener = this.#listenerSeries(record.listener);
-    listener.requests[classIndex]?.inc();
-    listener.duration.observe(record.durationMs / 1000);
+    (listener.requests[classIndex] as number)++;
+    this.#downstreamDuration.observe(listener.duration, record.durationMs / 1000);
     // An upstream request is one that reached an endpoint, whether or not it was answered.
     if (record.cluster === undefined || record.upstreamAddress === undefined) return;
     const cluster = this.#clusterSeries(record.cluster);
-    cluster.requests[classIndex]?.inc();
-    if (record.upstreamDurationMs !== undefined) cluster.duration.observe(record.upstreamDurationMs / 1000);
+    (cluster.requests[classIndex] as number)++;
+    if (record.upstreamDurationMs !== undefined) {
+      this.#upstreamDuration.observe(cluster.duration, record.upstreamDurationMs / 1000);
+    }
   }
 
   #tcpEnded(record: TcpConnectionRecord): void {
@@ -288,8 +299,8 @@ export class ProxyMetrics implements RequestObserver {
     let series = this.#listeners.get(name);
     if (series === undefined) {
       series = {
-        requests: STATUS_CLASSES.map((statusClass) => this.#downstreamRequests.labels(name, statusClass)),
-        duration: this.#downstreamDuration.labels(name),
+        requests: STATUS_CLASSES.map(() => 0),
+        duration: this.#downstreamDuration.series(name),
         tcpConnections: this.#tcpConnections.labels(name),
         tcpBytesReceived: this.#tcpBytes.labels(name, "received"),
         tcpBytesSent: this.#tcpBytes.labels(name, "sent"),
@@ -303,11 +314,19 @@ export class ProxyMetrics implements RequestObserver {
     let series = this.#clusters.get(name);
     if (series === undefined) {
       series = {
-        requests: STATUS_CLASSES.map((statusClass) => this.#upstreamRequests.labels(name, statusClass)),
-        duration: this.#upstreamDuration.labels(name),
+        requests: STATUS_CLASSES.map(() => 0),
+        duration: this.#upstreamDuration.series(name),
       };
       this.#clusters.set(name, series);
     }
     return series;
+  }
+}
+
+/** Puts one listener's or cluster's request counts (indexed as STATUS_CLASSES) into `counter`; zeros stay out. */
+function copyCounts(counter: Counter<string>, name: string, counts: readonly number[]): void {
+  for (let i = 0; i < counts.length; i++) {
+    const count = counts[i] as number;
+    if (count > 0) counter.labels(name, STATUS_CLASSES[i] as string).inc(count);
   }
 }
