@@ -120,9 +120,9 @@ export async function startControlPlane(run) {
   return { api: `http://${ready.api}`, xds: ready.xds };
 }
 
-/** `weft proxy` with the given node id and extra flags; resolves once it has started. */
+/** `weft proxy` with the given node id and extra flags; resolves with its admin URL once it has started. */
 export async function startProxy(run, xds, nodeId, flags = []) {
-  await run.start(
+  const ready = await run.start(
     `proxy ${nodeId}`,
     [
       weftBin,
@@ -138,6 +138,7 @@ export async function startProxy(run, xds, nodeId, flags = []) {
     ].concat(flags),
     (line) => line.msg === "proxy started",
   );
+  return { admin: `http://${ready.admin.host}:${ready.admin.port}` };
 }
 
 /**

@@ -45,12 +45,34 @@ function assertSteps(result: { code: number | null; output: string }, name: stri
   assert.match(result.output, new RegExp(`^${name}: PASSED$`, "m"));
 }
 
-describe("examples", { timeout: 200_000 }, () => {
+/** Asserts a successful run that printed each numbered step, in order, and only checks that held. */
+function assertChecks(result: { code: number | null; output: string }, name: string, steps: string[]): void {
+  assert.equal(result.code, 0, `${name} exited with ${result.code}:\n${result.output}`);
+  const headings = result.output.split("\n").filter((line) => /^\d\. /.test(line));
+  assert.deepEqual(
+    headings.map((line) => line.split(":")[0]),
+    steps,
+    result.output,
+  );
+  assert.doesNotMatch(result.output, / WRONG$/m);
+  assert.match(result.output, new RegExp(`^${name}: PASSED$`, "m"));
+}
+
+describe("examples", { timeout: 300_000 }, () => {
   test("canary: traffic shifted 100/0, 90/10, 50/50, 0/100 through a front and a sidecar proxy", async () => {
     assertSteps(await runExample("canary", 75_000), "canary", ["100/0", "90/10", "50/50", "0/100"]);
   });
 
   test("grpc-proxyless: an unmodified grpc-js-xds client follows weight shifts", async () => {
     assertSteps(await runExample("grpc-proxyless", 75_000), "grpc-proxyless", ["100/0", "80/20", "0/100"]);
+  });
+
+  test("resilience: retries, a route timeout, outlier detection and a circuit breaker against a flaky backend", async () => {
+    assertChecks(await runExample("resilience", 75_000), "resilience", [
+      "1. Retries",
+      "2. Timeouts",
+      "3. Outlier detection",
+      "4. Circuit breaking",
+    ]);
   });
 });
