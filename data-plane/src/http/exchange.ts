@@ -48,7 +48,7 @@ interface ResponseSink {
   writeHead(status: number, headers: readonly string[]): unknown;
   setHeader(name: string, value: string | readonly string[]): unknown;
   write(chunk: Uint8Array): boolean;
-  end(chunk?: string | Uint8Array): unknown;
+  end(chunk?: string | Uint8Array, encoding?: BufferEncoding): unknown;
 }
 
 const EXCHANGE = Symbol("weft.http.exchange");
@@ -82,6 +82,13 @@ export const CONNECT_FAILURES: ReadonlySet<string> = new Set([
 const IDLE_TIMEOUTS: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 const NO_FLAGS: readonly ResponseFlag[] = Object.freeze([]);
+
+/**
+ * A whole HTTP/1.1 response body up to this size goes downstream as a latin1 string (the same
+ * bytes): node then writes head and body as one string, where a Buffer body makes it gather the
+ * two in a writev, measurably dearer per request (BENCHMARKS.md, Data plane).
+ */
+const SMALL_BODY = 4096;
 
 export class Exchange {
   readonly ctx: ExchangeContext;
@@ -283,6 +290,7 @@ export class Exchange {
     this.#headChunk = undefined;
     this.#sink.writeHead(this.#headStatus, head);
     if (chunk === undefined) this.#sink.end();
+    else if (!this.h2 && chunk.length <= SMALL_BODY) this.#sink.end(chunk.toString("latin1"), "latin1");
     else this.#sink.end(chunk);
   }
 
