@@ -16,11 +16,30 @@ import type { ListenerHandler } from "./types.js";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
+/** An HTTP/1.1 connection's responses in flight, made once per connection. */
+interface H1Connection {
+  readonly listener: HttpListener;
+  readonly socket: net.Socket;
+  readonly active: Set<ServerResponse>;
+}
+
+/** On each response in flight: its connection (so a request adds no closure for "close"). */
+const H1_CONNECTION = Symbol("weft.listener.h1Connection");
+
+type TaggedResponse = ServerResponse & { [H1_CONNECTION]?: H1Connection };
+
+function onH1ResponseClose(this: TaggedResponse): void {
+  const connection = this[H1_CONNECTION];
+  if (connection === undefined) return;
+  connection.active.delete(this);
+  if (connection.listener.draining && connection.active.size === 0) connection.socket.end();
+}
+
 export class HttpListener extends BoundListener<ListenerHandler> {
   readonly #h1: http.Server;
   readonly #h2: http2.Http2Server;
   /** HTTP/1.1 sockets and the responses in flight on each. */
-  readonly #h1Active = new Map<net.Socket, Set<ServerResponse>>();
+  readonly #h1Active = new Map<net.Socket, H1Connection>();
   readonly #sessions = new Set<ServerHttp2Session>();
   /** HTTP/2 sockets; their sessions close them (GOAWAY, then close once their streams end). */
   readonly #h2Sockets = new Set<net.Socket>();
@@ -38,7 +57,7 @@ export class HttpListener extends BoundListener<ListenerHandler> {
    */
   protected override askToFinish(): void {
     for (const socket of this.sockets) {
-      const active = this.#h1Active.get(socket);
+      const active = this.#h1Active.get(socket)?.active;
       if (active === undefined) {
         // Not yet sniffed (no byte received): idle. HTTP/2 sockets are handled through their session.
         if (!this.#h2Sockets.has(socket)) socket.destroy();
@@ -90,7 +109,7 @@ export class HttpListener extends BoundListener<ListenerHandler> {
         this.#h2Sockets.add(socket);
         this.#h2.emit("connection", socket);
       } else {
-        this.#h1Active.set(socket, new Set());
+        this.#h1Active.set(socket, { listener: this, socket, active: new Set() });
         this.#h1.emit("connection", socket);
         socket.resume();
       }
@@ -99,14 +118,12 @@ export class HttpListener extends BoundListener<ListenerHandler> {
   }
 
   #onH1Request(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket;
-    const active = this.#h1Active.get(socket);
-    if (active !== undefined) {
-      active.add(res);
-      res.once("close", () => {
-        active.delete(res);
-        if (this.draining && active.size === 0) socket.end();
-      });
+    const connection = this.#h1Active.get(req.socket);
+    if (connection !== undefined) {
+      connection.active.add(res);
+      (res as TaggedResponse)[H1_CONNECTION] = connection;
+      // "close" comes once; `on` spares the wrapper `once` would allocate.
+      res.on("close", onH1ResponseClose);
     }
     if (this.draining) res.setHeader("connection", "close");
     this.handler(req, res);
