@@ -5,7 +5,13 @@
 // get their hosts from DNS (dns/dns-resolution.ts) and are warming until their first resolution.
 import { lookup as dnsLookup } from "node:dns/promises";
 import { Pool } from "undici";
-import type { EndpointHealth, LbPolicyName, RuntimeCluster, RuntimeEndpoints } from "../config/index.js";
+import {
+  DEFAULT_CIRCUIT_BREAKERS,
+  type EndpointHealth,
+  type LbPolicyName,
+  type RuntimeCluster,
+  type RuntimeEndpoints,
+} from "../config/index.js";
 import { registerBuiltinLoadBalancers } from "./balancers/builtin.js";
 import { ClusterState } from "./cluster-state.js";
 import { type DnsLogger, type DnsLookup, DnsResolution, defaultSchedule, type Schedule } from "./dns/dns-resolution.js";
@@ -299,6 +305,9 @@ export class ClusterManager {
       connect,
       allowH2: cluster.http2,
       keepAliveTimeout: this.#keepAliveTimeoutMs,
+      // circuit_breakers max_connections: beyond it, requests wait in the pool for a connection
+      // (counted as pending requests, which max_pending_requests bounds).
+      connections: (cluster.circuitBreakers ?? DEFAULT_CIRCUIT_BREAKERS).maxConnections,
     });
   }
 }

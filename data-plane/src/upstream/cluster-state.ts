@@ -5,6 +5,7 @@
 
 import type { Pool } from "undici";
 import {
+  DEFAULT_CIRCUIT_BREAKERS,
   DEFAULT_LOAD_BALANCING,
   DEFAULT_OVERPROVISIONING_FACTOR,
   type RuntimeCluster,
@@ -101,7 +102,7 @@ export class ClusterState implements ClusterHosts, HostOwner {
       for (const endpoint of locality.endpoints) {
         const address = endpointAddress(endpoint);
         if (next.has(address)) continue; // an address listed twice: its first listing counts
-        const key = `${cluster.http2 ? "h2c" : "http"} ${cluster.connectTimeoutMs} ${address}`;
+        const key = poolKey(cluster, address);
         const kept = this.#byAddress.get(address);
         if (kept !== undefined && kept.slot.key === key) {
           kept.reassign(endpoint, locality);
@@ -164,4 +165,13 @@ export class ClusterState implements ClusterHosts, HostOwner {
     }
     return context === undefined ? balancer.pick(undefined, undefined) : balancer.pick(context.hash, context.avoid);
   }
+}
+
+/**
+ * What makes two endpoints' pools interchangeable: protocol, connect timeout, the connection cap
+ * (circuit_breakers max_connections, enforced per endpoint pool) and the address.
+ */
+export function poolKey(cluster: RuntimeCluster, address: string): string {
+  const maxConnections = (cluster.circuitBreakers ?? DEFAULT_CIRCUIT_BREAKERS).maxConnections;
+  return `${cluster.http2 ? "h2c" : "http"} ${cluster.connectTimeoutMs} ${maxConnections} ${address}`;
 }

@@ -99,4 +99,37 @@ describe("circuit breakers", () => {
     assert.equal((await held).status, 200);
     assert.equal((await second).status, 200);
   });
+
+  it("max_connections 1: one request on the one connection, one waits pending, the rest overflow 503 UO", async () => {
+    const release = gate();
+    const ports = new Set<number>();
+    let arrived = 0;
+    const b = await startHttpBackend((req, res) => {
+      arrived++;
+      ports.add(req.socket.remotePort ?? 0);
+      void release.wait.then(() => res.end("done"));
+    });
+    open.push(b);
+    const limits = { ...DEFAULT_CIRCUIT_BREAKERS, maxConnections: 1, maxPendingRequests: 1 };
+    const breaker = new CircuitBreaker(limits);
+    const p = await startRetryProxy({
+      routes: [routeTo("web")],
+      clusters: [{ ...staticCluster("web", local(b.port)), circuitBreakers: limits }],
+      breaker,
+    });
+    open.push(p);
+    const first = h1Request(p.port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = h1Request(p.port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await Promise.all([...Array(3)].map(() => h1Request(p.port)));
+    for (const reply of refused) assert.equal(reply.status, 503);
+    assert.equal(breaker.overflows("pendingRequests"), 3);
+    assert.equal(arrived, 1, "the second request waits for the one connection");
+    release.open();
+    assert.equal((await first).status, 200);
+    assert.equal((await second).status, 200);
+    assert.equal(arrived, 2);
+    assert.equal(ports.size, 1, "both went over the same single connection");
+  });
 });
