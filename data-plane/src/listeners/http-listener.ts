@@ -12,7 +12,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
 import type net from "node:net";
 import { BoundListener } from "./bound-listener.js";
-import type { ListenerHandler } from "./types.js";
+import type { HttpCodec, ListenerHandler } from "./types.js";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
@@ -43,6 +43,8 @@ export class HttpListener extends BoundListener<ListenerHandler> {
   readonly #sessions = new Set<ServerHttp2Session>();
   /** HTTP/2 sockets; their sessions close them (GOAWAY, then close once their streams end). */
   readonly #h2Sockets = new Set<net.Socket>();
+  /** The HTTP connection manager's codec_type: AUTO sniffs each connection's first bytes. */
+  #codec: HttpCodec = "auto";
 
   constructor(name: string, host: string, port: number, handler: ListenerHandler, onConnection?: () => void) {
     super(name, host, port, handler, {}, onConnection);
@@ -75,6 +77,15 @@ export class HttpListener extends BoundListener<ListenerHandler> {
     super.forceClose();
   }
 
+  /**
+   * Which protocol new connections speak: "http1" or "http2" only (the other is answered as that
+   * protocol's server answers garbage: a 400 / a GOAWAY), or "auto". Connections already open keep
+   * theirs.
+   */
+  setCodec(codec: HttpCodec): void {
+    this.#codec = codec;
+  }
+
   protected override accept(socket: net.Socket): void {
     if (this.draining) {
       socket.destroy();
@@ -105,7 +116,7 @@ export class HttpListener extends BoundListener<ListenerHandler> {
       socket.unshift(head);
       if (this.draining) {
         socket.destroy();
-      } else if (prefaceSoFar) {
+      } else if (this.#codec === "http2" || (prefaceSoFar && this.#codec === "auto")) {
         this.#h2Sockets.add(socket);
         this.#h2.emit("connection", socket);
       } else {

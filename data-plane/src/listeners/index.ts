@@ -2,6 +2,7 @@ export type { BoundAddress } from "./bind.js";
 export { ListenerError, ListenerErrorCode } from "./errors.js";
 export { type ApplyResult, ListenerManager, type ListenerManagerOptions } from "./manager.js";
 export type {
+  HttpCodec,
   HttpListenerSpec,
   ListenerHandler,
   ListenerRequest,

@@ -136,13 +136,16 @@ function sameSocket(next: ListenerSpec, current: ListenerSpec): boolean {
 
 function createListener(name: string, spec: ListenerSpec, opened: ((listener: string) => void) | undefined): Listener {
   const onConnection = opened === undefined ? undefined : () => opened(name);
-  return spec.kind === "http"
-    ? new HttpListener(name, spec.host, spec.port, spec.handler, onConnection)
-    : new TcpListener(name, spec.host, spec.port, spec.onConnection, onConnection);
+  if (spec.kind === "tcp") return new TcpListener(name, spec.host, spec.port, spec.onConnection, onConnection);
+  const listener = new HttpListener(name, spec.host, spec.port, spec.handler, onConnection);
+  listener.setCodec(spec.codec ?? "auto");
+  return listener;
 }
 
 /** Only called for a spec of the listener's own kind (sameSocket held). */
 function setHandler(listener: Listener, spec: ListenerSpec): void {
-  if (listener instanceof HttpListener && spec.kind === "http") listener.setHandler(spec.handler);
-  else if (listener instanceof TcpListener && spec.kind === "tcp") listener.setHandler(spec.onConnection);
+  if (listener instanceof HttpListener && spec.kind === "http") {
+    listener.setHandler(spec.handler);
+    listener.setCodec(spec.codec ?? "auto");
+  } else if (listener instanceof TcpListener && spec.kind === "tcp") listener.setHandler(spec.onConnection);
 }

@@ -27,9 +27,14 @@ interface ListenerSpecBase {
   readonly drainTimeoutMs: number;
 }
 
+/** HTTP/1.1 only, HTTP/2 (prior knowledge) only, or either, told apart by the HTTP/2 preface. */
+export type HttpCodec = "auto" | "http1" | "http2";
+
 export interface HttpListenerSpec extends ListenerSpecBase {
   readonly kind: "http";
   readonly handler: ListenerHandler;
+  /** Default "auto". */
+  readonly codec?: HttpCodec;
 }
 
 export interface TcpListenerSpec extends ListenerSpecBase {

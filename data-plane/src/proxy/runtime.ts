@@ -268,6 +268,7 @@ export class ProxyRuntime {
       host: listener.host,
       port: listener.port,
       handler: handlers.http(listener.name, http, routeTable),
+      codec: http.codec,
       drainTimeoutMs: http.drainTimeoutMs,
     };
   }

@@ -48,3 +48,24 @@ test("every accepted connection is reported with its listener's name, and socket
   agent.destroy();
   await manager.close();
 });
+
+test("codec_type HTTP1 or HTTP2 serves only that protocol; AUTO serves both; a codec change applies to new connections", async () => {
+  const manager = new ListenerManager();
+  const only = (codec: "http1" | "http2") => new Map([["web", { ...spec(taggedHandler("A")), codec }]]);
+  await manager.apply(only("http2"));
+  const port = manager.address("web")?.port ?? 0;
+  const h2 = http2.connect(`http://127.0.0.1:${port}`);
+  assert.equal((await h2Get(h2)).status, 200);
+  h2.close();
+  const agent = new http.Agent({ keepAlive: false });
+  await assert.rejects(h1Get(port, agent), "HTTP/1.1 is not spoken on an HTTP/2-only listener");
+
+  await manager.apply(only("http1"));
+  assert.equal((await h1Get(port, agent)).status, 200);
+  const refused = http2.connect(`http://127.0.0.1:${port}`);
+  refused.on("error", () => undefined);
+  await assert.rejects(h2Get(refused), "HTTP/2 is not spoken on an HTTP/1.1-only listener");
+  refused.destroy();
+  agent.destroy();
+  await manager.close();
+});
