@@ -12,8 +12,12 @@ describe("timeouts and the route table a request keeps", () => {
   const release = gate();
   let arrived = gate();
   const proxies: TestProxy[] = [];
-  const start = async (routes: Parameters<typeof routeTo>[1] = {}): Promise<TestProxy> => {
+  const start = async (
+    routes: Parameters<typeof routeTo>[1] = {},
+    http?: Parameters<typeof startProxy>[0]["http"],
+  ): Promise<TestProxy> => {
     const p = await startProxy({
+      ...(http === undefined ? {} : { http }),
       routes: [routeTo("web", routes)],
       clusters: [staticCluster("web", { host: "127.0.0.1", port: backend.port, weight: 1, health: "HEALTHY" })],
     });
@@ -50,6 +54,18 @@ describe("timeouts and the route table a request keeps", () => {
     assert.deepEqual(r.responseFlags, ["UT"]);
     assert.equal(r.status, 504);
     assert.equal(r.upstreamDurationMs, undefined);
+  });
+
+  it("the stream idle timeout ends a request without a route timeout, or with a longer one, as SI", async () => {
+    for (const timeout of ["0s", "10s"]) {
+      const p = await start({ timeout }, { streamIdleTimeoutMs: 100 });
+      const record = p.nextRecord();
+      const started = Date.now();
+      const reply = await h1Request(p.port, { path: "/slow" });
+      assert.ok(reply.status >= 400, `route timeout ${timeout}: ${reply.status}`);
+      assert.ok(Date.now() - started < 5000);
+      assert.ok((await record).responseFlags.includes("SI"), `route timeout ${timeout}`);
+    }
   });
 
   it("resets the downstream when the timeout passes after the response started, flagged LR and UT", async () => {
