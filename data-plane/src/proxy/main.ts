@@ -8,7 +8,7 @@ import { ListenerManager } from "../listeners/index.js";
 import { ProxyMetrics } from "../metrics/index.js";
 import { ResilienceMetrics } from "../metrics/resilience-metrics.js";
 import { TrafficResilienceMetrics } from "../metrics/traffic-resilience-metrics.js";
-import { createTcpHandler } from "../tcp/index.js";
+import { createTcpHandler, type TcpUpstreamSource } from "../tcp/index.js";
 import { ClusterManager } from "../upstream/index.js";
 import { AdsClient, type NodeIdentity } from "../xds-client/index.js";
 import { ClusterResilience } from "./cluster-resilience.js";
@@ -61,6 +61,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     attemptEnded: (name, address, outcome) => clusters.attemptEnded(name, address, outcome),
     breaker: (name) => resilience.breaker(name),
   };
+  const tcpUpstreams: TcpUpstreamSource = {
+    pick: (name) => clusters.pick(name),
+    cluster: (name) => clusters.cluster(name),
+    whenWarm: (name, ms) => clusters.whenWarm(name, ms),
+    breaker: (name) => resilience.breaker(name),
+  };
   // One set of HTTP/2 upstream sessions for every listener, so listeners share connections.
   const http2Sessions = new Http2Sessions();
   metrics = new ProxyMetrics({
@@ -85,7 +91,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     handlers: {
       http: (listener, http, routeTable) =>
         createHttpHandler({ listener, http, routeTable, clusters: upstreams, observer, http2Sessions }),
-      tcp: (listener, tcp) => createTcpHandler({ listener, tcp, clusters, observer }),
+      tcp: (listener, tcp) => createTcpHandler({ listener, tcp, clusters: tcpUpstreams, observer }),
     },
   });
   const ads = new AdsClient({

@@ -6,6 +6,7 @@
 
 import net from "node:net";
 import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
+import type { BreakerTicket } from "../upstream/resilience.js";
 import type { TcpUpstream } from "./upstream-source.js";
 
 export interface ConnectionContext {
@@ -25,6 +26,8 @@ export class ProxiedConnection {
   readonly #flags: ResponseFlag[] = [];
   #cluster: string | undefined;
   #endpoint: TcpUpstream | undefined;
+  /** The cluster's circuit-breaker slot for this connection, released when it has closed. */
+  #ticket: BreakerTicket | undefined;
   #upstream: net.Socket | undefined;
   #connected = false;
   #downstreamClosed = false;
@@ -58,9 +61,10 @@ export class ProxiedConnection {
   }
 
   /** Connects to `endpoint` of `cluster`; a failure or `connectTimeoutMs` (0: none) closes the downstream with UF. */
-  connect(cluster: string, endpoint: TcpUpstream, connectTimeoutMs: number): void {
+  connect(cluster: string, endpoint: TcpUpstream, connectTimeoutMs: number, ticket?: BreakerTicket): void {
     this.#cluster = cluster;
     this.#endpoint = endpoint;
+    this.#ticket = ticket;
     endpoint.begin();
     this.#context.observer.upstreamStarted?.(cluster);
     const upstream = net.connect({ host: endpoint.endpoint.host, port: endpoint.endpoint.port, allowHalfOpen: true });
@@ -134,6 +138,7 @@ export class ProxiedConnection {
     if (this.#upstream !== undefined && !this.#upstreamClosed) return;
     this.#recorded = true;
     this.#endpoint?.end();
+    this.#ticket?.release();
     this.#context.observer.ended({
       kind: "tcp",
       listener: this.#context.listener,

@@ -59,7 +59,15 @@ export function createTcpHandler(options: TcpHandlerOptions): (socket: net.Socke
       connection.fail(ResponseFlag.noHealthyUpstream, name);
       return;
     }
-    connection.connect(name, endpoint, cluster.connectTimeoutMs);
+    // circuit_breakers max_connections: one upstream connection per proxied connection.
+    const breaker = clusters.breaker?.(name);
+    const ticket = breaker?.tryAcquire("connections");
+    if (breaker !== undefined && ticket === undefined) {
+      options.observer.overflowed?.(name, "connections");
+      connection.fail(ResponseFlag.upstreamOverflow, name);
+      return;
+    }
+    connection.connect(name, endpoint, cluster.connectTimeoutMs, ticket);
   };
 
   return (socket) => {

@@ -1,5 +1,6 @@
 // What the TCP proxy needs from the upstream layer, narrowed so tests can pass fakes;
 // ClusterManager satisfies it.
+import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 
 export interface TcpUpstream {
   readonly endpoint: { readonly host: string; readonly port: number };
@@ -18,4 +19,6 @@ export interface TcpUpstreamSource {
   cluster(clusterName: string): { readonly connectTimeoutMs: number } | undefined;
   /** Resolves true once a warming cluster has its endpoints, false when it is gone or `timeoutMs` passes. */
   whenWarm(clusterName: string, timeoutMs: number): Promise<boolean>;
+  /** The cluster's circuit breaker (its `connections` bound the upstream connections); none: no limit. */
+  breaker?(clusterName: string): Pick<CircuitBreaker, "tryAcquire"> | undefined;
 }

@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { DEFAULT_CIRCUIT_BREAKERS } from "../../../data-plane/src/config/index.js";
 import { ResponseFlag } from "../../../data-plane/src/proxy/observer.js";
+import { CircuitBreaker } from "../../../data-plane/src/upstream/index.js";
 import { edsCluster } from "../upstream/backends.js";
-import { closed, connect, deadPort, readAll, startProxy, tcpCluster, unacceptingPort } from "./harness.js";
+import {
+  closed,
+  connect,
+  deadPort,
+  echo,
+  readAll,
+  startBackend,
+  startProxy,
+  tcpCluster,
+  unacceptingPort,
+} from "./harness.js";
 
 test("an upstream that refuses the connection closes the downstream, flagged UF", async () => {
   const port = await deadPort();
@@ -71,4 +83,32 @@ test("an upstream that never completes the handshake is given up at the connect 
 
   await proxy.close();
   await stuck.close();
+});
+
+test("max_connections bounds the proxied connections: one more is closed at once, flagged UO", async () => {
+  const backend = await startBackend(echo);
+  const breaker = new CircuitBreaker({ ...DEFAULT_CIRCUIT_BREAKERS, maxConnections: 1 });
+  const proxy = await startProxy({ cluster: "one" }, [tcpCluster("one", [backend.port])], new Map(), breaker);
+
+  const first = await connect(proxy.port);
+  first.write("a");
+  await new Promise<void>((resolve) => first.once("data", () => resolve()));
+  const second = await connect(proxy.port);
+  await closed(second);
+  const refused = await proxy.nextRecord();
+  assert.deepEqual(refused.responseFlags, [ResponseFlag.upstreamOverflow]);
+  assert.equal(breaker.overflows("connections"), 1);
+
+  first.end();
+  await closed(first);
+  await proxy.nextRecord();
+  assert.equal(breaker.open("connections"), 0, "the slot is released when the connection closes");
+  const third = await connect(proxy.port);
+  third.write("b");
+  await new Promise<void>((resolve) => third.once("data", () => resolve()));
+  third.end();
+  await closed(third);
+
+  await proxy.close();
+  await backend.close();
 });

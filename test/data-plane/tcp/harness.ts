@@ -12,7 +12,7 @@ import type {
 import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
 import type { TcpConnectionRecord } from "../../../data-plane/src/proxy/observer.js";
 import { createTcpHandler } from "../../../data-plane/src/tcp/index.js";
-import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
+import { type CircuitBreaker, ClusterManager } from "../../../data-plane/src/upstream/index.js";
 
 export interface ProxyUnderTest {
   readonly port: number;
@@ -28,6 +28,7 @@ export async function startProxy(
   tcp: Partial<RuntimeTcp>,
   clusters: readonly RuntimeCluster[],
   endpointsByCluster: ReadonlyMap<string, RuntimeEndpoints> = new Map(),
+  breaker?: CircuitBreaker,
 ): Promise<ProxyUnderTest> {
   const clusterManager = new ClusterManager();
   await clusterManager.update(clusters, endpointsByCluster);
@@ -37,7 +38,15 @@ export async function startProxy(
   const handler = createTcpHandler({
     listener: "tcp-in",
     tcp: { statPrefix: "tcp_in", cluster: undefined, weightedClusters: undefined, idleTimeoutMs: 0, ...tcp },
-    clusters: clusterManager,
+    clusters:
+      breaker === undefined
+        ? clusterManager
+        : {
+            pick: (name) => clusterManager.pick(name),
+            cluster: (name) => clusterManager.cluster(name),
+            whenWarm: (name, ms) => clusterManager.whenWarm(name, ms),
+            breaker: () => breaker,
+          },
     observer: {
       ended(record) {
         if (record.kind === "tcp") records.push(record);
