@@ -2,7 +2,7 @@
 import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
 import pino from "pino";
-import { envOption } from "../env-option.js";
+import { envOption, logLevelOption } from "../env-option.js";
 
 interface Flags {
   xdsListen: string;
@@ -33,11 +33,7 @@ export function controlPlaneCommand(): Command {
         positiveInteger,
       ),
     )
-    .addOption(
-      envOption("--log-level <level>", "how much to log")
-        .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-        .default("info"),
-    )
+    .addOption(logLevelOption())
     .addHelpText(
       "after",
       [

@@ -3,7 +3,7 @@ import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
 import pino from "pino";
 import { parseListenAddress } from "../../../control-plane/src/listen-address.js";
-import { envOption } from "../env-option.js";
+import { envOption, logLevelOption } from "../env-option.js";
 import { readPackageVersion } from "../package-info.js";
 
 interface Flags {
@@ -78,11 +78,7 @@ export function proxyCommand(): Command {
     .addOption(
       envOption("--access-log <target>", "one JSON line per request: stdout, off, or a file path").default("stdout"),
     )
-    .addOption(
-      envOption("--log-level <level>", "how much to log")
-        .choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-        .default("info"),
-    )
+    .addOption(logLevelOption())
     .addHelpText(
       "after",
       [

@@ -9,13 +9,13 @@ import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../list
 import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
 import type { ForwardDecision, HeaderMutation, HeaderValue, RetryPolicy, RouteTable } from "../router/index.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
-import type { AttemptOutcome, BreakerTicket, PickContext } from "../upstream/resilience.js";
+import type { AttemptOutcome, PickContext } from "../upstream/resilience.js";
 import { DownstreamHeaders } from "./downstream-headers.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
 import { parseGrpcTimeout } from "./grpc.js";
 import { Http2Sessions } from "./h2-sessions.js";
 import { forwardHttp2 } from "./h2-upstream.js";
-import { overflowReply } from "./overflow-reply.js";
+import { overflowReply, takeAttemptSlots } from "./overflow-reply.js";
 import { ReplayBody } from "./replay-body.js";
 import { type RetryEnvironment, RetryingForward } from "./retrying-forward.js";
 import { completeUpstreamHeaders, requestIdFor, schemeFor } from "./upstream-request.js";
@@ -191,22 +191,10 @@ class Forwarder {
       exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);
       return;
     }
-    const breaker = clusters.breaker?.(cluster);
-    let requestTicket: BreakerTicket | undefined;
-    let pendingTicket: BreakerTicket | undefined;
-    if (breaker !== undefined) {
-      requestTicket = breaker.tryAcquire("requests");
-      pendingTicket = requestTicket === undefined ? undefined : breaker.tryAcquire("pendingRequests");
-      if (pendingTicket === undefined) {
-        requestTicket?.release();
-        overflowReply(
-          exchange,
-          this.#ctx.observer,
-          cluster,
-          requestTicket === undefined ? "requests" : "pendingRequests",
-        );
-        return;
-      }
+    const slots = takeAttemptSlots(clusters.breaker?.(cluster));
+    if (typeof slots === "string") {
+      overflowReply(exchange, this.#ctx.observer, cluster, slots);
+      return;
     }
     const req = exchange.req;
     const headers = exchange.headers;
@@ -221,7 +209,7 @@ class Forwarder {
     const authority = action.hostRewrite ?? (headers.authority as string);
     const hasBody = hasRequestBody(exchange);
     upstream.begin();
-    exchange.dispatched(upstream, upstream.address, requestTicket, pendingTicket);
+    exchange.dispatched(upstream, upstream.address, slots.request, slots.pending);
     this.#ctx.observer.upstreamStarted?.(cluster);
     const runtime = clusters.cluster(cluster);
     if (runtime?.http2 === true) {

@@ -21,7 +21,7 @@ import { CONNECT_FAILURES, type Exchange, type HeldUpstream } from "./exchange.j
 import type { Http2Sessions } from "./h2-sessions.js";
 import { forwardHttp2 } from "./h2-upstream.js";
 import { firstValue, type HeaderList } from "./header-list.js";
-import { overflowReply } from "./overflow-reply.js";
+import { overflowReply, takeAttemptSlots } from "./overflow-reply.js";
 import type { ReplayBody } from "./replay-body.js";
 import type { AttemptOwner } from "./upstream-attempt.js";
 import { UpstreamAttempt } from "./upstream-attempt.js";
@@ -118,24 +118,22 @@ export class RetryingForward implements AttemptOwner, HeldUpstream {
       exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);
       return;
     }
-    let request: BreakerTicket | undefined;
-    let pending: BreakerTicket | undefined;
-    if (breaker !== undefined) {
-      request = breaker.tryAcquire("requests");
-      pending = request === undefined ? undefined : breaker.tryAcquire("pendingRequests");
-      if (pending === undefined) {
-        request?.release();
-        retryTicket?.release();
-        overflowReply(exchange, env.observer, cluster, request === undefined ? "requests" : "pendingRequests");
-        return;
-      }
+    const slots = takeAttemptSlots(breaker);
+    if (typeof slots === "string") {
+      retryTicket?.release();
+      overflowReply(exchange, env.observer, cluster, slots);
+      return;
     }
     const address = upstream.address;
     upstream.begin();
     this.#tried.add(address);
     exchange.upstreamAddress = address;
     env.observer.upstreamStarted?.(cluster);
-    const attempt = new UpstreamAttempt(this, upstream, address, { request, pending, retry: retryTicket });
+    const attempt = new UpstreamAttempt(this, upstream, address, {
+      request: slots.request,
+      pending: slots.pending,
+      retry: retryTicket,
+    });
     this.#attempt = attempt;
     const perTryMs = this.#request.policy.perTryTimeoutMs;
     if (perTryMs > 0) this.#timer = setTimeout(onPerTryTimeout, perTryMs, this, attempt).unref();

@@ -155,7 +155,7 @@ export class ProxyRuntime {
     this.#endpoints.prune(names);
     for (const name of this.#endpointWaitSince.keys()) if (!names.has(name)) this.#endpointWaitSince.delete(name);
     for (const name of names) if (!this.#endpointWaitSince.has(name)) this.#endpointWaitSince.set(name, this.#now());
-    await this.#applyClusters();
+    this.#applyClusters();
     return undefined;
   }
 
@@ -166,23 +166,23 @@ export class ProxyRuntime {
       full: this.#options.protocol === "delta",
       keep: this.#endpointNames(),
     });
-    await this.#applyClusters();
+    this.#applyClusters();
     return undefined;
   }
 
   // --- swapping in ----------------------------------------------------------------------------
 
-  #applyClusters(): Promise<void> {
+  /** Swaps the held clusters and endpoints into the cluster manager (synchronously). */
+  #applyClusters(): void {
     const endpoints = new Map<string, RuntimeEndpoints>();
     for (const held of this.#endpoints.values()) endpoints.set(held.name, held.runtime);
-    // The returned promise settles when removed endpoints have drained; the update itself is done.
+    // update() swaps at once; its promise settles later, when removed endpoints have drained.
     this.#options.clusters
       .update(
         [...this.#clusters.values()].map((held) => held.runtime),
         endpoints,
       )
       .catch((error: unknown) => this.#logger.error({ err: error }, "closing upstream pools failed"));
-    return Promise.resolve();
   }
 
   /** Brings the listener manager in line with the held listeners; resolves with bind failures. */
