@@ -2,75 +2,14 @@
 // xDS client, SIGTERM exits 0, a restart on the same data dir serves identical versions, and the
 // start-up refusals of CONTRACT.md hold.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
-import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+import { describe, test } from "node:test";
 import { credentials } from "@grpc/grpc-js";
 import { Cluster } from "../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { AggregatedDiscoveryServiceClient } from "../../proto/gen/envoy/service/discovery/v3/ads.js";
 import type { DiscoveryRequest, DiscoveryResponse } from "../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import { CDS, cluster, names, request, Stream } from "../control-plane/xds/harness.js";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const bin = join(root, "bin", "weft.js");
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly api: string;
-  readonly xds: string;
-  readonly exited: Promise<number | null>;
-}
-
-/** Starts `weft control-plane` and waits (at most 15 s) for its "ready" log line. */
-async function startControlPlane(dataDir: string, env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    [bin, "control-plane", "--data-dir", dataDir, "--xds-listen", "127.0.0.1:0", "--api-listen", "127.0.0.1:0"],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  children.add(child);
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const ready = new Promise<{ api: string; xds: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("control plane not ready within 15 s")), 15_000);
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      const entry = JSON.parse(line) as { msg?: string; api?: string; xds?: string };
-      if (entry.msg === "control plane ready" && entry.api && entry.xds) {
-        clearTimeout(timer);
-        resolve({ api: entry.api, xds: entry.xds });
-      }
-    });
-    exited.then((code) => reject(new Error(`control plane exited with ${code} before it was ready`)));
-  });
-  return { child, exited, ...(await ready) };
-}
-
-async function stop(running: Running): Promise<number | null> {
-  running.child.kill("SIGTERM");
-  const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 10_000).unref());
-  const code = await Promise.race([running.exited, timeout]);
-  if (code === "timeout") {
-    running.child.kill("SIGKILL");
-    assert.fail("the control plane did not exit within 10 s of SIGTERM");
-  }
-  return code;
-}
-
-const children = new Set<ChildProcess>();
-const dirs: string[] = [];
-after(() => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "weft-e2e-"));
-  dirs.push(dir);
-  return dir;
-}
+import { bin, root, startControlPlane, tempDir } from "./processes.js";
 
 function ads(address: string): { stream: Stream<DiscoveryRequest, DiscoveryResponse>; close: () => void } {
   const client = new AggregatedDiscoveryServiceClient(address, credentials.createInsecure());
@@ -94,8 +33,8 @@ async function put(api: string, kind: string, name: string, body: unknown): Prom
 
 describe("weft control-plane (child process)", () => {
   test("a PUT through the API reaches a connected xDS client; SIGTERM exits 0; a restart serves identical versions", async () => {
-    const dir = dataDir();
-    const first = await startControlPlane(dir);
+    const dir = tempDir();
+    const first = await startControlPlane({ dataDir: dir });
     assert.equal((await fetch(`http://${first.api}/healthz`)).status, 200);
     const client = ads(first.xds);
     client.stream.send(request({ node: { id: "e2e-proxy" }, typeUrl: CDS }));
@@ -117,9 +56,9 @@ describe("weft control-plane (child process)", () => {
     const listed = proxies.proxies.find((p) => p.nodeId === "e2e-proxy");
     assert.ok(listed);
     client.close();
-    assert.equal(await stop(first), 0);
+    assert.equal(await first.stop(), 0);
 
-    const second = await startControlPlane(dir);
+    const second = await startControlPlane({ dataDir: dir });
     const again = ads(second.xds);
     again.stream.send(request({ node: { id: "e2e-proxy" }, typeUrl: CDS, versionInfo: pushed.versionInfo }));
     assert.ok(await again.stream.silent(500), "the version it holds is still current: nothing is resent");
@@ -127,19 +66,15 @@ describe("weft control-plane (child process)", () => {
     assert.equal(status.proxies[0]?.types[CDS]?.state, "SYNCED");
     assert.equal(status.proxies[0]?.types[CDS]?.versionAcked, pushed.versionInfo);
     again.close();
-    assert.equal(await stop(second), 0);
+    assert.equal(await second.stop(), 0);
   });
 
   test("listening on a non-loopback address without a token is refused at start", async () => {
     const child = spawn(
       process.execPath,
-      [bin, "control-plane", "--data-dir", dataDir(), "--api-listen", "0.0.0.0:0"],
-      {
-        cwd: root,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+      [bin, "control-plane", "--data-dir", tempDir(), "--api-listen", "0.0.0.0:0"],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
     );
-    children.add(child);
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -150,13 +85,13 @@ describe("weft control-plane (child process)", () => {
   });
 
   test("flags can come from WEFT_ environment variables", async () => {
-    const running = await startControlPlane(dataDir(), { WEFT_API_TOKEN: "s3cret" });
+    const running = await startControlPlane({ env: { WEFT_API_TOKEN: "s3cret" } });
     assert.equal((await fetch(`http://${running.api}/v1/resources/clusters`)).status, 401);
     const authorized = await fetch(`http://${running.api}/v1/resources/clusters`, {
       headers: { authorization: "Bearer s3cret" },
     });
     assert.equal(authorized.status, 200);
     assert.equal((await fetch(`http://${running.api}/healthz`)).status, 200, "healthz needs no token");
-    assert.equal(await stop(running), 0);
+    assert.equal(await running.stop(), 0);
   });
 });

@@ -11,7 +11,7 @@ import { after } from "node:test";
 import { fileURLToPath } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const bin = join(root, "bin", "weft.js");
+export const bin = join(root, "bin", "weft.js");
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 
 export interface Child {
@@ -109,7 +109,9 @@ export interface ControlPlane extends Child {
 }
 
 /** `weft control-plane` on ports it picks, with a fresh data dir unless one is given. */
-export async function startControlPlane(options: { dataDir?: string; xdsListen?: string } = {}): Promise<ControlPlane> {
+export async function startControlPlane(
+  options: { dataDir?: string; xdsListen?: string; env?: Record<string, string> } = {},
+): Promise<ControlPlane> {
   const { running, line } = await spawnUntil(
     [
       bin,
@@ -122,6 +124,7 @@ export async function startControlPlane(options: { dataDir?: string; xdsListen?:
       "127.0.0.1:0",
     ],
     (l) => l.msg === "control plane ready",
+    options.env,
   );
   return { ...running, api: String(line.api), xds: String(line.xds) };
 }
