@@ -1,6 +1,7 @@
 // A proxy for the retry and circuit-breaker tests: the forwarding harness's parts, with the
-// cluster manager wrapped to hand out one CircuitBreaker per cluster and to record each attempt's
-// outcome (what the cluster manager will do itself once it holds breakers and outlier detection).
+// cluster manager wrapped to hand out one given CircuitBreaker, and to record the endpoints each
+// pick was asked to avoid and each attempt's outcome (in the proxy, cluster-resilience.ts holds a
+// breaker per cluster and the outcomes feed outlier detection).
 import type { RuntimeCluster } from "../../../data-plane/src/config/index.js";
 import { createHttpHandler, Http2Sessions, type UpstreamClusters } from "../../../data-plane/src/http/index.js";
 import { HttpListener } from "../../../data-plane/src/listeners/http-listener.js";
@@ -47,8 +48,7 @@ export async function startRetryProxy(options: {
     whenWarm: (name, ms) => manager.whenWarm(name, ms),
     pick: (name, context?: PickContext) => {
       avoided.push([...(context?.avoid ?? [])]);
-      const all = [...Array(4)].map(() => manager.pick(name));
-      return all.find((u) => u !== undefined && context?.avoid?.has(u.address) !== true) ?? all[0];
+      return manager.pick(name, context);
     },
     breaker: () => breaker,
     attemptEnded: (_cluster, address, outcome) => outcomes.push({ address, outcome }),
