@@ -86,8 +86,6 @@ export class ProxyRuntime {
   readonly #warmingSince = new Map<string, number>();
   /** Listeners whose last bind failed, with the error. */
   readonly #bindErrors = new Map<string, ListenerError>();
-  /** EDS names and when the proxy started waiting for each (readiness gives up after the timeout). */
-  readonly #endpointWaitSince = new Map<string, number>();
   #ads: NameSubscriber | undefined;
   #reconcile: Promise<unknown> = Promise.resolve();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -153,8 +151,6 @@ export class ProxyRuntime {
     const names = this.#endpointNames();
     this.#ads?.setNames(TypeUrl.endpoint, [...names]);
     this.#endpoints.prune(names);
-    for (const name of this.#endpointWaitSince.keys()) if (!names.has(name)) this.#endpointWaitSince.delete(name);
-    for (const name of names) if (!this.#endpointWaitSince.has(name)) this.#endpointWaitSince.set(name, this.#now());
     this.#applyClusters();
     return undefined;
   }
@@ -320,24 +316,15 @@ export class ProxyRuntime {
 
   /**
    * Ready once listeners and clusters have had a first response (even an empty one) and every
-   * route configuration and endpoint set they reference has arrived, or stopped being waited for
-   * after the warming timeout (CONTRACT.md, /ready).
+   * route configuration and endpoint set they reference has arrived (CONTRACT.md, /ready). A
+   * listener that stopped warming without its routes serves, but the proxy is not ready.
    */
   readiness(): Readiness {
     const waitingFor: string[] = [];
     if (!this.#listeners.received) waitingFor.push("listeners");
     if (!this.#clusters.received) waitingFor.push("clusters");
-    const now = this.#now();
-    for (const name of this.#routeNames()) {
-      if (this.#routes.has(name)) continue;
-      const since = [...this.#listeners.values()]
-        .filter((h) => h.runtime.http?.routeConfigName === name)
-        .map((h) => this.#warmingSince.get(h.name) ?? now);
-      if (since.some((t) => now - t < this.#warmingTimeoutMs)) waitingFor.push(`routes: ${name}`);
-    }
-    for (const [name, since] of this.#endpointWaitSince) {
-      if (!this.#endpoints.has(name) && now - since < this.#warmingTimeoutMs) waitingFor.push(`endpoints: ${name}`);
-    }
+    for (const name of this.#routeNames()) if (!this.#routes.has(name)) waitingFor.push(`routes: ${name}`);
+    for (const name of this.#endpointNames()) if (!this.#endpoints.has(name)) waitingFor.push(`endpoints: ${name}`);
     return { ready: waitingFor.length === 0, waitingFor };
   }
 

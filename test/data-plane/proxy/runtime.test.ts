@@ -147,7 +147,7 @@ describe("ProxyRuntime", () => {
     assert.equal(await get(port), "front:r2");
   });
 
-  test("a warming listener is bound after the warming timeout even without its routes", async () => {
+  test("a warming listener is bound after the warming timeout even without its routes, and the proxy stays not ready", async () => {
     const s = setup({ warmingTimeoutMs: 100 });
     const port = await freePort();
     await s.send(TypeUrl.listener, [lds("front", port, "never")]);
@@ -155,6 +155,8 @@ describe("ProxyRuntime", () => {
     await new Promise((r) => setTimeout(r, 250));
     assert.deepEqual(s.listeners.names(), ["front"]);
     assert.equal(await get(port), "front:none");
+    await s.send(TypeUrl.cluster, []);
+    assert.deepEqual(s.runtime.readiness(), { ready: false, waitingFor: ["routes: never"] }, "serving is not ready");
   });
 
   test("a response that does not build is refused and changes nothing", async () => {
