@@ -210,7 +210,6 @@ class Forwarder {
     const hasBody = hasRequestBody(exchange);
     upstream.begin();
     exchange.dispatched(upstream, upstream.address, slots.request, slots.pending);
-    this.#ctx.observer.upstreamStarted?.(cluster);
     const runtime = clusters.cluster(cluster);
     if (runtime?.http2 === true) {
       const target = {

@@ -128,7 +128,6 @@ export class RetryingForward implements AttemptOwner, HeldUpstream {
     upstream.begin();
     this.#tried.add(address);
     exchange.upstreamAddress = address;
-    env.observer.upstreamStarted?.(cluster);
     const attempt = new UpstreamAttempt(this, upstream, address, {
       request: slots.request,
       pending: slots.pending,

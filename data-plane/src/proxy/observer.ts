@@ -91,8 +91,6 @@ export type RequestRecord = HttpRequestRecord | TcpConnectionRecord;
 export interface RequestObserver {
   /** Called once per request or connection, when it has ended. */
   ended(record: RequestRecord): void;
-  /** Called when a request is dispatched to an upstream (for upstream request counters). */
-  upstreamStarted?(cluster: string): void;
   /** Called when a request to `cluster` starts a retry (after its back-off). */
   retried?(cluster: string): void;
   /** Called when a request to `cluster` wanted another retry but had used num_retries (URX). */
@@ -100,6 +98,3 @@ export interface RequestObserver {
   /** Called when a circuit breaker of `cluster` refused a slot of `resource` (503 UO, or no retry). */
   overflowed?(cluster: string, resource: BreakerResource): void;
 }
-
-/** An observer that drops everything (tests, or with the access log and metrics off). */
-export const NO_OBSERVER: RequestObserver = { ended: () => undefined };

@@ -66,7 +66,6 @@ export class ProxiedConnection {
     this.#endpoint = endpoint;
     this.#ticket = ticket;
     endpoint.begin();
-    this.#context.observer.upstreamStarted?.(cluster);
     const upstream = net.connect({ host: endpoint.endpoint.host, port: endpoint.endpoint.port, allowHalfOpen: true });
     this.#upstream = upstream;
     upstream.on("error", ignore);
