@@ -25,13 +25,7 @@ if (files.length === 0) {
 // Every test file must therefore close what it opens.
 const result = spawnSync(
   process.execPath,
-  [
-    "--import",
-    "tsx",
-    "--test",
-    "--test-reporter=spec",
-    ...files.map((f) => relative(process.cwd(), f)),
-  ],
+  ["--import", "tsx", "--test", "--test-reporter=spec", ...files.map((f) => relative(process.cwd(), f))],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);
