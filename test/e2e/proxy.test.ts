@@ -38,6 +38,23 @@ function servesBody(port: number, expected: string, path = "/"): Promise<true> {
   });
 }
 
+/** Names of the listeners /config_dump lists, sorted. */
+function listenerNames(dump: Json): string[] {
+  return (dump.listeners as { resources: { name: string }[] }).resources.map((l) => l.name).sort();
+}
+
+/** Whether a connection to 127.0.0.1:port is refused (nothing listens there). */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on("error", () => resolve(true));
+  });
+}
+
 /** Waits until every type of `nodeId` is SYNCED in /v1/proxies. */
 function synced(api: Api, nodeId: string): Promise<true> {
   return eventually(`${nodeId} to be SYNCED`, async () => {
@@ -218,15 +235,51 @@ describe("weft proxy, state of the world", () => {
         return lds?.state === "NACKED" && /taken/.test(lds.lastNack?.message ?? "") ? true : undefined;
       });
       await servesBody(fresh, "a");
+      // The refused listener is not held: only the NACK tells of it.
       const dump = await admin(proxy, "/config_dump");
-      const taken2 = (dump.json.listeners as { resources: { name: string; state: string }[] }).resources.find(
-        (l) => l.name === "taken",
-      );
-      assert.equal(taken2?.state, "BIND_FAILED");
+      assert.deepEqual(listenerNames(dump.json), ["fresh", "front"]);
+      assert.match((dump.json.xds as { lastNack: { message: string } }).lastNack.message, /taken/);
     } finally {
       await api.delete("listeners", "taken");
       await api.delete("listeners", "fresh");
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+    await synced(api, "sotw-1");
+  });
+
+  test("a listener refused for a taken port and then deleted is gone, and is not bound once the port is free", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    let blocked = true;
+    try {
+      await api.put("listeners", "squatter", httpListener("squatter", taken, "main"));
+      await eventually("LDS NACKED for the taken port", async () => {
+        const lds = (await api.proxies()).find((x) => x.nodeId === "sotw-1")?.types[TypeUrl.listener];
+        return lds?.state === "NACKED" && /squatter/.test(lds.lastNack?.message ?? "") ? true : undefined;
+      });
+      await api.delete("listeners", "squatter");
+      await synced(api, "sotw-1");
+      assert.deepEqual(listenerNames((await admin(proxy, "/config_dump")).json), ["front"]);
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      blocked = false;
+      // Unrelated changes after the port is freed: a route update reconciles the listeners.
+      await api.put("routes", "main", routes("main", { "svc-a": 1 }, { timeout: "9s" }));
+      await api.put("clusters", "svc-a", { ...edsCluster("svc-a"), connect_timeout: "3s" });
+      await synced(api, "sotw-1");
+      await eventually("the route update to be in use", async () => {
+        const dump = await admin(proxy, "/config_dump");
+        const main = (dump.json.routes as { resources: { name: string; resource: Json }[] }).resources.find(
+          (r) => r.name === "main",
+        );
+        return JSON.stringify(main?.resource ?? {}).includes('"9s"') ? true : undefined;
+      });
+      assert.equal(await refusesConnections(taken), true, "nothing listens on the freed port");
+      assert.deepEqual(listenerNames((await admin(proxy, "/config_dump")).json), ["front"]);
+      await servesBody(port, "a");
+    } finally {
+      if (blocked) await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await api.put("routes", "main", routes("main", { "svc-a": 1 }));
     }
     await synced(api, "sotw-1");
   });

@@ -53,6 +53,11 @@ export class TypeHeld<T> {
     return this.#items.size;
   }
 
+  /** The held set as it is now: an immutable map, to hand back to `restore`. */
+  snapshot(): ReadonlyMap<string, Held<T>> {
+    return this.#items;
+  }
+
   /**
    * Applies one response. `full` replaces the held set (LDS and CDS, and every type in delta,
    * where the client hands over the full current set); otherwise the resources are merged in
@@ -83,6 +88,21 @@ export class TypeHeld<T> {
     }
     this.#items = next;
     this.#received = true;
+    this.#versionInfo = versionInfo;
+  }
+
+  /**
+   * Puts `names` back as `acknowledged` held them (a name it lacks is dropped), and the type's
+   * version_info back to `versionInfo`: for resources of a NACKed response that did not apply.
+   */
+  restore(names: Iterable<string>, acknowledged: ReadonlyMap<string, Held<T>>, versionInfo: string): void {
+    const next = new Map(this.#items);
+    for (const name of names) {
+      const held = acknowledged.get(name);
+      if (held === undefined) next.delete(name);
+      else next.set(name, held);
+    }
+    this.#items = next;
     this.#versionInfo = versionInfo;
   }
 

@@ -8,7 +8,8 @@
 // - A listener that needs a route configuration not received yet is warming, as in Envoy: a new
 //   one is not bound and an updated one keeps serving its previous version, until the routes
 //   arrive or the warming timeout passes. Clusters warm in the cluster manager (requests wait).
-// - A listener that cannot bind is NACKed by name, and the rest of the response still applies.
+// - A listener that cannot bind is NACKed by name, and the rest of the response still applies;
+//   the refused listener is not held (see #onListeners for what is).
 import type net from "node:net";
 import type { Logger } from "pino";
 import { encodeJson, TypeUrl, typeNameOf } from "../../../proto/index.js";
@@ -115,16 +116,42 @@ export class ProxyRuntime {
 
   // --- handlers -------------------------------------------------------------------------------
 
+  /**
+   * The contract after a partial bind failure (Envoy's way: the response is NACKed naming a
+   * listener that cannot bind, while the rest of it applies): the held set, which is what
+   * /config_dump shows and what every later reconcile binds, is the response's listeners that
+   * bound or are warming, and, for each listener of the response that could not bind, what the
+   * last acknowledged set held under its name (nothing for a new listener, whose name is then
+   * forgotten at once; the previous version for a changed one, bound again). The type's
+   * version_info stays the last acknowledged one. So a listener the control plane never had
+   * acknowledged is never held, never shown and never bound later: deleting it, even with no
+   * response following (the control plane's config is then back to what the proxy acknowledged),
+   * leaves nothing behind. A held listener that cannot bind (its bind failed when its routes
+   * arrived, after its response was acknowledged) stays held as BIND_FAILED and is tried again
+   * on every reconcile, since the control plane believes it runs.
+   */
   async #onListeners(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
     const built = build<RuntimeListener>(TypeUrl.listener, resources);
     if (built instanceof Error) return built;
+    const acknowledged = this.#listeners.snapshot();
+    const acknowledgedVersion = this.#listeners.versionInfo;
     this.#listeners.apply(built, versionInfo, this.#now(), { full: true });
     this.#syncRouteNames();
     const failed = await this.#reconcileListeners();
+    // Only a listener this response added or changed can be refused; an acknowledged one that
+    // still cannot bind is not this response's fault.
+    const refused = [...failed].filter(([name]) => this.#listeners.get(name) !== acknowledged.get(name));
+    if (refused.length > 0) {
+      this.#listeners.restore(
+        refused.map(([name]) => name),
+        acknowledged,
+        acknowledgedVersion,
+      );
+      await this.#reconcileListeners();
+    }
     this.#syncRouteNames();
-    if (failed.size === 0) return undefined;
-    // Envoy's way: the listeners that could bind serve, and the response is NACKed naming the rest.
-    const [name, error] = [...failed][0] as [string, ListenerError];
+    if (refused.length === 0) return undefined;
+    const [name, error] = refused[0] as [string, ListenerError];
     return new XdsClientError(XdsClientErrorCode.rejected, error.message, {
       resourceName: name,
       field: "address",
@@ -221,8 +248,10 @@ export class ProxyRuntime {
     for (const name of [...this.#bindErrors.keys()])
       if (next.has(name) || !this.#listeners.has(name)) this.#bindErrors.delete(name);
     for (const [name, error] of result.failed) {
+      // Said once per listener until it binds or goes; each retry is at debug.
+      const level = this.#bindErrors.has(name) ? "debug" : "warn";
       this.#bindErrors.set(name, error);
-      this.#logger.warn({ listener: name, code: error.code, err: error.message }, "listener cannot bind");
+      this.#logger[level]({ listener: name, code: error.code, err: error.message }, "listener cannot bind");
     }
     if (result.added.length + result.removed.length > 0) {
       this.#logger.info({ added: result.added, removed: result.removed }, "listeners changed");

@@ -19,7 +19,9 @@ export interface NodeIdentity {
  * Takes every resource of one response (for LDS and CDS the full state, PROTOCOL.md item 12; for
  * RDS and EDS possibly only the changed ones). Accepts by returning nothing; rejects by throwing
  * or returning an Error (an XdsClientError naming the resource and field makes a precise NACK).
- * A rejecting handler must have changed nothing: the client keeps the last accepted version.
+ * A rejecting handler must have changed nothing, except that it may apply the rest of a response
+ * and reject only resources it could not run (Envoy's way for a listener that cannot bind), as
+ * long as it holds nothing of what it rejected; the client keeps the last accepted version.
  * In delta mode it gets the type's full current set (what was held, with the response applied);
  * a response that changes nothing is ACKed without calling it, except the type's first.
  */

@@ -104,6 +104,18 @@ function get(port: number): Promise<string> {
   });
 }
 
+/** Whether a connection to 127.0.0.1:port is refused (nothing listens there). */
+function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on("error", () => resolve(true));
+  });
+}
+
 function lds(name: string, port: number, routeName = "local_route"): DecodedResource {
   const json: Json = httpListener(
     { rds: { route_config_name: routeName, config_source: { ads: {}, resource_api_version: "V3" } } },
@@ -194,6 +206,62 @@ describe("ProxyRuntime", () => {
           ["free", "ACTIVE"],
           ["taken", "BIND_FAILED"],
         ],
+      );
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  test("a new listener refused for a taken port is not held, so later updates never bind it", async () => {
+    const s = setup();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    let blocked = true;
+    try {
+      const port = await freePort();
+      await s.send(TypeUrl.listener, [lds("front", port)]);
+      await s.send(TypeUrl.route, [rds("local_route")]);
+      const refused = await s.send(TypeUrl.listener, [lds("front", port), lds("taken", taken)], "v2");
+      assert.equal((refused as { code?: string }).code, "WEFT_XDS_REJECTED");
+      assert.equal((refused as { resourceName?: string }).resourceName, "taken");
+      const dump = s.runtime.configDump() as { listeners: { versionInfo: string; resources: { name: string }[] } };
+      assert.deepEqual(
+        dump.listeners.resources.map((l) => l.name),
+        ["front"],
+      );
+      assert.equal(dump.listeners.versionInfo, "v1", "the type version stays the acknowledged one");
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      blocked = false;
+      // The port is free now: neither a route update nor a listener update brings "taken" back.
+      assert.equal(await s.send(TypeUrl.route, [rds("local_route")], "v3"), undefined);
+      assert.equal(await s.send(TypeUrl.listener, [lds("front", port)], "v1"), undefined);
+      assert.deepEqual(s.listeners.names(), ["front"]);
+      assert.equal(await refusesConnections(taken), true);
+      assert.equal(await get(port), "front:local_route");
+    } finally {
+      if (blocked) await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  test("a listener moved to a taken port is refused and serves again at its acknowledged address", async () => {
+    const s = setup();
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const port = await freePort();
+      await s.send(TypeUrl.listener, [lds("front", port)]);
+      await s.send(TypeUrl.route, [rds("local_route")]);
+      const refused = await s.send(TypeUrl.listener, [lds("front", taken)], "v2");
+      assert.equal((refused as { resourceName?: string }).resourceName, "front");
+      assert.deepEqual(s.listeners.names(), ["front"]);
+      assert.equal(s.listeners.address("front")?.port, port);
+      assert.equal(await get(port), "front:local_route");
+      const dump = s.runtime.configDump() as { listeners: { resources: { name: string; state: string }[] } };
+      assert.deepEqual(
+        dump.listeners.resources.map((l) => [l.name, l.state]),
+        [["front", "ACTIVE"]],
       );
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
