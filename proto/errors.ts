@@ -3,8 +3,10 @@
 
 /** Why one field of a JSON resource was refused. */
 export const FieldErrorCode = {
-  /** A key that names no field of the message. */
+  /** A key that names no field of the message, in Weft's subset or in Envoy's API. */
   unknownField: "WEFT_JSON_UNKNOWN_FIELD",
+  /** A real field of Envoy's message that Weft's subset leaves out (`cors`, `rate_limits`, ...). */
+  unsupportedField: "WEFT_JSON_FIELD_UNSUPPORTED",
   /** The same field given twice, e.g. as `stat_prefix` and `statPrefix`. */
   duplicateField: "WEFT_JSON_DUPLICATE_FIELD",
   /** Two members of one oneof set at once. */
@@ -44,6 +46,11 @@ export interface FieldError {
   readonly path: string;
   readonly code: FieldErrorCode;
   readonly message: string;
+  /**
+   * For an unknown field or enum name: the closest name the message or enum accepts, spelt as
+   * the input spelt its own (snake_case or lowerCamelCase), when one is close enough to be a slip.
+   */
+  readonly suggestion?: string;
 }
 
 export class ProtoError extends Error {

@@ -3,6 +3,8 @@
 // bare values, enums by name. Anything it cannot map exactly is refused with its field path;
 // every refusal in the document is collected, none is silently dropped.
 import { type DescEnum, type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { closestName } from "./closest-name.js";
+import { acceptedEnumValues } from "./enum-support.js";
 import { type FieldError, FieldErrorCode, ProtoError, ProtoErrorCode } from "./errors.js";
 import { ListValue, Struct, Value } from "./gen/google/protobuf/struct.js";
 import {
@@ -16,6 +18,7 @@ import {
   TIMESTAMP_MIN_SECONDS,
   WellKnown,
 } from "./json-shared.js";
+import { omittedEnvoyField } from "./omitted-fields.js";
 import { messageCodec, messageDescriptor } from "./registry.js";
 import { typeNameOf } from "./type-urls.js";
 
@@ -86,9 +89,36 @@ class JsonReader {
     this.#maxDepth = maxDepth;
   }
 
-  #fail(path: string, code: FieldErrorCode, message: string): undefined {
-    this.errors.push({ path, code, message });
+  #fail(path: string, code: FieldErrorCode, message: string, suggestion?: string): undefined {
+    this.errors.push(suggestion === undefined ? { path, code, message } : { path, code, message, suggestion });
     return undefined;
+  }
+
+  /**
+   * A key that names no field of Weft's `desc`: a real Envoy field the subset leaves out, or a
+   * name Envoy does not have either, with the closest field of `desc` as a suggestion.
+   */
+  #unknownField(desc: DescMessage, key: string, path: string): undefined {
+    if (omittedEnvoyField(desc.typeName, key) !== undefined) {
+      return this.#fail(
+        path,
+        FieldErrorCode.unsupportedField,
+        `field "${key}" of ${desc.typeName} is not supported by Weft`,
+      );
+    }
+    // Suggest in the spelling the key uses: lowerCamelCase if it has a capital, else snake_case.
+    const camel = /[A-Z]/.test(key);
+    const suggestion = closestName(
+      key,
+      desc.fields.map((f) => (camel ? f.jsonName : f.name)),
+    );
+    const hint = suggestion === undefined ? "" : `; did you mean "${suggestion}"?`;
+    return this.#fail(
+      path,
+      FieldErrorCode.unknownField,
+      `unknown field "${key}" in ${desc.typeName}${hint}`,
+      suggestion,
+    );
   }
 
   #deep(depth: number, path: string): boolean {
@@ -172,7 +202,7 @@ class JsonReader {
       const fieldPath = joinPath(path, key);
       const field = lookup.get(key);
       if (!field) {
-        ok = this.#fail(fieldPath, FieldErrorCode.unknownField, `unknown field "${key}" in ${desc.typeName}`) ?? false;
+        ok = this.#unknownField(desc, key, fieldPath) ?? false;
         continue;
       }
       const earlier = seen.get(field.number);
@@ -355,10 +385,19 @@ class JsonReader {
     if (typeof json === "string") {
       const value = desc.values.find((v) => v.name === json);
       if (value) return value.number;
+      // Only the values Weft accepts are offered: naming one it refuses would send the user on
+      // to the next error.
+      const accepted = acceptedEnumValues(
+        desc.typeName,
+        desc.values.map((v) => v.name),
+      );
+      const suggestion = closestName(json, accepted);
+      const hint = suggestion === undefined ? "" : `; did you mean "${suggestion}"?`;
       return this.#fail(
         path,
         FieldErrorCode.badValue,
-        `"${json}" is not a value of ${desc.typeName}; expected one of ${desc.values.map((v) => v.name).join(", ")}`,
+        `"${json}" is not a value of ${desc.typeName}; expected one of ${accepted.join(", ")}${hint}`,
+        suggestion,
       );
     }
     if (typeof json === "number") {

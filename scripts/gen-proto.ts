@@ -1,12 +1,17 @@
 // Regenerates proto/gen/ from the .proto sources under proto/: the ts-proto message code (through
-// buf, no protoc needed), the binary descriptor set the JSON codec and gRPC reflection read, and
-// the registry that maps every message's full name to its generated encoder. Run: npm run gen.
+// buf, no protoc needed), the binary descriptor set the JSON codec and gRPC reflection read, the
+// registry that maps every message's full name to its generated encoder, and the table of Envoy
+// fields the subset leaves out (read from Envoy's own definitions, so the JSON codec can tell a
+// real Envoy field Weft does not support from a name no Envoy message has). Run: npm run gen.
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFileRegistry, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { protoCamelCase } from "@bufbuild/protobuf/reflect";
 import * as wkt from "@bufbuild/protobuf/wkt";
+import protobuf from "protobufjs";
+import { loadEnvoyDefinitions } from "./envoy-definitions.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const gen = join(root, "proto", "gen");
@@ -100,4 +105,43 @@ writeFileSync(
   join(gen, "registry.ts"),
   `${header}${imports.join("\n")}\n\n/** Every generated message's encoder and decoder, by its full protobuf name. */\nexport const generatedMessages = {\n${entries.join("\n")}\n} as const;\n`,
 );
-console.log(`proto/gen: ${files.length} files, ${entries.length} messages`);
+
+// For every message of the subset that Envoy (or xds, gRPC) defines under the same name, the
+// fields Envoy has and the subset lacks, as [proto name, JSON name], in field-number order.
+const reference = loadEnvoyDefinitions(
+  files.map((f) => `${f.name}.proto`).filter((path) => !path.startsWith("google/protobuf/")),
+);
+const omitted: string[] = [];
+let omittedCount = 0;
+for (const file of files) {
+  const messages: DescMessage[] = [];
+  const walk = (list: DescMessage[]) => {
+    for (const m of list) {
+      messages.push(m);
+      walk(m.nestedMessages);
+    }
+  };
+  walk(file.messages);
+  for (const m of messages.sort((a, b) => (a.typeName < b.typeName ? -1 : 1))) {
+    const theirs = reference.lookup(`.${m.typeName}`);
+    if (!(theirs instanceof protobuf.Type)) continue;
+    const ours = new Set(m.fields.map((f) => f.name));
+    const missing = theirs.fieldsArray
+      .filter((f) => !ours.has(f.name))
+      .sort((a, b) => a.id - b.id)
+      .map((f) => {
+        const json = (f.options?.json_name as string | undefined) ?? protoCamelCase(f.name);
+        return `[${JSON.stringify(f.name)}, ${JSON.stringify(json)}]`;
+      });
+    if (missing.length === 0) continue;
+    omittedCount += missing.length;
+    omitted.push(`  "${m.typeName}": [${missing.join(", ")}],`);
+  }
+}
+writeFileSync(
+  join(gen, "envoy-omitted-fields.ts"),
+  `${header}// From Envoy's definitions in @grpc/grpc-js-xds (deps/), a build-time dependency only.\n\n/**\n * The fields of Envoy's messages that Weft's subset leaves out, by message full name, each as\n * [proto name, JSON name].\n */\nexport const envoyOmittedFields: Readonly<Record<string, readonly (readonly [string, string])[]>> = {\n${omitted.join("\n")}\n};\n`,
+);
+console.log(
+  `proto/gen: ${files.length} files, ${entries.length} messages; ${omittedCount} Envoy fields outside the subset`,
+);
