@@ -14,8 +14,13 @@ import { isServedType, SEND_ORDER, userAgentOf, type XdsContext } from "./contex
 /** What a stream needs of a type state, whichever protocol variant it implements. */
 export interface TypeState<Plan> {
   readonly typeUrl: string;
-  /** Nonce of the response awaiting its ACK or NACK, if one is. */
-  readonly pendingNonce: string | undefined;
+  /**
+   * Whether a response awaits its ACK or NACK. A snapshot change is planned only when none does;
+   * a subscription change is planned at once (each variant says how), so several may be in flight.
+   */
+  readonly awaitingAck: boolean;
+  /** Nonces of the responses awaiting an ACK or NACK, oldest first. */
+  readonly pendingNonces: readonly string[];
   plan(view: SnapshotView, holdRemovals: boolean): Plan | undefined;
   settled(view: SnapshotView): boolean;
   sent(plan: Plan, nonce: string): void;
@@ -237,8 +242,10 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
         this.#log("debug", { typeUrl, nonce, ...this.#protocol.describe(plan) }, "response sent");
       }
     }
+    // Settled only with nothing in flight on any type: an ACK of an older response while a newer
+    // one is unanswered does not mean the client runs this snapshot.
     let answered = true;
-    for (const state of this.#types.values()) if (state.pendingNonce !== undefined) answered = false;
+    for (const state of this.#types.values()) if (state.awaitingAck) answered = false;
     if (answered) this.#context.convergence?.settled(this.#streamId, snapshot.revision);
   }
 

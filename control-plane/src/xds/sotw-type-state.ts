@@ -1,6 +1,11 @@
 // The state of one resource type on one state-of-the-world stream: what the client subscribes to,
 // what it was sent, what it acknowledged or rejected, and therefore what it must be sent next.
 // Pure logic: no sockets, no timers; the stream drives it. Item numbers refer to PROTOCOL.md.
+//
+// One response at a time is awaiting its answer. A snapshot change waits for that answer (the
+// client's pace sets ours), but a request that changes the subscription is answered at once: its
+// response supersedes the one in flight, and the latest request wins. The superseded nonce is then
+// stale, so its ACK or NACK is ignored like any other answer to an older response.
 import {
   type Selection,
   type SnapshotResource,
@@ -35,6 +40,8 @@ export interface SotwResponsePlan {
 interface InFlight {
   readonly nonce: string;
   readonly plan: SotwResponsePlan;
+  /** The subscription the response was planned for. */
+  readonly sub: Subscription;
 }
 
 const NO_RESOURCES: ReadonlyMap<string, SnapshotResource> = new Map();
@@ -57,6 +64,8 @@ export class SotwTypeState {
 
   #lastNonce = "";
   #inFlight: InFlight | undefined;
+  /** A request changed the subscription while a response was in flight: the next plan may replace it. */
+  #superseding = false;
   /**
    * What the client runs: the resources of every response it acknowledged. Often a map shared
    * with other streams (a snapshot's selection), so it is copied before any change.
@@ -85,9 +94,13 @@ export class SotwTypeState {
     this.fullState = fullState;
   }
 
-  /** The nonce of the response in flight, if one is: while it is, nothing else is sent for this type. */
-  get pendingNonce(): string | undefined {
-    return this.#inFlight?.nonce;
+  /** The nonce of the response awaiting its ACK or NACK, if one is (there is at most one). */
+  get pendingNonces(): string[] {
+    return this.#inFlight ? [this.#inFlight.nonce] : [];
+  }
+
+  get awaitingAck(): boolean {
+    return this.#inFlight !== undefined;
   }
 
   get wildcard(): boolean {
@@ -102,6 +115,9 @@ export class SotwTypeState {
   /**
    * Takes a request for this type: classifies it by nonce (items 3, 4, 7), settles the response in
    * flight on ACK or NACK, and applies its resource_names (items 9, 10). `now` stamps a NACK.
+   * A request that changes the subscription while a response is still in flight (it can only
+   * carry an empty nonce, or it would have been an answer or stale) lets plan() supersede that
+   * response.
    */
   receive(
     request: {
@@ -119,30 +135,36 @@ export class SotwTypeState {
     else kind = request.errorDetail ? "nack" : "ack";
 
     const inFlight = this.#inFlight;
-    if (inFlight && kind === "ack") this.#settleAck(inFlight.plan);
+    if (inFlight && kind === "ack") this.#settleAck(inFlight);
     else if (inFlight && kind === "nack") this.#settleNack(inFlight.plan, request.errorDetail?.message ?? "", now);
-    if (kind === "ack" || kind === "nack") this.#inFlight = undefined;
+    if (kind === "ack" || kind === "nack") {
+      this.#inFlight = undefined;
+      this.#superseding = false;
+    }
 
     const firstRequest = !this.#requested;
     this.#requested = true;
-    this.#subscribe(request.resourceNames);
+    if (this.#subscribe(request.resourceNames) && this.#inFlight) this.#superseding = true;
     if (firstRequest && request.versionInfo !== "" && snapshot) this.#adoptReconnect(request.versionInfo, snapshot);
     return kind;
   }
 
-  #settleAck(plan: SotwResponsePlan): void {
+  #settleAck({ plan, sub }: InFlight): void {
     // A rejected version is held back only until the client accepts something newer: after
     // that, the same content is a new change (say, an operator's revert) and may be offered.
     if (this.fullState) {
       this.#acked = plan.selection?.byName ?? byName(plan.resources);
       this.#nackedVersions = undefined;
       this.#rejected = undefined;
-    } else if (plan.selection) {
+    } else if (plan.selection && sub.key === this.#sub.key) {
       this.#acked = plan.selection.byName;
       this.#forgetRejections(plan.resources);
     } else {
+      // Planned for another subscription (the client changed it while this was in flight): keep
+      // only names still subscribed, so a name dropped meanwhile is sent again if asked for again.
       const acked = new Map(this.#acked);
       for (const r of plan.resources) acked.set(r.name, r);
+      if (!this.#sub.wildcard) for (const name of acked.keys()) if (!this.#sub.names.has(name)) acked.delete(name);
       this.#acked = acked;
       this.#forgetRejections(plan.resources);
     }
@@ -181,9 +203,12 @@ export class SotwTypeState {
     this.#heldVersion = undefined;
   }
 
-  /** Items 9 and 10: `*` subscribes to everything; an empty list is a wildcard only until names were sent. */
-  #subscribe(names: readonly string[]): void {
-    if (this.#lastNames !== undefined && sameNames(names, this.#lastNames)) return;
+  /**
+   * Items 9 and 10: `*` subscribes to everything; an empty list is a wildcard only until names were
+   * sent. Returns whether the subscription changed.
+   */
+  #subscribe(names: readonly string[]): boolean {
+    if (this.#lastNames !== undefined && sameNames(names, this.#lastNames)) return false;
     this.#lastNames = names;
     const previous = this.#sub;
     if (names.length === 0) {
@@ -195,7 +220,7 @@ export class SotwTypeState {
         names.filter((n) => n !== "*"),
       );
     }
-    if (this.#sub === previous) return;
+    if (this.#sub.key === previous.key) return false;
     this.#heldVersion = undefined;
     if (!this.fullState && !this.#sub.wildcard) {
       // An unsubscribed name is forgotten, so subscribing again re-sends it (item 8).
@@ -205,6 +230,7 @@ export class SotwTypeState {
       }
       if (this.#rejected) for (const name of this.#rejected.keys()) if (!names.has(name)) this.#rejected.delete(name);
     }
+    return true;
   }
 
   /**
@@ -224,12 +250,24 @@ export class SotwTypeState {
 
   /**
    * The response this type needs now for `snapshot`, or undefined when the client is current,
-   * has not asked yet, or still holds an unanswered response. `retain` (full-state types only)
+   * has not asked yet, or still holds an unanswered response that no subscription change has
+   * superseded since (see the top of this file). `retain` (full-state types only)
    * lists resources the client holds that must stay in the response although the snapshot
    * dropped them: removals wait until the resources that referred to them are updated (item 31).
+   * Whoever calls plan() sends what it returns.
    */
   plan(snapshot: SnapshotView, retain = false): SotwResponsePlan | undefined {
-    if (!this.#requested || this.#inFlight) return undefined;
+    if (!this.#requested) return undefined;
+    if (this.#inFlight) {
+      if (!this.#superseding) return undefined;
+      // The subscription change is answered now, by this plan or, if the new subscription brings
+      // nothing new, by the response in flight; either way later snapshot changes wait for an ACK.
+      this.#superseding = false;
+    }
+    return this.#planFor(snapshot, retain);
+  }
+
+  #planFor(snapshot: SnapshotView, retain: boolean): SotwResponsePlan | undefined {
     const selection = snapshot.select(this.typeUrl, this.#sub);
     if (this.fullState) {
       let version = selection.version;
@@ -286,10 +324,11 @@ export class SotwTypeState {
   /** Records that `plan` went out under `nonce`. */
   sent(plan: SotwResponsePlan, nonce: string): void {
     this.#lastNonce = nonce;
+    this.#superseding = false;
     this.#sentVersion = plan.version;
     this.#lastSentVersion = plan.version;
     if (!this.fullState) this.#heldVersion = plan.selection ? plan.version : undefined;
-    this.#inFlight = { nonce, plan };
+    this.#inFlight = { nonce, plan, sub: this.#sub };
   }
 
   /** The resources of the response in flight, if any (for CSDS). */

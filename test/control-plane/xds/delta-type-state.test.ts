@@ -1,5 +1,5 @@
-// DeltaTypeState on its own, fed hand-built snapshots: the rules of PROTOCOL.md section B without
-// sockets, where a sequence is clearer written out step by step.
+// DeltaTypeState on its own, fed hand-built snapshots: the incremental protocol's rules (see
+// docs/xds-protocol.md) without sockets, where a sequence is clearer written out step by step.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type DeltaResponsePlan, DeltaTypeState } from "../../../control-plane/src/xds/delta-type-state.js";
@@ -118,15 +118,120 @@ describe("DeltaTypeState", () => {
     assert.deepEqual(shape(state.plan(s1)), { resources: ["a@1"], removed: [] });
   });
 
-  test("item 21: a stale nonce settles nothing but its subscription change applies", () => {
+  test("a nonce that names no response in flight settles nothing, and its subscription change applies", () => {
     const state = new DeltaTypeState(T);
     receive(state, { subscribe: ["a"] });
     send(state, s1, "1");
     assert.equal(receive(state, { nonce: "999", subscribe: ["b"] }), "request");
-    assert.equal(state.pendingNonce, "1", "still waiting for the answer to 1");
-    assert.equal(state.plan(s1), undefined, "one response in flight at a time");
-    receive(state, { nonce: "1" });
-    assert.deepEqual(shape(state.plan(s1)), { resources: ["b@1"], removed: [] });
+    assert.deepEqual(state.subscribed(), ["a", "b"]);
+    assert.deepEqual(send(state, s1, "2"), { resources: ["b@1"], removed: [] });
+    assert.deepEqual(state.pendingNonces, ["1", "2"], "the response to 1 is still awaited");
+  });
+
+  describe("subscription changes are answered at once", () => {
+    test("a name subscribed while a response is unacknowledged is sent at once, alone", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a"] });
+      send(state, s1, "1");
+      receive(state, { subscribe: ["b"] });
+      assert.deepEqual(send(state, s1, "2"), { resources: ["b@1"], removed: [] }, "not a again");
+      assert.deepEqual(state.pendingNonces, ["1", "2"]);
+      assert.equal(state.plan(s1), undefined, "nothing more to say");
+    });
+
+    test("a subscribed name that does not exist is reported in removed_resources at once", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a"] });
+      send(state, s1, "1");
+      receive(state, { subscribe: ["ghost", "b"] });
+      assert.deepEqual(send(state, s1, "2"), { resources: ["b@1"], removed: ["ghost"] });
+    });
+
+    test("a snapshot change waits until every response in flight is answered, then goes out in full", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a"] });
+      send(state, s1, "1");
+      receive(state, { subscribe: ["b"] });
+      send(state, s1, "2");
+      const s2 = fakeSnapshot(2, T, { a: "2", b: "2" });
+      assert.equal(state.plan(s2), undefined, "two responses unanswered");
+      receive(state, { nonce: "2" });
+      assert.equal(state.plan(s2), undefined, "one still unanswered");
+      receive(state, { nonce: "1" });
+      assert.deepEqual(shape(state.plan(s2)), { resources: ["a@2", "b@2"], removed: [] });
+    });
+
+    test("a request that only unsubscribes while a response is in flight plans nothing", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a", "b"] });
+      send(state, s1, "1");
+      receive(state, { unsubscribe: ["b"] });
+      assert.equal(state.plan(s1), undefined);
+    });
+
+    test("each ACK settles its own response: acknowledging the older leaves the newer in flight, and versionAcked at the older", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a"] });
+      send(state, s1, "1");
+      receive(state, { subscribe: ["b"] });
+      send(state, fakeSnapshot(2, T, { a: "1", b: "2" }), "2");
+      assert.equal(receive(state, { nonce: "1" }), "ack");
+      assert.equal(state.state, "STALE");
+      assert.equal(state.versionSent, "2");
+      assert.equal(state.versionAcked, "1", "the client has not acknowledged revision 2");
+      assert.deepEqual([...state.ackedResources().keys()], ["a"]);
+      assert.deepEqual([...state.inFlightResources().keys()], ["b"]);
+      assert.equal(receive(state, { nonce: "2" }), "ack");
+      assert.equal(state.state, "SYNCED");
+      assert.equal(state.versionAcked, "2");
+    });
+
+    test("an ACK of an older response arriving after a newer one's does not undo it", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a"] });
+      send(state, s1, "1");
+      receive(state, { nonce: "1" });
+      send(state, fakeSnapshot(2, T, { a: "2", b: "1" }), "2");
+      receive(state, { subscribe: ["a"] });
+      send(state, fakeSnapshot(3, T, { a: "3", b: "1" }), "3");
+      receive(state, { nonce: "3" });
+      receive(state, { nonce: "2" });
+      assert.equal(state.ackedResources().get("a")?.version, "3");
+      assert.equal(state.versionAcked, "3");
+    });
+
+    test("a NACK settles only its own response; an ACK of a response sent before the NACK arrived leaves the type NACKED", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a"] });
+      send(state, s1, "1");
+      receive(state, { nonce: "1" });
+      const bad = fakeSnapshot(2, T, { a: "2", b: "1" });
+      assert.deepEqual(send(state, bad, "2"), { resources: ["a@2"], removed: [] });
+      receive(state, { subscribe: ["b"] });
+      assert.deepEqual(send(state, bad, "3"), { resources: ["b@1"], removed: [] });
+      assert.equal(receive(state, { nonce: "2", error: "a@2 is bad" }), "nack");
+      assert.deepEqual(state.pendingNonces, ["3"]);
+      assert.equal(receive(state, { nonce: "3" }), "ack");
+      assert.equal(state.state, "NACKED", "the client still rejects a@2");
+      assert.equal(state.ackedResources().get("b")?.version, "1");
+      assert.equal(state.ackedResources().get("a")?.version, "1");
+      assert.equal(state.plan(bad), undefined, "a@2 is not offered again");
+      assert.deepEqual(send(state, fakeSnapshot(3, T, { a: "3", b: "1" }), "4"), { resources: ["a@3"], removed: [] });
+      receive(state, { nonce: "4" });
+      assert.equal(state.state, "SYNCED");
+    });
+
+    test("a NACK of an older response does not put back a name a newer response in flight carries", () => {
+      const state = new DeltaTypeState(T);
+      receive(state, { subscribe: ["a"] });
+      send(state, s1, "1");
+      receive(state, { subscribe: ["a"] });
+      assert.deepEqual(send(state, s1, "2"), { resources: ["a@1"], removed: [] });
+      receive(state, { nonce: "1", error: "not now" });
+      receive(state, { nonce: "2" });
+      assert.equal(state.ackedResources().get("a")?.version, "1");
+      assert.equal(state.plan(s1), undefined, "the client holds a@1 from the newer response");
+    });
   });
 
   test("item 31: removals are held back on request, while resources still flow", () => {

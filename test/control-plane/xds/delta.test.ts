@@ -88,7 +88,7 @@ for (const transport of TRANSPORTS) {
       c.cancel();
     });
 
-    test("item 21: subscription changes are honoured whatever the nonce: unknown, old, or none while a response is unanswered", async () => {
+    test("subscription changes are honoured whatever the nonce: unknown, old, or none while a response is unanswered", async () => {
       const c = open("routes");
       c.subscribe(["r1"]);
       const first = await c.nextAcked();
@@ -99,14 +99,58 @@ for (const transport of TRANSPORTS) {
       // While `second` is unanswered, the client changes its subscription on its own initiative.
       c.unsubscribe(["r2"]);
       c.subscribe(["r1"]);
-      assert.ok(await c.silent(), "nothing more while a response is unacknowledged");
+      const third = await c.next();
+      assert.deepEqual(deltaNames(third), ["r1"], "answered at once; r1 subscribed again is sent again");
       c.ack(second);
-      const third = await c.nextAcked();
-      assert.deepEqual(deltaNames(third), ["r1"], "r1 subscribed again is sent again (item 23)");
+      c.ack(third);
       // An old nonce, already answered, still carries a subscription change.
       c.subscribe(["r2"], { responseNonce: first.nonce });
       assert.deepEqual(deltaNames(await c.nextAcked()), ["r2"]);
       await eventually(() => statusOf(c.nodeId, RDS)?.subscribed.join() === "r1,r2", 2_000, "subscriptions r1,r2");
+      c.cancel();
+    });
+
+    test("a subscription while a response is unacknowledged is answered at once with just the new names, and each ACK settles its own response", async () => {
+      await h.put(["routes", routeConfig("t-once", "a")]);
+      const c = open("routes");
+      c.subscribe(["r1"]);
+      const first = await c.next();
+      await h.put(["routes", routeConfig("t-once-unrelated", "a")]);
+      c.subscribe(["t-once", "t-once-ghost"]);
+      const second = await c.next();
+      assert.deepEqual(deltaNames(second), ["t-once"], "only the new name, not r1 again");
+      assert.deepEqual(second.removedResources, ["t-once-ghost"], "a name that does not exist is said so at once");
+      assert.notEqual(second.nonce, first.nonce);
+      assert.notEqual(second.systemVersionInfo, first.systemVersionInfo, "a later snapshot");
+      const sent = statusOf(c.nodeId, RDS);
+      assert.deepEqual(
+        [sent?.state, sent?.versionSent, sent?.versionAcked, sent?.nonce],
+        ["STALE", second.systemVersionInfo, "", second.nonce],
+      );
+      c.ack(first);
+      await eventually(() => statusOf(c.nodeId, RDS)?.versionAcked === first.systemVersionInfo, 2_000, "first ACK");
+      assert.equal(statusOf(c.nodeId, RDS)?.state, "STALE", "the second response is still unanswered");
+      c.ack(second);
+      await eventually(() => statusOf(c.nodeId, RDS)?.state === "SYNCED", 2_000, "SYNCED");
+      assert.equal(statusOf(c.nodeId, RDS)?.versionAcked, second.systemVersionInfo);
+      assert.ok(await c.silent(), "nothing left to send");
+      c.cancel();
+    });
+
+    test("a snapshot change waits until every response in flight is answered", async () => {
+      await h.put(["routes", routeConfig("t-wait-1", "a")], ["routes", routeConfig("t-wait-2", "a")]);
+      const c = open("routes");
+      c.subscribe(["t-wait-1"]);
+      const first = await c.next();
+      c.subscribe(["t-wait-2"]);
+      const second = await c.next();
+      await h.put(["routes", routeConfig("t-wait-1", "b")]);
+      assert.ok(await c.silent(), "two responses unanswered");
+      c.ack(second);
+      assert.ok(await c.silent(), "one still unanswered");
+      c.ack(first);
+      const changed = await c.next();
+      assert.deepEqual(deltaNames(changed), ["t-wait-1"]);
       c.cancel();
     });
 

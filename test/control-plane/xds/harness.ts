@@ -62,6 +62,8 @@ export interface HarnessOptions {
   readonly startSnapshots?: boolean;
   /** Mark the server SERVING for grpc.health.v1 (default true). */
   readonly serving?: boolean;
+  /** Told when a stream has nothing in flight (see status/convergence.ts). */
+  readonly convergence?: XdsContext["convergence"];
 }
 
 interface PerTypeClient extends Client {
@@ -107,6 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     now: () => new Date(),
     nextStreamId: () => ++streamId,
     view: options.view,
+    convergence: options.convergence,
   };
   const server = new XdsServer({ context });
   const port = await server.listen("127.0.0.1", 0);

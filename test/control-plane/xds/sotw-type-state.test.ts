@@ -1,5 +1,5 @@
-// SotwTypeState on its own, fed hand-built snapshots: the rules of PROTOCOL.md section A without
-// sockets, where a sequence is clearer written out step by step.
+// SotwTypeState on its own, fed hand-built snapshots: the state-of-the-world protocol's rules (see
+// docs/xds-protocol.md) without sockets, where a sequence is clearer written out step by step.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type SotwResponsePlan, SotwTypeState } from "../../../control-plane/src/xds/sotw-type-state.js";
@@ -137,5 +137,96 @@ describe("SotwTypeState", () => {
     const first = send(state, routes, "1");
     receive(state, routes, { nonce: "1", version: first?.version ?? "", names: ["r1", "r2"] });
     assert.deepEqual(namesOf(state.plan(routes)), ["r2"]);
+  });
+  describe("the latest request wins", () => {
+    const routes = fakeSnapshot(1, RDS, { r1: "1", r2: "1", r3: "1" });
+
+    test("a snapshot change waits while a response is unacknowledged; after the ACK only the latest goes out", () => {
+      const state = new SotwTypeState(CDS, true);
+      receive(state, clusters);
+      const v1 = send(state, clusters, "1");
+      const v2 = fakeSnapshot(2, CDS, { a: "2", b: "1", c: "1" });
+      const v3 = fakeSnapshot(3, CDS, { a: "3", b: "1", c: "1" });
+      assert.equal(state.plan(v2), undefined);
+      assert.equal(state.plan(v3), undefined);
+      receive(state, v3, { nonce: "1", version: v1?.version ?? "" });
+      assert.equal(state.plan(v3)?.version, v3.versionOf(CDS));
+    });
+
+    test("a request that changes resource_names while a response is in flight is answered at once, under a new nonce", () => {
+      const state = new SotwTypeState(RDS, false);
+      receive(state, routes, { names: ["r1"] });
+      send(state, routes, "1");
+      assert.equal(receive(state, routes, { names: ["r1", "r2"] }), "request");
+      const answer = send(state, routes, "2");
+      assert.deepEqual(namesOf(answer), ["r1", "r2"], "r1 too: the superseded response may never be acknowledged");
+      assert.deepEqual(state.pendingNonces, ["2"]);
+      assert.equal(state.nonce, "2");
+      assert.equal(state.versionSent, answer?.version);
+    });
+
+    test("the superseded nonce is stale: its ACK or NACK is ignored, and the new nonce settles the type", () => {
+      const state = new SotwTypeState(RDS, false);
+      receive(state, routes, { names: ["r1"] });
+      const first = send(state, routes, "1");
+      receive(state, routes, { names: ["r1", "r2"] });
+      const second = send(state, routes, "2");
+      assert.equal(receive(state, routes, { nonce: "1", version: first?.version ?? "", names: ["r1"] }), "stale");
+      assert.equal(receive(state, routes, { nonce: "1", names: ["r1"], error: "late" }), "stale");
+      assert.deepEqual(state.subscribed(), ["r1", "r2"], "a stale request's names are ignored too");
+      assert.equal(state.state, "STALE");
+      assert.equal(state.versionAcked, "", "nothing acknowledged yet");
+      assert.equal(receive(state, routes, { nonce: "2", version: second?.version ?? "", names: ["r1", "r2"] }), "ack");
+      assert.equal(state.state, "SYNCED");
+      assert.equal(state.versionAcked, second?.version);
+      assert.deepEqual([...state.ackedResources().keys()], ["r1", "r2"]);
+    });
+
+    test("a request with the same resource_names while a response is in flight waits for its answer", () => {
+      const state = new SotwTypeState(RDS, false);
+      receive(state, routes, { names: ["r1"] });
+      send(state, routes, "1");
+      assert.equal(receive(state, routes, { names: ["r1"] }), "request");
+      assert.equal(state.plan(routes), undefined);
+      assert.deepEqual(state.pendingNonces, ["1"]);
+    });
+
+    test("a subscription change with nothing new to send leaves the response in flight, and snapshot changes still wait for its ACK", () => {
+      const state = new SotwTypeState(RDS, false);
+      receive(state, routes, { names: ["r1"] });
+      const first = send(state, routes, "1");
+      receive(state, routes, { nonce: "1", version: first?.version ?? "", names: ["r1", "r2"] });
+      send(state, routes, "2");
+      receive(state, routes, { names: ["r1"] });
+      assert.equal(state.plan(routes), undefined, "r1 is acknowledged: nothing new");
+      assert.equal(state.plan(fakeSnapshot(2, RDS, { r1: "2", r2: "1", r3: "1" })), undefined, "a push waits");
+      assert.deepEqual(state.pendingNonces, ["2"]);
+    });
+
+    test("full state: a new subscription that selects what is in flight already leaves that response in flight", () => {
+      const state = new SotwTypeState(CDS, true);
+      receive(state, clusters, { names: ["a"] });
+      send(state, clusters, "1");
+      receive(state, clusters, { names: ["a", "missing"] });
+      assert.equal(state.plan(clusters), undefined, "the response in flight is already the answer");
+      assert.deepEqual(state.pendingNonces, ["1"]);
+      receive(state, clusters, { names: ["a", "b"] });
+      assert.deepEqual(namesOf(send(state, clusters, "2")), ["a", "b"]);
+    });
+
+    test("a name dropped while its response was in flight is forgotten when that response is acknowledged", () => {
+      const state = new SotwTypeState(RDS, false);
+      receive(state, routes, { names: ["r1"] });
+      const first = send(state, routes, "1");
+      receive(state, routes, { nonce: "1", version: first?.version ?? "", names: ["r1", "r2"] });
+      const second = send(state, routes, "2");
+      assert.deepEqual(namesOf(second), ["r2"]);
+      receive(state, routes, { names: ["r1"] });
+      assert.equal(state.plan(routes), undefined, "r1 is acknowledged: nothing to send");
+      receive(state, routes, { nonce: "2", version: second?.version ?? "", names: ["r1"] });
+      assert.deepEqual([...state.ackedResources().keys()], ["r1"]);
+      receive(state, routes, { nonce: "2", version: second?.version ?? "", names: ["r1", "r2"] });
+      assert.deepEqual(namesOf(state.plan(routes)), ["r2"], "subscribed again, r2 is sent again");
+    });
   });
 });

@@ -266,6 +266,51 @@ describe("SotW over ADS", () => {
     await h.remove(["clusters", "x1"], ["clusters", "x2"]);
   });
 
+  test("the latest request wins: a request changing resource_names while a response is unacknowledged is answered at once under a new nonce, and the old nonce's ACK is stale", async () => {
+    const s = h.ads();
+    const statusOf = () => h.status.proxies().find((p) => p.nodeId === "latest-wins")?.types[RDS];
+    s.send(request({ node: { id: "latest-wins" }, typeUrl: RDS, resourceNames: ["r1"] }));
+    const first = await s.next();
+    assert.deepEqual(routeNames(first), ["r1"]);
+    s.send(request({ typeUrl: RDS, resourceNames: ["r1", "r2"] }));
+    const second = await s.next();
+    assert.deepEqual(routeNames(second).sort(), ["r1", "r2"], "r1 too: the superseded response counts for nothing");
+    assert.notEqual(second.nonce, first.nonce);
+    s.send(
+      request({ typeUrl: RDS, resourceNames: ["r1"], versionInfo: first.versionInfo, responseNonce: first.nonce }),
+    );
+    assert.ok(await s.silent(), "an ACK of the superseded nonce is stale: ignored, names included");
+    const pending = statusOf();
+    assert.deepEqual(
+      [pending?.state, pending?.nonce, pending?.versionSent, pending?.versionAcked, pending?.subscribed],
+      ["STALE", second.nonce, second.versionInfo, "", ["r1", "r2"]],
+    );
+    s.send(
+      request({
+        typeUrl: RDS,
+        resourceNames: ["r1", "r2"],
+        versionInfo: second.versionInfo,
+        responseNonce: second.nonce,
+      }),
+    );
+    await eventually(() => statusOf()?.state === "SYNCED", 2_000, "SYNCED");
+    assert.equal(statusOf()?.versionAcked, second.versionInfo);
+    s.cancel();
+  });
+
+  test("the latest request wins on full-state types too: a CDS client narrowing its names gets the new full state at once", async () => {
+    const s = h.ads();
+    s.send(request({ typeUrl: CDS }));
+    const all = await s.next();
+    assert.deepEqual(clusterNames(all).sort(), ["a", "b"]);
+    s.send(request({ typeUrl: CDS, resourceNames: ["a"] }));
+    const onlyA = await s.next();
+    assert.deepEqual(clusterNames(onlyA), ["a"]);
+    s.send(request({ typeUrl: CDS, resourceNames: ["a"], versionInfo: all.versionInfo, responseNonce: all.nonce }));
+    assert.ok(await s.silent(), "the superseded response's ACK is stale");
+    s.cancel();
+  });
+
   test("item 39: a client reconnecting with the version it holds is sent nothing; with an older one it gets the current state", async () => {
     const s = h.ads();
     s.send(request({ typeUrl: CDS }));

@@ -248,3 +248,31 @@ describe("StatusRegistry", () => {
     );
   });
 });
+
+describe("convergence with several responses in flight", () => {
+  test("a stream reports itself settled only once every response in flight is answered, not on the ACK of an older one", async () => {
+    const settled: number[] = [];
+    const h = await startHarness({
+      convergence: { settled: (_streamId, revision) => settled.push(revision), disconnected: () => {} },
+    });
+    try {
+      await h.put(["routes", routeConfig("c1", "a")], ["routes", routeConfig("c2", "a")]);
+      const typeOf = () => h.status.proxies().find((p) => p.nodeId === "converging")?.types[RDS];
+      const d = new DeltaClient(h.deltaAds(), { request: RDS, response: RDS }, { id: "converging" });
+      d.subscribe(["c1"]);
+      const first = await d.next();
+      d.subscribe(["c2"]);
+      const second = await d.next();
+      const before = settled.length;
+      d.ack(first);
+      await eventually(() => typeOf()?.versionAcked === first.systemVersionInfo, 2_000, "the first ACK");
+      assert.equal(settled.length, before, "the second response is still unanswered");
+      d.ack(second);
+      await eventually(() => settled.length > before, 2_000, "settled after the second ACK");
+      assert.equal(settled.at(-1), Number(second.systemVersionInfo));
+      d.cancel();
+    } finally {
+      await h.close();
+    }
+  });
+});
