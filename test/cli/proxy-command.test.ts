@@ -59,6 +59,7 @@ describe("weft proxy", () => {
       "--admin-listen",
       "--xds-delta",
       "--access-log",
+      "--xds-reconnect-max-delay",
     ]) {
       assert.match(stdout, new RegExp(flag));
     }
@@ -88,6 +89,20 @@ describe("weft proxy", () => {
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
+  });
+
+  test("--xds-reconnect-max-delay caps the reconnect backoff (4s by default), also from WEFT_XDS_RECONNECT_MAX_DELAY", async () => {
+    const base = ["--node-id", "x", "--admin-listen", "127.0.0.1:0", "--access-log", "off"];
+    assert.equal((await startedLine(base)).line.xdsReconnectMaxDelayMs, 4_000);
+    assert.equal(
+      (await startedLine([...base, "--xds-reconnect-max-delay", "1500ms"])).line.xdsReconnectMaxDelayMs,
+      1_500,
+    );
+    const fromEnv = await startedLine(base, { WEFT_XDS_RECONNECT_MAX_DELAY: "2s" });
+    assert.equal(fromEnv.line.xdsReconnectMaxDelayMs, 2_000);
+    const refused = weft(["proxy", ...base, "--xds-reconnect-max-delay", "soon"]);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /--xds-reconnect-max-delay/);
   });
 
   test("flags come from WEFT_* variables, and repeated --xds-server flags keep their order", async () => {

@@ -3,8 +3,10 @@ import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
 import pino from "pino";
 import { parseListenAddress } from "../../../control-plane/src/listen-address.js";
+import { DEFAULT_BACKOFF } from "../../../data-plane/src/xds-client/backoff.js";
 import { envOption, logLevelOption } from "../env-option.js";
 import { readPackageVersion } from "../package-info.js";
+import { parseDuration } from "./client-options.js";
 
 interface Flags {
   nodeId: string;
@@ -15,6 +17,7 @@ interface Flags {
   xdsDelta?: boolean;
   accessLog: string;
   logLevel: string;
+  xdsReconnectMaxDelay: number;
 }
 
 const DEFAULT_XDS_SERVER = "127.0.0.1:18000";
@@ -76,6 +79,14 @@ export function proxyCommand(): Command {
     .addOption(envOption("--admin-listen <host:port>", "where the admin endpoints listen").default("127.0.0.1:19000"))
     .addOption(envOption("--xds-delta", "use incremental (delta) xDS instead of state of the world"))
     .addOption(
+      envOption(
+        "--xds-reconnect-max-delay <duration>",
+        `longest wait between attempts to reach a control plane (jittered backoff from ${DEFAULT_BACKOFF.baseMs}ms)`,
+      )
+        .argParser(parseDuration)
+        .default(DEFAULT_BACKOFF.capMs, `${DEFAULT_BACKOFF.capMs / 1000}s`),
+    )
+    .addOption(
       envOption("--access-log <target>", "one JSON line per request: stdout, off, or a file path").default("stdout"),
     )
     .addOption(logLevelOption())
@@ -112,6 +123,7 @@ export function proxyCommand(): Command {
         admin,
         accessLog: flags.accessLog,
         logger,
+        xdsReconnectMaxDelayMs: flags.xdsReconnectMaxDelay,
       });
       closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
         if (err) logger.error({ err }, "stopping after an unexpected error");

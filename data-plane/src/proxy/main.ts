@@ -10,7 +10,7 @@ import { ResilienceMetrics } from "../metrics/resilience-metrics.js";
 import { TrafficResilienceMetrics } from "../metrics/traffic-resilience-metrics.js";
 import { createTcpHandler, type TcpUpstreamSource } from "../tcp/index.js";
 import { ClusterManager } from "../upstream/index.js";
-import { AdsClient, type NodeIdentity } from "../xds-client/index.js";
+import { AdsClient, DEFAULT_BACKOFF, type NodeIdentity } from "../xds-client/index.js";
 import { ClusterResilience } from "./cluster-resilience.js";
 import type { RequestObserver, RequestRecord } from "./observer.js";
 import { ProxyRuntime } from "./runtime.js";
@@ -26,6 +26,8 @@ export interface ProxyOptions {
   readonly logger: Logger;
   /** How long a listener waits for its route configuration before serving without it. */
   readonly warmingTimeoutMs?: number;
+  /** The longest wait between two attempts to reach a control plane (DEFAULT_BACKOFF's cap if unset). */
+  readonly xdsReconnectMaxDelayMs?: number;
 }
 
 export interface RunningProxy {
@@ -94,12 +96,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       tcp: (listener, tcp) => createTcpHandler({ listener, tcp, clusters: tcpUpstreams, observer }),
     },
   });
+  const backoff = { ...DEFAULT_BACKOFF, capMs: options.xdsReconnectMaxDelayMs ?? DEFAULT_BACKOFF.capMs };
   const ads = new AdsClient({
     servers: options.xdsServers,
     node: options.node,
     protocol: options.delta ? "delta" : "sotw",
     logger,
     subscriptions: runtime.subscriptions,
+    backoff,
   });
   runtime.attach(ads);
   const proxyMetrics = metrics;
@@ -140,6 +144,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       xds: options.xdsServers,
       node: options.node.id,
       protocol: options.delta ? "delta" : "sotw",
+      xdsReconnectMaxDelayMs: backoff.capMs,
     },
     "proxy started",
   );

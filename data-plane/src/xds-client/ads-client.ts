@@ -56,6 +56,11 @@ export class AdsClient {
   #started = false;
   #closed = false;
   #lastNack: NackRecord | undefined;
+  /**
+   * The outage under way, if any: from the first failed stream or attempt until a stream is
+   * connected again. Logged once when it starts and once when it ends; attempts are at debug.
+   */
+  #outage: { readonly since: number; attempts: number } | undefined;
   /** Responses are handled one at a time, in arrival order, even when handlers are async. */
   #work: Promise<void> = Promise.resolve();
 
@@ -224,7 +229,15 @@ export class AdsClient {
   #markConnected(stream: AnyStream): void {
     if (this.#connected || this.#stream !== stream) return;
     this.#connected = true;
-    this.#logger.info({ server: stream.server }, "connected to control plane");
+    const outage = this.#outage;
+    this.#outage = undefined;
+    if (outage === undefined) this.#logger.info({ server: stream.server }, "connected to control plane");
+    else {
+      this.#logger.info(
+        { server: stream.server, attempts: outage.attempts, outageMs: this.#now() - outage.since },
+        "reconnected to control plane",
+      );
+    }
     this.#emit({ type: "connected", server: stream.server });
   }
 
@@ -348,7 +361,12 @@ export class AdsClient {
     }
     const delayMs = backoffDelay(this.#attempt, this.#random, this.#backoff);
     this.#attempt += 1;
-    this.#logger.info({ server: this.server, delayMs, reason }, "reconnecting to control plane");
+    if (this.#outage === undefined) {
+      this.#outage = { since: this.#now(), attempts: 0 };
+      this.#logger.warn({ servers, reason, maxDelayMs: this.#backoff.capMs }, "waiting for the control plane");
+    }
+    this.#outage.attempts += 1;
+    this.#logger.debug({ server: this.server, delayMs, reason }, "reconnecting to control plane");
     this.#emit({ type: "reconnecting", server: this.server, delayMs });
     this.#reconnectTimer = this.#timers.setTimeout(() => {
       this.#reconnectTimer = undefined;
@@ -368,7 +386,7 @@ export class AdsClient {
     deltaCall?.cancel();
     if (this.#connected && stream) {
       this.#connected = false;
-      this.#logger.warn({ server: stream.server, reason }, "disconnected from control plane");
+      this.#logger.info({ server: stream.server, reason }, "disconnected from control plane");
       this.#emit({ type: "disconnected", server: stream.server, reason });
     }
   }

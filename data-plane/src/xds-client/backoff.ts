@@ -11,7 +11,15 @@ export interface BackoffPolicy {
   readonly jitter: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 250, capMs: 30_000, jitter: 0.2 };
+/**
+ * 250 ms doubling to a 4 s cap. A proxy keeps serving its last config while the control plane is
+ * away, so what matters is how soon it sees changes once the control plane is back: with this cap
+ * that is within 4 s of its return (a 30 s cap once made a 14 s outage cost 16 s). Retrying a
+ * server that is down costs one refused connection; at the cap, 1,000 proxies make about 250
+ * attempts a second, spread over [3.2 s, 4 s] by the jitter. `weft proxy --xds-reconnect-max-delay`
+ * sets the cap.
+ */
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 250, capMs: 4_000, jitter: 0.2 };
 
 /**
  * The delay before retry number `attempt` (0 for the first retry after a failure). `random`

@@ -14,9 +14,9 @@ describe("reconnect backoff", () => {
     );
   });
 
-  test("never exceeds the 30 s cap, however many attempts failed", () => {
-    assert.equal(backoffDelay(7, middle), 30_000);
-    assert.equal(backoffDelay(1_000, highest), 30_000);
+  test("never exceeds the 4 s cap, however many attempts failed", () => {
+    assert.equal(backoffDelay(5, middle), 4_000);
+    assert.equal(backoffDelay(1_000, highest), 4_000);
     assert.equal(backoffDelay(Number.MAX_SAFE_INTEGER, middle), DEFAULT_BACKOFF.capMs);
   });
 
@@ -27,8 +27,8 @@ describe("reconnect backoff", () => {
   });
 
   test("a capped delay jitters below the cap only", () => {
-    assert.equal(backoffDelay(10, lowest), 24_000);
-    assert.equal(backoffDelay(10, highest), 30_000);
+    assert.equal(backoffDelay(10, lowest), 3_200);
+    assert.equal(backoffDelay(10, highest), 4_000);
   });
 
   test("takes its base, cap and jitter from the policy", () => {

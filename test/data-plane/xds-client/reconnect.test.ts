@@ -125,6 +125,54 @@ describe("ADS client reconnects", () => {
     assert.equal(timers.pending.size, 0, "no timer left after close()");
   });
 
+  test("an outage is logged once when it starts and once when it ends; each attempt only at debug", async () => {
+    const timers = new FakeTimers();
+    const lines: { level: number; msg: string; attempts?: number }[] = [];
+    const logger = pino({ level: "debug" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const harness = await startHarness();
+    const [down1, down2] = [`127.0.0.1:${await closedPort()}`, `127.0.0.1:${await closedPort()}`];
+    const client = new AdsClient({
+      servers: [down1, down2, harness.address],
+      node: { id: "proxy-3", cluster: "edge", userAgentVersion: "0.1.0" },
+      subscriptions: [{ typeUrl: LDS, wildcard: true, handler: () => undefined }],
+      logger,
+      timers,
+      random: () => 0.5,
+    });
+    const said = (msg: string) => lines.filter((l) => l.msg === msg);
+    try {
+      client.start();
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await eventually(() => timers.pending.size === 1, 2_000, `retry ${attempt} scheduled`);
+        for (const [handle, timer] of timers.pending) {
+          timers.pending.delete(handle);
+          timer.callback();
+        }
+      }
+      await eventually(() => client.connected, 5_000, "connected to the third server");
+      const waiting = said("waiting for the control plane");
+      assert.equal(waiting.length, 1, "one line for the whole outage");
+      assert.equal(waiting[0]?.level, 40, "at warn");
+      const attempts = said("reconnecting to control plane");
+      assert.equal(attempts.length, 2);
+      assert.ok(
+        attempts.every((l) => l.level === 20),
+        "attempts at debug",
+      );
+      const back = said("reconnected to control plane");
+      assert.equal(back.length, 1);
+      assert.equal(back[0]?.level, 30, "at info");
+      assert.equal(back[0]?.attempts, 2);
+
+      await harness.close();
+      await eventually(() => timers.pending.size === 1, 5_000, "a retry after the second outage began");
+      assert.equal(said("waiting for the control plane").length, 2, "a new outage is said again");
+    } finally {
+      client.close();
+      await harness.close();
+    }
+  });
+
   test("close() leaves no handle behind: a process that synced and closed exits on its own", async () => {
     const child = runFixture("sync-then-close.ts");
     const killer = setTimeout(() => child.kill("SIGKILL"), 8_000);
