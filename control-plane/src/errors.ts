@@ -43,6 +43,8 @@ export interface ErrorDetail {
   /** 1-based position in the request body, for syntax errors in JSON or YAML text. */
   readonly line?: number;
   readonly column?: number;
+  /** For a misspelt field or enum name: the closest name Weft accepts there ("did you mean"). */
+  readonly suggestion?: string;
 }
 
 /** Finer codes for `ErrorDetail.code`, beside the proto codec's WEFT_JSON_* field codes. */

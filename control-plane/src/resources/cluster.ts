@@ -6,12 +6,12 @@ import {
   type Cluster,
   Cluster_DiscoveryType,
   Cluster_LbPolicy,
-  Cluster_RingHashLbConfig_HashFunction,
 } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { RoutingPriority } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import type { ClusterConfig } from "../../../proto/gen/envoy/extensions/clusters/aggregate/v3/cluster.js";
 import type { HttpProtocolOptions as UpstreamHttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
 import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
+import { acceptedEnumValues, listOfNames } from "../../../proto/index.js";
 import {
   checkCommonHttpProtocolOptions,
   checkConfigSource,
@@ -22,12 +22,16 @@ import {
 } from "./core-checks.js";
 import { checkDuration, compareDurations, NON_NEGATIVE, ONE_MS, POSITIVE } from "./duration-checks.js";
 import { checkLoadAssignment } from "./endpoint.js";
+import { checkEnumValue } from "./enum-checks.js";
 import { checkHealthCheck } from "./health-check.js";
 import { KINDS } from "./kinds.js";
 import { entry, field, item, Problems, unpackOrUndefined, unpackRequired } from "./problems.js";
 import type { ResourceRef, ResourceType } from "./resource-type.js";
 import { ValidationCode } from "./validation-codes.js";
 
+const DISCOVERY_TYPE = "envoy.config.cluster.v3.Cluster.DiscoveryType";
+const LB_POLICY = "envoy.config.cluster.v3.Cluster.LbPolicy";
+const HASH_FUNCTION = "envoy.config.cluster.v3.Cluster.RingHashLbConfig.HashFunction";
 const AGGREGATE_CLUSTER = "envoy.clusters.aggregate";
 const AGGREGATE_CONFIG = "envoy.extensions.clusters.aggregate.v3.ClusterConfig";
 /** The one key typed_extension_protocol_options may hold, and the type its value must be. */
@@ -177,11 +181,8 @@ function checkDiscovery(problems: Problems, cluster: Cluster): boolean {
         );
       }
       break;
-    case Cluster_DiscoveryType.ORIGINAL_DST:
-      problems.add("type", ValidationCode.unsupported, "ORIGINAL_DST clusters are not supported");
-      break;
     default:
-      problems.add("type", ValidationCode.badValue, `${type} is not a Cluster.DiscoveryType`);
+      checkEnumValue(problems, "type", DISCOVERY_TYPE, type);
   }
   return false;
 }
@@ -227,28 +228,15 @@ function checkAggregate(problems: Problems, cluster: Cluster): void {
 
 function checkLoadBalancing(problems: Problems, cluster: Cluster, aggregate: boolean): void {
   const policy = cluster.lbPolicy;
-  switch (policy) {
-    case Cluster_LbPolicy.ROUND_ROBIN:
-    case Cluster_LbPolicy.LEAST_REQUEST:
-    case Cluster_LbPolicy.RANDOM:
-    case Cluster_LbPolicy.RING_HASH:
-      break;
-    case Cluster_LbPolicy.CLUSTER_PROVIDED:
-      // Envoy requires CLUSTER_PROVIDED for clusters that bring their own balancer, i.e. aggregate ones.
-      if (!aggregate) {
-        problems.add("lb_policy", ValidationCode.unsupported, "CLUSTER_PROVIDED applies only to aggregate clusters");
-      }
-      break;
-    case Cluster_LbPolicy.MAGLEV:
-    case Cluster_LbPolicy.LOAD_BALANCING_POLICY_CONFIG:
-      problems.add(
-        "lb_policy",
-        ValidationCode.unsupported,
-        `${Cluster_LbPolicy[policy]} is not supported; use ROUND_ROBIN, LEAST_REQUEST, RANDOM or RING_HASH`,
-      );
-      break;
-    default:
-      problems.add("lb_policy", ValidationCode.badValue, `${policy} is not a Cluster.LbPolicy`);
+  if (policy !== Cluster_LbPolicy.CLUSTER_PROVIDED) {
+    checkEnumValue(problems, "lb_policy", LB_POLICY, policy);
+  } else if (!aggregate) {
+    // Envoy requires CLUSTER_PROVIDED for clusters that bring their own balancer, i.e. aggregate ones.
+    problems.add(
+      "lb_policy",
+      ValidationCode.unsupported,
+      `CLUSTER_PROVIDED applies only to aggregate clusters; use ${listOfNames(acceptedEnumValues(LB_POLICY, []))}`,
+    );
   }
   const ring = cluster.ringHashLbConfig;
   if (ring !== undefined) {
@@ -266,13 +254,7 @@ function checkLoadBalancing(problems: Problems, cluster: Cluster, aggregate: boo
         `${min} exceeds maximum_ring_size (${max}${ring.maximumRingSize === undefined ? ", the default" : ""})`,
       );
     }
-    if (ring.hashFunction === Cluster_RingHashLbConfig_HashFunction.MURMUR_HASH_2) {
-      problems.add(
-        "ring_hash_lb_config.hash_function",
-        ValidationCode.unsupported,
-        "only XX_HASH is supported (gRPC clients NACK others)",
-      );
-    }
+    checkEnumValue(problems, "ring_hash_lb_config.hash_function", HASH_FUNCTION, ring.hashFunction);
   }
   const leastRequest = cluster.leastRequestLbConfig;
   if (leastRequest !== undefined) {

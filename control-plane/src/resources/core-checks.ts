@@ -1,7 +1,6 @@
 // Checks of the envoy.config.core.v3 and envoy.type.v3 pieces that several kinds share: addresses,
 // config sources, header mutations, HTTP protocol options and percentages.
 import type { Address, SocketAddress } from "../../../proto/gen/envoy/config/core/v3/address.js";
-import { SocketAddress_Protocol } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import {
   type HeaderValueOption,
   HeaderValueOption_HeaderAppendAction,
@@ -14,6 +13,7 @@ import {
   type Percent,
 } from "../../../proto/gen/envoy/type/v3/percent.js";
 import { checkDuration, NON_NEGATIVE, ONE_MS } from "./duration-checks.js";
+import { checkEnumValue } from "./enum-checks.js";
 import { isHostname, parseIp } from "./ip-address.js";
 import { field, item, type Problems } from "./problems.js";
 import { ValidationCode } from "./validation-codes.js";
@@ -74,15 +74,7 @@ export function checkSocketAddress(problems: Problems, path: string, socket: Soc
   } else {
     checkRange(problems, field(path, "port_value"), socket.portValue, 1, 65535);
   }
-  if (socket.protocol === SocketAddress_Protocol.UDP) {
-    problems.add(field(path, "protocol"), ValidationCode.unsupported, "UDP is not supported; only TCP");
-  } else if (socket.protocol !== SocketAddress_Protocol.TCP) {
-    problems.add(
-      field(path, "protocol"),
-      ValidationCode.badValue,
-      `${socket.protocol} is not a SocketAddress.Protocol`,
-    );
-  }
+  checkEnumValue(problems, field(path, "protocol"), "envoy.config.core.v3.SocketAddress.Protocol", socket.protocol);
   if (socket.resolverName !== "") {
     problems.add(field(path, "resolver_name"), ValidationCode.unsupported, "custom resolvers are not supported");
   }

@@ -2,10 +2,9 @@
 // client reads: route source, HTTP filters (the router last), timeouts and protocol options.
 
 import type { Router } from "../../../proto/gen/envoy/extensions/filters/http/router/v3/router.js";
-import {
-  type HttpConnectionManager,
-  HttpConnectionManager_CodecType,
-  type HttpFilter,
+import type {
+  HttpConnectionManager,
+  HttpFilter,
 } from "../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import { typeNameOf } from "../../../proto/index.js";
 import {
@@ -16,6 +15,7 @@ import {
   checkRange,
 } from "./core-checks.js";
 import { checkDuration, NON_NEGATIVE } from "./duration-checks.js";
+import { checkEnumValue } from "./enum-checks.js";
 import { field, item, type Problems, unpackChecked } from "./problems.js";
 import type { ResourceRef } from "./resource-type.js";
 import { checkRouteConfiguration, routeConfigurationClusters } from "./route.js";
@@ -23,6 +23,7 @@ import { ValidationCode } from "./validation-codes.js";
 
 export const HTTP_CONNECTION_MANAGER =
   "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+const CODEC_TYPE = `${HTTP_CONNECTION_MANAGER}.CodecType`;
 const ROUTER = "envoy.extensions.filters.http.router.v3.Router";
 
 /** The headers Router.strict_check_headers may name. */
@@ -47,13 +48,7 @@ export function checkHttpConnectionManager(
   if (!apiListener && manager.statPrefix === "") {
     problems.add(field(path, "stat_prefix"), ValidationCode.required, "a stat_prefix is required");
   }
-  if (manager.codecType === HttpConnectionManager_CodecType.HTTP3) {
-    problems.add(
-      field(path, "codec_type"),
-      ValidationCode.unsupported,
-      "HTTP/3 needs a QUIC listener, which is not supported",
-    );
-  }
+  checkEnumValue(problems, field(path, "codec_type"), CODEC_TYPE, manager.codecType);
   const { rds, routeConfig } = manager;
   if (rds === undefined && routeConfig === undefined) {
     problems.add(path, ValidationCode.required, "needs rds (a RouteConfiguration by name) or an inline route_config");

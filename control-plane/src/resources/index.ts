@@ -38,6 +38,11 @@ export interface ParsedResource {
 const NAME = /^[\x21-\x2e\x30-\x7e]{1,253}$/;
 
 export function checkResourceName(name: string, path = "name"): ErrorDetail | undefined {
+  // "." and ".." are path segments, not names: clients and proxies rewrite URLs holding them.
+  // Refused as Kubernetes refuses them, however they are spelled in the URL (%2E, %2E%2E).
+  if (name === "." || name === "..") {
+    return { path, code: ValidationCode.badValue, message: `a name may not be "${name}"` };
+  }
   return NAME.test(name)
     ? undefined
     : {
@@ -89,7 +94,9 @@ export function parseResource(
         ErrorCode.invalidResource,
         `invalid ${info.messageName}: ${error.message.replace(/^invalid \w+: /, "")}`,
         {
-          details: error.fieldErrors.map((e) => ({ path: e.path, message: e.message, code: e.code })),
+          details: error.fieldErrors.map(({ path, message, code, suggestion }) =>
+            suggestion === undefined ? { path, message, code } : { path, message, code, suggestion },
+          ),
           cause: error,
         },
       );
