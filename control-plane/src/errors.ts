@@ -21,7 +21,10 @@ export const ErrorCode = {
   compacted: "WEFT_REVISION_COMPACTED",
   revisionNotFound: "WEFT_REVISION_NOT_FOUND",
   // Access.
+  /** No bearer token: no Authorization header, or another scheme. */
   unauthorized: "WEFT_UNAUTHORIZED",
+  /** A bearer token that is not the API's. */
+  tokenInvalid: "WEFT_TOKEN_INVALID",
   rateLimited: "WEFT_RATE_LIMITED",
   // Requests the REST API has no route for.
   routeNotFound: "WEFT_ROUTE_NOT_FOUND",

@@ -96,7 +96,11 @@ export class HttpClient {
       }
       return parsed as T;
     }
-    throw errorOfResponse(status, parsed, text, `${method} ${url}`);
+    throw errorOfResponse(status, parsed, text, {
+      what: `${method} ${url}`,
+      sentToken: this.#token !== undefined,
+      bodyBytes: body === undefined ? 0 : Buffer.byteLength(body),
+    });
   }
 
   /** Frees the connections; the client cannot be used afterwards. */
@@ -151,7 +155,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function errorOfResponse(status: number, parsed: unknown, text: string, what: string): Error {
+/** What the client knows of the request an error answered. */
+interface SentRequest {
+  /** `METHOD URL` */
+  readonly what: string;
+  readonly sentToken: boolean;
+  readonly bodyBytes: number;
+}
+
+/** The API's own message, or one the CLI writes when it knows more (which flag to fix). */
+function summaryOf(code: string, status: number, apiMessage: string, sent: SentRequest): string {
+  if (code === "WEFT_TOKEN_INVALID") {
+    return "the API refused the token: the one given with --token (or WEFT_API_TOKEN) is not the control plane's --api-token";
+  }
+  if (status === 401) {
+    return sent.sentToken
+      ? `the API received no bearer token although one was sent (is something in between dropping Authorization?): ${apiMessage}`
+      : "the API needs a token: pass --token or set WEFT_API_TOKEN";
+  }
+  if (status === 413) return `${apiMessage}; this request's body was ${sent.bodyBytes} bytes (${sent.what})`;
+  return apiMessage;
+}
+
+function errorOfResponse(status: number, parsed: unknown, text: string, sent: SentRequest): Error {
+  const { what } = sent;
   const error = isRecord(parsed) && isRecord(parsed.error) ? parsed.error : undefined;
   if (error === undefined || typeof error.code !== "string") {
     return new CliError(CliErrorCode.badResponse, `${what} answered ${status}: ${excerpt(text)}`);
@@ -169,7 +196,7 @@ function errorOfResponse(status: number, parsed: unknown, text: string, what: st
       });
     }
   }
-  if (status === 401) return new ApiError(error.code, status, "unauthorized: pass --token or set WEFT_API_TOKEN");
   const message = typeof error.message === "string" ? error.message : `${what} answered ${status}`;
-  return new ApiError(error.code, status, message, details);
+  const summary = summaryOf(error.code, status, message, sent);
+  return new ApiError(error.code, status, summary, status === 401 ? [] : details);
 }

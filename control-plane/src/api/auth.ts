@@ -1,6 +1,8 @@
 // Bearer-token authentication (CONTRACT: with --api-token, every request but /healthz needs
-// `Authorization: Bearer TOKEN`). Tokens are compared as SHA-256 digests with timingSafeEqual:
-// equal-length inputs, so the comparison takes the same time whatever the client sent.
+// `Authorization: Bearer TOKEN`). A request without a bearer token and one with the wrong token
+// get different codes (WEFT_UNAUTHORIZED, WEFT_TOKEN_INVALID), both 401, so a client can tell
+// which. Tokens are compared as SHA-256 digests with timingSafeEqual: equal-length inputs, so the
+// comparison takes the same time whatever the client sent.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ErrorCode, WeftError } from "../errors.js";
@@ -12,12 +14,25 @@ function digest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
-/** Whether `header` (an Authorization header) carries `expected` as a bearer token. */
-export function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+/** What an Authorization header holds, against the API's token. */
+export type BearerCheck = "valid" | "missing" | "invalid";
+
+/**
+ * `missing` without a bearer token (no header, another scheme, nothing after "Bearer"), `invalid`
+ * for a bearer token that is not `expected` (its SHA-256 digest), `valid` otherwise.
+ */
+export function checkBearer(header: string | undefined, expected: Buffer): BearerCheck {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
   const given = digest(match?.[1] ?? "");
-  // Compare even when the header is malformed, so its shape does not show in the timing.
-  return timingSafeEqual(given, expected) && match !== null;
+  // Compare even when there is no token, so the header's shape does not show in the timing.
+  const equal = timingSafeEqual(given, expected);
+  if (match === null) return "missing";
+  return equal ? "valid" : "invalid";
+}
+
+/** Whether `header` (an Authorization header) carries `expected` as a bearer token. */
+export function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  return checkBearer(header, expected) === "valid";
 }
 
 function pathOf(request: FastifyRequest): string {
@@ -26,15 +41,17 @@ function pathOf(request: FastifyRequest): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** Adds the token check as the first onRequest hook; without a token, the API is open. */
+/** Adds the token check as an onRequest hook, before any route's work; without a token, the API is open. */
 export function registerAuth(app: FastifyInstance, token: string | undefined): void {
   if (token === undefined) return;
   if (token === "") throw new WeftError(ErrorCode.badRequest, "the API token must not be empty");
   const expected = digest(token);
   app.addHook("onRequest", async (request) => {
     if (OPEN_PATHS.has(pathOf(request))) return;
-    if (!bearerMatches(request.headers.authorization, expected)) {
+    const check = checkBearer(request.headers.authorization, expected);
+    if (check === "missing") {
       throw new WeftError(ErrorCode.unauthorized, "this API needs an Authorization: Bearer token");
     }
+    if (check === "invalid") throw new WeftError(ErrorCode.tokenInvalid, "the bearer token is not this API's");
   });
 }

@@ -42,7 +42,6 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 
 const FASTIFY_MESSAGES: Readonly<Partial<Record<ErrorCode, string>>> = {
   [ErrorCode.unsupportedMediaType]: "a body must be sent as application/json or application/yaml",
-  [ErrorCode.bodyTooLarge]: "the body is larger than the API accepts",
 };
 
 function isFastifyError(error: unknown): error is FastifyError {
@@ -91,10 +90,25 @@ function validationDetails(error: FastifyError): ErrorDetail[] {
 /** Answers `error` on `reply`, logging what is not the client's fault. */
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body, internal } = toApiError(error);
+  if (body.error.code === ErrorCode.bodyTooLarge) body.error.message = bodyTooLargeMessage(request);
   if (internal) request.log.error({ err: error }, "request failed");
   else request.log.debug({ code: body.error.code, status }, "request refused");
-  if (status === 401) reply.header("www-authenticate", 'Bearer realm="weft"');
+  if (status === 401) reply.header("www-authenticate", wwwAuthenticate(body.error.code));
   return reply.code(status).type("application/json; charset=utf-8").send(body);
+}
+
+/** The challenge of a 401 (RFC 6750, section 3): no error code when no token was sent at all. */
+function wwwAuthenticate(code: string): string {
+  return code === ErrorCode.tokenInvalid
+    ? 'Bearer realm="weft", error="invalid_token", error_description="the token is not this API\'s"'
+    : 'Bearer realm="weft"';
+}
+
+function bodyTooLargeMessage(request: FastifyRequest): string {
+  const limit = request.routeOptions.bodyLimit;
+  const mib = limit / (1024 * 1024);
+  const size = Number.isInteger(mib) ? ` (${mib} MiB)` : "";
+  return `the body is larger than the API accepts: at most ${limit} bytes${size}`;
 }
 
 /**

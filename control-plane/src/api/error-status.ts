@@ -20,6 +20,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.compacted]: 404,
   [ErrorCode.revisionNotFound]: 404,
   [ErrorCode.unauthorized]: 401,
+  [ErrorCode.tokenInvalid]: 401,
   [ErrorCode.rateLimited]: 429,
   [ErrorCode.routeNotFound]: 404,
   [ErrorCode.methodNotAllowed]: 405,

@@ -1,7 +1,7 @@
 // Who may use the API and how much: bearer tokens, the write rate limit, the listen guard.
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
-import { bearerMatches } from "../../../control-plane/src/api/auth.js";
+import { bearerMatches, checkBearer } from "../../../control-plane/src/api/auth.js";
 import { assertSafeListen, isLoopbackHost } from "../../../control-plane/src/api/listen-guard.js";
 import { TokenBuckets } from "../../../control-plane/src/api/rate-limit.js";
 import { ErrorCode, WeftError } from "../../../control-plane/src/errors.js";
@@ -34,18 +34,37 @@ describe("with a token", () => {
     }
   });
 
-  test("a wrong token, or another scheme, gets 401 and writes nothing", async () => {
+  test('a wrong bearer token gets 401 WEFT_TOKEN_INVALID with error="invalid_token", and writes nothing', async () => {
     h = await harness({ token });
     const api = h;
-    for (const authorization of ["Bearer wrong", `Bearer ${token}x`, `Basic ${token}`, token, `Bearer`, ""]) {
-      await assertNothingStored(api, async () =>
-        assertError(
-          await put(api, "clusters", "web", staticCluster("web"), { authorization }),
-          401,
-          ErrorCode.unauthorized,
-        ),
-      );
+    for (const authorization of ["Bearer wrong", `Bearer ${token}x`, `bearer ${token.slice(1)}`]) {
+      await assertNothingStored(api, async () => {
+        const response = await put(api, "clusters", "web", staticCluster("web"), { authorization });
+        assertError(response, 401, ErrorCode.tokenInvalid);
+        assert.match(String(response.headers["www-authenticate"]), /^Bearer .*error="invalid_token"/);
+      });
     }
+  });
+
+  test("another scheme, or Bearer without a token, counts as no token: 401 WEFT_UNAUTHORIZED, no error code in the challenge", async () => {
+    h = await harness({ token });
+    const api = h;
+    for (const authorization of [`Basic ${token}`, token, "Bearer", "Bearer ", ""]) {
+      await assertNothingStored(api, async () => {
+        const response = await put(api, "clusters", "web", staticCluster("web"), { authorization });
+        assertError(response, 401, ErrorCode.unauthorized);
+        assert.match(String(response.headers["www-authenticate"]), /^Bearer/);
+        assert.doesNotMatch(String(response.headers["www-authenticate"]), /error=/);
+      });
+    }
+  });
+
+  test("checkBearer tells a missing token from a wrong one", () => {
+    const expected = Buffer.from("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "hex");
+    assert.equal(checkBearer("Bearer test", expected), "valid");
+    assert.equal(checkBearer("Bearer nope", expected), "invalid");
+    assert.equal(checkBearer(undefined, expected), "missing");
+    assert.equal(checkBearer("Basic test", expected), "missing");
   });
 
   test("the right token is let through, on reads and writes", async () => {
