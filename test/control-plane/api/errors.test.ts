@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { ErrorCode } from "../../../control-plane/src/errors.js";
+import { checkResourceName } from "../../../control-plane/src/resources/index.js";
 import { assertError, assertNothingStored, type Harness, harness, put, staticCluster } from "./harness.js";
 
 let h: Harness;
@@ -88,6 +89,55 @@ describe("names and kinds", () => {
       const url = `/v1/resources/clusters/${name}`;
       await refused(() => raw("application/json", JSON.stringify(body), url), 400, ErrorCode.invalidName);
       assertError(await h.inject({ method: "GET", url }), 400, ErrorCode.invalidName);
+    }
+  });
+
+  test('checkResourceName refuses "." and ".." at the path it is given', () => {
+    for (const name of [".", ".."]) {
+      const problem = checkResourceName(name, "resources[0].resource.name");
+      assert.equal(problem?.path, "resources[0].resource.name");
+      assert.equal(problem?.code, "WEFT_VALIDATION_BAD_VALUE");
+    }
+    assert.equal(checkResourceName("..."), undefined);
+  });
+
+  test('"." and ".." are refused as the name in a body, in apply and in YAML', async () => {
+    for (const name of [".", ".."]) {
+      const json = await refused(
+        () =>
+          h.inject({
+            method: "POST",
+            url: "/v1/apply",
+            headers: { "content-type": "application/json" },
+            payload: JSON.stringify({ resources: [{ kind: "clusters", resource: staticCluster(name) }] }),
+          }),
+        400,
+        ErrorCode.invalidResource,
+      );
+      assert.ok(
+        json.details.some((d) => d.path === "resources[0].resource.name" && d.code === "WEFT_VALIDATION_BAD_VALUE"),
+      );
+      const yaml = await refused(
+        () =>
+          h.inject({
+            method: "POST",
+            url: "/v1/apply",
+            headers: { "content-type": "application/yaml" },
+            payload: `kind: Cluster\nname: "${name}"\ntype: STATIC\nconnect_timeout: 1s\n`,
+          }),
+        400,
+        ErrorCode.invalidResource,
+      );
+      assert.ok(
+        yaml.details.some((d) => d.path === "documents[0].name"),
+        JSON.stringify(yaml.details),
+      );
+    }
+  });
+
+  test('names that only hold dots besides "." and ".." are fine', async () => {
+    for (const name of ["...", ".a", "a."]) {
+      assert.equal((await put(h, "clusters", name, staticCluster(name))).statusCode, 200, name);
     }
   });
 

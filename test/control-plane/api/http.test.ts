@@ -1,6 +1,7 @@
 // The API over a real socket on 127.0.0.1: what inject() cannot show, such as bodies refused
 // before they are read and the connection surviving a refusal.
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
@@ -92,6 +93,47 @@ describe("over HTTP", () => {
       const response = await call("PUT", "/v1/resources/clusters/web", { body, headers: { "content-type": type } });
       assert.equal(response.status, status, response.text);
       assert.match(response.json().error.code, /^WEFT_/);
+    }
+  });
+
+  test('"." and ".." as NAME, percent-encoded or not, get 400 WEFT_INVALID_NAME at path name', async () => {
+    const port = Number(new URL(base).port);
+    // node:http sends the path as given; WHATWG URL parsing (fetch, undici, inject) would resolve the dots.
+    const send = (method: string, path: string, body?: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest({
+          host: "127.0.0.1",
+          port,
+          method,
+          path,
+          headers: { authorization, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        });
+        req.on("response", (response) => {
+          let text = "";
+          response.setEncoding("utf8").on("data", (chunk: string) => {
+            text += chunk;
+          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+        });
+        req.on("error", reject);
+        req.end(body);
+      });
+    for (const name of ["%2E", "%2e", "%2E%2E", ".%2E", ".", ".."]) {
+      for (const [method, body] of [
+        ["PUT", JSON.stringify(staticCluster("x"))],
+        ["GET", undefined],
+        ["DELETE", undefined],
+      ] as const) {
+        const response = await send(method, `/v1/resources/clusters/${name}`, body);
+        assert.equal(response.status, 400, `${method} ${name}: ${response.text}`);
+        const { error } = JSON.parse(response.text) as { error: { code: string; details: { path: string }[] } };
+        assert.equal(error.code, ErrorCode.invalidName, `${method} ${name}`);
+        assert.deepEqual(
+          error.details.map((d) => d.path),
+          ["name"],
+          `${method} ${name}`,
+        );
+      }
     }
   });
 
