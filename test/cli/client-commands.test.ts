@@ -121,6 +121,23 @@ describe("weft apply", () => {
     assert.match(run.stderr, /^weft: WEFT_CLI_UNREACHABLE: cannot reach http:\/\/127\.0\.0\.1:1\/.*ECONNREFUSED/);
   });
 
+  test("a file over the API's body limit fails with the API's 413 code on one line, not as unreachable", async () => {
+    // Five clusters of about 2 MB each: the apply body is 10 MB, ten times the default limit.
+    const big = file(
+      "big.yaml",
+      Array.from(
+        { length: 5 },
+        (_, i) =>
+          `kind: Cluster\nname: big-${i}\ntype: EDS\nconnect_timeout: 1s\nalt_stat_name: ${"x".repeat(2 * 1024 * 1024)}\n`,
+      ).join("---\n"),
+    );
+    const run = await weft(["apply", "-f", big, ...at()]);
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+    assert.match(run.stderr, /^weft: WEFT_BODY_TOO_LARGE: /);
+    assert.ok(run.stderr.includes("1048576"), run.stderr);
+  });
+
   test("a missing file fails naming it", async () => {
     const run = await weft(["apply", "-f", join(files.path, "nope.yaml"), ...at()]);
     assert.equal(run.status, 1);
@@ -234,10 +251,13 @@ describe("weft history and rollback", () => {
     assert.equal(table.status, 0, table.stderr);
     const [header, newest] = table.stdout.split("\n");
     assert.match(header ?? "", /^REV\s+TIME\s+DESCRIPTION\s+CHANGES$/);
-    assert.match(newest ?? "", new RegExp(`^${rev + 1}\\s+\\S+\\s+apply 3 resources\\s+\\+cluster/hist$`));
+    // Only the cluster changed: the description counts it alone, and ~ marks a change (+ a creation).
+    assert.match(newest ?? "", new RegExp(`^${rev + 1}\\s+\\S+\\s+apply 1 resource\\s+~cluster/hist$`));
+    const created = table.stdout.split("\n").find((line) => line.startsWith(`${rev} `));
+    assert.match(created ?? "", /\s\+route\/hist-routes \+cluster\/hist \+endpoint\/hist$/);
 
     const detail = await weft(["history", String(rev + 1), ...at()]);
-    assert.match(detail.stdout, /^cluster\/hist put\n {2}- connect_timeout: "1s"\n {2}\+ connect_timeout: "4s"$/m);
+    assert.match(detail.stdout, /^cluster\/hist changed\n {2}- connect_timeout: "1s"\n {2}\+ connect_timeout: "4s"$/m);
 
     const rollback = await weft(["rollback", String(rev), ...at()]);
     assert.equal(rollback.status, 0, rollback.stderr);
@@ -289,12 +309,15 @@ describe("weft apply --prune", () => {
 });
 
 describe("auth", () => {
-  test("without the token the answer is one line telling how to pass it; --token and WEFT_API_TOKEN work", async () => {
+  test("without the token the answer is one line telling how to pass it; a wrong token is told apart; --token and WEFT_API_TOKEN work", async () => {
     const secured = await controlPlane({ apiToken: "s3cret" });
     try {
       const denied = await weft(["get", "clusters", "--server", secured.server]);
       assert.equal(denied.status, 1);
-      assert.equal(denied.stderr, "weft: WEFT_UNAUTHORIZED: unauthorized: pass --token or set WEFT_API_TOKEN\n");
+      assert.match(denied.stderr, /^weft: WEFT_UNAUTHORIZED: .*--token.*\n$/);
+      const wrong = await weft(["get", "clusters", "--server", secured.server, "--token", "guess"]);
+      assert.equal(wrong.status, 1);
+      assert.match(wrong.stderr, /^weft: WEFT_TOKEN_INVALID: [^\n]*\n$/);
       const flag = await weft(["get", "clusters", "--server", secured.server, "--token", "s3cret"]);
       assert.equal(flag.status, 0, flag.stderr);
       const env = await weft(["get", "clusters"], { env: { WEFT_SERVER: secured.server, WEFT_API_TOKEN: "s3cret" } });

@@ -6,11 +6,13 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { ErrorCode, WeftError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
+import { weftVersion } from "../package-manifest.js";
 import type { ProxyStatusSource } from "../status/proxy-status.js";
 import type { ConfigStore } from "../store/config-store.js";
 import type { ApiApp, ApiContext } from "./api-context.js";
 import { registerAuth } from "./auth.js";
 import { registerBodyParsers } from "./body/content-types.js";
+import { DEFAULT_LINGER, type LingerLimits, registerUnreadBodyHandling } from "./body/unread-body.js";
 import { answerClientError, sendError } from "./error-reply.js";
 import { validatorCompiler } from "./param-validation.js";
 import { DEFAULT_WRITE_RATE_LIMIT, registerWriteRateLimit, type WriteRateLimit } from "./rate-limit.js";
@@ -24,6 +26,8 @@ import { registerRevisionRoutes } from "./routes/revisions.js";
 import { StoreWriter } from "./store-writer.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** The title of the /docs page. */
+export const DOCS_TITLE = "Weft control plane API";
 
 export interface ApiOptions {
   readonly store: ConfigStore;
@@ -35,20 +39,23 @@ export interface ApiOptions {
   readonly token?: string;
   /** Largest accepted request body in bytes (default 1 MiB); larger ones get 413. */
   readonly bodyLimit?: number;
+  /** How much of a body left unread is drained after the answer (default DEFAULT_LINGER). */
+  readonly linger?: LingerLimits;
   /** /healthz answers 200 while this returns true, 503 otherwise. */
   readonly ready: () => boolean;
   /** Writes per client address (default DEFAULT_WRITE_RATE_LIMIT); false turns the limit off. */
   readonly writeRateLimit?: WriteRateLimit | false;
-  /** The version shown in the OpenAPI document. */
+  /** The version shown in the OpenAPI document (default: Weft's, from its package.json). */
   readonly version?: string;
   /** The rate limiter's clock, for tests. */
   readonly now?: () => number;
 }
 
 export function buildApi(options: ApiOptions): ApiApp {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app: ApiApp = Fastify({
     loggerInstance: options.logger,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit,
     // One log line per request, written by the onResponse hook below.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 16 * 1024 },
@@ -84,6 +91,8 @@ export function buildApi(options: ApiOptions): ApiApp {
   });
   registerBodyParsers(app);
 
+  // First of the onRequest hooks: a request pipelined behind a drained body must run none of them.
+  registerUnreadBodyHandling(app, bodyLimit, options.linger ?? DEFAULT_LINGER);
   registerAuth(app, options.token);
   if (options.writeRateLimit !== false) {
     registerWriteRateLimit(app, options.writeRateLimit ?? DEFAULT_WRITE_RATE_LIMIT, options.now);
@@ -94,7 +103,10 @@ export function buildApi(options: ApiOptions): ApiApp {
     const seconds = reply.elapsedTime / 1000;
     metrics.apiRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.apiRequestDuration.observe({ method: request.method, route }, seconds);
-    request.log.info(
+    // Per-request lines are debug: clients poll (weft apply --wait, status), and at info they
+    // would drown what the operator needs. A 5xx is a warning (sendError logs its cause).
+    const level = reply.statusCode >= 500 ? "warn" : "debug";
+    request.log[level](
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       "request",
     );
@@ -106,7 +118,7 @@ export function buildApi(options: ApiOptions): ApiApp {
       info: {
         title: "Weft control plane",
         description: "Envoy v3 configuration (listeners, routes, clusters, endpoints), its history, and proxy status.",
-        version: options.version ?? "0.0.0",
+        version: options.version ?? weftVersion(),
       },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       ...(options.token === undefined ? {} : { security: [{ bearer: [] }] }),
@@ -119,7 +131,11 @@ export function buildApi(options: ApiOptions): ApiApp {
     },
   });
   // validatorUrl: null keeps the viewer from calling validator.swagger.io: /docs works offline.
-  app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { validatorUrl: null } });
+  app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { validatorUrl: null },
+    theme: { title: DOCS_TITLE },
+  });
 
   const context: ApiContext = {
     store: options.store,
