@@ -1,8 +1,8 @@
 // `weft control-plane`: serves xDS and the REST API until SIGTERM or SIGINT, then drains and exits 0.
 import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
-import pino from "pino";
-import { envOption, logLevelOption } from "../env-option.js";
+import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
+import { chooseLogFormat, createServerLogger, type LogFormat } from "../server-logger.js";
 
 interface Flags {
   xdsListen: string;
@@ -11,6 +11,7 @@ interface Flags {
   apiToken?: string;
   historyLimit?: number;
   logLevel: string;
+  logFormat?: LogFormat;
 }
 
 function positiveInteger(value: string): number {
@@ -34,12 +35,14 @@ export function controlPlaneCommand(): Command {
       ),
     )
     .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .addHelpText(
       "after",
       [
         "",
-        "Logs are JSON lines on stdout. SIGTERM or SIGINT stops accepting, lets API requests finish,",
-        "closes xDS streams (proxies keep their config and reconnect) and exits 0.",
+        "Logs go to stdout: JSON lines, or pretty lines when stdout is a terminal (--log-format).",
+        "SIGTERM or SIGINT stops accepting, lets API requests finish, closes xDS streams (proxies",
+        "keep their config and reconnect) and exits 0.",
         "",
         "Examples:",
         "  $ weft control-plane",
@@ -47,7 +50,10 @@ export function controlPlaneCommand(): Command {
       ].join("\n"),
     )
     .action(async (flags: Flags) => {
-      const logger = pino({ level: flags.logLevel });
+      const logger = await createServerLogger({
+        level: flags.logLevel,
+        format: chooseLogFormat(flags.logFormat, process.stdout.isTTY === true),
+      });
       // Loaded here, not at the top: `weft proxy` and the client commands need none of it.
       const { startControlPlane } = await import("../../../control-plane/src/main.js");
       const running = await startControlPlane({

@@ -1,11 +1,11 @@
 // `weft proxy`: a data-plane proxy fed by xDS until SIGTERM or SIGINT, then drains and exits 0.
 import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
-import pino from "pino";
 import { parseListenAddress } from "../../../control-plane/src/listen-address.js";
 import { DEFAULT_BACKOFF } from "../../../data-plane/src/xds-client/backoff.js";
-import { envOption, logLevelOption } from "../env-option.js";
+import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
 import { readPackageVersion } from "../package-info.js";
+import { chooseLogFormat, createServerLogger, type LogFormat } from "../server-logger.js";
 import { parseDuration } from "./client-options.js";
 
 interface Flags {
@@ -17,6 +17,7 @@ interface Flags {
   xdsDelta?: boolean;
   accessLog: string;
   logLevel: string;
+  logFormat?: LogFormat;
   xdsReconnectMaxDelay: number;
 }
 
@@ -90,14 +91,16 @@ export function proxyCommand(): Command {
       envOption("--access-log <target>", "one JSON line per request: stdout, off, or a file path").default("stdout"),
     )
     .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .addHelpText(
       "after",
       [
         "",
         "Listeners, routes, clusters and endpoints come from the control plane and change without a",
         "restart. Admin endpoints: /ready, /config_dump, /clusters, /stats/prometheus.",
-        "Logs (and the access log, unless sent elsewhere) are JSON lines on stdout. SIGTERM or",
-        "SIGINT drains every listener (in-flight requests finish) and exits 0.",
+        "Logs go to stdout: JSON lines, or pretty lines when stdout is a terminal (--log-format);",
+        "the access log, unless sent elsewhere, is JSON lines there too. SIGTERM or SIGINT drains",
+        "every listener (in-flight requests finish) and exits 0.",
         "",
         "Examples:",
         "  $ weft proxy --node-id front-1",
@@ -107,7 +110,10 @@ export function proxyCommand(): Command {
       ].join("\n"),
     )
     .action(async (flags: Flags) => {
-      const logger = pino({ level: flags.logLevel });
+      const logger = await createServerLogger({
+        level: flags.logLevel,
+        format: chooseLogFormat(flags.logFormat, process.stdout.isTTY === true),
+      });
       const admin = parseListenAddress(flags.adminListen, "--admin-listen");
       // Loaded here, not at the top: the other commands need none of the data plane.
       const { startProxy } = await import("../../../data-plane/src/proxy/main.js");
