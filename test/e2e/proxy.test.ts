@@ -102,14 +102,29 @@ describe("weft proxy, state of the world", () => {
     await synced(api, "sotw-1");
   });
 
-  test("/config_dump shows each resource in use with its version", async () => {
+  test("/config_dump shows each resource's own version, as the API gives it, and each type's acknowledged version once", async () => {
     const { status, json } = await admin(proxy, "/config_dump");
     assert.equal(status, 200);
-    const listeners = (json.listeners as { resources: { name: string; version: string; state: string }[] }).resources;
-    const front = listeners.find((l) => l.name === "front");
-    assert.equal(front?.state, "ACTIVE");
     const status2 = (await api.proxies()).find((p) => p.nodeId === "sotw-1");
-    assert.equal(front?.version, status2?.types[TypeUrl.listener]?.versionAcked);
+    const types = {
+      listeners: TypeUrl.listener,
+      routes: TypeUrl.route,
+      clusters: TypeUrl.cluster,
+      endpoints: TypeUrl.endpoint,
+    };
+    for (const [kind, typeUrl] of Object.entries(types)) {
+      const dumped = json[kind] as {
+        versionInfo: string;
+        resources: { name: string; version: string; state: string }[];
+      };
+      assert.equal(dumped.versionInfo, status2?.types[typeUrl]?.versionAcked, `${kind}: the type's version`);
+      assert.ok(dumped.resources.length > 0, kind);
+      for (const resource of dumped.resources) {
+        const stored = (await (await fetch(`${api.base}/v1/resources/${kind}/${resource.name}`)).json()) as Json;
+        assert.equal(resource.version, stored.version, `${kind}/${resource.name}: the resource's own version`);
+        assert.equal(resource.state, "ACTIVE", `${kind}/${resource.name}`);
+      }
+    }
   });
 
   test("hot reload under keep-alive load fails no request: route, cluster, endpoint and listener changes", async () => {

@@ -1,6 +1,7 @@
 // The resources a proxy runs, by type: each with the runtime object built from it, the message
-// as received (for /config_dump), its version and when it last changed. Updated only with whole,
+// as received (for /config_dump), its versions and when it last changed. Updated only with whole,
 // already validated sets, so a reader never sees half a response.
+import { contentVersion } from "../../../proto/index.js";
 
 /** One accepted resource. */
 export interface Held<T> {
@@ -8,25 +9,39 @@ export interface Held<T> {
   readonly runtime: T;
   /** The decoded message as received. */
   readonly resource: unknown;
-  /** Delta: the resource's own version; SotW: version_info of the response that carried it. */
+  /**
+   * The resource's own version: delta's Resource.version; in SotW, where a resource carries none,
+   * its content version (what Weft's control plane gives it, and `weft get` shows).
+   */
   readonly version: string;
-  /** Milliseconds since the epoch. */
+  /** version_info (delta: system_version_info) of the response that last changed it, as Envoy shows it. */
+  readonly versionInfo: string;
+  /** Milliseconds since the epoch: when it last changed. */
   readonly updatedAt: number;
+  /** SotW: a copy of its bytes as received, to tell it unchanged when a response repeats it. */
+  readonly encoded?: Uint8Array;
 }
 
-/** What a handler is given per resource: its name, message and (delta) version, plus its runtime. */
+/** What a handler is given per resource: its name, message, (delta) version or (SotW) bytes, plus its runtime. */
 export interface Incoming<T> {
   readonly name: string;
   readonly resource: unknown;
   readonly version?: string;
+  readonly encoded?: Uint8Array;
   readonly runtime: T;
 }
 
 export class TypeHeld<T> {
+  /** The message type, to compute SotW content versions. */
+  readonly #typeName: string;
   #items: ReadonlyMap<string, Held<T>> = new Map();
   /** Whether a first response for the type has been applied (readiness). */
   #received = false;
   #versionInfo = "";
+
+  constructor(typeName: string) {
+    this.#typeName = typeName;
+  }
 
   get received(): boolean {
     return this.#received;
@@ -62,7 +77,8 @@ export class TypeHeld<T> {
    * Applies one response. `full` replaces the held set (LDS and CDS, and every type in delta,
    * where the client hands over the full current set); otherwise the resources are merged in
    * (SotW RDS and EDS responses may carry only what changed) and `keep` prunes the names no
-   * longer wanted. An unchanged resource (same version) keeps its held entry and timestamp.
+   * longer wanted. An unchanged resource (delta: same version; SotW: same bytes) keeps its held
+   * entry, runtime object, versions and timestamp.
    */
   apply(
     incoming: readonly Incoming<T>[],
@@ -72,16 +88,22 @@ export class TypeHeld<T> {
   ): void {
     const next = new Map<string, Held<T>>(options.full ? [] : this.#items);
     for (const item of incoming) {
-      const version = item.version ?? versionInfo;
       const previous = this.#items.get(item.name);
-      if (previous !== undefined && previous.version === version && previous.resource === item.resource) {
+      if (previous !== undefined && unchanged(previous, item)) {
         next.set(item.name, previous);
         continue;
       }
-      next.set(
-        item.name,
-        Object.freeze({ name: item.name, runtime: item.runtime, resource: item.resource, version, updatedAt: now }),
-      );
+      const held: Held<T> = {
+        name: item.name,
+        runtime: item.runtime,
+        resource: item.resource,
+        version: item.version ?? contentVersion(this.#typeName, item.resource),
+        versionInfo,
+        updatedAt: now,
+        // A copy: the bytes received are a view into the whole response, which must not be kept.
+        ...(item.encoded === undefined ? {} : { encoded: item.encoded.slice() }),
+      };
+      next.set(item.name, Object.freeze(held));
     }
     if (options.keep !== undefined) {
       for (const name of next.keys()) if (!options.keep.has(name)) next.delete(name);
@@ -111,4 +133,13 @@ export class TypeHeld<T> {
     if ([...this.#items.keys()].every((name) => keep.has(name))) return;
     this.#items = new Map([...this.#items].filter(([name]) => keep.has(name)));
   }
+}
+
+function unchanged<T>(previous: Held<T>, item: Incoming<T>): boolean {
+  if (item.version !== undefined) return previous.version === item.version && previous.resource === item.resource;
+  return item.encoded !== undefined && previous.encoded !== undefined && sameBytes(previous.encoded, item.encoded);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }

@@ -77,10 +77,10 @@ export class ProxyRuntime {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #warmingTimeoutMs: number;
-  readonly #listeners = new TypeHeld<RuntimeListener>();
-  readonly #routes = new TypeHeld<RuntimeRouteConfig>();
-  readonly #clusters = new TypeHeld<RuntimeCluster>();
-  readonly #endpoints = new TypeHeld<RuntimeEndpoints>();
+  readonly #listeners = new TypeHeld<RuntimeListener>(typeNameOf(TypeUrl.listener) ?? "");
+  readonly #routes = new TypeHeld<RuntimeRouteConfig>(typeNameOf(TypeUrl.route) ?? "");
+  readonly #clusters = new TypeHeld<RuntimeCluster>(typeNameOf(TypeUrl.cluster) ?? "");
+  readonly #endpoints = new TypeHeld<RuntimeEndpoints>(typeNameOf(TypeUrl.endpoint) ?? "");
   /** What the listener manager serves, by listener name. */
   #active = new Map<string, Active>();
   /** Listeners waiting for their routes: when they started waiting (ms since the epoch). */
@@ -357,7 +357,14 @@ export class ProxyRuntime {
     return { ready: waitingFor.length === 0, waitingFor };
   }
 
-  /** The config in use, each resource with its version (JSON-ready). */
+  /**
+   * The config in use (JSON-ready). Per type, `versionInfo` is the version_info of the last
+   * response accepted (what the control plane shows as acknowledged); per resource, `version` is
+   * the resource's own version (see Held), `versionInfo` the version_info of the response that
+   * last changed it (Envoy's per-resource version_info), and `state`: listeners ACTIVE, WARMING
+   * or BIND_FAILED, clusters ACTIVE or WARMING, route configurations and endpoint sets ACTIVE
+   * (they take effect as they arrive: the next request reads them).
+   */
   configDump(): Record<string, unknown> {
     const entries = <T>(held: TypeHeld<T>, typeUrl: string, extra: (h: Held<T>) => Record<string, unknown>) =>
       [...held.values()]
@@ -365,10 +372,12 @@ export class ProxyRuntime {
         .map((h) => ({
           name: h.name,
           version: h.version,
+          versionInfo: h.versionInfo,
           lastUpdated: new Date(h.updatedAt).toISOString(),
           ...extra(h),
           resource: { "@type": typeUrl, ...(encodeJson(typeNameOf(typeUrl) ?? "", h.resource) as object) },
         }));
+    const active = () => ({ state: "ACTIVE" });
     return {
       listeners: {
         versionInfo: this.#listeners.versionInfo,
@@ -379,7 +388,7 @@ export class ProxyRuntime {
       },
       routes: {
         versionInfo: this.#routes.versionInfo,
-        resources: entries(this.#routes, TypeUrl.route, () => ({})),
+        resources: entries(this.#routes, TypeUrl.route, active),
       },
       clusters: {
         versionInfo: this.#clusters.versionInfo,
@@ -389,7 +398,7 @@ export class ProxyRuntime {
       },
       endpoints: {
         versionInfo: this.#endpoints.versionInfo,
-        resources: entries(this.#endpoints, TypeUrl.endpoint, () => ({})),
+        resources: entries(this.#endpoints, TypeUrl.endpoint, active),
       },
     };
   }
@@ -423,6 +432,7 @@ function build<T>(typeUrl: string, resources: readonly DecodedResource[]): Incom
     name: r.name,
     resource: r.resource,
     ...(r.version === undefined ? {} : { version: r.version }),
+    ...(r.encoded === undefined ? {} : { encoded: r.encoded }),
     runtime: runtime[i] as T,
   }));
 }

@@ -9,6 +9,11 @@ export interface DecodedResource<T = unknown> {
   readonly resource: T;
   /** Delta only: the version the server gave this resource (SotW has one version per response). */
   readonly version?: string;
+  /**
+   * SotW only: the message's bytes as received (a view into the response), so a handler can tell
+   * a resource resent unchanged from a changed one without comparing messages.
+   */
+  readonly encoded?: Uint8Array;
 }
 
 /**
@@ -50,7 +55,7 @@ export function decodeResources(typeUrl: string, anys: readonly Any[]): DecodedR
       });
     }
     seen.add(name);
-    return { name, resource };
+    return { name, resource, encoded: any.value };
   });
 }
 

@@ -6,12 +6,14 @@ import http from "node:http";
 import net from "node:net";
 import { afterEach, describe, test } from "node:test";
 import pino from "pino";
+import { parseResource } from "../../../control-plane/src/resources/index.js";
 import type { ListenerHandler } from "../../../data-plane/src/listeners/index.js";
 import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
 import { ProxyRuntime } from "../../../data-plane/src/proxy/runtime.js";
 import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
+import { decodeResources } from "../../../data-plane/src/xds-client/decode-response.js";
 import type { DecodedResource, TypeSubscription } from "../../../data-plane/src/xds-client/index.js";
-import { TypeUrl } from "../../../proto/index.js";
+import { decodeJson, packAny, TypeUrl, typeNameOf } from "../../../proto/index.js";
 import {
   assignment,
   cluster,
@@ -116,12 +118,38 @@ function refusesConnections(port: number): Promise<boolean> {
   });
 }
 
-function lds(name: string, port: number, routeName = "local_route"): DecodedResource {
-  const json: Json = httpListener(
+interface Dump {
+  readonly [kind: string]: {
+    readonly versionInfo: string;
+    readonly resources: readonly { name: string; version: string; versionInfo: string; state: string }[];
+  };
+}
+
+function ldsJson(name: string, port: number, routeName = "local_route"): Json {
+  return httpListener(
     { rds: { route_config_name: routeName, config_source: { ads: {}, resource_api_version: "V3" } } },
     { name, address: { socket_address: { address: "127.0.0.1", port_value: port } } },
   );
-  return { name, resource: listener(json) };
+}
+
+function lds(name: string, port: number, routeName = "local_route"): DecodedResource {
+  return { name, resource: listener(ldsJson(name, port, routeName)) };
+}
+
+function routeJson(name: string, domains: string[]): Json {
+  return {
+    name,
+    virtual_hosts: [{ name: "all", domains, routes: [{ match: { prefix: "/" }, route: { cluster: "c" } }] }],
+  };
+}
+
+/** Resources as a SotW response brings them: packed into Anys by their JSON, then decoded by the client. */
+function received(typeUrl: string, jsons: Json[]): DecodedResource[] {
+  const typeName = typeNameOf(typeUrl) ?? "";
+  return decodeResources(
+    typeUrl,
+    jsons.map((json) => packAny(typeName, decodeJson(typeName, json))),
+  );
 }
 
 function rds(name: string): DecodedResource {
@@ -278,11 +306,60 @@ describe("ProxyRuntime", () => {
     assert.equal(await get(p2), "two:r2");
     await s.send(TypeUrl.listener, [lds("one", p1, "r1")], "v2");
     assert.deepEqual(s.names.get(TypeUrl.route), ["r1"]);
-    const dump = s.runtime.configDump() as { routes: { resources: { name: string; version: string }[] } };
+    const dump = s.runtime.configDump() as { routes: { resources: { name: string; versionInfo: string }[] } };
     assert.deepEqual(
-      dump.routes.resources.map((r) => [r.name, r.version]),
+      dump.routes.resources.map((r) => [r.name, r.versionInfo]),
       [["r1", "v1"]],
     );
+  });
+
+  test("in SotW each resource shows its content version, the one the control plane gives the same content", async () => {
+    const s = setup();
+    const json = ldsJson("front", await freePort());
+    await s.send(TypeUrl.listener, received(TypeUrl.listener, [json]), "v1");
+    const dump = s.runtime.configDump() as Dump;
+    assert.equal(dump.listeners.resources[0]?.version, parseResource("listeners", json).version);
+    assert.equal(dump.listeners.resources[0]?.versionInfo, "v1");
+    assert.equal(dump.listeners.versionInfo, "v1");
+  });
+
+  test("a resource a SotW response repeats unchanged keeps the version_info of the response that changed it", async () => {
+    const s = setup();
+    await s.send(TypeUrl.listener, received(TypeUrl.listener, [ldsJson("front", await freePort(), "r1")]));
+    const r1 = routeJson("r1", ["a.example"]);
+    await s.send(TypeUrl.route, received(TypeUrl.route, [r1]), "v1");
+    await s.send(TypeUrl.route, received(TypeUrl.route, [r1]), "v2");
+    let dump = s.runtime.configDump() as Dump;
+    assert.equal(dump.routes.versionInfo, "v2", "the type's version is the last response's");
+    assert.deepEqual(
+      dump.routes.resources.map((r) => [r.name, r.version, r.versionInfo, r.state]),
+      [["r1", parseResource("routes", r1).version, "v1", "ACTIVE"]],
+    );
+    const changed = routeJson("r1", ["b.example"]);
+    await s.send(TypeUrl.route, received(TypeUrl.route, [changed]), "v3");
+    dump = s.runtime.configDump() as Dump;
+    assert.deepEqual(
+      dump.routes.resources.map((r) => [r.version, r.versionInfo]),
+      [[parseResource("routes", changed).version, "v3"]],
+    );
+  });
+
+  test("every resource kind in the dump has a state", async () => {
+    const s = setup();
+    await s.send(TypeUrl.listener, [lds("front", await freePort())]);
+    await s.send(TypeUrl.route, [rds("local_route")]);
+    await s.send(TypeUrl.cluster, [
+      { name: "c", resource: cluster(edsCluster({ name: "c", eds_cluster_config: { eds_config: { ads: {} } } })) },
+    ]);
+    await s.send(TypeUrl.endpoint, [{ name: "c", resource: assignment({ cluster_name: "c", endpoints: [] }) }]);
+    const dump = s.runtime.configDump() as Dump;
+    for (const kind of ["listeners", "routes", "clusters", "endpoints"] as const) {
+      assert.deepEqual(
+        dump[kind].resources.map((r) => r.state),
+        ["ACTIVE"],
+        kind,
+      );
+    }
   });
 
   test("delta route responses are the full set: a name missing from it is gone", async () => {
