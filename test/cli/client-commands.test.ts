@@ -153,12 +153,12 @@ describe("weft get", () => {
       const [header, ...rows] = run.stdout.trim().split("\n");
       assert.match(header ?? "", /^NAME\s+VERSION\s+REVISION\s+TYPE$/);
       assert.ok(
-        rows.some((row) => /^one\s+[0-9a-f]{24}\s+1\s+EDS$/.test(row)),
+        rows.some((row) => /^one\s+[0-9a-f]{8}\s+1\s+EDS$/.test(row)),
         run.stdout,
       );
     }
     const endpoints = await weft(["get", "ClusterLoadAssignment", ...at()]);
-    assert.match(endpoints.stdout, /^one\s+[0-9a-f]{24}\s+\d+\s+1$/m);
+    assert.match(endpoints.stdout, /^one\s+[0-9a-f]{8}\s+\d+\s+1$/m);
   });
 
   test("-o yaml prints apply documents that apply back unchanged", async () => {

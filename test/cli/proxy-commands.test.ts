@@ -95,6 +95,22 @@ describe("weft config-dump", () => {
     assert.deepEqual(Object.keys(parse(one.stdout) as object), ["node", "xds", "clusters"]);
   });
 
+  test("-o table shows each resource's own version, as `weft get` does, under its kind's version_info", async () => {
+    const run = await weft(["config-dump", "--admin", proxy.admin, "--type", "listeners", "-o", "table"]);
+    assert.equal(run.status, 0, run.stderr);
+    const [heading, header, ...rows] = run.stdout.trim().split("\n");
+    const dump = JSON.parse((await weft(["config-dump", "--admin", proxy.admin])).stdout) as {
+      listeners: { versionInfo: string };
+    };
+    assert.equal(heading, `Listener (version_info ${dump.listeners.versionInfo.slice(0, 8)})`);
+    assert.match(header ?? "", /^NAME\s+VERSION\s+STATE\s+UPDATED$/);
+    const front = rows.find((row) => row.startsWith("front "));
+    const got = (await weft(["get", "listener", "front", ...at()])).stdout.split("\n")[1] ?? "";
+    const version = got.split(/\s+/)[1] ?? "";
+    assert.match(version, /^[0-9a-f]{8}$/);
+    assert.match(front ?? "", new RegExp(`^front\\s+${version}\\s+ACTIVE\\s+\\d+[smhd] ago$`));
+  });
+
   test("an admin that is not there is one line naming its URL", async () => {
     const run = await weft(["config-dump", "--admin", "http://127.0.0.1:1"]);
     assert.equal(run.status, 1);

@@ -1,14 +1,16 @@
 // `weft config-dump`: the config a proxy runs, from its admin's GET /config_dump.
 import { Command, Option } from "commander";
+import type { ApiKind } from "../client/index.js";
 import { HttpClient } from "../client/index.js";
 import { envOption } from "../env-option.js";
 import { parseDuration } from "./client-options.js";
 import { jsonText, yamlText } from "./output-format.js";
-import { requireKind } from "./resource-kinds.js";
+import { KIND_NAMES, KIND_ORDER, requireKind } from "./resource-kinds.js";
+import { ago, renderTable, shortVersion } from "./table.js";
 
 interface Flags {
   admin: string;
-  output: "json" | "yaml";
+  output: "json" | "yaml" | "table";
   type?: string;
   timeout: number;
 }
@@ -17,7 +19,7 @@ export function configDumpCommand(): Command {
   return new Command("config-dump")
     .description("print the config a proxy runs, from its admin endpoint")
     .addOption(envOption("--admin <url>", "the proxy's admin address").default("http://127.0.0.1:19000"))
-    .addOption(envOption("-o, --output <format>", "output format").choices(["json", "yaml"]).default("json"))
+    .addOption(envOption("-o, --output <format>", "output format").choices(["json", "yaml", "table"]).default("json"))
     .addOption(new Option("--type <kind>", "only one kind: listeners, routes, clusters or endpoints"))
     .addOption(
       envOption("--timeout <duration>", "deadline for the request").argParser(parseDuration).default(10_000, "10s"),
@@ -27,11 +29,16 @@ export function configDumpCommand(): Command {
       [
         "",
         "The dump holds the proxy's node, its xDS connection (server, protocol, last NACK) and, per",
-        "kind, the version_info and each resource in use with its version and state.",
+        "kind, the version_info of the last response the proxy accepted (the version `weft status`",
+        "shows for the type) and each resource in use with its own version (the one `weft get`",
+        "shows), the version_info of the response that last changed it, and its state.",
+        "-o table prints one line per resource: its own version, state and when it last changed,",
+        "under a line per kind with the kind's version_info.",
         "",
         "Examples:",
         "  $ weft config-dump",
         "  $ weft config-dump --admin http://127.0.0.1:19001 --type clusters -o yaml",
+        "  $ weft config-dump -o table",
       ].join("\n"),
     )
     .action(async (flags: Flags) => {
@@ -47,6 +54,41 @@ export function configDumpCommand(): Command {
         const { node, xds } = dump;
         dump = { node, xds, [kind]: dump[kind] };
       }
-      process.stdout.write(flags.output === "yaml" ? yamlText([dump]) : jsonText(dump));
+      if (flags.output === "table") process.stdout.write(dumpTable(dump, kind === undefined ? KIND_ORDER : [kind]));
+      else process.stdout.write(flags.output === "yaml" ? yamlText([dump]) : jsonText(dump));
     });
+}
+
+interface DumpedType {
+  readonly versionInfo?: string;
+  readonly resources?: readonly {
+    readonly name?: string;
+    readonly version?: string;
+    readonly state?: string;
+    readonly lastUpdated?: string;
+  }[];
+}
+
+/**
+ * Per kind, a line with the type's version_info (the version a proxy acknowledges, as `weft
+ * status` shows it), then one row per resource with its own version (as `weft get` shows it).
+ */
+export function dumpTable(
+  dump: Readonly<Record<string, unknown>>,
+  kinds: readonly ApiKind[],
+  now = Date.now(),
+): string {
+  return kinds
+    .map((kind) => {
+      const type = (dump[kind] ?? {}) as DumpedType;
+      const heading = `${KIND_NAMES[kind].messageName} (version_info ${shortVersion(type.versionInfo ?? "")})`;
+      const rows = (type.resources ?? []).map((r) => [
+        r.name ?? "",
+        shortVersion(r.version ?? ""),
+        r.state ?? "-",
+        r.lastUpdated === undefined ? "-" : ago(r.lastUpdated, now),
+      ]);
+      return `${heading}\n${rows.length === 0 ? "(none)\n" : renderTable(["NAME", "VERSION", "STATE", "UPDATED"], rows)}`;
+    })
+    .join("\n");
 }

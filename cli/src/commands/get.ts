@@ -6,7 +6,7 @@ import { CliError, CliErrorCode } from "../errors.js";
 import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
 import { documentOf, documentsText, type OutputFormat, outputOption } from "./output-format.js";
 import { KIND_NAMES, KIND_ORDER, requireKind } from "./resource-kinds.js";
-import { renderTable } from "./table.js";
+import { renderTable, shortVersion } from "./table.js";
 
 interface Flags extends ClientFlags {
   output: OutputFormat;
@@ -62,7 +62,7 @@ function tableOf(views: readonly ResourceView[], kinds: readonly ApiKind[]): str
   if (kinds.length === 1 && only !== undefined) {
     return renderTable(
       ["NAME", "VERSION", "REVISION", SUMMARY[only].title],
-      views.map((v) => [v.name, v.version, String(v.revision), SUMMARY[only].cell(v.resource)]),
+      views.map((v) => [v.name, shortVersion(v.version), String(v.revision), SUMMARY[only].cell(v.resource)]),
     );
   }
   return renderTable(
@@ -70,7 +70,7 @@ function tableOf(views: readonly ResourceView[], kinds: readonly ApiKind[]): str
     views.map((v) => [
       KIND_NAMES[v.kind].messageName,
       v.name,
-      v.version,
+      shortVersion(v.version),
       String(v.revision),
       `${SUMMARY[v.kind].title.toLowerCase()}: ${SUMMARY[v.kind].cell(v.resource)}`,
     ]),
@@ -107,11 +107,12 @@ export function getCommand(): Command {
       "after",
       [
         "",
-        "The table shows each resource's xDS version, the store revision that last wrote it and a",
-        "summary (listener address, virtual hosts, cluster type, endpoint count). -o yaml and",
-        "-o json print the resources as `weft apply` documents (kind: Cluster and the canonical",
-        "Envoy fields), so their output can be applied back as it is. -o json prints one object",
-        "for one NAME, a list otherwise.",
+        "The table shows each resource's own version (a hash of its content: the version a proxy",
+        "shows for it in `weft config-dump`; its first 8 characters, as every table shows versions),",
+        "the store revision that last wrote it and a summary (listener address, virtual hosts,",
+        "cluster type, endpoint count). -o yaml and -o json print the resources as `weft apply`",
+        "documents (kind: Cluster and the canonical Envoy fields), so their output can be applied",
+        "back as it is. -o json prints one object for one NAME, a list otherwise.",
         "",
         "Examples:",
         "  $ weft get clusters",

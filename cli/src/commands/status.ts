@@ -6,7 +6,7 @@ import { addClientOptions, type ClientFlags, withApi } from "./client-options.js
 import { jsonText, type OutputFormat, outputOption, yamlText } from "./output-format.js";
 import { typeUrlOf } from "./resource-kinds.js";
 import { shortTypeName } from "./sync-wait.js";
-import { ago, renderTable, truncate } from "./table.js";
+import { ago, renderTable, shortVersion, truncate } from "./table.js";
 
 interface Flags extends ClientFlags {
   output: OutputFormat;
@@ -19,10 +19,13 @@ const COLUMNS = [
   ["RDS", typeUrlOf("routes")],
 ] as const;
 
-/** `SYNCED 3f2a1b7c` (acknowledged version, shortened), or "-" for a type the proxy does not ask for. */
+/**
+ * `SYNCED 3f2a1b7c`: the state and the type's acknowledged version_info, shortened as every table
+ * shortens versions; "-" for a type the proxy does not ask for.
+ */
 function stateCell(status: TypeStatus | undefined): string {
   if (status === undefined) return "-";
-  const version = status.versionAcked === "" ? "" : ` ${status.versionAcked.slice(0, 8)}`;
+  const version = status.versionAcked === "" ? "" : ` ${shortVersion(status.versionAcked)}`;
   return `${status.state}${version}`;
 }
 
@@ -64,7 +67,10 @@ export function statusCommand(): Command {
         "States: SYNCED (the proxy acknowledged the last response), STALE (a response is on its way,",
         "not acknowledged yet), NACKED (the proxy rejected the last response and runs the previous",
         "config), NOT_SENT (asked for, nothing sent yet); - when the proxy does not ask for the type.",
-        "Each state is followed by the first 8 characters of the version the proxy acknowledged.",
+        "Each state is followed by the first 8 characters of the type's version_info the proxy",
+        "acknowledged: one version for the whole type (in state of the world, a hash of the names",
+        "and versions of what was sent). Each resource's own version is what `weft get` shows,",
+        "and `weft config-dump` shows both: the type's version_info and each resource's version.",
         "LAST NACK is the newest rejection's type, age and message. -o json prints the API's",
         "GET /v1/proxies answer, full versions and subscriptions included.",
         "",

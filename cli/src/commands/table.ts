@@ -26,3 +26,8 @@ export function ago(time: string, now = Date.now()): string {
   if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
   return `${Math.floor(seconds / 86_400)}d ago`;
 }
+
+/** A version as tables show it: its first 8 characters ("-" when empty); -o json and yaml show it whole. */
+export function shortVersion(version: string): string {
+  return version === "" ? "-" : version.slice(0, 8);
+}
