@@ -19,6 +19,7 @@ import { DEFAULT_WRITE_RATE_LIMIT, registerWriteRateLimit, type WriteRateLimit }
 import { ReferenceIndex } from "./referrers.js";
 import { RouteTable } from "./route-table.js";
 import { registerApplyRoutes } from "./routes/apply.js";
+import { registerNackRoutes } from "./routes/nacks.js";
 import { registerOperationRoutes } from "./routes/operations.js";
 import { registerProxyRoutes } from "./routes/proxies.js";
 import { registerResourceRoutes } from "./routes/resources.js";
@@ -151,6 +152,7 @@ export function buildApi(options: ApiOptions): ApiApp {
     registerApplyRoutes(api, context);
     registerRevisionRoutes(api, context);
     registerProxyRoutes(api, context);
+    registerNackRoutes(api, context);
     registerOperationRoutes(api, context);
   });
   return app;

@@ -154,7 +154,11 @@ export const ApplyResponse = Type.Object({
 
 const ChangeOp = Type.Union([Type.Literal("put"), Type.Literal("delete")]);
 
-const ChangeSummary = Type.Object({ kind: KindName, name: Type.String(), op: ChangeOp });
+const ChangeAction = Type.Union([Type.Literal("created"), Type.Literal("changed"), Type.Literal("deleted")], {
+  description: "What the change did: a put of a resource that did not exist (created) or did (changed), or a delete.",
+});
+
+const ChangeSummary = Type.Object({ kind: KindName, name: Type.String(), op: ChangeOp, action: ChangeAction });
 
 export const RevisionSummary = Type.Object({
   revision: Revision,
@@ -178,6 +182,7 @@ export const RevisionResponse = Type.Object({
       kind: KindName,
       name: Type.String(),
       op: ChangeOp,
+      action: ChangeAction,
       before: ResourceState,
       after: ResourceState,
       diff: Type.Array(
@@ -227,17 +232,27 @@ export const ProxiesResponse = Type.Object({
 
 export type ProxiesResponse = Static<typeof ProxiesResponse>;
 
+export const NacksQuery = Type.Object({
+  node: Type.Optional(Type.String({ minLength: 1, description: "Only this node id's NACKs." })),
+  type: Type.Optional(
+    Type.Enum(RESOURCE_KINDS, { description: `Only NACKs of this kind's type URL: ${RESOURCE_KINDS.join(", ")}.` }),
+  ),
+});
+
 export const NacksResponse = Type.Object({
   nacks: Type.Array(
     Type.Object({
       nodeId: Type.String(),
       typeUrl: Type.String(),
-      versionRejected: Type.String({
+      version: Type.String({
         description: "version_info of the rejected response (delta: its system version).",
       }),
+      versionRejected: Type.String({ description: "The same as version (the field's first name)." }),
+      nonce: Type.Optional(Type.String({ description: "The nonce of the rejected response, where known." })),
       message: Type.String({ description: "The proxy's own error_detail message." }),
       at: Type.String({ format: "date-time" }),
     }),
+    { description: "Newest first." },
   ),
 });
 

@@ -35,6 +35,8 @@ export interface NackRecord {
   readonly nodeId: string;
   readonly typeUrl: string;
   readonly versionRejected: string;
+  /** The nonce of the rejected response, where the stream recorded it. */
+  readonly nonce?: string;
   readonly message: string;
   readonly at: string;
 }

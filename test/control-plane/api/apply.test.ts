@@ -87,6 +87,20 @@ describe("POST /v1/apply with JSON", () => {
     assert.ok(again.resources.every((r: { changed: boolean }) => r.changed === false));
   });
 
+  test("the revision's description and changes count only the resources the apply changed", async () => {
+    await apply({ resources: MESH });
+    const changed = [{ kind: "clusters", resource: staticCluster("web", 8081) }, ...MESH.slice(1)];
+    const added = { kind: "clusters", resource: staticCluster("extra") };
+    const answer = (await apply({ resources: [...changed, added] })).json();
+    assert.equal(answer.revision, 2);
+    const record = await h.store.revisionRecord(2);
+    assert.equal(record?.description, "apply 2 resources");
+    assert.deepEqual(
+      record?.changes.map((c) => `${c.kind}/${c.name}`),
+      ["clusters/extra", "clusters/web"],
+    );
+  });
+
   test("references to resources neither stored nor applied are reported as warnings with their path", async () => {
     const body = (await apply({ resources: [{ kind: "routes", resource: route("r", "ghost") }] })).json();
     assert.deepEqual(

@@ -152,20 +152,3 @@ describe("GET /v1/proxies", () => {
   });
 });
 
-describe("GET /v1/nacks", () => {
-  test("lists the recent NACKs the registry keeps, newest first, with the rejected version", async () => {
-    const nack = {
-      nodeId: "gone-proxy",
-      typeUrl: "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
-      versionRejected: "abc",
-      message: "unsupported action",
-      at: "2025-01-01T00:00:02.000Z",
-    };
-    h.proxies.nacks = [nack, { ...nack, versionRejected: "older", at: "2025-01-01T00:00:01.000Z" }];
-    const response = await h.inject({ method: "GET", url: "/v1/nacks" });
-    assert.equal(response.statusCode, 200);
-    assert.deepEqual(response.json(), { nacks: h.proxies.nacks });
-    h.proxies.nacks = [];
-    assert.deepEqual((await h.inject({ method: "GET", url: "/v1/nacks" })).json(), { nacks: [] });
-  });
-});

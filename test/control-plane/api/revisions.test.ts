@@ -20,11 +20,24 @@ describe("GET /v1/revisions", () => {
       revisions.map((r: { revision: number }) => r.revision),
       [3, 2, 1],
     );
-    assert.deepEqual(revisions[0].changes, [{ kind: "routes", name: "r", op: "delete" }]);
-    assert.deepEqual(revisions[2].changes, [{ kind: "clusters", name: "a", op: "put" }]);
+    assert.deepEqual(revisions[0].changes, [{ kind: "routes", name: "r", op: "delete", action: "deleted" }]);
+    assert.deepEqual(revisions[2].changes, [{ kind: "clusters", name: "a", op: "put", action: "created" }]);
     assert.equal(revisions[2].description, "put clusters/a");
     assert.ok(!Number.isNaN(Date.parse(revisions[0].time)));
     assert.deepEqual(Object.keys(revisions[0]).sort(), ["changes", "description", "revision", "time"]);
+  });
+
+  test("a put says whether it created the resource or changed it, in the list and in one revision", async () => {
+    h = await harness();
+    await put(h, "clusters", "a", staticCluster("a", 80));
+    await put(h, "clusters", "a", staticCluster("a", 81));
+    const { revisions } = (await h.inject({ method: "GET", url: "/v1/revisions" })).json();
+    assert.deepEqual(
+      revisions.map((r: { changes: { action: string }[] }) => r.changes.map((c) => c.action)),
+      [["changed"], ["created"]],
+    );
+    const detail = (await h.inject({ method: "GET", url: "/v1/revisions/2" })).json();
+    assert.equal(detail.changes[0].action, "changed");
   });
 
   test("pages with limit and before", async () => {
@@ -112,9 +125,9 @@ describe("POST /v1/revisions/REV/rollback", () => {
     assert.equal(body.revision, 6);
     assert.equal(body.rolledBackTo, 2);
     assert.deepEqual(body.changes, [
-      { kind: "clusters", name: "a", op: "put" },
-      { kind: "clusters", name: "b", op: "put" },
-      { kind: "clusters", name: "c", op: "delete" },
+      { kind: "clusters", name: "a", op: "put", action: "changed" },
+      { kind: "clusters", name: "b", op: "put", action: "created" },
+      { kind: "clusters", name: "c", op: "delete", action: "deleted" },
     ]);
     const now = await h.store.current();
     assert.deepEqual(

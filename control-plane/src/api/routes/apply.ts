@@ -61,17 +61,30 @@ export function registerApplyRoutes(app: ApiApp, context: ApiContext): void {
       }
 
       return writer.write(async () => {
-        const { state, warnings } = await inspect();
+        const { state, stored, warnings } = await inspect();
+        // Only the resources that differ from what was read are written, and the revision's
+        // description counts those. The modRevisions pin what was read of every applied resource:
+        // if another writer changes one of them in between, the apply is planned again, so a
+        // resource found unchanged here is never left out after it was changed.
+        const changed = items.filter(
+          ({ resource }) => stored.get(`${resource.kind}/${resource.name}`)?.version !== resource.version,
+        );
+        const modRevisions = items.map(({ resource }) => ({
+          kind: resource.kind,
+          name: resource.name,
+          modRevision: stored.get(`${resource.kind}/${resource.name}`)?.modRevision ?? 0,
+        }));
+        const pinStore = ifMatch !== undefined && ifMatch !== "*";
         return {
-          mutations: items.map(({ resource }) => ({
+          mutations: changed.map(({ resource }) => ({
             op: "put" as const,
             kind: resource.kind,
             name: resource.name,
             json: resource.json,
             version: resource.version,
           })),
-          ...(ifMatch === undefined || ifMatch === "*" ? {} : { conditions: { storeRevision: state.revision } }),
-          description: `apply ${items.length} resource${items.length === 1 ? "" : "s"}`,
+          conditions: { modRevisions, ...(pinStore ? { storeRevision: state.revision } : {}) },
+          description: `apply ${changed.length} resource${changed.length === 1 ? "" : "s"}`,
           done: (result) => {
             const changed = new Set(result.changes.map((change) => `${change.kind}/${change.name}`));
             return {

@@ -1,8 +1,7 @@
 // GET /v1/proxies: every connected proxy and, per type URL, how far it is in sync (CONTRACT's shape).
-// GET /v1/nacks: the latest rejections, newest first, kept after their proxies disconnect.
 import type { ProxyStatus } from "../../status/proxy-status.js";
 import type { ApiApp, ApiContext } from "../api-context.js";
-import { ERROR_RESPONSES, NacksResponse, ProxiesResponse } from "../schemas.js";
+import { ERROR_RESPONSES, ProxiesResponse } from "../schemas.js";
 
 /** CONTRACT's fields, and only those: the registry may hold more (metadata) than the API shows. */
 function proxyView(proxy: ProxyStatus): ProxiesResponse["proxies"][number] {
@@ -38,24 +37,5 @@ export function registerProxyRoutes(app: ApiApp, context: ApiContext): void {
       },
     },
     async () => ({ proxies: context.proxies.proxies().map(proxyView) }),
-  );
-  app.get(
-    "/v1/nacks",
-    {
-      schema: {
-        summary: "Recent NACKs, newest first, including those of proxies that have disconnected",
-        tags: ["proxies"],
-        response: { 200: NacksResponse, ...ERROR_RESPONSES },
-      },
-    },
-    async () => ({
-      nacks: context.proxies.recentNacks().map(({ nodeId, typeUrl, versionRejected, message, at }) => ({
-        nodeId,
-        typeUrl,
-        versionRejected,
-        message,
-        at,
-      })),
-    }),
   );
 }

@@ -17,8 +17,14 @@ import {
 
 const TAGS = ["revisions"];
 
+/** What a change did, as `weft history` marks it: + created, ~ changed, - deleted. */
+function actionOf(change: ResourceChange): "created" | "changed" | "deleted" {
+  if (change.op === "delete") return "deleted";
+  return change.before === undefined ? "created" : "changed";
+}
+
 function summary(change: ResourceChange) {
-  return { kind: change.kind, name: change.name, op: change.op };
+  return { kind: change.kind, name: change.name, op: change.op, action: actionOf(change) };
 }
 
 function parsedJson(resource: StoredResource | undefined): unknown {
