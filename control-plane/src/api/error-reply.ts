@@ -25,6 +25,7 @@ function copyDetail(detail: ErrorDetail): ErrorDetail {
   if (detail.code !== undefined) copy.code = detail.code;
   if (detail.line !== undefined) copy.line = detail.line;
   if (detail.column !== undefined) copy.column = detail.column;
+  if (detail.suggestion !== undefined) copy.suggestion = detail.suggestion;
   return copy;
 }
 

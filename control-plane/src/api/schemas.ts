@@ -18,6 +18,9 @@ export const ErrorDetailSchema = Type.Object({
   code: Type.Optional(Type.String({ description: "A finer WEFT_ code for this one problem." })),
   line: Type.Optional(Type.Integer({ description: "1-based line in the body, for syntax errors." })),
   column: Type.Optional(Type.Integer({ description: "1-based column in the body, for syntax errors." })),
+  suggestion: Type.Optional(
+    Type.String({ description: "For a misspelt field or enum name: the closest name accepted there." }),
+  ),
 });
 
 export const ErrorResponse = Type.Object(

@@ -43,6 +43,20 @@ describe("invalid resources: 400 WEFT_INVALID_RESOURCE with field paths", () => 
     );
   });
 
+  test("a misspelt field is refused with the closest field as the detail's suggestion", async () => {
+    const { connect_timeout: timeout, ...rest } = staticCluster("web") as Record<string, unknown>;
+    const error = await refused(
+      () => put(h, "clusters", "web", { ...rest, conect_timeout: timeout ?? "1s" }),
+      400,
+      ErrorCode.invalidResource,
+    );
+    const detail = error.details[0] as { path: string; code?: string; suggestion?: string } | undefined;
+    assert.deepEqual(
+      [detail?.path, detail?.code, detail?.suggestion],
+      ["conect_timeout", "WEFT_JSON_UNKNOWN_FIELD", "connect_timeout"],
+    );
+  });
+
   test("a value of the wrong type", async () => {
     const error = await refused(
       () => put(h, "clusters", "web", { ...staticCluster("web"), connect_timeout: 5 }),
