@@ -1,7 +1,6 @@
 // Turning user input into a resource the store can hold: decode (structural checks by the proto
 // JSON codec), check semantics per kind, and compute the canonical text and content version.
-import { createHash } from "node:crypto";
-import { canonicalJson, decodeJson, ProtoError } from "../../../proto/index.js";
+import { canonicalJson, decodeJson, ProtoError, versionOfCanonicalJson } from "../../../proto/index.js";
 import { ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
 import { clusterType } from "./cluster.js";
 import { endpointType } from "./endpoint.js";
@@ -52,10 +51,11 @@ export function checkResourceName(name: string, path = "name"): ErrorDetail | un
       };
 }
 
-/** The content version of canonical JSON text: 96 bits of its SHA-256, in hex. */
-export function resourceVersion(json: string): string {
-  return createHash("sha256").update(json).digest("hex").slice(0, 24);
-}
+/**
+ * The content version of canonical JSON text. One rule for everyone: the proxy computes the same
+ * version for a resource it received over state-of-the-world xDS, which carries none.
+ */
+export const resourceVersion: (json: string) => string = versionOfCanonicalJson;
 
 /**
  * Parses `json` as a resource of `kind`. When `name` is given (the name in the URL), the name in
