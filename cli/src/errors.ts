@@ -2,6 +2,11 @@
 // Errors the REST API answers keep the API's own code (WEFT_INVALID_RESOURCE, ...): see ApiError.
 
 export const CliErrorCode = {
+  /**
+   * The command line itself is wrong: an unknown command or option, a missing argument or required
+   * option, a value an option does not take. Exit status 2, as opposed to 1 for a failed command.
+   */
+  usage: "WEFT_CLI_USAGE",
   /** No package.json naming weft was found above the running module, so the version is unknown. */
   packageJsonNotFound: "WEFT_CLI_PACKAGE_JSON_NOT_FOUND",
   /** Weft's package.json was found but has no usable `version` string. */
@@ -18,9 +23,9 @@ export const CliErrorCode = {
   invalidDocument: "WEFT_CLI_INVALID_DOCUMENT",
   /** KIND on the command line is not one of the four (or their Envoy names). */
   unknownKind: "WEFT_CLI_UNKNOWN_KIND",
-  /** `apply --wait`: not every connected proxy acknowledged the config within --wait-timeout. */
+  /** `--wait` (apply, rollback, delete): not every connected proxy acknowledged the config within --wait-timeout. */
   waitTimeout: "WEFT_CLI_WAIT_TIMEOUT",
-  /** `apply --wait`: a proxy rejected (NACKed) the config. */
+  /** `--wait` (apply, rollback, delete): a proxy rejected (NACKed) the config; it stays stored. */
   proxyNacked: "WEFT_CLI_PROXY_NACKED",
   /** `apply --prune`: some resources the files no longer hold could not be deleted. */
   pruneFailed: "WEFT_CLI_PRUNE_FAILED",

@@ -7,10 +7,14 @@ import { controlPlaneCommand } from "./commands/control-plane.js";
 import { deleteCommand } from "./commands/delete.js";
 import { diffCommand } from "./commands/diff.js";
 import { getCommand } from "./commands/get.js";
+import { examples } from "./commands/help-examples.js";
 import { historyCommand } from "./commands/history.js";
+import { nacksCommand } from "./commands/nacks.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { statusCommand } from "./commands/status.js";
+import { styleHelp } from "./help-style.js";
+import { throwUsageErrors } from "./usage-errors.js";
 
 export interface ProgramOptions {
   /** Printed by --version. */
@@ -28,19 +32,24 @@ export function buildProgram(options: ProgramOptions): Command {
         "",
         "Every option can also be set by an environment variable named WEFT_ and the option in",
         "capitals, e.g. WEFT_API_LISTEN for --api-listen. The client commands (apply, get, delete,",
-        "diff, status, history, rollback) talk to the REST API at --server (default",
-        "http://127.0.0.1:18080), with --token or WEFT_API_TOKEN when it requires one.",
+        "diff, status, nacks, history, rollback) talk to the REST API at --server (default:",
+        "http://127.0.0.1:18080; HOST:PORT means http://HOST:PORT), with --token or WEFT_API_TOKEN",
+        "when it requires one. A mistake on the command line is `weft: WEFT_CLI_USAGE: ...` and",
+        "exit status 2; a command that fails exits 1 (weft diff: 1 means changes, 2 an error).",
         "",
         "Examples:",
-        "  $ weft control-plane                          serve xDS on 127.0.0.1:18000, the API on 127.0.0.1:18080",
-        "  $ weft control-plane --data-dir /var/lib/weft  keep the config database elsewhere",
-        "  $ weft proxy --node-id front-1                 a proxy fed by the control plane on 127.0.0.1:18000",
-        "  $ weft apply -f mesh.yaml --wait               apply a config and wait for every proxy to take it",
-        "  $ weft get clusters                           list the clusters",
-        "  $ weft diff -f mesh.yaml                      what applying the file would change",
-        "  $ weft status                                 the sync state of every connected proxy",
-        "  $ weft history && weft rollback 12            list revisions, restore one",
-        "  $ weft --version                              print the installed version",
+        ...examples([
+          ["weft control-plane", "serve xDS on 127.0.0.1:18000, the API on 127.0.0.1:18080"],
+          ["weft control-plane --data-dir /var/lib/weft", "keep the config database elsewhere"],
+          ["weft proxy --node-id front-1", "a proxy fed by the control plane on 127.0.0.1:18000"],
+          ["weft apply -f mesh.yaml --wait", "apply a config and wait for every proxy to take it"],
+          ["weft get clusters", "list the clusters"],
+          ["weft diff -f mesh.yaml", "what applying the file would change"],
+          ["weft status", "the sync state of every connected proxy"],
+          ["weft nacks", "the proxies' recent rejections, newest first"],
+          ["weft history && weft rollback 12", "list revisions, restore one"],
+          ["weft --version", "print the installed version"],
+        ]),
       ].join("\n"),
     );
   program.addCommand(controlPlaneCommand());
@@ -53,5 +62,9 @@ export function buildProgram(options: ProgramOptions): Command {
   program.addCommand(configDumpCommand());
   program.addCommand(historyCommand());
   program.addCommand(rollbackCommand());
+  program.addCommand(nacksCommand());
+  // After every command is added: both walk the whole tree.
+  styleHelp(program);
+  throwUsageErrors(program);
   return program;
 }

@@ -69,25 +69,27 @@ describe("weft --version", () => {
 });
 
 describe("usage errors", () => {
-  test("an unknown command fails with one line on stderr naming it", () => {
+  test("an unknown command is WEFT_CLI_USAGE naming it, a hint to --help, exit status 2", () => {
     const { status, stdout, stderr } = weft(["frobnicate"]);
-    assert.notEqual(status, 0);
+    assert.equal(status, 2);
     assert.equal(stdout, "");
-    assert.equal(lines(stderr).length, 1, stderr);
-    assert.match(stderr, /unknown command 'frobnicate'/);
+    assert.deepEqual(lines(stderr), [
+      "weft: WEFT_CLI_USAGE: unknown command 'frobnicate'",
+      "Run 'weft --help' for usage.",
+    ]);
   });
 
-  test("an unknown option fails with one line on stderr naming it", () => {
+  test("an unknown option is WEFT_CLI_USAGE naming it, a hint to --help, exit status 2", () => {
     const { status, stdout, stderr } = weft(["--frobnicate"]);
-    assert.notEqual(status, 0);
+    assert.equal(status, 2);
     assert.equal(stdout, "");
-    assert.equal(lines(stderr).length, 1, stderr);
-    assert.match(stderr, /unknown option '--frobnicate'/);
+    assert.equal(lines(stderr).length, 2, stderr);
+    assert.match(stderr, /^weft: WEFT_CLI_USAGE: unknown option '--frobnicate'$/m);
   });
 
-  test("no arguments at all print the usage on stderr and fail", () => {
+  test("no arguments at all print the usage on stderr and exit 2", () => {
     const { status, stdout, stderr } = weft([]);
-    assert.notEqual(status, 0);
+    assert.equal(status, 2);
     assert.equal(stdout, "");
     assert.match(stderr, /^Usage: weft /);
   });

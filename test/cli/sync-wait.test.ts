@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { ApiKind, ProxyStatus, ResourceList, TypeStatus } from "../../cli/src/client/index.js";
-import { judgeProxies, waitForSync } from "../../cli/src/commands/sync-wait.js";
+import { judgeProxies, waitAfterWrite, waitForSync } from "../../cli/src/commands/sync-wait.js";
 import { CliErrorCode } from "../../cli/src/errors.js";
 import { type SnapshotResource, versionOfResources } from "../../control-plane/src/snapshot/snapshot.js";
 
@@ -205,5 +205,60 @@ describe("waitForSync", () => {
     await assert.rejects(waitForSync(source([nacked]), { timeoutMs: 5000, progress: () => {} }), {
       code: CliErrorCode.proxyNacked,
     });
+  });
+});
+
+describe("judgeProxies with an empty subscription", () => {
+  test("a type subscribed to no names is owed nothing: synced whatever version it acknowledged last", () => {
+    const [verdict] = judgeProxies(
+      [
+        proxy("p", {
+          [RDS]: typeStatus({ subscribed: [], versionSent: "0".repeat(24), versionAcked: "0".repeat(24) }),
+        }),
+      ],
+      stored,
+      Date.now(),
+    );
+    assert.equal(verdict?.synced, true);
+  });
+});
+
+describe("waitAfterWrite", () => {
+  const lastNack = { message: "no such thing", at: new Date().toISOString() };
+  const nacked = () =>
+    proxy("n", { [CDS]: typeStatus({ state: "NACKED", versionSent: sotwVersion(clusters), lastNack }) });
+  const flags = { wait: true, waitTimeout: 5000 };
+
+  test("a rejection says the config stays stored and names the rollback that undoes the write", async () => {
+    await assert.rejects(
+      waitAfterWrite(source([nacked()]), flags, { revision: 7, before: 6 }, { progress: () => {} }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, CliErrorCode.proxyNacked);
+        assert.equal(
+          error.message.split("\n")[1],
+          "the config stays stored as revision 7; to undo it: weft rollback 6",
+        );
+        return true;
+      },
+    );
+  });
+
+  test("after a command that wrote nothing, no rollback is suggested", async () => {
+    await assert.rejects(
+      waitAfterWrite(source([nacked()]), flags, { revision: 7, before: undefined }, { progress: () => {} }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, CliErrorCode.proxyNacked);
+        assert.doesNotMatch(error.message, /weft rollback/);
+        return true;
+      },
+    );
+  });
+
+  test("without --wait nothing is read", async () => {
+    const unreachable = {
+      proxies: () => Promise.reject(new Error("read")),
+      list: () => Promise.reject(new Error("read")),
+    };
+    await waitAfterWrite(unreachable, { waitTimeout: 5000 }, { revision: 7, before: 6 }, { progress: () => {} });
   });
 });

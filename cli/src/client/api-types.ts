@@ -53,6 +53,8 @@ export interface ChangeSummary {
   readonly kind: ApiKind;
   readonly name: string;
   readonly op: "put" | "delete";
+  /** created or changed (a put), deleted; absent from control planes older than the field. */
+  readonly action?: "created" | "changed" | "deleted";
 }
 
 export interface RevisionSummary {
@@ -76,6 +78,17 @@ export interface RollbackResult {
   readonly revision: number;
   readonly rolledBackTo: number;
   readonly changes: readonly ChangeSummary[];
+}
+
+/** GET /v1/nacks entries, newest first. */
+export interface NackView {
+  readonly nodeId: string;
+  readonly typeUrl: string;
+  /** version_info of the rejected response. */
+  readonly version: string;
+  readonly nonce?: string;
+  readonly message: string;
+  readonly at: string;
 }
 
 /** GET /v1/proxies entries: the control plane's own status shape, less what the API leaves out. */

@@ -5,6 +5,7 @@ import type {
   ApplyItem,
   ApplyResult,
   DeleteResult,
+  NackView,
   ProxyStatus,
   ResourceList,
   ResourceView,
@@ -65,6 +66,14 @@ export class WeftApi {
   async proxies(): Promise<readonly ProxyStatus[]> {
     const answer = await this.#http.json<{ proxies: ProxyStatus[] }>("GET", "/v1/proxies");
     return answer.proxies;
+  }
+
+  /** The NACK history, newest first; `node` and `kind` keep one node's or one kind's. */
+  async nacks(filter: { node?: string; kind?: ApiKind } = {}): Promise<readonly NackView[]> {
+    const answer = await this.#http.json<{ nacks: NackView[] }>("GET", "/v1/nacks", {
+      query: { node: filter.node, type: filter.kind },
+    });
+    return answer.nacks;
   }
 
   close(): Promise<void> {

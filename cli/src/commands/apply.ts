@@ -1,9 +1,10 @@
 // `weft apply -f FILE|DIR|-`: sends every resource of the files as one atomic POST /v1/apply, then
 // optionally deletes what the files no longer hold (--prune) and waits for the proxies (--wait).
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { ApiError, type ApiKind, type WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
-import { addClientOptions, type ClientFlags, parseDuration, withApi } from "./client-options.js";
+import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
+import { examples } from "./help-examples.js";
 import {
   applyItems,
   filenameOption,
@@ -13,15 +14,13 @@ import {
   sourcePaths,
 } from "./resource-documents.js";
 import { KIND_ORDER, label } from "./resource-kinds.js";
-import { waitForSync } from "./sync-wait.js";
+import { addWaitOptions, type WaitFlags, waitAfterWrite } from "./sync-wait.js";
 
-interface Flags extends ClientFlags {
+interface Flags extends ClientFlags, WaitFlags {
   filename: string[];
   recursive?: boolean;
   dryRun?: boolean;
   prune?: boolean;
-  wait?: boolean;
-  waitTimeout: number;
 }
 
 const key = (kind: ApiKind, name: string) => `${kind}/${name}`;
@@ -41,12 +40,14 @@ async function storedOf(
  * Deletes `leftovers` referrers first (listeners, routes, clusters, endpoints). A delete refused
  * because another leftover still refers to it (an aggregate cluster and its members) is tried
  * again once that one is gone; what still cannot be deleted is reported, nothing is forced.
+ * Resolves with the revisions the deletes created, in order.
  */
 async function prune(
   api: WeftApi,
   leftovers: readonly { kind: ApiKind; name: string }[],
   print: (line: string) => void,
-): Promise<void> {
+): Promise<number[]> {
+  const revisions: number[] = [];
   let pending = [...leftovers];
   let failures: string[] = [];
   while (pending.length > 0) {
@@ -54,7 +55,7 @@ async function prune(
     failures = [];
     for (const resource of pending) {
       try {
-        await api.delete(resource.kind, resource.name);
+        revisions.push((await api.delete(resource.kind, resource.name)).revision);
         print(`${label(resource.kind, resource.name)} pruned`);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
@@ -75,6 +76,7 @@ async function prune(
       `applied, but ${failures.length} resource${failures.length === 1 ? "" : "s"} could not be pruned:\n${failures.map((f) => `  ${f}`).join("\n")}`,
     );
   }
+  return revisions;
 }
 
 async function run(flags: Flags, api: WeftApi): Promise<void> {
@@ -107,6 +109,8 @@ async function run(flags: Flags, api: WeftApi): Promise<void> {
   }
   for (const warning of result.warnings ?? []) err(`warning: ${rewrite(warning.path)}: ${warning.message}`);
 
+  // The revisions this command creates: the apply's, if it changed anything, then one per prune.
+  const written = result.resources.some((resource) => resource.changed) ? [result.revision] : [];
   if (flags.prune === true) {
     const wanted = new Set(documents.map((d) => key(d.kind, d.name)));
     const leftovers = [...stored.entries()]
@@ -114,17 +118,24 @@ async function run(flags: Flags, api: WeftApi): Promise<void> {
       .map(([, resource]) => resource)
       .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || (a.name < b.name ? -1 : 1));
     if (dryRun) for (const r of leftovers) out(`${label(r.kind, r.name)} pruned${suffix}`);
-    else await prune(api, leftovers, out);
+    else written.push(...(await prune(api, leftovers, out)));
   }
 
   if (dryRun) {
     out(`dry run: nothing was changed (the store is at revision ${result.revision})`);
     return;
   }
-  out(`revision ${result.revision}`);
-  if (flags.wait === true) {
-    await waitForSync(api, { timeoutMs: flags.waitTimeout, progress: (line) => err(`waiting: ${line}`) });
-  }
+  const revision = written.at(-1) ?? result.revision;
+  out(`revision ${revision}`);
+  // Revisions are consecutive and each write is one revision: the one before the first write is
+  // the state this command started from.
+  const first = written[0];
+  await waitAfterWrite(
+    api,
+    flags,
+    { revision, before: first === undefined ? undefined : first - 1 },
+    { progress: (line) => err(`waiting: ${line}`) },
+  );
 }
 
 export function applyCommand(): Command {
@@ -133,12 +144,8 @@ export function applyCommand(): Command {
     .addOption(filenameOption())
     .option("-R, --recursive", "also read the folders inside a folder given with -f")
     .option("--dry-run", "validate and compare with the server; change nothing")
-    .option("--prune", "then delete the stored resources of the files' kinds that the files no longer hold")
-    .option("--wait", "then wait until every connected proxy has acknowledged the new config")
-    .addOption(
-      new Option("--wait-timeout <duration>", "how long --wait waits").argParser(parseDuration).default(60_000, "60s"),
-    );
-  return addClientOptions(command)
+    .option("--prune", "then delete the stored resources of the files' kinds that the files no longer hold");
+  return addClientOptions(addWaitOptions(command))
     .addHelpText(
       "after",
       [
@@ -157,12 +164,15 @@ export function applyCommand(): Command {
         "",
         "--wait polls the control plane until every connected proxy has acknowledged (ACKed) the",
         "config, printing progress on stderr; it fails if a proxy rejects (NACKs) it or time runs out.",
+        "The config stays stored either way: a rejection names the `weft rollback` that undoes it.",
         "",
         "Examples:",
-        "  $ weft apply -f mesh.yaml",
-        "  $ weft apply -f config/ --prune --wait --wait-timeout 2m",
-        "  $ weft get clusters -o yaml | weft apply -f - --dry-run",
-        "  $ weft apply -f https-listener.json --server http://cp.internal:18080 --token $TOKEN",
+        ...examples([
+          ["weft apply -f mesh.yaml"],
+          ["weft apply -f config/ --prune --wait --wait-timeout 2m"],
+          ["weft get clusters -o yaml | weft apply -f - --dry-run"],
+          ["weft apply -f mesh.json --server cp.internal:18080 --token $TOKEN"],
+        ]),
       ].join("\n"),
     )
     .action(async (flags: Flags) => withApi(flags, (api) => run(flags, api)));

@@ -1,8 +1,9 @@
 // `weft history [REV]`: the config's revisions, newest first, or one revision's changes with a
 // field-by-field diff.
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { RevisionDetail, WeftApi } from "../client/index.js";
+import type { ChangeSummary, RevisionDetail, WeftApi } from "../client/index.js";
 import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
+import { examples } from "./help-examples.js";
 import { jsonText, type OutputFormat, outputOption, yamlText } from "./output-format.js";
 import { label } from "./resource-kinds.js";
 import { revisionArgument } from "./rollback.js";
@@ -19,6 +20,13 @@ function limitArgument(value: string): number {
   return n;
 }
 
+const MARKS = { created: "+", changed: "~", deleted: "-" } as const;
+
+/** + created, ~ changed, - deleted; a control plane without `action` tells only put (+) from delete. */
+function mark(change: ChangeSummary): string {
+  return MARKS[change.action ?? (change.op === "put" ? "created" : "deleted")];
+}
+
 function leafText(value: unknown): string {
   return JSON.stringify(value);
 }
@@ -26,7 +34,7 @@ function leafText(value: unknown): string {
 function detailText(detail: RevisionDetail): string {
   const lines = [`revision ${detail.revision}  ${detail.time}  ${detail.description}`];
   for (const change of detail.changes) {
-    lines.push(`${label(change.kind, change.name)} ${change.op === "put" ? "put" : "deleted"}`);
+    lines.push(`${label(change.kind, change.name)} ${change.action ?? (change.op === "put" ? "put" : "deleted")}`);
     for (const leaf of change.diff) {
       if (leaf.before !== undefined)
         lines.push(`  - ${leaf.path === "" ? "(resource)" : leaf.path}: ${leafText(leaf.before)}`);
@@ -53,7 +61,7 @@ async function run(revision: number | undefined, flags: Flags, api: WeftApi): Pr
     String(r.revision),
     r.time,
     r.description,
-    truncate(r.changes.map((c) => `${c.op === "put" ? "+" : "-"}${label(c.kind, c.name)}`).join(" "), 80),
+    truncate(r.changes.map((c) => `${mark(c)}${label(c.kind, c.name)}`).join(" "), 80),
   ]);
   process.stdout.write(renderTable(["REV", "TIME", "DESCRIPTION", "CHANGES"], rows));
 }
@@ -62,21 +70,23 @@ export function historyCommand(): Command {
   const command = new Command("history")
     .description("list the config's revisions, newest first, or show what one revision changed")
     .argument("[rev]", "one revision: its changes, field by field", revisionArgument)
-    .addOption(new Option("--limit <n>", "how many revisions to list (1-1000)").argParser(limitArgument).default(20))
+    .addOption(new Option("--limit <n>", "how many revisions to list, 1 to 1000").argParser(limitArgument).default(20))
     .addOption(outputOption(["table", "yaml", "json"], "table"));
   return addClientOptions(command)
     .addHelpText(
       "after",
       [
         "",
-        "CHANGES lists +kind/name for each resource put and -kind/name for each one deleted. The",
-        "store keeps the last --history-limit revisions (a control-plane flag); `weft rollback REV`",
-        "restores one.",
+        "CHANGES marks each resource the revision wrote: +kind/name created, ~kind/name changed,",
+        "-kind/name deleted; DESCRIPTION counts only what changed. The store keeps the last",
+        "--history-limit revisions (a control-plane flag); `weft rollback REV` restores one.",
         "",
         "Examples:",
-        "  $ weft history",
-        "  $ weft history --limit 100 -o json",
-        "  $ weft history 12",
+        ...examples([
+          ["weft history", "the last 20 revisions"],
+          ["weft history --limit 100 -o json", "the last 100, as the API answers them"],
+          ["weft history 12", "what revision 12 changed, field by field"],
+        ]),
       ].join("\n"),
     )
     .action(async (revision: number | undefined, flags: Flags) => withApi(flags, (api) => run(revision, flags, api)));

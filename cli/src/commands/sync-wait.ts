@@ -12,9 +12,11 @@
 // A listener scoped to some nodes (metadata.filter_metadata.weft, control plane:
 // snapshot/node-scope.ts) is part of the version only for the proxies it is served to.
 import { createHash } from "node:crypto";
+import { type Command, Option } from "commander";
 import { inScope, type NodeScope, SCOPE_METADATA_KEY } from "../../../control-plane/src/snapshot/node-scope-rules.js";
 import type { ApiKind, ProxyStatus, ResourceList, TypeStatus, WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
+import { parseDuration } from "./client-options.js";
 import { KIND_ORDER, kindOfTypeUrl } from "./resource-kinds.js";
 
 const SHORT_NAMES: Readonly<Record<ApiKind, string>> = {
@@ -67,6 +69,9 @@ function judgeType(typeUrl: string, status: TypeStatus, stored: Stored, startedA
         : status.lastNack !== null && Date.parse(status.lastNack.at) >= startedAt - 1000;
     return rejectedNow ? { synced: false, nack: status.lastNack?.message ?? "rejected" } : { synced: false };
   }
+  // A proxy subscribed to no names (RDS once its last listener is gone) is owed nothing: the
+  // control plane sends no response for an empty subscription, so the version it acked stays.
+  if (status.subscribed.length === 0) return { synced: true };
   if (status.state !== "SYNCED") return { synced: false };
   return { synced: expected === undefined || status.versionAcked === expected };
 }
@@ -177,5 +182,56 @@ export async function waitForSync(api: StatusSource, options: WaitOptions): Prom
       );
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+  }
+}
+
+/** --wait and --wait-timeout, for the commands that write the config. */
+export function addWaitOptions(command: Command): Command {
+  return command
+    .option("--wait", "then wait until every connected proxy has acknowledged the new config")
+    .addOption(
+      new Option("--wait-timeout <duration>", "how long --wait waits").argParser(parseDuration).default(60_000, "60s"),
+    );
+}
+
+export interface WaitFlags {
+  wait?: boolean;
+  waitTimeout: number;
+}
+
+/** What a command wrote: the revisions it created, if any. */
+export interface Written {
+  /** The store's revision once the command's writes are done. */
+  readonly revision: number;
+  /** The revision right before its first write (restoring it undoes them), or undefined if it wrote nothing. */
+  readonly before: number | undefined;
+}
+
+/**
+ * With --wait, waits for the proxies after `written` (waitForSync). When they reject the config,
+ * or time runs out, the error also says that the config stays stored, and how to undo the
+ * command's writes: a failed wait changes nothing in the store.
+ */
+export async function waitAfterWrite(
+  api: StatusSource,
+  flags: WaitFlags,
+  written: Written,
+  options: Pick<WaitOptions, "intervalMs" | "progress">,
+): Promise<void> {
+  if (flags.wait !== true) return;
+  try {
+    await waitForSync(api, { timeoutMs: flags.waitTimeout, ...options });
+  } catch (error) {
+    if (
+      !(error instanceof CliError) ||
+      (error.code !== CliErrorCode.proxyNacked && error.code !== CliErrorCode.waitTimeout)
+    )
+      throw error;
+    const stored =
+      written.before === undefined
+        ? `this command wrote nothing; the config in the store is revision ${written.revision}`
+        : `the config stays stored as revision ${written.revision}` +
+          (error.code === CliErrorCode.proxyNacked ? `; to undo it: weft rollback ${written.before}` : "");
+    throw new CliError(error.code, `${error.message}\n${stored}`, { cause: error });
   }
 }
