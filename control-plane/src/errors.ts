@@ -31,6 +31,8 @@ export const ErrorCode = {
   methodNotAllowed: "WEFT_METHOD_NOT_ALLOWED",
   // Start-up and internals.
   insecureListen: "WEFT_INSECURE_LISTEN",
+  /** The xDS or API address could not be listened on (taken, not this machine's, not allowed). */
+  listenFailed: "WEFT_LISTEN_FAILED",
   storeFailed: "WEFT_STORE_FAILED",
   internal: "WEFT_INTERNAL",
 } as const;

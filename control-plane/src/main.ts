@@ -5,7 +5,9 @@ import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
-import { formatAddress, parseListenAddress } from "./listen-address.js";
+import { ErrorCode, WeftError } from "./errors.js";
+import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
+import { listenFailureMessage } from "./listen-failure.js";
 import { Metrics } from "./metrics.js";
 import { KINDS, RESOURCE_KINDS } from "./resources/kinds.js";
 import { nodeScopedViews } from "./snapshot/node-scope.js";
@@ -104,7 +106,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       view: nodeScopedViews(),
     };
     const xds = new XdsServer({ context });
-    const xdsPort = await xds.listen(xdsAt.host, xdsAt.port);
+    const xdsPort = await xds.listen(xdsAt.host, xdsAt.port).catch((error: unknown) => {
+      throw listenFailed(xdsAt, "--xds-listen", error);
+    });
     cleanups.push(() => xds.shutdown(500));
 
     let ready = false;
@@ -116,7 +120,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       ...(options.apiToken ? { token: options.apiToken } : {}),
       ready: () => ready,
     });
-    await api.listen({ host: apiAt.host, port: apiAt.port });
+    await api.listen({ host: apiAt.host, port: apiAt.port }).catch((error: unknown) => {
+      throw listenFailed(apiAt, "--api-listen", error);
+    });
     cleanups.push(() => api.close());
     const apiPort = (api.server.address() as { port: number }).port;
 
@@ -138,4 +144,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await close();
     throw error;
   }
+}
+
+/** A failed listen as WEFT_LISTEN_FAILED, its message naming the cause and the flag that moves it. */
+function listenFailed(at: ListenAddress, flag: string, error: unknown): WeftError {
+  const message = listenFailureMessage(formatAddress(at.host, at.port), flag, error);
+  return new WeftError(ErrorCode.listenFailed, message, { details: [{ path: flag, message }], cause: error });
 }

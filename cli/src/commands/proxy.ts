@@ -1,11 +1,12 @@
 // `weft proxy`: a data-plane proxy fed by xDS until SIGTERM or SIGINT, then drains and exits 0.
-import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
-import { parseListenAddress } from "../../../control-plane/src/listen-address.js";
+import { formatAddress, parseListenAddress } from "../../../control-plane/src/listen-address.js";
+import { listenFailureMessage } from "../../../control-plane/src/listen-failure.js";
 import { DEFAULT_BACKOFF } from "../../../data-plane/src/xds-client/backoff.js";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
 import { readPackageVersion } from "../package-info.js";
-import { chooseLogFormat, createServerLogger, type LogFormat } from "../server-logger.js";
+import { runUntilStopped } from "../run-until-stopped.js";
+import { chooseLogFormat, createServerLogger, type LogFormat, logGrpcThrough } from "../server-logger.js";
 import { parseDuration } from "./client-options.js";
 
 interface Flags {
@@ -114,27 +115,33 @@ export function proxyCommand(): Command {
         level: flags.logLevel,
         format: chooseLogFormat(flags.logFormat, process.stdout.isTTY === true),
       });
+      await logGrpcThrough(logger);
       const admin = parseListenAddress(flags.adminListen, "--admin-listen");
       // Loaded here, not at the top: the other commands need none of the data plane.
       const { startProxy } = await import("../../../data-plane/src/proxy/main.js");
-      const running = await startProxy({
-        node: {
-          id: flags.nodeId,
-          cluster: flags.nodeCluster,
-          metadata: flags.nodeMetadata ?? {},
-          userAgentVersion: readPackageVersion(),
-        },
-        xdsServers: flags.xdsServer ?? [DEFAULT_XDS_SERVER],
-        delta: flags.xdsDelta === true,
-        admin,
-        accessLog: flags.accessLog,
-        logger,
-        xdsReconnectMaxDelayMs: flags.xdsReconnectMaxDelay,
-      });
-      closeWithGrace({ delay: 30_000 }, async ({ signal, err }) => {
-        if (err) logger.error({ err }, "stopping after an unexpected error");
-        else logger.info({ signal }, "draining");
-        await running.close();
-      });
+      const { AdminError, AdminErrorCode } = await import("../../../data-plane/src/admin/index.js");
+      const start = () =>
+        startProxy({
+          node: {
+            id: flags.nodeId,
+            cluster: flags.nodeCluster,
+            metadata: flags.nodeMetadata ?? {},
+            userAgentVersion: readPackageVersion(),
+          },
+          xdsServers: flags.xdsServer ?? [DEFAULT_XDS_SERVER],
+          delta: flags.xdsDelta === true,
+          admin,
+          accessLog: flags.accessLog,
+          logger,
+          xdsReconnectMaxDelayMs: flags.xdsReconnectMaxDelay,
+        }).catch((error: unknown) => {
+          // Same code; the message says why in words and which flag (and variable) moves the address.
+          if (!(error instanceof AdminError) || error.code !== AdminErrorCode.bind) throw error;
+          const address = formatAddress(admin.host, admin.port);
+          throw new AdminError(AdminErrorCode.bind, listenFailureMessage(address, "--admin-listen", error.cause), {
+            cause: error.cause,
+          });
+        });
+      await runUntilStopped({ logger, delayMs: 30_000, stoppingMessage: "draining" }, start);
     });
 }

@@ -26,6 +26,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.methodNotAllowed]: 405,
   // Never answered to a request (main.ts refuses to start), but every code has a status.
   [ErrorCode.insecureListen]: 500,
+  [ErrorCode.listenFailed]: 500,
   [ErrorCode.storeFailed]: 503,
   [ErrorCode.internal]: 500,
 };

@@ -18,9 +18,12 @@ describe("the error code -> HTTP status table", () => {
     assert.deepEqual(Object.keys(HTTP_STATUS).sort(), Object.values(ErrorCode).sort());
   });
 
-  test("input errors are 4xx; only internal and store failures are 5xx", () => {
+  test("input errors are 4xx; only start-up refusals, internal and store failures are 5xx", () => {
     const fiveHundreds = Object.values(ErrorCode).filter((code) => httpStatusOf(code) >= 500);
-    assert.deepEqual(fiveHundreds.sort(), [ErrorCode.insecureListen, ErrorCode.internal, ErrorCode.storeFailed].sort());
+    assert.deepEqual(
+      fiveHundreds.sort(),
+      [ErrorCode.insecureListen, ErrorCode.listenFailed, ErrorCode.internal, ErrorCode.storeFailed].sort(),
+    );
   });
 
   test("an unknown code is a 500", () => {
