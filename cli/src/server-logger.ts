@@ -1,6 +1,7 @@
 // The root logger of the commands that run a server (`weft control-plane`, `weft proxy`): JSON
 // lines for log collectors and scripts, or pino-pretty's lines for a person at a terminal. Both
 // carry the level by name ("info") and the time as ISO 8601 UTC, never pino's numbers and epochs.
+import { format } from "node:util";
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
 export const LOG_FORMATS = ["json", "pretty"] as const;
@@ -46,4 +47,19 @@ export async function createServerLogger(options: ServerLoggerOptions): Promise<
       ...(options.destination === undefined ? {} : { destination: options.destination }),
     }),
   );
+}
+
+/**
+ * Sends grpc-js's own messages, which it otherwise prints on stderr ("E No address added ..."),
+ * to `logger` as lines with component "grpc": stdout has every log line, and stderr only the one
+ * line a failed start ends with. grpc-js's logger is process-wide, so only the commands call this.
+ */
+export async function logGrpcThrough(logger: Logger): Promise<void> {
+  const { setLogger } = await import("@grpc/grpc-js");
+  const grpc = logger.child({ component: "grpc" });
+  setLogger({
+    error: (message?: unknown, ...rest: unknown[]) => grpc.error(format(message, ...rest)),
+    info: (message?: unknown, ...rest: unknown[]) => grpc.info(format(message, ...rest)),
+    debug: (message?: unknown, ...rest: unknown[]) => grpc.debug(format(message, ...rest)),
+  });
 }

@@ -1,8 +1,8 @@
 // `weft control-plane`: serves xDS and the REST API until SIGTERM or SIGINT, then drains and exits 0.
-import closeWithGrace from "close-with-grace";
 import { Command, InvalidArgumentError } from "commander";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
-import { chooseLogFormat, createServerLogger, type LogFormat } from "../server-logger.js";
+import { runUntilStopped } from "../run-until-stopped.js";
+import { chooseLogFormat, createServerLogger, type LogFormat, logGrpcThrough } from "../server-logger.js";
 
 interface Flags {
   xdsListen: string;
@@ -54,20 +54,18 @@ export function controlPlaneCommand(): Command {
         level: flags.logLevel,
         format: chooseLogFormat(flags.logFormat, process.stdout.isTTY === true),
       });
+      await logGrpcThrough(logger);
       // Loaded here, not at the top: `weft proxy` and the client commands need none of it.
       const { startControlPlane } = await import("../../../control-plane/src/main.js");
-      const running = await startControlPlane({
-        xdsListen: flags.xdsListen,
-        apiListen: flags.apiListen,
-        dataDir: flags.dataDir,
-        apiToken: flags.apiToken,
-        historyLimit: flags.historyLimit,
-        logger,
-      });
-      closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-        if (err) logger.error({ err }, "stopping after an unexpected error");
-        else logger.info({ signal }, "stopping");
-        await running.close();
-      });
+      await runUntilStopped({ logger, delayMs: 10_000, stoppingMessage: "stopping" }, () =>
+        startControlPlane({
+          xdsListen: flags.xdsListen,
+          apiListen: flags.apiListen,
+          dataDir: flags.dataDir,
+          apiToken: flags.apiToken,
+          historyLimit: flags.historyLimit,
+          logger,
+        }),
+      );
     });
 }
