@@ -5,11 +5,13 @@ import { test } from "node:test";
 import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
 import { h1Get, h2Get, spec, taggedHandler } from "./helpers.js";
 
-function handles(): string[] {
-  return process
-    .getActiveResourcesInfo()
-    .filter((kind) => kind !== "TTYWrap")
-    .sort();
+/** Active handles by kind, terminals left out. */
+function handles(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo()) {
+    if (kind !== "TTYWrap") counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return counts;
 }
 
 test("close() drains every listener and leaves no handles behind", async () => {
@@ -32,5 +34,8 @@ test("close() drains every listener and leaves no handles behind", async () => {
   agent.destroy();
   assert.deepEqual(manager.names(), []);
   await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(handles(), before);
+  // None more of any kind than before: the test runner's own handles may have ended meanwhile
+  // (on Node 24 its connections still being set up at the start are gone by now).
+  const after = handles();
+  for (const [kind, count] of after) assert.ok(count <= (before.get(kind) ?? 0), `${count} ${kind} left open`);
 });
