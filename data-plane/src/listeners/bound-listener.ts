@@ -1,6 +1,7 @@
 // What the HTTP and TCP listeners share: one net.Server on one address, the handler reference
 // that new requests or connections take, the open sockets, and the drain life cycle (stop
-// accepting, let work finish, force-close at the timeout).
+// accepting, let work finish, force-close at the timeout). A listener may be bound before it
+// serves (held): the connections it accepts then wait, unread, until it serves.
 
 import net from "node:net";
 import { type BoundAddress, bind, boundAddress, unbind } from "./bind.js";
@@ -15,6 +16,8 @@ export abstract class BoundListener<Handler> {
   #handler: Handler;
   readonly #server: net.Server;
   #draining: Promise<void> | undefined;
+  /** While held: the connections accepted so far, in order, each with its "close" listener. */
+  #held: Map<net.Socket, () => void> | undefined;
 
   constructor(
     name: string,
@@ -31,7 +34,48 @@ export abstract class BoundListener<Handler> {
     this.#handler = handler;
     // TCP_NODELAY on every accepted socket: a proxy forwards what it has at once (Node's own
     // http server sets it only on sockets it accepts itself, and these come from net.Server).
-    this.#server = net.createServer({ noDelay: true, ...options }, (socket) => this.accept(socket));
+    this.#server = net.createServer({ noDelay: true, ...options }, (socket) => this.#onConnection(socket));
+  }
+
+  /**
+   * Holds the connections accepted from now on instead of handing them to the handler: each waits
+   * with nothing reading it (its first bytes buffered, up to the socket's high-water mark, which
+   * then pushes back on the peer) until serve(), or is destroyed by drain(). Call before listen().
+   */
+  hold(): void {
+    this.#held ??= new Map();
+  }
+
+  /**
+   * Serves from now on: the held connections still open go to the handler in the order they
+   * came, each as if it had just been accepted (bytes sent meanwhile are read first).
+   */
+  serve(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    for (const [socket, onClose] of held) {
+      socket.off("error", ignore);
+      socket.off("close", onClose);
+      if (!socket.destroyed) this.accept(socket);
+    }
+  }
+
+  #onConnection(socket: net.Socket): void {
+    const held = this.#held;
+    if (held === undefined) {
+      this.accept(socket);
+    } else if (this.draining) {
+      socket.destroy();
+    } else {
+      // A reset while held must not crash the process; "close" follows and forgets the socket.
+      const onClose = (): void => {
+        held.delete(socket);
+      };
+      socket.on("error", ignore);
+      socket.once("close", onClose);
+      held.set(socket, onClose);
+    }
   }
 
   /** Binds the address; rejects with a WEFT_PROXY_LISTENER_BIND ListenerError. */
@@ -74,6 +118,8 @@ export abstract class BoundListener<Handler> {
 
   async #drain(timeoutMs: number): Promise<void> {
     const unbound = unbind(this.#server);
+    // Held connections never reached a handler: nothing of theirs can finish.
+    for (const socket of this.#held?.keys() ?? []) socket.destroy();
     this.askToFinish();
     const timer = setTimeout(() => this.forceClose(), timeoutMs);
     try {
@@ -94,3 +140,5 @@ export abstract class BoundListener<Handler> {
     this.sockets.destroyAll();
   }
 }
+
+function ignore(): void {}
