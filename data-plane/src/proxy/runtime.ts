@@ -5,9 +5,14 @@
 // changing nothing, or swaps it in:
 // - LDS and CDS carry the full state; RDS and EDS names follow the listeners and clusters that
 //   reference them (subscribed and unsubscribed as references change).
-// - A listener that needs a route configuration not received yet is warming, as in Envoy: a new
-//   one is not bound and an updated one keeps serving its previous version, until the routes
-//   arrive or the warming timeout passes. Clusters warm in the cluster manager (requests wait).
+// - A listener that needs a route configuration not received yet is warming, as in Envoy, until
+//   the routes arrive or the warming timeout passes. A new one, or one moving to another address,
+//   binds its socket as its response is applied (a reservation), so a taken address NACKs that
+//   response; the connections it accepts meanwhile wait, unread, and go to its filter chain once
+//   it stops warming (with its routes, or at the timeout with what it has). An updated one that
+//   keeps its address keeps serving its previous version meanwhile; one that moves keeps serving
+//   at its old address until the new one serves. Clusters warm in the cluster manager (requests
+//   wait).
 // - A listener that cannot bind is NACKed by name, and the rest of the response still applies;
 //   the refused listener is not held (see #onListeners for what is).
 import type net from "node:net";
@@ -83,6 +88,11 @@ export class ProxyRuntime {
   readonly #endpoints = new TypeHeld<RuntimeEndpoints>(typeNameOf(TypeUrl.endpoint) ?? "");
   /** What the listener manager serves, by listener name. */
   #active = new Map<string, Active>();
+  /**
+   * What the listener manager holds reserved, by listener name: the spec a warming listener is
+   * bound with, which it then serves with, so the reservation's socket is the one that serves.
+   */
+  #reserved = new Map<string, Active>();
   /** Listeners waiting for their routes: when they started waiting (ms since the epoch). */
   readonly #warmingSince = new Map<string, number>();
   /** Listeners whose last bind failed, with the error. */
@@ -126,9 +136,11 @@ export class ProxyRuntime {
    * version_info stays the last acknowledged one. So a listener the control plane never had
    * acknowledged is never held, never shown and never bound later: deleting it, even with no
    * response following (the control plane's config is then back to what the proxy acknowledged),
-   * leaves nothing behind. A held listener that cannot bind (its bind failed when its routes
-   * arrived, after its response was acknowledged) stays held as BIND_FAILED and is tried again
-   * on every reconcile, since the control plane believes it runs.
+   * leaves nothing behind. A warming listener is bound (reserved) here too, so its address is
+   * judged by the response that brings it, not later when its routes arrive. A held listener
+   * that cannot bind (its previous version, bound again after a refused change, finds its address
+   * taken meanwhile) stays held as BIND_FAILED and is tried again on every reconcile, since the
+   * control plane believes it runs.
    */
   async #onListeners(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
     const built = build<RuntimeListener>(TypeUrl.listener, resources);
@@ -217,44 +229,60 @@ export class ProxyRuntime {
 
   async #reconcileNow(): Promise<ReadonlyMap<string, ListenerError>> {
     if (this.#closed) return new Map();
-    const desired = new Map<string, ListenerSpec>();
+    const serving = new Map<string, ListenerSpec>();
+    const reserving = new Map<string, ListenerSpec>();
     const made = new Map<string, Active>();
+    const reserved = new Map<string, Active>();
     for (const held of this.#listeners.values()) {
       const listener = held.runtime;
       const active = this.#active.get(held.name);
       if (active !== undefined && active.listener === listener) {
-        desired.set(held.name, active.spec);
+        serving.set(held.name, active.spec);
         made.set(held.name, active);
         continue;
       }
+      const reservation = this.#reserved.get(held.name);
+      const spec = (): ListenerSpec => (reservation?.listener === listener ? reservation.spec : this.#spec(listener));
       if (this.#isWarming(listener)) {
         if (active !== undefined) {
-          desired.set(held.name, active.spec);
+          serving.set(held.name, active.spec);
           made.set(held.name, active);
+        }
+        // An update keeping its address keeps its socket, which serves the old version meanwhile.
+        if (active === undefined || !sameAddress(active.listener, listener)) {
+          const reserve = { listener, spec: spec() };
+          reserving.set(held.name, reserve.spec);
+          reserved.set(held.name, reserve);
         }
         continue;
       }
       this.#warmingSince.delete(held.name);
-      const spec = this.#spec(listener);
-      desired.set(held.name, spec);
-      made.set(held.name, { listener, spec });
+      const serve = { listener, spec: spec() };
+      serving.set(held.name, serve.spec);
+      made.set(held.name, serve);
     }
     for (const name of this.#warmingSince.keys()) if (!this.#listeners.has(name)) this.#warmingSince.delete(name);
-    const result = await this.#options.listeners.apply(desired);
+    const result = await this.#options.listeners.apply(serving, reserving);
     result.drained.catch(() => undefined);
     const next = new Map<string, Active>();
-    for (const [name, active] of made) if (!result.failed.has(name)) next.set(name, active);
+    // What served before serves on (a failure under its name is its reservation's); the rest only if bound.
+    for (const [name, active] of made) {
+      if (this.#active.get(name) === active || !result.failed.has(name)) next.set(name, active);
+    }
     this.#active = next;
-    for (const name of [...this.#bindErrors.keys()])
-      if (next.has(name) || !this.#listeners.has(name)) this.#bindErrors.delete(name);
+    this.#reserved = new Map([...reserved].filter(([name]) => !result.failed.has(name)));
+    for (const name of [...this.#bindErrors.keys()]) if (!result.failed.has(name)) this.#bindErrors.delete(name);
     for (const [name, error] of result.failed) {
       // Said once per listener until it binds or goes; each retry is at debug.
       const level = this.#bindErrors.has(name) ? "debug" : "warn";
       this.#bindErrors.set(name, error);
       this.#logger[level]({ listener: name, code: error.code, err: error.message }, "listener cannot bind");
     }
-    if (result.added.length + result.removed.length > 0) {
-      this.#logger.info({ added: result.added, removed: result.removed }, "listeners changed");
+    if (result.added.length + result.removed.length + result.reserved.length > 0) {
+      this.#logger.info(
+        { added: result.added, removed: result.removed, reserved: result.reserved },
+        "listeners changed",
+      );
     }
     return result.failed;
   }
@@ -421,6 +449,11 @@ export class ProxyRuntime {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
   }
+}
+
+/** Whether two listeners bind the same address (whatever their kind). */
+function sameAddress(a: RuntimeListener, b: RuntimeListener): boolean {
+  return a.host === b.host && a.port === b.port;
 }
 
 /** Builds one response into runtime objects, or the ConfigError to NACK it with. */

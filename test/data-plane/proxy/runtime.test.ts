@@ -118,11 +118,54 @@ function refusesConnections(port: number): Promise<boolean> {
   });
 }
 
+interface DumpedType {
+  readonly versionInfo: string;
+  readonly resources: readonly { name: string; version: string; versionInfo: string; state: string }[];
+}
+
 interface Dump {
-  readonly [kind: string]: {
-    readonly versionInfo: string;
-    readonly resources: readonly { name: string; version: string; versionInfo: string; state: string }[];
+  readonly listeners: DumpedType;
+  readonly routes: DumpedType;
+  readonly clusters: DumpedType;
+  readonly endpoints: DumpedType;
+}
+
+/** Holds 127.0.0.1:<some port> the way another process would; close() frees it. */
+async function holdPort(): Promise<{ readonly port: number; close(): Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  let open = true;
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      if (!open) return;
+      open = false;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
+}
+
+/** Resolves with the listen error code at 127.0.0.1:port, or "bound" (then frees it again). */
+async function tryBind(port: number): Promise<string> {
+  const server = net.createServer();
+  return new Promise((resolve) => {
+    server.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve("bound")));
+  });
+}
+
+/** Resolves once the server at 127.0.0.1:port has accepted a connection (the socket stays open). */
+function connected(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}
+
+/** The names and states /config_dump shows for listeners. */
+function listenerStates(runtime: ProxyRuntime): string[][] {
+  return (runtime.configDump() as unknown as Dump).listeners.resources.map((l) => [l.name, l.state]);
 }
 
 function ldsJson(name: string, port: number, routeName = "local_route"): Json {
@@ -163,16 +206,24 @@ function rds(name: string): DecodedResource {
 }
 
 describe("ProxyRuntime", () => {
-  test("a listener waiting for its route configuration is not bound until the routes arrive", async () => {
+  test("a warming listener has its port bound before its routes arrive, and a request made meanwhile is served with them", async () => {
     const s = setup();
     const port = await freePort();
     assert.equal(await s.send(TypeUrl.listener, [lds("front", port, "r1")]), undefined);
     assert.deepEqual(s.names.get(TypeUrl.route), ["r1"]);
-    assert.deepEqual(s.listeners.names(), []);
+    assert.deepEqual(s.listeners.names(), [], "not serving yet");
+    assert.deepEqual(s.listeners.reservations(), ["front"]);
+    assert.equal(await tryBind(port), "EADDRINUSE", "its port is bound already");
+    assert.deepEqual(listenerStates(s.runtime), [["front", "WARMING"]]);
     assert.deepEqual(s.runtime.readiness().waitingFor, ["clusters", "routes: r1"]);
+    // Accepted while warming, then held: answered by the listener's chain once its routes are in.
+    const early = get(port);
     await s.send(TypeUrl.route, [rds("r1")]);
+    assert.equal(await early, "front:r1");
     assert.deepEqual(s.listeners.names(), ["front"]);
+    assert.deepEqual(s.listeners.reservations(), []);
     assert.equal(await get(port), "front:r1");
+    assert.deepEqual(listenerStates(s.runtime), [["front", "ACTIVE"]]);
   });
 
   test("an updated listener naming a new route keeps serving its old version until that route arrives", async () => {
@@ -187,12 +238,13 @@ describe("ProxyRuntime", () => {
     assert.equal(await get(port), "front:r2");
   });
 
-  test("a warming listener is bound after the warming timeout even without its routes, and the proxy stays not ready", async () => {
+  test("a warming listener serves with what it has once the warming timeout passes, also connections it held, and the proxy stays not ready", async () => {
     const s = setup({ warmingTimeoutMs: 100 });
     const port = await freePort();
     await s.send(TypeUrl.listener, [lds("front", port, "never")]);
     assert.deepEqual(s.listeners.names(), []);
-    await new Promise((r) => setTimeout(r, 250));
+    // Held while warming; the timeout hands it to the chain, which has no route table.
+    assert.equal(await get(port), "front:none");
     assert.deepEqual(s.listeners.names(), ["front"]);
     assert.equal(await get(port), "front:none");
     await s.send(TypeUrl.cluster, []);
@@ -212,63 +264,67 @@ describe("ProxyRuntime", () => {
     assert.equal(await get(port), "front:r1");
   });
 
-  test("a listener that cannot bind is refused by name while the others apply", async () => {
+  test("a new warming listener on a taken port NACKs the response that brings it, by name, while the others apply", async () => {
     const s = setup();
-    const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
-    const taken = (blocker.address() as net.AddressInfo).port;
+    const blocker = await holdPort();
     try {
       const port = await freePort();
-      const error = await s.send(TypeUrl.listener, [lds("taken", taken), lds("free", port)]);
-      assert.equal(error, undefined); // both wait for their routes: nothing is bound yet
-      const refused = await s.send(TypeUrl.route, [rds("local_route")]);
-      assert.equal(refused, undefined); // a bind failure found while routes arrive cannot NACK them
-      const again = await s.send(TypeUrl.listener, [lds("taken", taken), lds("free", port)], "v2");
-      assert.equal((again as { code?: string }).code, "WEFT_XDS_REJECTED");
-      assert.equal((again as { resourceName?: string }).resourceName, "taken");
+      const refused = await s.send(TypeUrl.listener, [lds("taken", blocker.port), lds("free", port)]);
+      assert.equal((refused as { code?: string }).code, "WEFT_XDS_REJECTED");
+      assert.equal((refused as { resourceName?: string }).resourceName, "taken");
+      assert.equal(((refused as Error).cause as { code?: string }).code, "WEFT_PROXY_LISTENER_BIND");
+      assert.deepEqual(s.listeners.reservations(), ["free"]);
+      assert.deepEqual(listenerStates(s.runtime), [["free", "WARMING"]], "the refused listener is not held");
+      assert.equal((s.runtime.configDump() as unknown as Dump).listeners.versionInfo, "", "nothing acknowledged");
+      assert.equal(await s.send(TypeUrl.route, [rds("local_route")]), undefined);
       assert.deepEqual(s.listeners.names(), ["free"]);
-      const dump = s.runtime.configDump() as { listeners: { resources: { name: string; state: string }[] } };
-      assert.deepEqual(
-        dump.listeners.resources.map((l) => [l.name, l.state]),
-        [
-          ["free", "ACTIVE"],
-          ["taken", "BIND_FAILED"],
-        ],
-      );
+      assert.equal(await get(port), "free:local_route");
+      assert.deepEqual(listenerStates(s.runtime), [["free", "ACTIVE"]], "nothing is left BIND_FAILED");
     } finally {
-      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await blocker.close();
     }
   });
 
   test("a new listener refused for a taken port is not held, so later updates never bind it", async () => {
     const s = setup();
-    const blocker = net.createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
-    const taken = (blocker.address() as net.AddressInfo).port;
-    let blocked = true;
+    const blocker = await holdPort();
     try {
       const port = await freePort();
-      await s.send(TypeUrl.listener, [lds("front", port)]);
-      await s.send(TypeUrl.route, [rds("local_route")]);
-      const refused = await s.send(TypeUrl.listener, [lds("front", port), lds("taken", taken)], "v2");
+      const refused = await s.send(TypeUrl.listener, [lds("front", port), lds("taken", blocker.port)]);
       assert.equal((refused as { code?: string }).code, "WEFT_XDS_REJECTED");
       assert.equal((refused as { resourceName?: string }).resourceName, "taken");
-      const dump = s.runtime.configDump() as { listeners: { versionInfo: string; resources: { name: string }[] } };
+      const dump = s.runtime.configDump() as unknown as Dump;
       assert.deepEqual(
         dump.listeners.resources.map((l) => l.name),
         ["front"],
       );
-      assert.equal(dump.listeners.versionInfo, "v1", "the type version stays the acknowledged one");
-      await new Promise<void>((resolve) => blocker.close(() => resolve()));
-      blocked = false;
+      assert.deepEqual(s.names.get(TypeUrl.route), ["local_route"]);
+      await blocker.close();
       // The port is free now: neither a route update nor a listener update brings "taken" back.
-      assert.equal(await s.send(TypeUrl.route, [rds("local_route")], "v3"), undefined);
-      assert.equal(await s.send(TypeUrl.listener, [lds("front", port)], "v1"), undefined);
+      assert.equal(await s.send(TypeUrl.route, [rds("local_route")]), undefined);
+      assert.equal(await s.send(TypeUrl.listener, [lds("front", port)], "v2"), undefined);
       assert.deepEqual(s.listeners.names(), ["front"]);
-      assert.equal(await refusesConnections(taken), true);
+      assert.deepEqual(s.listeners.reservations(), []);
+      assert.equal(await refusesConnections(blocker.port), true);
       assert.equal(await get(port), "front:local_route");
     } finally {
-      if (blocked) await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await blocker.close();
+    }
+  });
+
+  test("a new listener whose routes are already in and whose port is taken is refused by name", async () => {
+    const s = setup();
+    const blocker = await holdPort();
+    try {
+      const port = await freePort();
+      await s.send(TypeUrl.listener, [lds("front", port)]);
+      await s.send(TypeUrl.route, [rds("local_route")]);
+      const refused = await s.send(TypeUrl.listener, [lds("front", port), lds("taken", blocker.port)], "v2");
+      assert.equal((refused as { resourceName?: string }).resourceName, "taken");
+      assert.deepEqual(listenerStates(s.runtime), [["front", "ACTIVE"]]);
+      assert.equal((s.runtime.configDump() as unknown as Dump).listeners.versionInfo, "v1");
+    } finally {
+      await blocker.close();
     }
   });
 
@@ -296,6 +352,53 @@ describe("ProxyRuntime", () => {
     }
   });
 
+  test("a listener moved to a taken port while its new version warms is refused and keeps serving where it was", async () => {
+    const s = setup();
+    const blocker = await holdPort();
+    try {
+      const port = await freePort();
+      await s.send(TypeUrl.listener, [lds("front", port, "r1")]);
+      await s.send(TypeUrl.route, [rds("r1")]);
+      const refused = await s.send(TypeUrl.listener, [lds("front", blocker.port, "r2")], "v2");
+      assert.equal((refused as { resourceName?: string }).resourceName, "front");
+      assert.deepEqual(s.listeners.reservations(), []);
+      assert.deepEqual(listenerStates(s.runtime), [["front", "ACTIVE"]]);
+      assert.deepEqual(s.names.get(TypeUrl.route), ["r1"], "the refused version's routes are not asked for");
+      assert.equal(await get(port), "front:r1");
+    } finally {
+      await blocker.close();
+    }
+  });
+
+  test("a listener moving to a free port while its new version warms serves at its old address until then", async () => {
+    const s = setup();
+    const [port, next] = [await freePort(), await freePort()];
+    await s.send(TypeUrl.listener, [lds("front", port, "r1")]);
+    await s.send(TypeUrl.route, [rds("r1")]);
+    assert.equal(await s.send(TypeUrl.listener, [lds("front", next, "r2")], "v2"), undefined);
+    assert.equal(s.listeners.reservedAddress("front")?.port, next, "the new address is bound already");
+    assert.equal(await get(port), "front:r1", "the old version serves meanwhile");
+    const early = get(next);
+    await s.send(TypeUrl.route, [rds("r2")], "v2");
+    assert.equal(await early, "front:r2");
+    assert.equal(s.listeners.address("front")?.port, next);
+    assert.equal(await refusesConnections(port), true, "the old address is let go");
+  });
+
+  test("a warming listener deleted before its routes arrive frees its port and closes what it held", async () => {
+    const s = setup();
+    const port = await freePort();
+    await s.send(TypeUrl.listener, [lds("front", port, "r1")]);
+    const held = await connected(port);
+    const closed = new Promise<void>((resolve) => held.once("close", () => resolve()));
+    held.on("error", () => undefined);
+    assert.equal(await s.send(TypeUrl.listener, [], "v2"), undefined);
+    await closed;
+    assert.deepEqual(s.listeners.reservations(), []);
+    assert.equal(await refusesConnections(port), true);
+    assert.deepEqual(s.names.get(TypeUrl.route), []);
+  });
+
   test("SotW route responses are merged, and names no longer referenced are dropped", async () => {
     const s = setup();
     const [p1, p2] = [await freePort(), await freePort()];
@@ -317,7 +420,7 @@ describe("ProxyRuntime", () => {
     const s = setup();
     const json = ldsJson("front", await freePort());
     await s.send(TypeUrl.listener, received(TypeUrl.listener, [json]), "v1");
-    const dump = s.runtime.configDump() as Dump;
+    const dump = s.runtime.configDump() as unknown as Dump;
     assert.equal(dump.listeners.resources[0]?.version, parseResource("listeners", json).version);
     assert.equal(dump.listeners.resources[0]?.versionInfo, "v1");
     assert.equal(dump.listeners.versionInfo, "v1");
@@ -329,7 +432,7 @@ describe("ProxyRuntime", () => {
     const r1 = routeJson("r1", ["a.example"]);
     await s.send(TypeUrl.route, received(TypeUrl.route, [r1]), "v1");
     await s.send(TypeUrl.route, received(TypeUrl.route, [r1]), "v2");
-    let dump = s.runtime.configDump() as Dump;
+    let dump = s.runtime.configDump() as unknown as Dump;
     assert.equal(dump.routes.versionInfo, "v2", "the type's version is the last response's");
     assert.deepEqual(
       dump.routes.resources.map((r) => [r.name, r.version, r.versionInfo, r.state]),
@@ -337,7 +440,7 @@ describe("ProxyRuntime", () => {
     );
     const changed = routeJson("r1", ["b.example"]);
     await s.send(TypeUrl.route, received(TypeUrl.route, [changed]), "v3");
-    dump = s.runtime.configDump() as Dump;
+    dump = s.runtime.configDump() as unknown as Dump;
     assert.deepEqual(
       dump.routes.resources.map((r) => [r.version, r.versionInfo]),
       [[parseResource("routes", changed).version, "v3"]],
@@ -352,7 +455,7 @@ describe("ProxyRuntime", () => {
       { name: "c", resource: cluster(edsCluster({ name: "c", eds_cluster_config: { eds_config: { ads: {} } } })) },
     ]);
     await s.send(TypeUrl.endpoint, [{ name: "c", resource: assignment({ cluster_name: "c", endpoints: [] }) }]);
-    const dump = s.runtime.configDump() as Dump;
+    const dump = s.runtime.configDump() as unknown as Dump;
     for (const kind of ["listeners", "routes", "clusters", "endpoints"] as const) {
       assert.deepEqual(
         dump[kind].resources.map((r) => r.state),
