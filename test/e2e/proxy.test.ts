@@ -1,6 +1,7 @@
 // `weft proxy` end to end: a real control plane, proxies and backends as child processes on
 // 127.0.0.1. Config goes in through the REST API; traffic goes through the proxy.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { TypeUrl } from "../../proto/index.js";
@@ -8,6 +9,7 @@ import { get, startLoad } from "./load.js";
 import { Api, edsCluster, endpoints, httpListener, type Json, routes, tcpListener } from "./mesh.js";
 import {
   type BackendProcess,
+  bin,
   type ControlPlane,
   eventually,
   freePort,
@@ -52,6 +54,16 @@ function refusesConnections(port: number): Promise<boolean> {
       resolve(false);
     });
     socket.on("error", () => resolve(true));
+  });
+}
+
+/** `weft status --server URL` to its end: its stdout (the caller's WEFT_* variables left out). */
+function weftStatus(server: string): Promise<string> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("WEFT_")));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [bin, "status", "--server", server], { env, timeout: 30_000 }, (error, stdout) =>
+      error === null ? resolve(stdout) : reject(error),
+    );
   });
 }
 
@@ -297,6 +309,52 @@ describe("weft proxy, state of the world", () => {
       await api.put("routes", "main", routes("main", { "svc-a": 1 }));
     }
     await synced(api, "sotw-1");
+  });
+});
+
+describe("weft proxy whose first listener waits for its routes on a port another process holds", () => {
+  test("the LDS response is NACKed naming it, and no later route update binds it", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    let blocked = true;
+    const [cp, a, sibling] = await Promise.all([startControlPlane(), startBackend("a"), freePort()]);
+    const api = new Api(`http://${cp.api}`);
+    let proxy: ProxyProcess | undefined;
+    try {
+      // Both listeners name routes the control plane does not have yet: both warm.
+      await api.apply([
+        { kind: "clusters", resource: edsCluster("svc") },
+        { kind: "endpoints", resource: endpoints("svc", [a.port]) },
+        { kind: "listeners", resource: httpListener("held", taken, "later") },
+        { kind: "listeners", resource: httpListener("sibling", sibling, "later") },
+      ]);
+      proxy = await startProxy("first-held", [cp.xds]);
+      const lds = await eventually("LDS NACKED naming the listener on the held port", async () => {
+        const status = (await api.proxies()).find((p) => p.nodeId === "first-held")?.types[TypeUrl.listener];
+        return status?.state === "NACKED" ? status : undefined;
+      });
+      assert.match(lds.lastNack?.message ?? "", /"held"/);
+      assert.equal(lds.versionAcked, "", "no listener response was acknowledged");
+      const row = (await weftStatus(`http://${cp.api}`)).split("\n").find((line) => line.startsWith("first-held "));
+      assert.match(row ?? "", /^first-held\s+-\s+SYNCED [0-9a-f]{8}\s+NACKED\s/, "weft status: LDS NACKED");
+      assert.match(row ?? "", /LDS \d+s ago: .*held/);
+      assert.deepEqual(listenerNames((await admin(proxy, "/config_dump")).json), ["sibling"]);
+
+      // The port is free and the routes arrive: the sibling serves, the refused listener stays unbound.
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      blocked = false;
+      await api.put("routes", "later", routes("later", { svc: 1 }));
+      await servesBody(sibling, "a");
+      assert.equal(await refusesConnections(taken), true, "nothing listens on the freed port");
+      const dump = await admin(proxy, "/config_dump");
+      assert.deepEqual(listenerNames(dump.json), ["sibling"]);
+      const listeners = (await api.proxies()).find((p) => p.nodeId === "first-held")?.types[TypeUrl.listener];
+      assert.equal(listeners?.state, "NACKED", "the control plane's listeners are still the refused ones");
+    } finally {
+      if (blocked) await new Promise<void>((resolve) => blocker.close(() => resolve()));
+      await Promise.all([proxy?.stop(), cp.stop(), a.stop()]);
+    }
   });
 });
 
