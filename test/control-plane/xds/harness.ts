@@ -135,11 +135,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return stream;
   };
 
+  // Bounded, so a snapshot that never comes (a build that failed: the logger is silent) fails the
+  // test instead of leaving its file running forever.
   const published = (revision: number) =>
-    new Promise<void>((resolve) => {
+    new Promise<void>((resolve, reject) => {
       if ((builder.current()?.revision ?? 0) >= revision) return resolve();
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`no snapshot with revision ${revision} within 10 s`));
+      }, 10_000);
       const off = builder.subscribe((s) => {
         if (s.revision >= revision) {
+          clearTimeout(timer);
           off();
           resolve();
         }
