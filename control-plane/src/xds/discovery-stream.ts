@@ -170,13 +170,13 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       this.#log("debug", { typeUrl, nonce: request.responseNonce }, "stale nonce; request ignored");
       return;
     }
-    if (kind === "nack") this.#onNack(state, request.errorDetail?.message ?? "");
+    if (kind === "nack") this.#onNack(state, request.responseNonce, request.errorDetail?.message ?? "");
     // Only this type can have changed, and for listeners and routes, the cluster and endpoint
     // removals that wait on them (item 31).
     this.#flush(REPLANNED_AFTER.get(typeUrl) ?? [typeUrl]);
   }
 
-  #onNack(state: State, message: string): void {
+  #onNack(state: State, nonce: string, message: string): void {
     const versionRejected = state.lastNack?.version ?? "";
     this.#log("warn", { typeUrl: state.typeUrl, versionRejected, error: message }, "proxy rejected a response (NACK)");
     this.#context.metrics?.nacked(state.typeUrl);
@@ -184,6 +184,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       nodeId: this.#node?.id ?? "",
       typeUrl: state.typeUrl,
       versionRejected,
+      nonce,
       message,
       at: this.#context.now().toISOString(),
     });

@@ -368,7 +368,8 @@ for (const transport of TRANSPORTS) {
       await eventually(() => statusOf(c.nodeId, CDS)?.state === "NACKED");
       assert.equal(statusOf(c.nodeId, CDS)?.lastNack?.message, "t-nack is bad");
       assert.deepEqual(statusOf(c.nodeId, CDS)?.subscribed, ["*"], "the subscription is kept");
-      assert.ok(h.status.recentNacks().some((n) => n.nodeId === c.nodeId && n.typeUrl === CDS));
+      const record = h.status.recentNacks().find((n) => n.nodeId === c.nodeId && n.typeUrl === CDS);
+      assert.equal(record?.nonce, rejected.nonce, "the record names the rejected response's nonce");
 
       await h.put(["clusters", cluster("t-nack-other")]);
       const other = await c.nextAcked();

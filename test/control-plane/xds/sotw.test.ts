@@ -71,7 +71,8 @@ describe("SotW over ADS", () => {
     assert.equal(proxy?.types[CDS]?.lastNack?.message, "rejected by test");
     assert.equal(proxy?.types[CDS]?.versionSent, first.versionInfo, "the rejected version is what was sent");
     assert.equal(proxy?.types[CDS]?.versionAcked, "", "and nothing was accepted");
-    assert.ok(h.status.recentNacks().some((n) => n.nodeId === "nacker" && n.versionRejected === first.versionInfo));
+    const record = h.status.recentNacks().find((n) => n.nodeId === "nacker");
+    assert.deepEqual([record?.versionRejected, record?.nonce], [first.versionInfo, first.nonce]);
     // New config is sent.
     await h.put(["clusters", cluster("c")]);
     const next = await s.next();
