@@ -3,13 +3,14 @@
 import type { ServerDuplexStream } from "@grpc/grpc-js";
 import type { DeltaDiscoveryRequest } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import type { XdsContext } from "./context.js";
+import { isFullStateType } from "./context.js";
 import { type DeltaResponsePlan, DeltaTypeState } from "./delta-type-state.js";
 import { DiscoveryStream, type StreamProtocol } from "./discovery-stream.js";
 import { encodeDeltaBody, withNonce } from "./wire.js";
 
 const delta: StreamProtocol<DeltaDiscoveryRequest, DeltaTypeState, DeltaResponsePlan> = {
   name: "delta",
-  newState: (typeUrl) => new DeltaTypeState(typeUrl),
+  newState: (typeUrl) => new DeltaTypeState(typeUrl, isFullStateType(typeUrl)),
   receive: (state, request, _snapshot, now) => state.receive(request, now),
   // Streams sending the same resources and removals within a snapshot share one encoded body.
   encode: (plan, typeUrl, nonce, controlPlane, view) => {

@@ -9,6 +9,9 @@
 import type { SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
 import type { SyncState } from "../status/proxy-status.js";
 
+/** A held version no resource has: the client may run the acknowledged or the rejected one. */
+const UNKNOWN_VERSION = "";
+
 export interface DeltaResponsePlan {
   readonly resources: readonly SnapshotResource[];
   readonly removed: readonly string[];
@@ -24,6 +27,13 @@ interface InFlight {
 
 export class DeltaTypeState {
   readonly typeUrl: string;
+  /**
+   * Whether a client may apply part of a response it rejects (listeners and clusters: Envoy, and
+   * Weft's proxy, keep those of a rejected response that took). After such a NACK the client's
+   * version of each name in the response is unknown, so whatever the config holds for it next
+   * (a revert included) is sent, and a name that goes away is named as removed.
+   */
+  readonly #partlyApplies: boolean;
   #requested = false;
   #wildcard = false;
   readonly #names = new Set<string>();
@@ -56,8 +66,9 @@ export class DeltaTypeState {
   readonly #rejected = new Map<string, SnapshotResource>();
   #everSent = false;
 
-  constructor(typeUrl: string) {
+  constructor(typeUrl: string, partlyApplies = false) {
     this.typeUrl = typeUrl;
+    this.#partlyApplies = partlyApplies;
   }
 
   /** Nonces of the responses awaiting an ACK or NACK, oldest first. */
@@ -180,7 +191,8 @@ export class DeltaTypeState {
       if (this.#acked.get(r.name)?.version !== r.version) this.#rejected.set(r.name, r);
       if (this.#newerInFlight(r.name, seq)) continue;
       const acked = this.#acked.get(r.name);
-      if (acked) this.#held.set(r.name, acked.version);
+      if (this.#partlyApplies && acked?.version !== r.version) this.#held.set(r.name, UNKNOWN_VERSION);
+      else if (acked) this.#held.set(r.name, acked.version);
       else this.#held.delete(r.name);
     }
     for (const name of plan.removed) {

@@ -86,6 +86,13 @@ export class SotwTypeState {
   #nackedResources: Set<string> | undefined;
   #lastNack: { message: string; at: Date; version: string } | undefined;
   #lastResponseNacked = false;
+  /**
+   * Full-state types: a response was rejected since the last ACK. A client may have applied the
+   * part of it that it could (Envoy, and Weft's proxy, keep the listeners and clusters that took),
+   * so it is not taken to run the acknowledged version any more: if the config comes back to that
+   * version, it is sent again, and the client's ACK of it proves it runs exactly that.
+   */
+  #partlyApplied = false;
   /** Resources of rejected responses that differ from what the client runs (CSDS reports them as ERROR). */
   #rejected: Map<string, SnapshotResource> | undefined;
 
@@ -170,6 +177,7 @@ export class SotwTypeState {
     }
     this.#ackedVersion = plan.version;
     this.#lastResponseNacked = false;
+    this.#partlyApplied = false;
   }
 
   #forgetRejections(accepted: readonly SnapshotResource[]): void {
@@ -199,6 +207,7 @@ export class SotwTypeState {
     }
     this.#lastNack = { message, at: now, version: plan.version };
     this.#lastResponseNacked = true;
+    if (this.fullState) this.#partlyApplied = true;
     this.#sentVersion = this.#ackedVersion;
     this.#heldVersion = undefined;
   }
@@ -246,6 +255,7 @@ export class SotwTypeState {
     this.#sentVersion = selection.version;
     this.#lastSentVersion = selection.version;
     this.#heldVersion = selection.version;
+    this.#partlyApplied = false;
   }
 
   /**
@@ -283,12 +293,10 @@ export class SotwTypeState {
           shared = undefined;
         }
       }
-      if (version === this.#sentVersion && version === this.#ackedVersion) {
-        // The config came back to what the client accepted (say, a bad change reverted): it runs
-        // the current config, whatever it rejected in between.
-        this.#lastResponseNacked = false;
-      }
-      if (version === this.#sentVersion || this.#nackedVersions?.has(version)) return undefined;
+      if (this.#nackedVersions?.has(version)) return undefined;
+      // The config came back to what the client accepted (say, a bad change reverted): it is sent
+      // again when the client may have applied part of what it rejected in between.
+      if (version === this.#sentVersion && !(this.#partlyApplied && version === this.#ackedVersion)) return undefined;
       return { version, resources, contentKey: version, selection: shared };
     }
     // RDS and EDS: only what changed (item 12); a rejected version is not offered again.
@@ -327,6 +335,8 @@ export class SotwTypeState {
     this.#superseding = false;
     this.#sentVersion = plan.version;
     this.#lastSentVersion = plan.version;
+    // Something whole is on its way; its ACK (or NACK) says what the client runs.
+    this.#partlyApplied = false;
     if (!this.fullState) this.#heldVersion = plan.selection ? plan.version : undefined;
     this.#inFlight = { nonce, plan, sub: this.#sub };
   }

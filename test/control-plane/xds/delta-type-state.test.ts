@@ -267,6 +267,35 @@ describe("DeltaTypeState", () => {
     assert.deepEqual(shape(state.plan(bad)), { resources: ["a@2"], removed: [] }, "a revert to a@2 is new config now");
   });
 
+  test("listeners and clusters: after a NACK, a revert is sent and a name the rejected response added is removed, since the client may have applied part of it", () => {
+    const state = new DeltaTypeState(T, true);
+    receive(state, { subscribe: ["*"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    const bad = fakeSnapshot(2, T, { a: "2", b: "1", c: "1" });
+    assert.deepEqual(send(state, bad, "2"), { resources: ["a@2", "c@1"], removed: [] });
+    receive(state, { nonce: "2", error: "a@2 is bad" });
+    assert.equal(state.plan(bad), undefined, "the rejected versions are not offered again");
+    assert.deepEqual(
+      send(state, s1, "3"),
+      { resources: ["a@1"], removed: ["c"] },
+      "back at what it acknowledged: a@1 again, and c (which it may have kept) removed",
+    );
+    receive(state, { nonce: "3" });
+    assert.equal(state.state, "SYNCED");
+    assert.equal(send(state, s1, "4"), undefined, "and only once");
+  });
+
+  test("routes and endpoints: a NACKed response changed nothing, so a revert sends nothing", () => {
+    const state = new DeltaTypeState(T);
+    receive(state, { subscribe: ["*"] });
+    send(state, s1, "1");
+    receive(state, { nonce: "1" });
+    send(state, fakeSnapshot(2, T, { a: "2", b: "1" }), "2");
+    receive(state, { nonce: "2", error: "a@2 is bad" });
+    assert.equal(state.plan(s1), undefined);
+  });
+
   test("a NACKed removal is not sent again, so a client rejecting it is not caught in a loop", () => {
     const state = new DeltaTypeState(T);
     receive(state, { subscribe: ["*"] });

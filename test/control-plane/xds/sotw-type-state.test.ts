@@ -93,6 +93,31 @@ describe("SotwTypeState", () => {
     assert.equal(state.plan(bad)?.version, rejected?.version, "the revert goes out under the same version");
   });
 
+  test("full state: after a NACK, a config back at the acknowledged version is sent again once, since the client may have applied part of what it rejected", () => {
+    const state = new SotwTypeState(CDS, true);
+    receive(state, clusters);
+    const v1 = send(state, clusters, "1");
+    receive(state, clusters, { nonce: "1", version: v1?.version ?? "" });
+    const bad = fakeSnapshot(2, CDS, { a: "2", b: "1", c: "1" });
+    send(state, bad, "2");
+    receive(state, bad, { nonce: "2", version: v1?.version ?? "", error: "a@2" });
+    assert.equal(state.plan(bad), undefined, "the rejected version is not resent");
+    const resync = send(state, clusters, "3");
+    assert.equal(resync?.version, v1?.version, "the acknowledged version goes out again");
+    assert.equal(state.state, "STALE", "sent, not yet acknowledged");
+    receive(state, clusters, { nonce: "3", version: v1?.version ?? "" });
+    assert.equal(state.state, "SYNCED");
+    assert.equal(state.plan(clusters), undefined, "and only once");
+  });
+
+  test("full state: with no NACK in between, a client at the current version is sent nothing", () => {
+    const state = new SotwTypeState(CDS, true);
+    receive(state, clusters);
+    const v1 = send(state, clusters, "1");
+    receive(state, clusters, { nonce: "1", version: v1?.version ?? "" });
+    assert.equal(state.plan(clusters), undefined);
+  });
+
   test("partial state: a rejected resource version is held back while other changes go out", () => {
     const state = new SotwTypeState(RDS, false);
     const routes = fakeSnapshot(1, RDS, { r1: "1", r2: "1" });

@@ -190,6 +190,7 @@ describe("status registry over real streams", () => {
       nodeId: "leaver",
       typeUrl: CDS,
       versionRejected: r.versionInfo,
+      nonce: r.nonce,
       message: "leaving soon",
       at: "",
     });
