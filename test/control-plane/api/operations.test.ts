@@ -151,4 +151,3 @@ describe("GET /v1/proxies", () => {
     assert.deepEqual((await h.inject({ method: "GET", url: "/v1/proxies" })).json(), { proxies: [] });
   });
 });
-
