@@ -82,7 +82,7 @@ export class SotwProxy implements SimulatedProxy {
     call.on("end", () => {
       if (!this.#closed) this.#hooks.failed(this, new Error("the server ended the stream"));
     });
-    // Only the first request carries the node (PROTOCOL.md item 36 allows that).
+    // Only the first request carries the node (docs/xds-protocol.md #36 allows that).
     call.write(DiscoveryRequest.fromPartial({ node: benchNode(this.id), typeUrl: TypeUrl.cluster, resourceNames: [] }));
     call.write(DiscoveryRequest.fromPartial({ typeUrl: TypeUrl.listener, resourceNames: [] }));
   }

@@ -25,7 +25,7 @@ export function unpackAny(any: Any): { typeName: string; message: unknown } {
   }
 }
 
-/** Decodes an Any that must hold `typeName` (an Envoy client NACKs the same mismatch, PROTOCOL.md item 15). */
+/** Decodes an Any that must hold `typeName` (an Envoy client NACKs the same mismatch, docs/xds-protocol.md #15). */
 export function unpackAnyAs<T>(any: Any, typeName: string): T {
   const actual = typeNameOf(any.typeUrl);
   if (actual !== typeName) {

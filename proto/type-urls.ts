@@ -14,7 +14,7 @@ export const TypeUrl = {
   tcpProxy: "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
   upstreamHttpProtocolOptions: "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
   aggregateCluster: "type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig",
-  /** The wrapper a SotW response uses when it carries a TTL (PROTOCOL.md item 34). */
+  /** The wrapper a SotW response uses when it carries a TTL (docs/xds-protocol.md #34). */
   resource: "type.googleapis.com/envoy.service.discovery.v3.Resource",
   clientConfig: "type.googleapis.com/envoy.service.status.v3.ClientConfig",
 } as const;

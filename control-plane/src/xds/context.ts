@@ -24,7 +24,10 @@ export interface XdsContext {
   readonly logger: Logger;
   readonly metrics: XdsMetrics | undefined;
   readonly convergence?: ConvergenceSink | undefined;
-  /** What a client sees of a snapshot; by default everything (CONTRACT: every proxy receives every resource). */
+  /**
+   * What a client sees of a snapshot; by default everything (README, "Listeners for some proxies
+   * only": unless a resource says otherwise, every proxy receives it).
+   */
   readonly view?: ((node: ConnectionNode, snapshot: Snapshot) => SnapshotView) | undefined;
   /** Encoded envoy.config.core.v3.ControlPlane sent with every response. */
   readonly controlPlane: Uint8Array;
@@ -40,7 +43,7 @@ export interface XdsContext {
 /**
  * The order a stream sends types in when several changed: clusters and their endpoints before the
  * listeners and routes that use them, so nothing points at a cluster the client does not have yet
- * (make before break, PROTOCOL.md item 31).
+ * (make before break, docs/xds-protocol.md #31).
  */
 export const SEND_ORDER: readonly string[] = [
   KINDS.clusters.typeUrl,
@@ -49,7 +52,7 @@ export const SEND_ORDER: readonly string[] = [
   KINDS.routes.typeUrl,
 ];
 
-/** LDS and CDS responses carry the full state (item 12). */
+/** LDS and CDS responses carry the full state (docs/xds-protocol.md #12). */
 export function isFullStateType(typeUrl: string): boolean {
   return typeUrl === KINDS.listeners.typeUrl || typeUrl === KINDS.clusters.typeUrl;
 }

@@ -1,5 +1,5 @@
 // The Client Status Discovery Service, served from the status registry: the control plane's view
-// of what each connected client was sent and acknowledged (PROTOCOL.md section F).
+// of what each connected client was sent and acknowledged (docs/xds-protocol.md #49-51).
 
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from "@grpc/grpc-js";
 import { ClientResourceStatus } from "../../../proto/gen/envoy/admin/v3/config_dump_shared.js";
@@ -33,7 +33,7 @@ export function clientStatus(registry: StatusRegistry, request: ClientStatusRequ
       versionInfo: r.version,
       ...(r.anyBytes && !request.excludeResourceContents ? { xdsConfig: Any.decode(r.anyBytes) } : {}),
       configStatus: CONFIG_STATUS[r.status],
-      // Filled by clients reporting on themselves; a server leaves it unknown (PROTOCOL.md item 51).
+      // Filled by clients reporting on themselves; a server leaves it unknown (docs/xds-protocol.md #51).
       clientStatus: ClientResourceStatus.UNKNOWN,
       isStaticResource: false,
     }));

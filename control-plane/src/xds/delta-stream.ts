@@ -1,5 +1,5 @@
 // Incremental (delta) streams: requests change the subscription by subscribe/unsubscribe lists
-// and responses carry only what changed, with removals named (PROTOCOL.md section B).
+// and responses carry only what changed, with removals named (docs/xds-protocol.md #19-29).
 import type { ServerDuplexStream } from "@grpc/grpc-js";
 import type { DeltaDiscoveryRequest } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import type { XdsContext } from "./context.js";

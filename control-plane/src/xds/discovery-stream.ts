@@ -1,6 +1,6 @@
 // What state-of-the-world and incremental streams share: one gRPC stream, ADS (every type on it)
 // or a per-type service (the type implied). Each type is an independent sub-stream with its own
-// nonce, versions and subscription (PROTOCOL.md item 37), kept in a type-state object; the stream
+// nonce, versions and subscription (docs/xds-protocol.md #37), kept in a type-state object; the stream
 // registers the client, routes requests to type states and decides the order types are answered in.
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
@@ -152,7 +152,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       }
       typeUrl = this.#impliedTypeUrl;
     } else if (typeUrl === "") {
-      // type_url is required on ADS (item 18).
+      // type_url is required on ADS (docs/xds-protocol.md #18).
       this.#fail(GrpcStatus.INVALID_ARGUMENT, "type_url is required on the aggregated discovery service");
       return;
     }
@@ -172,7 +172,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     }
     if (kind === "nack") this.#onNack(state, request.responseNonce, request.errorDetail?.message ?? "");
     // Only this type can have changed, and for listeners and routes, the cluster and endpoint
-    // removals that wait on them (item 31).
+    // removals that wait on them (docs/xds-protocol.md #31).
     this.#flush(REPLANNED_AFTER.get(typeUrl) ?? [typeUrl]);
   }
 
@@ -190,7 +190,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     });
   }
 
-  /** Only the first request is sure to carry the node (item 36). */
+  /** Only the first request is sure to carry the node (docs/xds-protocol.md #36). */
   #register(node: Node | undefined): void {
     this.#node = {
       id: node?.id ?? "",
@@ -253,7 +253,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   /**
    * Clusters, and their endpoints (delta EDS names removals), leave the client only after the
    * listeners and routes on this stream that might use them run the new config (break after make,
-   * item 31). A NACKed listener or route update keeps the old clusters too, since the client still
+   * docs/xds-protocol.md #31). A NACKed listener or route update keeps the old clusters too, since the client still
    * runs the old routes.
    */
   #holdClusterRemovals(snapshot: SnapshotView): boolean {
@@ -285,7 +285,8 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     for (const [typeUrl, state] of this.#types) {
       const acked = state.ackedResources();
       const inFlight = state.inFlightResources();
-      // A rejected version is reported as ERROR with the rejected config (item 51), unless a newer one is in flight.
+      // A rejected version is reported as ERROR with the rejected config (docs/xds-protocol.md #51),
+      // unless a newer one is in flight.
       const rejected = state.rejectedResources();
       const error = (r: SnapshotResource): ResourceStatus => ({
         typeUrl,

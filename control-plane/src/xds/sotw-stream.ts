@@ -1,5 +1,5 @@
 // State-of-the-world streams: full requests carry the whole subscription, and a response is
-// matched to its ACK or NACK by nonce; answers to superseded responses are stale (item 7).
+// matched to its ACK or NACK by nonce; answers to superseded responses are stale (docs/xds-protocol.md #7).
 import type { ServerDuplexStream } from "@grpc/grpc-js";
 import type { DiscoveryRequest } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import { isFullStateType, type XdsContext } from "./context.js";

@@ -1,6 +1,6 @@
 // The state of one resource type on one state-of-the-world stream: what the client subscribes to,
 // what it was sent, what it acknowledged or rejected, and therefore what it must be sent next.
-// Pure logic: no sockets, no timers; the stream drives it. Item numbers refer to PROTOCOL.md.
+// Pure logic: no sockets, no timers; the stream drives it.
 //
 // One response at a time is awaiting its answer. A snapshot change waits for that answer (the
 // client's pace sets ours), but a request that changes the subscription is answered at once: its
@@ -22,7 +22,7 @@ export type RequestKind =
   | "request"
   | "ack"
   | "nack"
-  /** Answers a response that was superseded; ignored entirely (item 7). */
+  /** Answers a response that was superseded; ignored entirely (docs/xds-protocol.md #7). */
   | "stale";
 
 export interface SotwResponsePlan {
@@ -52,14 +52,20 @@ function byName(resources: readonly SnapshotResource[]): ReadonlyMap<string, Sna
 
 export class SotwTypeState {
   readonly typeUrl: string;
-  /** LDS and CDS: every response carries every subscribed resource, and absence means deletion (items 12, 13). */
+  /**
+   * LDS and CDS: every response carries every subscribed resource, and absence means deletion
+   * (docs/xds-protocol.md #12, #13).
+   */
   readonly fullState: boolean;
 
   #requested = false;
   #sub: Subscription = subscription(false, []);
   /** resource_names of the last request, as sent: an identical list skips re-interning. */
   #lastNames: readonly string[] | undefined;
-  /** Whether any resource name was ever sent for this type on this stream: ends the legacy wildcard (item 10). */
+  /**
+   * Whether any resource name was ever sent for this type on this stream: ends the legacy wildcard
+   * (docs/xds-protocol.md #10).
+   */
   #everNamed = false;
 
   #lastNonce = "";
@@ -120,8 +126,9 @@ export class SotwTypeState {
   }
 
   /**
-   * Takes a request for this type: classifies it by nonce (items 3, 4, 7), settles the response in
-   * flight on ACK or NACK, and applies its resource_names (items 9, 10). `now` stamps a NACK.
+   * Takes a request for this type: classifies it by nonce (docs/xds-protocol.md #3, #4, #7), settles
+   * the response in flight on ACK or NACK, and applies its resource_names (docs/xds-protocol.md #9,
+   * #10). `now` stamps a NACK.
    * A request that changes the subscription while a response is still in flight (it can only
    * carry an empty nonce, or it would have been an answer or stale) lets plan() supersede that
    * response.
@@ -191,7 +198,7 @@ export class SotwTypeState {
     }
   }
 
-  /** A NACK is recognised by error_detail alone (item 4); the client keeps its last good config. */
+  /** A NACK is recognised by error_detail alone (docs/xds-protocol.md #4); the client keeps its last good config. */
   #settleNack(plan: SotwResponsePlan, message: string, now: Date): void {
     if (this.fullState) {
       this.#nackedVersions ??= new Set();
@@ -213,8 +220,8 @@ export class SotwTypeState {
   }
 
   /**
-   * Items 9 and 10: `*` subscribes to everything; an empty list is a wildcard only until names were
-   * sent. Returns whether the subscription changed.
+   * `*` subscribes to everything; an empty list is a wildcard only until names were sent
+   * (docs/xds-protocol.md #9, #10). Returns whether the subscription changed.
    */
   #subscribe(names: readonly string[]): boolean {
     if (this.#lastNames !== undefined && sameNames(names, this.#lastNames)) return false;
@@ -232,7 +239,7 @@ export class SotwTypeState {
     if (this.#sub.key === previous.key) return false;
     this.#heldVersion = undefined;
     if (!this.fullState && !this.#sub.wildcard) {
-      // An unsubscribed name is forgotten, so subscribing again re-sends it (item 8).
+      // An unsubscribed name is forgotten, so subscribing again re-sends it (docs/xds-protocol.md #8).
       const names = this.#sub.names;
       if ([...this.#acked.keys()].some((name) => !names.has(name))) {
         this.#acked = new Map([...this.#acked].filter(([name]) => names.has(name)));
@@ -243,7 +250,8 @@ export class SotwTypeState {
   }
 
   /**
-   * Item 39: a client reconnecting after a stream restart reports the version it last accepted.
+   * A client reconnecting after a stream restart reports the version it last accepted
+   * (docs/xds-protocol.md #39).
    * When that is exactly what it would be sent now (versions hash names and contents, so equal
    * means identical), it already runs this config: nothing is resent.
    */
@@ -263,7 +271,7 @@ export class SotwTypeState {
    * has not asked yet, or still holds an unanswered response that no subscription change has
    * superseded since (see the top of this file). `retain` (full-state types only)
    * lists resources the client holds that must stay in the response although the snapshot
-   * dropped them: removals wait until the resources that referred to them are updated (item 31).
+   * dropped them: removals wait until the resources that referred to them are updated (docs/xds-protocol.md #31).
    * Whoever calls plan() sends what it returns.
    */
   plan(snapshot: SnapshotView, retain = false): SotwResponsePlan | undefined {
@@ -299,7 +307,7 @@ export class SotwTypeState {
       if (version === this.#sentVersion && !(this.#partlyApplied && version === this.#ackedVersion)) return undefined;
       return { version, resources, contentKey: version, selection: shared };
     }
-    // RDS and EDS: only what changed (item 12); a rejected version is not offered again.
+    // RDS and EDS: only what changed (docs/xds-protocol.md #12); a rejected version is not offered again.
     const version = selection.version;
     if (version === this.#heldVersion) return undefined;
     const changed: SnapshotResource[] = [];

@@ -1,5 +1,5 @@
 // envoy.service.status.v3.ClientStatusDiscoveryService over real gRPC: the control plane's view of
-// each connected client, per resource (PROTOCOL.md items 49-51), filtered by node_matchers.
+// each connected client, per resource (docs/xds-protocol.md #49-51), filtered by node_matchers.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Cluster } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";

@@ -1,5 +1,5 @@
 // Incremental (delta) xDS over real gRPC streams, on ADS (DeltaAggregatedResources) and on the
-// per-type Delta* services; test names cite PROTOCOL.md items (section B, and 31, 37).
+// per-type Delta* services; a name starting `item N:` checks docs/xds-protocol.md #N (#19-29, #31, #37).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { status as GrpcStatus } from "@grpc/grpc-js";
@@ -41,7 +41,7 @@ const TRANSPORTS: readonly Transport[] = [
       ),
   },
   {
-    // On a per-type service the type_url is implied: requests leave it empty (item 38).
+    // On a per-type service the type_url is implied: requests leave it empty (docs/xds-protocol.md #38).
     name: "per-type Delta service",
     open: (h, kind, nodeId) =>
       new DeltaClient(h.delta(kind), { request: "", response: KINDS[kind].typeUrl }, { id: nodeId, cluster: "test" }),

@@ -415,7 +415,7 @@ export class DeltaClient {
     this.send({ responseNonce: response.nonce, errorDetail: { code: 3, message, details: [] } });
   }
 
-  /** The next response for this type; every one must carry a nonce (item 19) and this type_url. */
+  /** The next response for this type; every one must carry a nonce (docs/xds-protocol.md #19) and this type_url. */
   async next(timeoutMs?: number): Promise<DeltaDiscoveryResponse> {
     const response = await this.stream.next(timeoutMs);
     if (response.nonce === "") throw new Error("a delta response without a nonce");

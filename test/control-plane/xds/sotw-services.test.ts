@@ -1,5 +1,6 @@
 // State of the world on the per-type services (StreamListeners, StreamRoutes, StreamClusters,
-// StreamEndpoints) and response-shape rules checked over many responses; names cite PROTOCOL.md.
+// StreamEndpoints) and response-shape rules checked over many responses; a test name starting
+// `item N:` checks docs/xds-protocol.md #N.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { status as GrpcStatus } from "@grpc/grpc-js";
@@ -35,7 +36,7 @@ const DECODERS: Record<string, (bytes: Uint8Array) => { name?: string; clusterNa
 };
 const namesOf = (r: DiscoveryResponse) => names(r, DECODERS[r.typeUrl] ?? (() => ({})));
 
-/** A request without a node: only the first request on a stream is sure to carry one (item 36). */
+/** A request without a node: only the first request on a stream is sure to carry one (docs/xds-protocol.md #36). */
 const followUp = (fields: Partial<DiscoveryRequest>): DiscoveryRequest =>
   DiscoveryRequest.fromPartial({ ...fields, node: undefined } as DiscoveryRequest);
 
@@ -238,7 +239,7 @@ describe("SotW response shape over many responses", () => {
       await settle(s, "shape", seen);
       seenAfter.push(seen.slice(from));
     }
-    // Item 31: the CDS response dropping b comes only after the route moved off b was sent.
+    // The CDS response dropping b comes only after the route moved off b was sent (docs/xds-protocol.md #31).
     const removingB = (seenAfter[3] ?? []).map((r) => r.typeUrl);
     assert.deepEqual(removingB, [RDS, CDS]);
     assert.ok(!namesOf(seenAfter[3]?.[1] as DiscoveryResponse).includes("b"));

@@ -1,4 +1,4 @@
-// State-of-the-world behaviour over real gRPC streams; test names cite PROTOCOL.md items.
+// State-of-the-world behaviour over real gRPC streams; a name starting `item N:` checks docs/xds-protocol.md #N.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { status as GrpcStatus } from "@grpc/grpc-js";

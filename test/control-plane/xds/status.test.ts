@@ -1,6 +1,6 @@
 // The status registry as xDS streams fill it: what GET /v1/proxies and the metrics read. Per type
 // the state goes NOT_SENT → STALE (sent, unanswered) → SYNCED (ACK) or NACKED (NACK); NACKs are
-// remembered after their proxy leaves (issue 3, "Status"; PROTOCOL.md item 51's words).
+// remembered after their proxy leaves (issue 3, "Status"; in the words of docs/xds-protocol.md #51).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TypeStatus } from "../../../control-plane/src/status/proxy-status.js";
