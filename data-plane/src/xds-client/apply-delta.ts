@@ -17,8 +17,9 @@ export interface DeltaResult {
 
 /**
  * Decodes the response's resources (each must carry one, decode as the type, and be named as its
- * Resource says; item 19) and applies them and `removed_resources` to what `type` holds. Resources
- * of a named type the client did not ask for are ignored, as are removals of unknown names (item 27).
+ * Resource says; docs/xds-protocol.md #19) and applies them and `removed_resources` to what
+ * `type` holds. Resources of a named type the client did not ask for are ignored, as are removals
+ * of unknown names (docs/xds-protocol.md #27).
  */
 export function applyDelta(type: TypeState, response: DeltaDiscoveryResponse): DeltaResult {
   const anys: Any[] = response.resources.map((r, index) => {

@@ -18,8 +18,8 @@ export interface DecodedResource<T = unknown> {
 
 /**
  * Decodes every Any of a response whose type_url is `typeUrl`. Throws an XdsClientError for an
- * Any of another type (PROTOCOL.md item 15), one that does not decode, one without a name, or a
- * name given twice (item 14): each is a reason to NACK the whole response.
+ * Any of another type (docs/xds-protocol.md #15), one that does not decode, one without a name, or a
+ * name given twice (docs/xds-protocol.md #14): each is a reason to NACK the whole response.
  */
 export function decodeResources(typeUrl: string, anys: readonly Any[]): DecodedResource[] {
   const typeName = typeNameOf(typeUrl);

@@ -1,4 +1,4 @@
-// What belongs to one delta ADS stream and ends with it (PROTOCOL.md item 29: no state is kept
+// What belongs to one delta ADS stream and ends with it (docs/xds-protocol.md #29: no state is kept
 // from an old stream): the names subscribed on it per type, whether the node has been sent, and
 // whether any response arrived (which decides whether the next reconnect backs off).
 import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
@@ -36,14 +36,14 @@ export class DeltaStreamState {
   /**
    * The request that brings this stream's subscription for `type` in line with the names it
    * wants, or undefined when there is nothing to say. The first request for a type subscribes
-   * every name and reports the versions held (item 29); later ones carry only what changed
-   * (items 22, 24), without a nonce (item 20).
+   * every name and reports the versions held; later ones carry only what changed, without a
+   * nonce (docs/xds-protocol.md #29, #22, #24, #20).
    */
   subscription(type: TypeState): DeltaDiscoveryRequest | undefined {
     const wanted = type.resourceNames;
     const sent = this.#subscribed.get(type.typeUrl);
     if (sent === undefined) {
-      // An empty first request would be the legacy wildcard (item 28).
+      // An empty first request would be the legacy wildcard (docs/xds-protocol.md #28).
       if (!type.wantsRequest) return undefined;
       this.#subscribed.set(type.typeUrl, new Set(wanted));
       return this.#request(type.typeUrl, { subscribe: wanted, initialResourceVersions: type.heldVersions() });
@@ -56,7 +56,7 @@ export class DeltaStreamState {
     return this.#request(type.typeUrl, { subscribe, unsubscribe });
   }
 
-  /** An ACK (the nonce alone) or, with `errorDetail`, a NACK of the response `nonce` (item 20). */
+  /** An ACK (the nonce alone) or, with `errorDetail`, a NACK of the response `nonce` (docs/xds-protocol.md #20). */
   reply(typeUrl: string, nonce: string, errorDetail?: Status): DeltaDiscoveryRequest {
     return this.#request(typeUrl, { nonce, errorDetail });
   }

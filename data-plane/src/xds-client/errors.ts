@@ -2,11 +2,11 @@
 // assert codes, never message text. gRPC status codes are chosen only where a NACK is sent.
 
 export const XdsClientErrorCode = {
-  /** An Any in a response does not hold the response's type (PROTOCOL.md item 15). */
+  /** An Any in a response does not hold the response's type (docs/xds-protocol.md #15). */
   typeMismatch: "WEFT_XDS_TYPE_MISMATCH",
   /** An Any in a response does not decode. */
   malformedResource: "WEFT_XDS_MALFORMED_RESOURCE",
-  /** One response names the same resource twice (PROTOCOL.md item 14). */
+  /** One response names the same resource twice (docs/xds-protocol.md #14). */
   duplicateResource: "WEFT_XDS_DUPLICATE_RESOURCE",
   /** A resource has no name. */
   unnamedResource: "WEFT_XDS_UNNAMED_RESOURCE",

@@ -1,6 +1,6 @@
-// What belongs to one ADS stream and ends with it: the nonce last received per type (item 1),
-// whether the node has been sent (item 36), which types have been requested, and whether any
-// response arrived (which decides whether the next reconnect backs off, item 40).
+// What belongs to one ADS stream and ends with it: the nonce last received per type, whether the
+// node has been sent, which types have been requested, and whether any response arrived (which
+// decides whether the next reconnect backs off). See docs/xds-protocol.md #1, #36, #40.
 import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import type { DiscoveryRequest } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import type { Status } from "../../../proto/gen/google/rpc/status.js";
@@ -29,7 +29,7 @@ export class StreamState {
     return this.#requested.has(typeUrl);
   }
 
-  /** Records a response's nonce; a type keeps its nonce for the whole stream (item 42). */
+  /** Records a response's nonce; a type keeps its nonce for the whole stream (docs/xds-protocol.md #42). */
   received(typeUrl: string, nonce: string): void {
     this.#responded = true;
     this.#nonces.set(typeUrl, nonce);
@@ -37,8 +37,8 @@ export class StreamState {
 
   /**
    * The next request for `type`: its current names, the last accepted version (an ACK's caller
-   * has already advanced it; a NACK's has not, item 3), the type's latest nonce ("" on a fresh
-   * stream, item 39), and the node on the stream's first request only (item 36).
+   * has already advanced it; a NACK's has not), the type's latest nonce ("" on a fresh stream), and
+   * the node on the stream's first request only (docs/xds-protocol.md #3, #39, #36).
    */
   request(type: TypeState, errorDetail?: Status): DiscoveryRequest {
     const node = this.#nodeSent ? undefined : this.#node;

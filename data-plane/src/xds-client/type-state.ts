@@ -1,5 +1,6 @@
 // What the client holds for one type URL across streams: the names it wants, the last version
-// it accepted and, in delta mode, the resources it accepted. Nonces are not here: they belong to one stream (PROTOCOL.md item 1).
+// it accepted and, in delta mode, the resources it accepted. Nonces are not here: they belong to
+// one stream (docs/xds-protocol.md #1).
 import type { TypeSubscription } from "./options.js";
 
 /** A resource held in delta mode: the version the server gave it and the decoded message. */
@@ -10,10 +11,10 @@ export interface HeldResource {
 
 export class TypeState {
   readonly subscription: TypeSubscription;
-  /** The last version_info accepted ("" until one is, item 3); survives reconnects (item 39). */
+  /** The last version_info accepted ("" until one is); survives reconnects (docs/xds-protocol.md #3, #39). */
   acceptedVersion = "";
   #names: readonly string[] = [];
-  /** Delta mode: every resource accepted and still current, by name; survives reconnects (item 29). */
+  /** Delta mode: every resource accepted and still current, by name; survives reconnects (docs/xds-protocol.md #29). */
   #held: ReadonlyMap<string, HeldResource> = new Map();
   /** Delta mode: whether the handler has been given this type's set at least once. */
   delivered = false;
@@ -26,14 +27,14 @@ export class TypeState {
     return this.subscription.typeUrl;
   }
 
-  /** The resource_names to request: "*" for a wildcard type (item 10), else the names set. */
+  /** The resource_names to request: "*" for a wildcard type (docs/xds-protocol.md #10), else the names set. */
   get resourceNames(): string[] {
     return this.subscription.wildcard ? ["*"] : [...this.#names];
   }
 
   /**
    * Whether a request for this type belongs on a new stream. A named type with no names is left
-   * out: an empty list as the first request for a type would be the legacy wildcard (item 10).
+   * out: an empty list as the first request for a type would be the legacy wildcard (docs/xds-protocol.md #10).
    */
   get wantsRequest(): boolean {
     return this.subscription.wildcard || this.#names.length > 0;
@@ -44,7 +45,8 @@ export class TypeState {
     const next = [...new Set(names)].sort();
     if (next.length === this.#names.length && next.every((name, i) => name === this.#names[i])) return false;
     this.#names = next;
-    // A name unsubscribed is dropped at once: in delta the server says nothing more about it (item 24).
+    // A name unsubscribed is dropped at once: in delta the server says nothing more about it
+    // (docs/xds-protocol.md #24).
     if (!this.subscription.wildcard) this.#held = new Map([...this.#held].filter(([name]) => this.wants(name)));
     return true;
   }
@@ -59,7 +61,7 @@ export class TypeState {
     return this.#held;
   }
 
-  /** Delta mode: name to version of every resource held, for initial_resource_versions (item 29). */
+  /** Delta mode: name to version of every resource held, for initial_resource_versions (docs/xds-protocol.md #29). */
   heldVersions(): Record<string, string> {
     return Object.fromEntries([...this.#held].map(([name, held]) => [name, held.version]));
   }
