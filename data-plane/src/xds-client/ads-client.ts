@@ -1,5 +1,5 @@
 // An ADS client, state of the world or delta: one stream to one control plane at a time, every type URL
-// multiplexed on it (PROTOCOL.md item 37), each response decoded, handed to its type's handler,
+// multiplexed on it (docs/xds-protocol.md #37), each response decoded, handed to its type's handler,
 // and ACKed or NACKed; reconnects with jittered backoff and fails over across servers.
 import { type ClientDuplexStream, connectivityState, credentials as grpcCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
@@ -103,7 +103,7 @@ export class AdsClient {
 
   /**
    * Sets the names wanted for a non-wildcard type and, when they changed and a stream is open,
-   * requests them at once: the full list, so a name left out is unsubscribed (item 9).
+   * requests them at once: the full list, so a name left out is unsubscribed (docs/xds-protocol.md #9).
    */
   setNames(typeUrl: string, names: readonly string[]): void {
     const type = this.#types.get(typeUrl);
@@ -181,7 +181,8 @@ export class AdsClient {
     });
     call.on("error", (error: Error) => this.#streamEnded(stream, error.message));
     call.on("end", () => this.#streamEnded(stream, "the server ended the stream"));
-    // On a new stream every subscription is asked for again, with the last accepted versions (item 39).
+    // On a new stream every subscription is asked for again, with the last accepted versions
+    // (docs/xds-protocol.md #39).
     for (const type of this.#types.values()) {
       if (type.wantsRequest) this.#send(stream, stream.request(type));
     }
@@ -201,7 +202,7 @@ export class AdsClient {
     });
     call.on("error", (error: Error) => this.#streamEnded(stream, error.message));
     call.on("end", () => this.#streamEnded(stream, "the server ended the stream"));
-    // Every subscription again, with the versions held (item 29).
+    // Every subscription again, with the versions held (docs/xds-protocol.md #29).
     for (const type of this.#types.values()) {
       const request = stream.subscription(type);
       if (request) this.#sendDelta(stream, request);
@@ -211,7 +212,7 @@ export class AdsClient {
 
   /**
    * Marks the stream connected once its channel is READY. A response is not awaited: a server
-   * may rightly say nothing to a client that already holds its versions (item 39).
+   * may rightly say nothing to a client that already holds its versions (docs/xds-protocol.md #39).
    */
   #watchReady(stream: AnyStream, channel: Channel): void {
     if (this.#stream !== stream) return;
@@ -242,7 +243,7 @@ export class AdsClient {
   }
 
   async #handle(stream: StreamState, response: DiscoveryResponse): Promise<void> {
-    if (this.#stream !== stream) return; // the stream is gone, and its nonces with it (item 1)
+    if (this.#stream !== stream) return; // the stream is gone, and its nonces with it (docs/xds-protocol.md #1)
     const type = this.#types.get(response.typeUrl);
     stream.received(response.typeUrl, response.nonce);
     this.#markConnected(stream);
@@ -268,7 +269,7 @@ export class AdsClient {
       this.#emit({ type: "ack", typeUrl: type.typeUrl, versionInfo: response.versionInfo });
       return;
     }
-    // NACK: version_info stays the last accepted one, error_detail says why (item 3).
+    // NACK: version_info stays the last accepted one, error_detail says why (docs/xds-protocol.md #3).
     const nack = this.#recordNack(type.typeUrl, response.versionInfo, response.nonce, rejection);
     if (this.#stream === stream) this.#send(stream, stream.request(type, nackStatus(nack)));
     this.#emit({ type: "nack", nack });
@@ -354,7 +355,8 @@ export class AdsClient {
     if (this.#closed) return;
     const servers = this.#options.servers;
     if (stream.responded) {
-      // A stream that was answered ended normally enough: retry the same server without growing the delay (item 40).
+      // A stream that was answered ended normally enough: retry the same server without growing the
+      // delay (docs/xds-protocol.md #40).
       this.#attempt = 0;
     } else {
       this.#serverIndex = (this.#serverIndex + 1) % servers.length;
@@ -402,7 +404,7 @@ export class AdsClient {
   }
 }
 
-/** The error_detail of a NACK: INVALID_ARGUMENT with the message recorded (item 3). */
+/** The error_detail of a NACK: INVALID_ARGUMENT with the message recorded (docs/xds-protocol.md #3). */
 function nackStatus(nack: NackRecord): Status {
   return { code: INVALID_ARGUMENT, message: nack.message, details: [] };
 }

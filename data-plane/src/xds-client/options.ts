@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { BackoffPolicy } from "./backoff.js";
 import type { DecodedResource } from "./decode-response.js";
 
-/** The node identity sent on the first request of every stream (PROTOCOL.md item 36). */
+/** The node identity sent on the first request of every stream (docs/xds-protocol.md #36). */
 export interface NodeIdentity {
   readonly id: string;
   readonly cluster: string;
@@ -16,7 +16,7 @@ export interface NodeIdentity {
 }
 
 /**
- * Takes every resource of one response (for LDS and CDS the full state, PROTOCOL.md item 12; for
+ * Takes every resource of one response (for LDS and CDS the full state, docs/xds-protocol.md #12; for
  * RDS and EDS possibly only the changed ones). Accepts by returning nothing; rejects by throwing
  * or returning an Error (an XdsClientError naming the resource and field makes a precise NACK).
  * A rejecting handler must have changed nothing, except that it may apply the rest of a response
@@ -33,8 +33,8 @@ export type ResourceHandler = (
 export interface TypeSubscription {
   readonly typeUrl: string;
   /**
-   * True to ask for every resource of the type (Envoy's way for LDS and CDS, item 11); false to
-   * ask only for the names set with `setNames` (RDS and EDS).
+   * True to ask for every resource of the type (Envoy's way for LDS and CDS, docs/xds-protocol.md
+   * #11); false to ask only for the names set with `setNames` (RDS and EDS).
    */
   readonly wildcard: boolean;
   readonly handler: ResourceHandler;
