@@ -1,4 +1,4 @@
-// The few REST API calls the benchmark makes (CONTRACT.md: PUT /v1/resources/KIND/NAME and
+// The few REST API calls the benchmark makes (README, "REST API reference": PUT /v1/resources/KIND/NAME and
 // POST /v1/apply), each bounded by a timeout. A refused write throws with the API's error details.
 import type { ApiKind } from "./cp-xds-config.js";
 

@@ -1,7 +1,10 @@
 import { Option } from "commander";
 import { LOG_FORMATS } from "./server-logger.js";
 
-/** An option whose value may also come from WEFT_<NAME>: `--api-listen` reads WEFT_API_LISTEN (CONTRACT.md). */
+/**
+ * An option whose value may also come from WEFT_<NAME>: `--api-listen` reads WEFT_API_LISTEN (README,
+ * "The `weft` command line").
+ */
 export function envOption(flags: string, description: string): Option {
   const long = /--([a-z0-9-]+)/.exec(flags)?.[1] ?? "";
   return new Option(flags, description).env(`WEFT_${long.replace(/-/g, "_").toUpperCase()}`);

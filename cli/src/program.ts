@@ -1,5 +1,5 @@
 // The `weft` command tree. Each command's options also come from WEFT_<OPTION_IN_CAPS>
-// environment variables (CONTRACT.md), e.g. --api-listen from WEFT_API_LISTEN.
+// environment variables (README, "The `weft` command line"), e.g. --api-listen from WEFT_API_LISTEN.
 import { Command } from "commander";
 import { applyCommand } from "./commands/apply.js";
 import { configDumpCommand } from "./commands/config-dump.js";

@@ -1,6 +1,6 @@
 // `weft control-plane` as a real child process: a PUT through the REST API reaches a connected
 // xDS client, SIGTERM exits 0, a restart on the same data dir serves identical versions, and the
-// start-up refusals of CONTRACT.md hold.
+// start-up refusals the README states under "`weft control-plane`" hold.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, test } from "node:test";

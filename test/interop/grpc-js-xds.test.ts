@@ -1,6 +1,6 @@
 // An unmodified @grpc/grpc-js-xds client, routed by Weft's control plane to real gRPC backends on
 // 127.0.0.1: it follows weight shifts and endpoint changes without a restart, its NACK shows in
-// the status registry, and it keeps working when the control plane goes away (issue 3, item 6).
+// the status registry, and it keeps working when the control plane goes away.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as grpc from "@grpc/grpc-js";

@@ -1,4 +1,4 @@
-// Bearer-token authentication (CONTRACT: with --api-token, every request but /healthz needs
+// Bearer-token authentication (README, "Bodies, limits, access": with --api-token, every request but /healthz needs
 // `Authorization: Bearer TOKEN`). A request without a bearer token and one with the wrong token
 // get different codes (WEFT_UNAUTHORIZED, WEFT_TOKEN_INVALID), both 401, so a client can tell
 // which. Tokens are compared as SHA-256 digests with timingSafeEqual: equal-length inputs, so the

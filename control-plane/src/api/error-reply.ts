@@ -1,5 +1,5 @@
 // Every error the API answers, whoever raised it (a handler, a hook, a body parser, fastify's own
-// routing and validation), leaves through here as CONTRACT's shape:
+// routing and validation), leaves through here in the shape of the README's "Errors":
 //   {"error":{"code":"WEFT_...","message":"...","details":[{"path","message"}]}}
 // Input problems are 4xx; a 5xx means a bug or a failing store, and its message says nothing more.
 import type { Socket } from "node:net";

@@ -1,5 +1,5 @@
-// CONTRACT: "Listening on a non-loopback address without a token is refused at start." main.ts
-// calls assertSafeListen before it binds the API.
+// The API refuses to start on a non-loopback address without a token (README, "Bodies, limits,
+// access"): main.ts calls assertSafeListen before it binds the API.
 import { isIPv4, isIPv6 } from "node:net";
 import { ErrorCode, WeftError } from "../errors.js";
 

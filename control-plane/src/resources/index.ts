@@ -33,7 +33,7 @@ export interface ParsedResource {
   readonly references: readonly ResourceRef[];
 }
 
-/** 1 to 253 printable ASCII characters, no `/` and no space (CONTRACT: resource names). */
+/** 1 to 253 printable ASCII characters, no `/` and no space (README, "REST API reference"). */
 const NAME = /^[\x21-\x2e\x30-\x7e]{1,253}$/;
 
 export function checkResourceName(name: string, path = "name"): ErrorDetail | undefined {

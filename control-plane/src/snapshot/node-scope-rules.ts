@@ -1,5 +1,5 @@
-// Which nodes a listener is for. By default every proxy receives every resource (CONTRACT.md); a
-// listener can say otherwise in its metadata:
+// Which nodes a listener is for. By default every proxy receives every resource (README,
+// "Listeners for some proxies only"); a listener can say otherwise in its metadata:
 //
 //   metadata: { filter_metadata: { weft: { node_clusters: ["front"], node_ids: ["edge-1"] } } }
 //

@@ -166,7 +166,7 @@ export class SnapshotBuilder implements SnapshotSource {
 
   /**
    * Every EDS cluster is served a ClusterLoadAssignment, an empty one if none is stored: a client
-   * waiting for endpoints that never come blocks its calls (PROTOCOL.md section G, trap 2).
+   * waiting for endpoints that never come blocks its calls (docs/xds-protocol.md, "Proxyless gRPC clients").
    */
   #addEmptyAssignments(
     byType: Map<string, Map<string, SnapshotResource>>,

@@ -1,5 +1,5 @@
 // What the control plane reports about each connected proxy (GET /v1/proxies, CSDS, metrics).
-// The shape is CONTRACT.md's; the registry in this folder fills it from the xDS streams.
+// The shape is the one the README documents under "Proxies"; the registry in this folder fills it from the xDS streams.
 
 /** Per type URL, how the proxy stands: the server's view of its sync (CSDS ConfigStatus words). */
 export type SyncState = "SYNCED" | "STALE" | "NACKED" | "NOT_SENT";

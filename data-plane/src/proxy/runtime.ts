@@ -373,7 +373,7 @@ export class ProxyRuntime {
 
   /**
    * Ready once listeners and clusters have had a first response (even an empty one) and every
-   * route configuration and endpoint set they reference has arrived (CONTRACT.md, /ready). A
+   * route configuration and endpoint set they reference has arrived (README, "Admin endpoints"). A
    * listener that stopped warming without its routes serves, but the proxy is not ready.
    */
   readiness(): Readiness {

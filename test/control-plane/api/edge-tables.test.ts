@@ -1,5 +1,5 @@
 // The API's small tables and helpers: every error code has an HTTP status, fastify's own errors map
-// into CONTRACT's shape, route patterns tell 404 from 405, JSON diffs and If-Match parsing.
+// into the README's error shape, route patterns tell 404 from 405, JSON diffs and If-Match parsing.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { toApiError } from "../../../control-plane/src/api/error-reply.js";

@@ -1,4 +1,4 @@
-// Every class of bad input gets CONTRACT's error shape, a 4xx status and its WEFT_ code, and a
+// Every class of bad input gets the README's error shape, a 4xx status and its WEFT_ code, and a
 // rejected request changes nothing in the store.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
@@ -278,7 +278,7 @@ describe("body syntax", () => {
 describe("media types and size", () => {
   test("any content type but JSON or YAML: 415 WEFT_UNSUPPORTED_MEDIA_TYPE", async () => {
     const others = ["text/plain", "application/xml", "application/x-www-form-urlencoded", "application/jsonx"];
-    // CONTRACT names exactly application/json and application/yaml: older YAML spellings are refused too.
+    // The README names exactly application/json and application/yaml: older YAML spellings are refused too.
     for (const type of [...others, "text/yaml", "application/x-yaml", "text/x-yaml"]) {
       await refused(() => raw(type, "{}"), 415, ErrorCode.unsupportedMediaType);
     }

@@ -152,7 +152,7 @@ export function put(h: Harness, kind: string, name: string, body: unknown, heade
   });
 }
 
-/** Asserts an error response: status, CONTRACT's shape, and the WEFT_ code. */
+/** Asserts an error response: status, the README's error shape, and the WEFT_ code. */
 export function assertError(response: LightMyRequestResponse, status: number, code: string): Json {
   assert.equal(response.statusCode, status, `expected ${status} ${code}, got ${response.statusCode}: ${response.body}`);
   assert.match(String(response.headers["content-type"]), /^application\/json/);

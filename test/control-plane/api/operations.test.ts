@@ -112,7 +112,7 @@ describe("GET /openapi.json and /docs", () => {
 });
 
 describe("GET /v1/proxies", () => {
-  test("maps each proxy's status to CONTRACT's fields, and only those", async () => {
+  test("maps each proxy's status to the README's fields, and only those", async () => {
     const typeUrl = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
     const proxy: ProxyStatus = {
       nodeId: "node-1",

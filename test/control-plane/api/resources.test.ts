@@ -1,4 +1,4 @@
-// /v1/resources/KIND[/NAME]: the happy paths and CONTRACT's shapes, YAML bodies, warnings,
+// /v1/resources/KIND[/NAME]: the happy paths and the README's shapes, YAML bodies, warnings,
 // referential integrity and If-Match.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";

@@ -1,5 +1,5 @@
-// The two body formats the API reads (CONTRACT: "a body must be sent as application/json or
-// application/yaml"), registered as fastify content-type parsers in place of fastify's own. Any
+// The two body formats the API reads (the only two the README's "Bodies, limits, access" allows:
+// application/json and application/yaml), registered as fastify content-type parsers in place of fastify's own. Any
 // other media type is left without a parser, so fastify refuses it with 415.
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ErrorCode, type ErrorDetail, WeftError } from "../../errors.js";
@@ -8,11 +8,11 @@ import { parseStrictJson } from "./strict-json.js";
 import { parseStrictYaml } from "./strict-yaml.js";
 import { TextSyntaxError } from "./text-syntax-error.js";
 
-/** Objects and arrays may nest this deep in any body, counting the outermost as 1 (CONTRACT). */
+/** Objects and arrays may nest this deep in any body, counting the outermost as 1 (README, "Bodies, limits, access"). */
 export const MAX_BODY_DEPTH = 64;
 
 export const JSON_MEDIA_TYPES = ["application/json"] as const;
-/** Only the registered YAML type: CONTRACT refuses every other content type with 415. */
+/** Only the registered YAML type: every other content type is refused with 415 (README, "Bodies, limits, access"). */
 export const YAML_MEDIA_TYPES = ["application/yaml"] as const;
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

@@ -1,9 +1,9 @@
-// GET /v1/proxies: every connected proxy and, per type URL, how far it is in sync (CONTRACT's shape).
+// GET /v1/proxies: every connected proxy and, per type URL, how far it is in sync (the shape in the README's "Proxies").
 import type { ProxyStatus } from "../../status/proxy-status.js";
 import type { ApiApp, ApiContext } from "../api-context.js";
 import { ERROR_RESPONSES, ProxiesResponse } from "../schemas.js";
 
-/** CONTRACT's fields, and only those: the registry may hold more (metadata) than the API shows. */
+/** The README's fields, and only those: the registry may hold more (metadata) than the API shows. */
 function proxyView(proxy: ProxyStatus): ProxiesResponse["proxies"][number] {
   const types: ProxiesResponse["proxies"][number]["types"] = {};
   for (const [typeUrl, status] of Object.entries(proxy.types)) {
