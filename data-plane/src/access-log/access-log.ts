@@ -4,7 +4,12 @@
 import { mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import pino, { type Logger } from "pino";
-import type { HttpRequestRecord, RequestObserver, RequestRecord, TcpConnectionRecord } from "../proxy/observer.js";
+import type {
+  HttpRequestRecord,
+  RequestObserver,
+  RequestRecord,
+  TcpConnectionRecord,
+} from "../observer/request-observer.js";
 import { AccessLogError, AccessLogErrorCode } from "./errors.js";
 import { formatResponseFlags } from "./response-flags.js";
 

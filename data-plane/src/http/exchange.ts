@@ -11,8 +11,8 @@ import { type Http2ServerRequest, type Http2ServerResponse, constants as h2const
 import type { Socket } from "node:net";
 import type { RuntimeHttp } from "../config/listener.js";
 import type { ListenerRequest, ListenerResponse } from "../listeners/index.js";
-import type { HttpRequestRecord, RequestObserver } from "../proxy/observer.js";
-import { ResponseFlag } from "../proxy/observer.js";
+import type { HttpRequestRecord, RequestObserver } from "../observer/request-observer.js";
+import { ResponseFlag } from "../observer/request-observer.js";
 import type { HeaderMutation } from "../router/index.js";
 import type { AttemptOutcome, BreakerTicket } from "../upstream/resilience.js";
 import type { DownstreamHeaders } from "./downstream-headers.js";

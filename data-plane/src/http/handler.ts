@@ -6,7 +6,7 @@ import type { Http2ServerRequest } from "node:http2";
 import type { Dispatcher } from "undici";
 import type { RuntimeHttp } from "../config/listener.js";
 import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../listeners/index.js";
-import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
+import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import type { ForwardDecision, HeaderMutation, HeaderValue, RetryPolicy, RouteTable } from "../router/index.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 import type { AttemptOutcome, PickContext } from "../upstream/resilience.js";

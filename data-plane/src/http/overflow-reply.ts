@@ -1,7 +1,7 @@
 // Circuit breakers on the HTTP path: the slots one upstream attempt holds, and the answer to a
 // request a breaker refused: 503 at once, flagged UO, with Envoy's `x-envoy-overloaded: true`,
 // and the overflow reported to the observer for the metrics.
-import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
+import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 import type { BreakerResource, BreakerTicket } from "../upstream/resilience.js";
 import type { Exchange } from "./exchange.js";

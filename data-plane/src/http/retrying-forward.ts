@@ -6,7 +6,7 @@
 // retry waits a fully jittered exponential back-off first. The route timeout keeps bounding the
 // whole request; per_try_timeout bounds each attempt within it.
 import type { Dispatcher } from "undici";
-import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
+import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import {
   type AttemptFailure,
   type RetryPolicy,

@@ -8,8 +8,13 @@
 // it is read through callbacks when Prometheus scrapes.
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import type { EndpointHealth } from "../config/index.js";
-import type { HttpRequestRecord, RequestObserver, RequestRecord, TcpConnectionRecord } from "../proxy/observer.js";
-import { ResponseFlag } from "../proxy/observer.js";
+import type {
+  HttpRequestRecord,
+  RequestObserver,
+  RequestRecord,
+  TcpConnectionRecord,
+} from "../observer/request-observer.js";
+import { ResponseFlag } from "../observer/request-observer.js";
 import type { ClusterView } from "../upstream/index.js";
 import type { AdsClientEvent } from "../xds-client/index.js";
 import { type HistogramSeries, ScrapedHistogram } from "./scraped-histogram.js";

@@ -2,7 +2,7 @@
 // observer's resilience hooks (retried, retriesExhausted, overflowed); what the breakers hold open
 // is their own state, read through a callback when Prometheus scrapes.
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { RequestObserver } from "../proxy/observer.js";
+import type { RequestObserver } from "../observer/request-observer.js";
 import type { BreakerResource } from "../upstream/resilience.js";
 
 /** The `resource` label's values, one per BreakerResource (the Record makes the list complete). */

@@ -8,11 +8,11 @@ import { ListenerManager } from "../listeners/index.js";
 import { ProxyMetrics } from "../metrics/index.js";
 import { ResilienceMetrics } from "../metrics/resilience-metrics.js";
 import { TrafficResilienceMetrics } from "../metrics/traffic-resilience-metrics.js";
+import type { RequestObserver, RequestRecord } from "../observer/request-observer.js";
 import { createTcpHandler, type TcpUpstreamSource } from "../tcp/index.js";
 import { ClusterManager } from "../upstream/index.js";
 import { AdsClient, DEFAULT_BACKOFF, type NodeIdentity } from "../xds-client/index.js";
 import { ClusterResilience } from "./cluster-resilience.js";
-import type { RequestObserver, RequestRecord } from "./observer.js";
 import { ProxyRuntime } from "./runtime.js";
 
 export interface ProxyOptions {

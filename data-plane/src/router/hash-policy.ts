@@ -10,7 +10,7 @@
 // - A cookie policy with a ttl makes Envoy set the cookie when the request lacks it; weft does not
 //   generate cookies: such a request simply has no hash from that policy.
 import type { RouteAction_HashPolicy } from "../../../proto/gen/envoy/config/route/v3/route_components.js";
-import { xxHash64 } from "../upstream/hash64.js";
+import { xxHash64 } from "../hashing/hash64.js";
 import { compileSubstitution } from "./regex.js";
 import type { HeaderValue } from "./request.js";
 

@@ -5,7 +5,7 @@
 // first). One record goes to the observer once both sockets have closed.
 
 import net from "node:net";
-import { type RequestObserver, ResponseFlag } from "../proxy/observer.js";
+import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import type { BreakerTicket } from "../upstream/resilience.js";
 import type { TcpUpstream } from "./upstream-source.js";
 

@@ -4,8 +4,8 @@
 
 import type net from "node:net";
 import type { RuntimeTcp } from "../config/index.js";
-import type { RequestObserver } from "../proxy/observer.js";
-import { ResponseFlag } from "../proxy/observer.js";
+import type { RequestObserver } from "../observer/request-observer.js";
+import { ResponseFlag } from "../observer/request-observer.js";
 import { pickWeighted } from "../router/index.js";
 import { ProxiedConnection } from "./proxied-connection.js";
 import type { TcpUpstreamSource } from "./upstream-source.js";

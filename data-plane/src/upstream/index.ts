@@ -10,7 +10,6 @@ export {
   type EndpointView,
 } from "./cluster-manager.js";
 export type { DnsLogger, DnsLookup, LookupAddress, Schedule } from "./dns/dns-resolution.js";
-export { xxHash64 } from "./hash64.js";
 export {
   type ClusterHosts,
   type HostChange,

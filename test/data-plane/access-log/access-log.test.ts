@@ -12,7 +12,7 @@ import {
   createAccessLog,
   formatResponseFlags,
 } from "../../../data-plane/src/access-log/index.js";
-import { ResponseFlag } from "../../../data-plane/src/proxy/observer.js";
+import { ResponseFlag } from "../../../data-plane/src/observer/request-observer.js";
 import { httpRecord, tcpRecord } from "../metrics/records.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-access-log-"));

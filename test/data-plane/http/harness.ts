@@ -7,7 +7,7 @@ import { buildListener, type RuntimeCluster, type RuntimeEndpoints } from "../..
 import type { RuntimeHttp } from "../../../data-plane/src/config/listener.js";
 import { createHttpHandler, Http2Sessions } from "../../../data-plane/src/http/index.js";
 import { HttpListener } from "../../../data-plane/src/listeners/http-listener.js";
-import type { HttpRequestRecord, RequestRecord } from "../../../data-plane/src/proxy/observer.js";
+import type { HttpRequestRecord, RequestRecord } from "../../../data-plane/src/observer/request-observer.js";
 import { compileRouteTable, type RouteTable } from "../../../data-plane/src/router/index.js";
 import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
 import { httpListener, listener } from "../config/fixtures.js";

@@ -5,7 +5,11 @@
 import type { RuntimeCluster } from "../../../data-plane/src/config/index.js";
 import { createHttpHandler, Http2Sessions, type UpstreamClusters } from "../../../data-plane/src/http/index.js";
 import { HttpListener } from "../../../data-plane/src/listeners/http-listener.js";
-import type { HttpRequestRecord, RequestObserver, RequestRecord } from "../../../data-plane/src/proxy/observer.js";
+import type {
+  HttpRequestRecord,
+  RequestObserver,
+  RequestRecord,
+} from "../../../data-plane/src/observer/request-observer.js";
 import { compileRouteTable } from "../../../data-plane/src/router/index.js";
 import {
   type AttemptOutcome,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ProxyMetrics, type ProxyMetricsOptions } from "../../../data-plane/src/metrics/index.js";
-import { ResponseFlag } from "../../../data-plane/src/proxy/observer.js";
+import { ResponseFlag } from "../../../data-plane/src/observer/request-observer.js";
 import type { ClusterView } from "../../../data-plane/src/upstream/index.js";
 import { parseSamples, type Sample, sampleValue } from "./prom-text.js";
 import { httpRecord, tcpRecord } from "./records.js";

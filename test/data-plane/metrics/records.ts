@@ -1,5 +1,5 @@
 // Request records as the proxy's HTTP and TCP paths report them, for the metrics and access log tests.
-import type { HttpRequestRecord, TcpConnectionRecord } from "../../../data-plane/src/proxy/observer.js";
+import type { HttpRequestRecord, TcpConnectionRecord } from "../../../data-plane/src/observer/request-observer.js";
 
 export function httpRecord(overrides: Partial<HttpRequestRecord> = {}): HttpRequestRecord {
   return {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { xxHash64 } from "../../../data-plane/src/hashing/hash64.js";
 import { compileHashPolicy, type HashRequest } from "../../../data-plane/src/router/hash-policy.js";
-import { xxHash64 } from "../../../data-plane/src/upstream/hash64.js";
 import type { RouteAction_HashPolicy } from "../../../proto/gen/envoy/config/route/v3/route_components.js";
 import { decodeJson } from "../../../proto/index.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DEFAULT_CIRCUIT_BREAKERS } from "../../../data-plane/src/config/index.js";
-import { ResponseFlag } from "../../../data-plane/src/proxy/observer.js";
+import { ResponseFlag } from "../../../data-plane/src/observer/request-observer.js";
 import { CircuitBreaker } from "../../../data-plane/src/upstream/index.js";
 import { edsCluster } from "../upstream/backends.js";
 import {

@@ -10,7 +10,7 @@ import type {
   RuntimeTcp,
 } from "../../../data-plane/src/config/index.js";
 import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
-import type { TcpConnectionRecord } from "../../../data-plane/src/proxy/observer.js";
+import type { TcpConnectionRecord } from "../../../data-plane/src/observer/request-observer.js";
 import { createTcpHandler } from "../../../data-plane/src/tcp/index.js";
 import { type CircuitBreaker, ClusterManager } from "../../../data-plane/src/upstream/index.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ResponseFlag } from "../../../data-plane/src/proxy/observer.js";
+import { ResponseFlag } from "../../../data-plane/src/observer/request-observer.js";
 import { closed, connect, echo, startBackend, startProxy, tcpCluster } from "./harness.js";
 
 test("the idle timeout closes both sides of a connection that carries no bytes", async () => {

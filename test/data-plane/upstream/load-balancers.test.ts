@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { xxHash64 } from "../../../data-plane/src/hashing/hash64.js";
 import { Ring } from "../../../data-plane/src/upstream/balancers/ring-hash.js";
-import { xxHash64 } from "../../../data-plane/src/upstream/hash64.js";
 import { assertDistribution, balancer, host, seeded, tally } from "./lb-fixtures.js";
 
 const shares = (...pairs: [number, number][]) => new Map(pairs);

@@ -7,7 +7,7 @@
 // The priority level is chosen from the hash too (hash mod 100 against the levels' loads), as
 // Envoy's thread-aware balancers do; a request without a hash gets a random point.
 import type { RuntimeLoadBalancing } from "../../config/index.js";
-import { randomHash, xxHash64 } from "../hash64.js";
+import { randomHash, xxHash64 } from "../../hashing/hash64.js";
 import type { HostState } from "../host.js";
 import type { LoadBalancerFactory } from "../load-balancer.js";
 import type { HostSource } from "../priority-set.js";
