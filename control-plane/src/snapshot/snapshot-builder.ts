@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import { type Cluster, Cluster_DiscoveryType } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { canonicalJson, decodeJson } from "../../../proto/index.js";
+import { type Clock, systemClock, type Timer } from "../../../time/index.js";
 import { KINDS, RESOURCE_KINDS, type ResourceKind, referencesOfMessage, resourceVersion } from "../resources/index.js";
 import type { ConfigStore, StoredResource, WatchEvent } from "../store/config-store.js";
 import { encodeResource } from "./encode.js";
@@ -24,6 +25,8 @@ export interface SnapshotBuilderOptions {
   readonly debounceMs?: number;
   /** ...but never later than this after the first change of a burst. Default 100 ms. */
   readonly maxDelayMs?: number;
+  /** The debounce timer and the commit time of a state read whole; the system clock by default. */
+  readonly clock?: Clock;
 }
 
 export class SnapshotBuilder implements SnapshotSource {
@@ -31,15 +34,16 @@ export class SnapshotBuilder implements SnapshotSource {
   readonly #logger: Logger;
   readonly #debounceMs: number;
   readonly #maxDelayMs: number;
+  readonly #clock: Clock;
   readonly #listeners = new Set<(snapshot: Snapshot) => void>();
   readonly #stored = new Map<ResourceKind, Map<string, StoredResource>>(RESOURCE_KINDS.map((k) => [k, new Map()]));
   /** Encoded resources by type URL, name and version; carried from one snapshot to the next. */
   #encoded = new Map<string, SnapshotResource>();
   #revision = 0;
-  #committedAt = new Date();
+  #committedAt: Date;
   #snapshot: Snapshot | undefined;
   #unwatch: (() => void) | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: Timer | undefined;
   #firstPendingAt: number | undefined;
   #stopped = false;
 
@@ -48,6 +52,8 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#logger = options.logger.child({ component: "snapshot" });
     this.#debounceMs = options.debounceMs ?? 10;
     this.#maxDelayMs = options.maxDelayMs ?? 100;
+    this.#clock = options.clock ?? systemClock;
+    this.#committedAt = new Date(this.#clock.now());
   }
 
   /** Loads the store, publishes the first snapshot and starts watching. */
@@ -60,7 +66,7 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#stopped = true;
     this.#unwatch?.();
     this.#unwatch = undefined;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     this.#listeners.clear();
   }
 
@@ -80,7 +86,7 @@ export class SnapshotBuilder implements SnapshotSource {
     for (const resource of state.resources) this.#stored.get(resource.kind)?.set(resource.name, resource);
     this.#revision = state.revision;
     // The commit time of a state read whole is unknown; now is the honest lower bound for convergence.
-    this.#committedAt = new Date();
+    this.#committedAt = new Date(this.#clock.now());
     if (!this.#stopped) this.#unwatch = this.#store.watch(state.revision, (event) => this.#onEvent(event));
   }
 
@@ -105,11 +111,11 @@ export class SnapshotBuilder implements SnapshotSource {
   }
 
   #schedule(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     this.#firstPendingAt ??= now;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
     const delay = Math.max(0, Math.min(this.#debounceMs, this.#firstPendingAt + this.#maxDelayMs - now));
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.#firstPendingAt = undefined;
       this.#build();

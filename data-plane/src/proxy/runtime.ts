@@ -18,6 +18,7 @@
 import type net from "node:net";
 import type { Logger } from "pino";
 import { encodeJson, TypeUrl, typeNameOf } from "../../../proto/index.js";
+import { type Clock, systemClock, type Timer } from "../../../time/index.js";
 import {
   buildConfigSet,
   type ConfigSet,
@@ -63,8 +64,11 @@ export interface ProxyRuntimeOptions {
   readonly protocol: "sotw" | "delta";
   readonly logger: Logger;
   readonly warmingTimeoutMs?: number;
-  /** Milliseconds since the epoch. */
-  readonly now?: () => number;
+  /**
+   * The warming timeout's timer and the times held per version (ms since the epoch); the system
+   * clock by default. Its timers are unref'd: warming never keeps the process alive on its own.
+   */
+  readonly clock?: Clock;
 }
 
 interface Active {
@@ -80,7 +84,7 @@ export interface Readiness {
 export class ProxyRuntime {
   readonly #options: ProxyRuntimeOptions;
   readonly #logger: Logger;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #warmingTimeoutMs: number;
   readonly #listeners = new TypeHeld<RuntimeListener>(typeNameOf(TypeUrl.listener) ?? "");
   readonly #routes = new TypeHeld<RuntimeRouteConfig>(typeNameOf(TypeUrl.route) ?? "");
@@ -99,13 +103,13 @@ export class ProxyRuntime {
   readonly #bindErrors = new Map<string, ListenerError>();
   #ads: NameSubscriber | undefined;
   #reconcile: Promise<unknown> = Promise.resolve();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #timers = new Set<Timer>();
   #closed = false;
 
   constructor(options: ProxyRuntimeOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: "proxy-config" });
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#warmingTimeoutMs = options.warmingTimeoutMs ?? DEFAULT_WARMING_TIMEOUT_MS;
   }
 
@@ -147,7 +151,7 @@ export class ProxyRuntime {
     if (built instanceof Error) return built;
     const acknowledged = this.#listeners.snapshot();
     const acknowledgedVersion = this.#listeners.versionInfo;
-    this.#listeners.apply(built, versionInfo, this.#now(), { full: true });
+    this.#listeners.apply(built, versionInfo, this.#clock.now(), { full: true });
     this.#syncRouteNames();
     const failed = await this.#reconcileListeners();
     // Only a listener this response added or changed can be refused; an acknowledged one that
@@ -174,7 +178,7 @@ export class ProxyRuntime {
   async #onRoutes(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
     const built = build<RuntimeRouteConfig>(TypeUrl.route, resources);
     if (built instanceof Error) return built;
-    this.#routes.apply(built, versionInfo, this.#now(), {
+    this.#routes.apply(built, versionInfo, this.#clock.now(), {
       full: this.#options.protocol === "delta",
       keep: this.#routeNames(),
     });
@@ -186,7 +190,7 @@ export class ProxyRuntime {
   async #onClusters(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
     const built = build<RuntimeCluster>(TypeUrl.cluster, resources);
     if (built instanceof Error) return built;
-    this.#clusters.apply(built, versionInfo, this.#now(), { full: true });
+    this.#clusters.apply(built, versionInfo, this.#clock.now(), { full: true });
     const names = this.#endpointNames();
     this.#ads?.setNames(TypeUrl.endpoint, [...names]);
     this.#endpoints.prune(names);
@@ -197,7 +201,7 @@ export class ProxyRuntime {
   async #onEndpoints(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
     const built = build<RuntimeEndpoints>(TypeUrl.endpoint, resources);
     if (built instanceof Error) return built;
-    this.#endpoints.apply(built, versionInfo, this.#now(), {
+    this.#endpoints.apply(built, versionInfo, this.#clock.now(), {
       full: this.#options.protocol === "delta",
       keep: this.#endpointNames(),
     });
@@ -293,11 +297,11 @@ export class ProxyRuntime {
     if (routeName === undefined || this.#routes.has(routeName)) return false;
     const since = this.#warmingSince.get(listener.name);
     if (since === undefined) {
-      this.#warmingSince.set(listener.name, this.#now());
+      this.#warmingSince.set(listener.name, this.#clock.now());
       this.#after(this.#warmingTimeoutMs, () => void this.#reconcileListeners());
       return true;
     }
-    return this.#now() - since < this.#warmingTimeoutMs;
+    return this.#clock.now() - since < this.#warmingTimeoutMs;
   }
 
   #spec(listener: RuntimeListener): ListenerSpec {
@@ -361,11 +365,12 @@ export class ProxyRuntime {
 
   #after(ms: number, run: () => void): void {
     if (this.#closed) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      run();
-    }, ms);
-    timer.unref();
+    const timer = this.#clock
+      .setTimeout(() => {
+        this.#timers.delete(timer);
+        run();
+      }, ms)
+      .unref();
     this.#timers.add(timer);
   }
 
@@ -446,7 +451,7 @@ export class ProxyRuntime {
   /** Stops timers; the listener and cluster managers are closed by their owner. */
   close(): void {
     this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
+    for (const timer of this.#timers) this.#clock.clearTimeout(timer);
     this.#timers.clear();
   }
 }

@@ -12,23 +12,19 @@ import type {
   DiscoveryResponse,
 } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import type { Status } from "../../../proto/gen/google/rpc/status.js";
+import { type Clock, systemClock, type Timer } from "../../../time/index.js";
 import { applyDelta, type DeltaResult } from "./apply-delta.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { decodeResources } from "./decode-response.js";
 import { DeltaStreamState } from "./delta-stream-state.js";
 import { nackMessage, XdsClientError, XdsClientErrorCode } from "./errors.js";
 import type { AdsClientEvent, AdsClientListener, NackRecord } from "./events.js";
-import type { AdsClientOptions, Timers } from "./options.js";
+import type { AdsClientOptions } from "./options.js";
 import { StreamState } from "./stream-state.js";
 import { TypeState } from "./type-state.js";
 
 /** google.rpc.Code INVALID_ARGUMENT: the code of every NACK this client sends. */
 const INVALID_ARGUMENT = 3;
-
-const NODE_TIMERS: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 type Call = ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
 type DeltaCall = ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
@@ -38,9 +34,8 @@ type Channel = ReturnType<AggregatedDiscoveryServiceClient["getChannel"]>;
 export class AdsClient {
   readonly #options: AdsClientOptions;
   readonly #logger: Logger;
-  readonly #timers: Timers;
+  readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #now: () => number;
   readonly #backoff: BackoffPolicy;
   readonly #node: Node;
   readonly #types = new Map<string, TypeState>();
@@ -51,7 +46,7 @@ export class AdsClient {
   #call: Call | undefined;
   #deltaCall: DeltaCall | undefined;
   #stream: AnyStream | undefined;
-  #reconnectTimer: unknown;
+  #reconnectTimer: Timer | undefined;
   #connected = false;
   #started = false;
   #closed = false;
@@ -70,9 +65,8 @@ export class AdsClient {
     }
     this.#options = options;
     this.#logger = options.logger.child({ component: "xds-client", nodeId: options.node.id });
-    this.#timers = options.timers ?? NODE_TIMERS;
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#now = options.now ?? Date.now;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#node = {
       id: options.node.id,
@@ -151,7 +145,7 @@ export class AdsClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#reconnectTimer !== undefined) this.#timers.clearTimeout(this.#reconnectTimer);
+    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     this.#endStream("closed");
     this.#grpc?.client.close();
@@ -235,7 +229,7 @@ export class AdsClient {
     if (outage === undefined) this.#logger.info({ server: stream.server }, "connected to control plane");
     else {
       this.#logger.info(
-        { server: stream.server, attempts: outage.attempts, outageMs: this.#now() - outage.since },
+        { server: stream.server, attempts: outage.attempts, outageMs: this.#clock.now() - outage.since },
         "reconnected to control plane",
       );
     }
@@ -332,7 +326,7 @@ export class AdsClient {
       nonce,
       message,
       code: rejection instanceof XdsClientError ? rejection.code : undefined,
-      at: this.#now(),
+      at: this.#clock.now(),
     };
     this.#lastNack = nack;
     this.#logger.warn({ typeUrl, version: versionRejected, message }, "rejected xDS response");
@@ -364,13 +358,13 @@ export class AdsClient {
     const delayMs = backoffDelay(this.#attempt, this.#random, this.#backoff);
     this.#attempt += 1;
     if (this.#outage === undefined) {
-      this.#outage = { since: this.#now(), attempts: 0 };
+      this.#outage = { since: this.#clock.now(), attempts: 0 };
       this.#logger.warn({ servers, reason, maxDelayMs: this.#backoff.capMs }, "waiting for the control plane");
     }
     this.#outage.attempts += 1;
     this.#logger.debug({ server: this.server, delayMs, reason }, "reconnecting to control plane");
     this.#emit({ type: "reconnecting", server: this.server, delayMs });
-    this.#reconnectTimer = this.#timers.setTimeout(() => {
+    this.#reconnectTimer = this.#clock.setTimeout(() => {
       this.#reconnectTimer = undefined;
       if (!this.#closed) this.#connect();
     }, delayMs);

@@ -1,7 +1,8 @@
 // What an AdsClient is given: where to connect, who it is, what it subscribes to, and the world
-// (logger, timers, randomness) injected so tests can pass fakes.
+// (logger, clock, randomness) injected so tests can pass fakes.
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import type { Clock } from "../../../time/index.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { DecodedResource } from "./decode-response.js";
 
@@ -40,24 +41,20 @@ export interface TypeSubscription {
   readonly handler: ResourceHandler;
 }
 
-/** Timers as Node's globals provide them; tests pass fakes. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
 export interface AdsClientOptions {
   /** Control planes as "host:port", tried in order; a failed stream fails over to the next. */
   readonly servers: readonly string[];
   readonly node: NodeIdentity;
   readonly subscriptions: readonly TypeSubscription[];
   readonly logger: Logger;
-  readonly timers?: Timers;
+  /**
+   * The reconnect timer (it keeps the process alive while the control plane is away) and NACK
+   * record times; the system clock by default.
+   */
+  readonly clock?: Clock;
   /** In [0, 1), for backoff jitter (Math.random by default). */
   readonly random?: () => number;
   readonly backoff?: BackoffPolicy;
-  /** Milliseconds since the epoch, for NACK records (Date.now by default). */
-  readonly now?: () => number;
   /**
    * "sotw" (StreamAggregatedResources, the default) or "delta" (DeltaAggregatedResources). In
    * delta the client keeps each type's resources and still hands the handler the type's full

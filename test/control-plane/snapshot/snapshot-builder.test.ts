@@ -1,6 +1,7 @@
 // SnapshotBuilder over an in-memory store: debouncing, content-derived versions that survive a
 // restart, resources encoded once and shared, the consistency check, synthetic empty endpoint
 // assignments, and recovery when the store's history was compacted (issue 3, "Snapshots").
+// Time is a manual clock: debouncing is checked against exact instants, and no test sleeps.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pino from "pino";
@@ -19,6 +20,7 @@ import type {
 } from "../../../control-plane/src/store/config-store.js";
 import { MemoryStore } from "../../../control-plane/src/store/memory-store.js";
 import type { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
+import { ManualClock } from "../../time/manual-clock.js";
 import { cluster, endpoints, listener, routeConfig } from "../xds/harness.js";
 
 const LDS = KINDS.listeners.typeUrl;
@@ -33,26 +35,31 @@ const put = (kind: ResourceKind, json: unknown): Mutation => {
 };
 const del = (kind: ResourceKind, name: string): Mutation => ({ op: "delete", kind, name });
 
-/** A started builder, its first snapshot, and every snapshot it publishes after that. */
+/**
+ * A started builder on a manual clock, its first snapshot, and every snapshot it publishes after
+ * that with the clock's time at publication.
+ */
 async function startBuilder(store: ConfigStore, options: Partial<SnapshotBuilderOptions> = {}) {
-  const builder = new SnapshotBuilder({ store, logger, debounceMs: 1, maxDelayMs: 5, ...options });
+  const clock = new ManualClock(0);
+  const maxDelayMs = options.maxDelayMs ?? 5;
+  const builder = new SnapshotBuilder({ store, logger, debounceMs: 1, maxDelayMs, clock, ...options });
   const first = await builder.start();
   const published: Snapshot[] = [];
-  builder.subscribe((s) => published.push(s));
-  /** Resolves with the first snapshot at or after `revision`. */
-  const reach = (revision: number, timeoutMs = 2_000) =>
-    new Promise<Snapshot>((resolve, reject) => {
+  const publishedAt: number[] = [];
+  builder.subscribe((s) => {
+    published.push(s);
+    publishedAt.push(clock.now());
+  });
+  /** Moves the clock on, maxDelay at a time, until a snapshot at or after `revision` is published. */
+  const reach = async (revision: number): Promise<Snapshot> => {
+    for (let step = 0; step < 10; step++) {
       const current = builder.current();
-      if (current && current.revision >= revision) return resolve(current);
-      const timer = setTimeout(() => reject(new Error(`no snapshot reached revision ${revision}`)), timeoutMs);
-      const off = builder.subscribe((s) => {
-        if (s.revision < revision) return;
-        clearTimeout(timer);
-        off();
-        resolve(s);
-      });
-    });
-  return { builder, first, published, reach };
+      if (current && current.revision >= revision) return current;
+      await clock.advance(maxDelayMs);
+    }
+    throw new Error(`no snapshot reached revision ${revision}`);
+  };
+  return { builder, clock, first, published, publishedAt, reach };
 }
 
 const BASE: Mutation[] = [
@@ -64,35 +71,41 @@ const BASE: Mutation[] = [
 ];
 
 describe("SnapshotBuilder: when snapshots are built", () => {
-  test("a burst of 50 commits about 1 ms apart is debounced into few snapshots, the last holding everything", async () => {
+  test("a burst of 50 commits 1 ms apart is debounced into one snapshot, debounceMs after the last commit", async () => {
     const store = new MemoryStore();
-    const { builder, published, reach } = await startBuilder(store, { debounceMs: 20, maxDelayMs: 1_000 });
+    const { builder, clock, published, publishedAt } = await startBuilder(store, { debounceMs: 20, maxDelayMs: 1_000 });
     let revision = 0;
     for (let i = 0; i < 50; i++) {
       revision = (await store.commit([put("clusters", cluster(`burst-${i}`))])).revision;
-      // About 1 ms apart, as separate API writes would come: timers get a chance to fire in between.
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await clock.advance(1);
     }
-    const last = await reach(revision);
-    assert.ok(published.length <= 5, `${published.length} snapshots for 50 commits`);
-    assert.equal(last.resources(CDS).size, 50);
-    assert.equal(last.revision, revision);
+    assert.equal(published.length, 0, "nothing while the commits come closer than the debounce window");
+    await clock.advance(18);
+    assert.equal(published.length, 0, "not before debounceMs has passed since the last commit");
+    await clock.advance(1);
+    assert.equal(published.length, 1);
+    assert.deepEqual(publishedAt, [69], "published 20 ms after the last commit (at 49 ms)");
+    assert.equal(published[0]?.resources(CDS).size, 50);
+    assert.equal(published[0]?.revision, revision);
     builder.stop();
   });
 
   test("under a continuous stream of writes, maxDelay still publishes snapshots while the writes go on", async () => {
     const store = new MemoryStore();
     // Writes come every 5 ms, closer than the debounce window: only maxDelay can publish meanwhile.
-    const { builder, published, reach } = await startBuilder(store, { debounceMs: 40, maxDelayMs: 60 });
+    const { builder, clock, published, publishedAt, reach } = await startBuilder(store, {
+      debounceMs: 40,
+      maxDelayMs: 60,
+    });
     let revision = 0;
-    let publishedDuringWrites = 0;
     for (let i = 0; i < 80; i++) {
       revision = (await store.commit([put("clusters", cluster("busy", { connect_timeout: `${i + 1}s` }))])).revision;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await clock.advance(5);
     }
-    publishedDuringWrites = published.length;
+    // The writes span 0..395 ms; each burst starts with the write right after a publication.
+    assert.deepEqual(publishedAt, [60, 120, 180, 240, 300, 360], "maxDelay after each burst's first write");
     await reach(revision);
-    assert.ok(publishedDuringWrites >= 2, `${publishedDuringWrites} snapshots published while writes went on`);
+    assert.equal(published.at(-1)?.revision, revision);
     const revisions = published.map((s) => s.revision);
     assert.deepEqual(
       revisions,
@@ -102,12 +115,16 @@ describe("SnapshotBuilder: when snapshots are built", () => {
     builder.stop();
   });
 
-  test("stop() ends publishing", async () => {
+  test("stop() ends publishing and leaves no timer behind", async () => {
     const store = new MemoryStore();
-    const { builder, published } = await startBuilder(store);
+    const { builder, clock, published } = await startBuilder(store);
+    await store.commit([put("clusters", cluster("before-stop"))]);
+    await clock.runDue();
+    assert.equal(clock.pendingCount, 1, "a build is scheduled");
     builder.stop();
+    assert.equal(clock.pendingCount, 0, "and cancelled by stop()");
     await store.commit([put("clusters", cluster("after-stop"))]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await clock.advance(1_000);
     assert.equal(published.length, 0);
   });
 

@@ -14,6 +14,7 @@ import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
 import { decodeResources } from "../../../data-plane/src/xds-client/decode-response.js";
 import type { DecodedResource, TypeSubscription } from "../../../data-plane/src/xds-client/index.js";
 import { decodeJson, packAny, TypeUrl, typeNameOf } from "../../../proto/index.js";
+import { ManualClock } from "../../time/manual-clock.js";
 import {
   assignment,
   cluster,
@@ -46,7 +47,7 @@ afterEach(async () => {
 });
 
 /** A runtime whose HTTP handler answers "<listener>:<route table name or none>". */
-function setup(options: { protocol?: "sotw" | "delta"; warmingTimeoutMs?: number } = {}): Setup {
+function setup(options: { protocol?: "sotw" | "delta"; warmingTimeoutMs?: number; clock?: ManualClock } = {}): Setup {
   const listeners = new ListenerManager();
   const clusters = new ClusterManager();
   const names = new Map<string, readonly string[]>();
@@ -61,6 +62,7 @@ function setup(options: { protocol?: "sotw" | "delta"; warmingTimeoutMs?: number
     protocol: options.protocol ?? "sotw",
     logger,
     ...(options.warmingTimeoutMs === undefined ? {} : { warmingTimeoutMs: options.warmingTimeoutMs }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     handlers: {
       http: (name, _http, routeTable) => handler(name, routeTable),
       tcp: () => (socket) => socket.end("tcp"),
@@ -239,12 +241,21 @@ describe("ProxyRuntime", () => {
   });
 
   test("a warming listener serves with what it has once the warming timeout passes, also connections it held, and the proxy stays not ready", async () => {
-    const s = setup({ warmingTimeoutMs: 100 });
+    const clock = new ManualClock();
+    const s = setup({ warmingTimeoutMs: 100, clock });
     const port = await freePort();
     await s.send(TypeUrl.listener, [lds("front", port, "never")]);
     assert.deepEqual(s.listeners.names(), []);
     // Held while warming; the timeout hands it to the chain, which has no route table.
-    assert.equal(await get(port), "front:none");
+    let answered = false;
+    const held = get(port).finally(() => {
+      answered = true;
+    });
+    await clock.advance(99);
+    assert.deepEqual(s.listeners.names(), [], "still warming 1 ms before the timeout");
+    assert.equal(answered, false, "the held connection waits");
+    await clock.advance(1);
+    assert.equal(await held, "front:none");
     assert.deepEqual(s.listeners.names(), ["front"]);
     assert.equal(await get(port), "front:none");
     await s.send(TypeUrl.cluster, []);

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import type { RuntimeHealthCheck } from "../../../data-plane/src/config/index.js";
 import { HealthChecker, type HealthProbe } from "../../../data-plane/src/upstream/health/index.js";
-import { FakeTarget, FakeTime } from "./fake-time.js";
+import { ManualClock } from "../../time/manual-clock.js";
+import { FakeTarget } from "./fake-time.js";
 
 function healthCheck(extra: Partial<RuntimeHealthCheck> = {}): RuntimeHealthCheck {
   return {
@@ -35,7 +36,7 @@ function healthCheck(extra: Partial<RuntimeHealthCheck> = {}): RuntimeHealthChec
 type Answer = number | "error" | "hang";
 
 interface Harness {
-  readonly time: FakeTime;
+  readonly time: ManualClock;
   readonly checker: HealthChecker;
   readonly probes: HealthProbe[];
   readonly answers: Map<string, Answer>;
@@ -50,7 +51,7 @@ afterEach(() => {
 });
 
 function start(check: RuntimeHealthCheck, addresses: string[], random: () => number = () => 0): Harness {
-  const time = new FakeTime();
+  const time = new ManualClock();
   const probes: HealthProbe[] = [];
   const answers = new Map<string, Answer>();
   const changes = { count: 0 };
@@ -77,8 +78,7 @@ function start(check: RuntimeHealthCheck, addresses: string[], random: () => num
       if (answer === "error") return Promise.reject(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }));
       return Promise.resolve(answer);
     },
-    timers: time,
-    now: time.now,
+    clock: time,
     random,
   });
   open.push(checker);

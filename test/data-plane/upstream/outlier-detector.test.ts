@@ -3,7 +3,8 @@ import { afterEach, describe, it } from "node:test";
 import type { RuntimeOutlierDetection } from "../../../data-plane/src/config/index.js";
 import type { AttemptOutcome } from "../../../data-plane/src/upstream/index.js";
 import { type EjectionReason, OutlierDetector } from "../../../data-plane/src/upstream/outlier/index.js";
-import { FakeTarget, FakeTime, seededRandom } from "./fake-time.js";
+import { ManualClock } from "../../time/manual-clock.js";
+import { FakeTarget, seededRandom } from "./fake-time.js";
 
 function outlier(extra: Partial<RuntimeOutlierDetection> = {}): RuntimeOutlierDetection {
   return {
@@ -28,7 +29,7 @@ afterEach(() => {
 });
 
 function start(config: RuntimeOutlierDetection, count = 4, random: () => number = () => 0) {
-  const time = new FakeTime();
+  const time = new ManualClock();
   const targets = Array.from({ length: count }, (_, i) => new FakeTarget(`10.0.0.${i + 1}:80`));
   const ejections: [string, EjectionReason][] = [];
   const changes = { count: 0 };
@@ -37,8 +38,7 @@ function start(config: RuntimeOutlierDetection, count = 4, random: () => number 
     targets: () => targets,
     onChange: () => changes.count++,
     onEjection: (address, reason) => ejections.push([address, reason]),
-    timers: time,
-    now: time.now,
+    clock: time,
     random,
   });
   open.push(detector);

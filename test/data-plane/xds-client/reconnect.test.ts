@@ -7,8 +7,8 @@ import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import pino from "pino";
 import { AdsClient } from "../../../data-plane/src/xds-client/ads-client.js";
-import type { Timers } from "../../../data-plane/src/xds-client/options.js";
 import { CDS, cluster, EDS, eventually, LDS, RDS, seedMesh, startHarness } from "../../control-plane/xds/harness.js";
+import { ManualClock } from "../../time/manual-clock.js";
 import { clientFixture } from "./client-fixture.js";
 
 /** A loopback port nothing listens on. */
@@ -36,20 +36,6 @@ async function firstLine(child: ChildProcess): Promise<string> {
     if (text.includes("\n")) break;
   }
   return text.split("\n")[0] ?? "";
-}
-
-/** Timers that fire only when told to. */
-class FakeTimers implements Timers {
-  readonly pending = new Map<number, { callback: () => void; ms: number }>();
-  #next = 0;
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.#next += 1;
-    this.pending.set(this.#next, { callback, ms });
-    return this.#next;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
 }
 
 describe("ADS client reconnects", () => {
@@ -93,14 +79,14 @@ describe("ADS client reconnects", () => {
   });
 
   test("failed attempts back off with growing jittered delays, and close() cancels the pending retry", async () => {
-    const timers = new FakeTimers();
+    const clock = new ManualClock();
     const address = `127.0.0.1:${await closedPort()}`;
     const client = new AdsClient({
       servers: [address],
       node: { id: "proxy-2", cluster: "edge", userAgentVersion: "0.1.0" },
       subscriptions: [{ typeUrl: LDS, wildcard: true, handler: () => undefined }],
       logger: pino({ level: "silent" }),
-      timers,
+      clock,
       random: () => 0.5,
     });
     const delays: number[] = [];
@@ -110,23 +96,20 @@ describe("ADS client reconnects", () => {
     try {
       client.start();
       for (let attempt = 0; attempt < 3; attempt++) {
-        await eventually(() => timers.pending.size === 1, 2_000, `retry ${attempt} scheduled`);
-        for (const [handle, timer] of timers.pending) {
-          timers.pending.delete(handle);
-          timer.callback();
-        }
+        await eventually(() => clock.pendingCount === 1, 2_000, `retry ${attempt} scheduled`);
+        await clock.advance(clock.delays()[0] ?? 0);
       }
-      await eventually(() => timers.pending.size === 1, 2_000, "a fourth retry scheduled");
+      await eventually(() => clock.pendingCount === 1, 2_000, "a fourth retry scheduled");
       assert.deepEqual(delays, [250, 500, 1_000, 2_000]);
       assert.equal(client.connected, false);
     } finally {
       client.close();
     }
-    assert.equal(timers.pending.size, 0, "no timer left after close()");
+    assert.equal(clock.pendingCount, 0, "no timer left after close()");
   });
 
   test("an outage is logged once when it starts and once when it ends; each attempt only at debug", async () => {
-    const timers = new FakeTimers();
+    const clock = new ManualClock();
     const lines: { level: number; msg: string; attempts?: number }[] = [];
     const logger = pino({ level: "debug" }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const harness = await startHarness();
@@ -136,18 +119,15 @@ describe("ADS client reconnects", () => {
       node: { id: "proxy-3", cluster: "edge", userAgentVersion: "0.1.0" },
       subscriptions: [{ typeUrl: LDS, wildcard: true, handler: () => undefined }],
       logger,
-      timers,
+      clock,
       random: () => 0.5,
     });
     const said = (msg: string) => lines.filter((l) => l.msg === msg);
     try {
       client.start();
       for (let attempt = 0; attempt < 2; attempt++) {
-        await eventually(() => timers.pending.size === 1, 2_000, `retry ${attempt} scheduled`);
-        for (const [handle, timer] of timers.pending) {
-          timers.pending.delete(handle);
-          timer.callback();
-        }
+        await eventually(() => clock.pendingCount === 1, 2_000, `retry ${attempt} scheduled`);
+        await clock.advance(clock.delays()[0] ?? 0);
       }
       await eventually(() => client.connected, 5_000, "connected to the third server");
       const waiting = said("waiting for the control plane");
@@ -165,7 +145,7 @@ describe("ADS client reconnects", () => {
       assert.equal(back[0]?.attempts, 2);
 
       await harness.close();
-      await eventually(() => timers.pending.size === 1, 5_000, "a retry after the second outage began");
+      await eventually(() => clock.pendingCount === 1, 5_000, "a retry after the second outage began");
       assert.equal(said("waiting for the control plane").length, 2, "a new outage is said again");
     } finally {
       client.close();

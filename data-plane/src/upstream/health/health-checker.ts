@@ -14,8 +14,8 @@
 // Hosts are keyed by address: a host that stays (even as a new object) keeps its state. The
 // checker re-reads `targets()` once per interval, and whenever sync() is called.
 import type { Logger } from "pino";
+import { type Clock, systemClock, type Timer } from "../../../../time/index.js";
 import { type RuntimeHealthCheck, statusIn } from "../../config/index.js";
-import { systemTimers, type Timers } from "../timers.js";
 import type { HealthTarget } from "./health-target.js";
 import { type HealthProbe, type HealthRequest, httpProbe } from "./http-probe.js";
 
@@ -33,9 +33,11 @@ export interface HealthCheckerOptions {
   readonly onResult?: (address: string, healthy: boolean) => void;
   /** One HTTP request → status; httpProbe by default. */
   readonly request?: HealthRequest;
-  readonly timers?: Timers;
-  /** Milliseconds since the epoch (Date.now by default), for lastCheckedAt. */
-  readonly now?: () => number;
+  /**
+   * Check timers, and lastCheckedAt (ms since the epoch); the system clock by default. Its timers
+   * are unref'd: checking never keeps the process alive on its own.
+   */
+  readonly clock?: Clock;
   /** In [0, 1) (Math.random by default), for jitter. */
   readonly random?: () => number;
   readonly logger?: Logger;
@@ -70,10 +72,10 @@ interface Session {
   lastFailure: string | undefined;
   /** The verdict changed at the last check: the next interval is the edge interval. */
   edge: "healthy" | "unhealthy" | undefined;
-  timer: unknown;
+  timer: Timer | undefined;
   inFlight: AbortController | undefined;
   /** The timer that ends the check in flight. */
-  deadline: unknown;
+  deadline: Timer | undefined;
 }
 
 export class HealthChecker {
@@ -81,14 +83,13 @@ export class HealthChecker {
   readonly #onChange: () => void;
   readonly #onResult: (address: string, healthy: boolean) => void;
   readonly #request: HealthRequest;
-  readonly #timers: Timers;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #random: () => number;
   readonly #logger: Logger | undefined;
   readonly #sessions = new Map<string, Session>();
   #check: RuntimeHealthCheck;
   #headers: Readonly<Record<string, string>>;
-  #syncTimer: unknown;
+  #syncTimer: Timer | undefined;
   #closed = false;
 
   constructor(options: HealthCheckerOptions) {
@@ -96,8 +97,7 @@ export class HealthChecker {
     this.#onChange = options.onChange ?? (() => {});
     this.#onResult = options.onResult ?? (() => {});
     this.#request = options.request ?? httpProbe;
-    this.#timers = options.timers ?? systemTimers;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger?.child({ component: "health-checker", cluster: options.cluster });
     this.#check = options.check;
@@ -156,11 +156,11 @@ export class HealthChecker {
     this.#headers = requestHeaders(check);
     for (const session of this.#sessions.values()) {
       if (session.timer === undefined) continue;
-      this.#timers.clearTimeout(session.timer);
+      this.#clock.clearTimeout(session.timer);
       session.timer = undefined;
       this.#schedule(session, this.#nextInterval(session));
     }
-    this.#timers.clearTimeout(this.#syncTimer);
+    this.#clock.clearTimeout(this.#syncTimer);
     this.#scheduleSync();
   }
 
@@ -171,7 +171,7 @@ export class HealthChecker {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timers.clearTimeout(this.#syncTimer);
+    this.#clock.clearTimeout(this.#syncTimer);
     let changed = false;
     for (const session of this.#sessions.values()) {
       this.#stop(session);
@@ -198,23 +198,27 @@ export class HealthChecker {
   }
 
   #scheduleSync(): void {
-    this.#syncTimer = this.#timers.setTimeout(() => {
-      this.sync();
-      if (!this.#closed) this.#scheduleSync();
-    }, this.#check.intervalMs);
+    this.#syncTimer = this.#clock
+      .setTimeout(() => {
+        this.sync();
+        if (!this.#closed) this.#scheduleSync();
+      }, this.#check.intervalMs)
+      .unref();
   }
 
   #schedule(session: Session, delayMs: number): void {
-    session.timer = this.#timers.setTimeout(() => {
-      session.timer = undefined;
-      this.#run(session);
-    }, Math.floor(delayMs));
+    session.timer = this.#clock
+      .setTimeout(() => {
+        session.timer = undefined;
+        this.#run(session);
+      }, Math.floor(delayMs))
+      .unref();
   }
 
   #stop(session: Session): void {
-    if (session.timer !== undefined) this.#timers.clearTimeout(session.timer);
+    if (session.timer !== undefined) this.#clock.clearTimeout(session.timer);
     session.timer = undefined;
-    if (session.deadline !== undefined) this.#timers.clearTimeout(session.deadline);
+    if (session.deadline !== undefined) this.#clock.clearTimeout(session.deadline);
     session.deadline = undefined;
     session.inFlight?.abort();
     session.inFlight = undefined;
@@ -230,16 +234,18 @@ export class HealthChecker {
       settled = true;
       // Removed, closed, or superseded while in flight: the answer no longer counts.
       if (session.inFlight !== controller) return;
-      this.#timers.clearTimeout(session.deadline);
+      this.#clock.clearTimeout(session.deadline);
       session.inFlight = undefined;
       session.deadline = undefined;
       this.#judge(session, verdict);
       this.#schedule(session, this.#nextInterval(session));
     };
-    session.deadline = this.#timers.setTimeout(() => {
-      settle({ pass: false, immediate: false, reason: "timeout" });
-      controller.abort(new Error("health check timed out"));
-    }, check.timeoutMs);
+    session.deadline = this.#clock
+      .setTimeout(() => {
+        settle({ pass: false, immediate: false, reason: "timeout" });
+        controller.abort(new Error("health check timed out"));
+      }, check.timeoutMs)
+      .unref();
     const { target } = session;
     const probe: HealthProbe = {
       host: target.host,
@@ -281,7 +287,7 @@ export class HealthChecker {
       }
     }
     session.firstCheck = false;
-    session.lastCheckedAt = this.#now();
+    session.lastCheckedAt = this.#clock.now();
     session.edge = session.failed === wasFailed ? undefined : session.failed ? "unhealthy" : "healthy";
     this.#onResult(session.target.address, verdict.pass);
     if (session.edge === undefined) return;

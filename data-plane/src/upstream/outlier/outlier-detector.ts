@@ -13,10 +13,10 @@
 //   ejection), capped at max_ejection_time, plus a random [0, max_ejection_time_jitter). Hosts
 //   return at the first interval sweep after their time; each sweep lowers by one the multiplier
 //   of every host that is not ejected.
+import { type Clock, systemClock, type Timer } from "../../../../time/index.js";
 import type { RuntimeOutlierDetection } from "../../config/index.js";
 import type { HealthTarget } from "../health/health-target.js";
 import type { AttemptOutcome } from "../resilience.js";
-import { systemTimers, type Timers } from "../timers.js";
 
 /** Why a host was ejected: the detection, spelled as Envoy's ejection stats. */
 export type EjectionReason = "consecutive_5xx" | "consecutive_gateway_failure" | "consecutive_local_origin_failure";
@@ -29,9 +29,11 @@ export interface OutlierDetectorOptions {
   readonly onChange?: () => void;
   /** Called for each ejection carried out, for metrics and logs. */
   readonly onEjection?: (address: string, reason: EjectionReason) => void;
-  readonly timers?: Timers;
-  /** Milliseconds (Date.now by default). */
-  readonly now?: () => number;
+  /**
+   * Sweep timers and ejection times; the system clock by default. Its timers are unref'd: the
+   * sweep never keeps the process alive on its own.
+   */
+  readonly clock?: Clock;
   /** In [0, 1) (Math.random by default): enforcing percentages and ejection-time jitter. */
   readonly random?: () => number;
 }
@@ -65,12 +67,11 @@ export class OutlierDetector {
   readonly #targets: () => readonly HealthTarget[];
   readonly #onChange: () => void;
   readonly #onEjection: (address: string, reason: EjectionReason) => void;
-  readonly #timers: Timers;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #random: () => number;
   readonly #hosts = new Map<string, HostRecord>();
   #config: RuntimeOutlierDetection;
-  #sweepTimer: unknown;
+  #sweepTimer: Timer | undefined;
   #closed = false;
 
   constructor(options: OutlierDetectorOptions) {
@@ -78,8 +79,7 @@ export class OutlierDetector {
     this.#targets = options.targets;
     this.#onChange = options.onChange ?? (() => {});
     this.#onEjection = options.onEjection ?? (() => {});
-    this.#timers = options.timers ?? systemTimers;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#scheduleSweep();
   }
@@ -143,7 +143,7 @@ export class OutlierDetector {
     const intervalChanged = config.intervalMs !== this.#config.intervalMs;
     this.#config = config;
     if (intervalChanged) {
-      this.#timers.clearTimeout(this.#sweepTimer);
+      this.#clock.clearTimeout(this.#sweepTimer);
       this.#scheduleSweep();
     }
   }
@@ -152,7 +152,7 @@ export class OutlierDetector {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#timers.clearTimeout(this.#sweepTimer);
+    this.#clock.clearTimeout(this.#sweepTimer);
     let changed = false;
     for (const host of this.#hosts.values()) {
       if (host.ejectedUntil === undefined) continue;
@@ -225,7 +225,7 @@ export class OutlierDetector {
     const jitterMs =
       config.maxEjectionTimeJitterMs > 0 ? Math.floor(this.#random() * config.maxEjectionTimeJitterMs) : 0;
     const durationMs = Math.min(config.baseEjectionTimeMs * host.multiplier, config.maxEjectionTimeMs) + jitterMs;
-    host.ejectedUntil = this.#now() + durationMs;
+    host.ejectedUntil = this.#clock.now() + durationMs;
     host.target = target;
     target.setEjected(true);
     this.#onEjection(address, reason);
@@ -242,15 +242,17 @@ export class OutlierDetector {
   }
 
   #scheduleSweep(): void {
-    this.#sweepTimer = this.#timers.setTimeout(() => {
-      this.#sweep();
-      if (!this.#closed) this.#scheduleSweep();
-    }, this.#config.intervalMs);
+    this.#sweepTimer = this.#clock
+      .setTimeout(() => {
+        this.#sweep();
+        if (!this.#closed) this.#scheduleSweep();
+      }, this.#config.intervalMs)
+      .unref();
   }
 
   /** Returns hosts whose time has passed, lowers the multiplier of the others, forgets removed hosts. */
   #sweep(): void {
-    const now = this.#now();
+    const now = this.#clock.now();
     const current = new Map(this.#targets().map((t) => [t.address, t]));
     let changed = false;
     for (const [address, host] of this.#hosts) {
