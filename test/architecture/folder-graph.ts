@@ -1,16 +1,17 @@
 // The folder-level import graph of the source tree: which layer imports which. A folder is one
 // directory directly under a source root (`control-plane/src/xds`, `data-plane/src/http`,
 // `cli/src/commands`); a file directly under a root is a node of its own
-// (`control-plane/src/main.ts`). `proto/` is one layer, and `proto/gen/` (generated) another.
+// (`control-plane/src/main.ts`). `proto/` is one layer, `proto/gen/` (generated) another, and
+// `time/` (the injected clock) a third.
 // Type-only imports and `import()` count: a cycle through types still ties two layers together.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 
 /** Source roots whose first-level folders are the layers. */
 export const SOURCE_ROOTS = ["control-plane/src", "data-plane/src", "cli/src"] as const;
 /** Roots that are one layer each, however many folders they hold. */
-export const WHOLE_LAYERS = ["proto/gen", "proto"] as const;
+export const WHOLE_LAYERS = ["proto/gen", "proto", "time"] as const;
 
 /** One import that makes an edge: `from` imports `to`, seen first in `file`. */
 export interface FolderEdge {
@@ -45,7 +46,9 @@ function sourceFiles(dir: string, out: string[]): string[] {
 /** Every edge between two different layers, one per (from, to) pair, from the .ts files under `repoRoot`. */
 export function folderEdges(repoRoot: string): FolderEdge[] {
   const edges = new Map<string, FolderEdge>();
-  const roots = [...SOURCE_ROOTS, "proto"].map((root) => join(repoRoot, root));
+  const roots = [...SOURCE_ROOTS, "proto", "time"]
+    .map((root) => join(repoRoot, root))
+    .filter((root) => existsSync(root));
   for (const file of roots.flatMap((root) => sourceFiles(root, []))) {
     const fromPath = relative(repoRoot, file).split(sep).join("/");
     const from = layerOf(fromPath);
@@ -53,9 +56,11 @@ export function folderEdges(repoRoot: string): FolderEdge[] {
     const { importedFiles } = ts.preProcessFile(readFileSync(file, "utf8"), true, true);
     for (const { fileName: specifier } of importedFiles) {
       if (!specifier.startsWith(".")) continue; // a package, not a layer of ours
+      // ESM specifiers name the emitted `.js`; the source beside it is `.ts`.
       const target = relative(repoRoot, resolve(dirname(file), specifier))
         .split(sep)
-        .join("/");
+        .join("/")
+        .replace(/\.(m|c)?js$/, ".$1ts");
       const to = layerOf(target);
       if (to === undefined || to === from) continue;
       const key = `${from}\u0000${to}`;
