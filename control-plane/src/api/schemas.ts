@@ -214,9 +214,20 @@ const TypeStatusSchema = Type.Object({
   versionAcked: Type.String(),
   nonce: Type.String(),
   subscribed: Type.Array(Type.String()),
+  revision: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+    description:
+      "The latest store revision whose config for this type the proxy runs: it acknowledged what that revision selects for it, or that revision changed nothing it is sent (so an unchanged type advances too). A type holding a rejected version stays at the last revision it ran. null until it runs one.",
+  }),
   lastNack: Type.Union([
     Type.Null(),
-    Type.Object({ message: Type.String(), at: Type.String({ format: "date-time" }) }),
+    Type.Object({
+      message: Type.String(),
+      at: Type.String({ format: "date-time" }),
+      revision: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+        description:
+          "The latest store revision whose config for this type the proxy does not run because of this rejection (nothing more is sent for it); null while not known, e.g. while a corrected response is on its way.",
+      }),
+    }),
   ]),
 });
 
@@ -228,6 +239,10 @@ export const ProxiesResponse = Type.Object({
       address: Type.String(),
       connectedAt: Type.String({ format: "date-time" }),
       userAgent: Type.String(),
+      revision: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+        description:
+          "The lowest revision over its types: the store revision the proxy runs on every type (null if one runs none yet). `weft apply --wait` waits for this to reach the revision the write created.",
+      }),
       types: Type.Record(Type.String(), TypeStatusSchema, { description: "By type URL." }),
     }),
   ),

@@ -14,7 +14,19 @@ export interface TypeStatus {
   readonly nonce: string;
   /** Names the proxy subscribed to; ["*"] for a wildcard subscription. */
   readonly subscribed: readonly string[];
-  readonly lastNack: { readonly message: string; readonly at: string } | null;
+  /**
+   * The latest store revision whose config for this type the proxy runs: it acknowledged what that
+   * revision's snapshot selects for it (for its node, its subscription), or that snapshot changed
+   * nothing it is sent. A type whose resources did not change advances with every snapshot; a type
+   * holding a rejected version stays at the last revision it ran. null until it runs one.
+   */
+  readonly revision: number | null;
+  /**
+   * The proxy's last rejection of this type. `revision`: the latest store revision whose config
+   * the proxy does not run because of a rejection (nothing more is sent for it), null while that
+   * is not known (say, a corrected response is on its way).
+   */
+  readonly lastNack: { readonly message: string; readonly at: string; readonly revision: number | null } | null;
 }
 
 export interface ProxyStatus {
@@ -27,6 +39,8 @@ export interface ProxyStatus {
   /** user_agent_name and version from the node, e.g. "weft 0.1.0" or "grpc-node-js 1.14.1". */
   readonly userAgent: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The lowest `revision` over its types: the store revision the proxy runs on every type (null if one runs none). */
+  readonly revision: number | null;
   readonly types: Readonly<Record<string, TypeStatus>>;
 }
 

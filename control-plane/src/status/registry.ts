@@ -74,18 +74,32 @@ export class StatusRegistry implements ProxyStatusSource {
   }
 
   proxies(): ProxyStatus[] {
-    return this.connections().map((c) => ({
-      nodeId: c.node.id,
-      cluster: c.node.cluster,
-      address: c.address,
-      connectedAt: c.connectedAt.toISOString(),
-      userAgent: c.node.userAgent,
-      metadata: c.node.metadata,
-      types: c.types(),
-    }));
+    return this.connections().map((c) => {
+      const types = c.types();
+      return {
+        nodeId: c.node.id,
+        cluster: c.node.cluster,
+        address: c.address,
+        connectedAt: c.connectedAt.toISOString(),
+        userAgent: c.node.userAgent,
+        metadata: c.node.metadata,
+        revision: lowestRevision(Object.values(types)),
+        types,
+      };
+    });
   }
 
   recentNacks(): NackRecord[] {
     return [...this.#nacks];
   }
+}
+
+/** The revision every type runs: the lowest, null if any type runs none (or there is no type yet). */
+function lowestRevision(types: readonly TypeStatus[]): number | null {
+  let lowest: number | null = null;
+  for (const { revision } of types) {
+    if (revision === null) return null;
+    if (lowest === null || revision < lowest) lowest = revision;
+  }
+  return lowest;
 }

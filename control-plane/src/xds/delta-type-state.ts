@@ -271,6 +271,21 @@ export class DeltaTypeState {
     return this.#inFlight.size === 0 && !this.#lastResponseNacked && this.plan(snapshot) === undefined;
   }
 
+  /**
+   * Whether `snapshot` holds, for a name the client is interested in, a version it rejected, or
+   * drops a name whose removal it rejected. Neither is sent again, so the client does not run this
+   * snapshot even once an ACK of a later response has cleared NACKED.
+   */
+  selectsRejected(snapshot: SnapshotView): boolean {
+    if (this.#nacked.size === 0) return false;
+    const all = snapshot.resources(this.typeUrl);
+    for (const resource of all.values()) {
+      if (this.#interested(resource.name) && this.#nacked.has(`${resource.name}@${resource.version}`)) return true;
+    }
+    for (const name of this.#held.keys()) if (!all.has(name) && this.#nacked.has(`${name}@`)) return true;
+    return false;
+  }
+
   sent(plan: DeltaResponsePlan, nonce: string): void {
     this.#lastNonce = nonce;
     this.#everSent = true;

@@ -10,6 +10,7 @@ import type { Snapshot, SnapshotResource, SnapshotView } from "../snapshot/snaps
 import type { SyncState, TypeStatus } from "../status/proxy-status.js";
 import type { ConnectionNode, ResourceStatus } from "../status/registry.js";
 import { isServedType, SEND_ORDER, userAgentOf, type XdsContext } from "./context.js";
+import { TypeRevisions } from "./type-revisions.js";
 
 /** What a stream needs of a type state, whichever protocol variant it implements. */
 export interface TypeState<Plan> {
@@ -23,6 +24,8 @@ export interface TypeState<Plan> {
   readonly pendingNonces: readonly string[];
   plan(view: SnapshotView, holdRemovals: boolean): Plan | undefined;
   settled(view: SnapshotView): boolean;
+  /** Whether `view` selects a version the client rejected (never sent again, so never run). */
+  selectsRejected(view: SnapshotView): boolean;
   sent(plan: Plan, nonce: string): void;
   subscribed(): string[];
   ackedResources(): ReadonlyMap<string, SnapshotResource>;
@@ -71,6 +74,8 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   readonly #impliedTypeUrl: string | undefined;
   readonly #streamId: number;
   readonly #types = new Map<string, State>();
+  /** Per type, the revision the client runs and the one it rejected (GET /v1/proxies). */
+  readonly #revisions = new TypeRevisions();
   /** The server's logger; every line this stream writes carries its stream id and node id. */
   readonly #logger: Logger;
   #snapshot: Snapshot | undefined;
@@ -243,6 +248,11 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
         this.#log("debug", { typeUrl, nonce, ...this.#protocol.describe(plan) }, "response sent");
       }
     }
+    // After the sends: a type settles on this snapshot only with nothing left to send it. Only the
+    // types just planned can have changed against this view.
+    for (const [typeUrl, state] of this.#types) {
+      if (types === SEND_ORDER || types.includes(typeUrl)) this.#revisions.observe(state, snapshot);
+    }
     // Settled only with nothing in flight on any type: an ACK of an older response while a newer
     // one is unanswered does not mean the client runs this snapshot.
     let answered = true;
@@ -274,7 +284,10 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
         versionAcked: state.versionAcked,
         nonce: state.nonce,
         subscribed: state.subscribed(),
-        lastNack: nack ? { message: nack.message, at: nack.at.toISOString() } : null,
+        revision: this.#revisions.running(typeUrl),
+        lastNack: nack
+          ? { message: nack.message, at: nack.at.toISOString(), revision: this.#revisions.rejected(typeUrl) }
+          : null,
       };
     }
     return out;

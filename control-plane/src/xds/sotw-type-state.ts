@@ -337,6 +337,19 @@ export class SotwTypeState {
     return !this.#inFlight && this.plan(snapshot) === undefined && !this.#lastResponseNacked;
   }
 
+  /**
+   * Whether `snapshot` selects a version the client rejected: the whole version (LDS, CDS) or a
+   * resource at a rejected version (RDS, EDS). Such a version is not sent again, so the client
+   * does not run this snapshot even once an ACK of something else has cleared NACKED.
+   */
+  selectsRejected(snapshot: SnapshotView): boolean {
+    const rejected = this.fullState ? this.#nackedVersions : this.#nackedResources;
+    if (rejected === undefined || rejected.size === 0) return false;
+    const selection = snapshot.select(this.typeUrl, this.#sub);
+    if (this.fullState) return rejected.has(selection.version);
+    return selection.resources.some((r) => rejected.has(`${r.name}@${r.version}`));
+  }
+
   /** Records that `plan` went out under `nonce`. */
   sent(plan: SotwResponsePlan, nonce: string): void {
     this.#lastNonce = nonce;

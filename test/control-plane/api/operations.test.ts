@@ -121,6 +121,7 @@ describe("GET /v1/proxies", () => {
       connectedAt: "2025-01-01T00:00:00.000Z",
       userAgent: "weft 0.1.0",
       metadata: { secret: "not shown" },
+      revision: null,
       types: {
         [typeUrl]: {
           state: "NACKED",
@@ -128,7 +129,8 @@ describe("GET /v1/proxies", () => {
           versionAcked: "v1",
           nonce: "7",
           subscribed: ["*"],
-          lastNack: { message: "bad cluster", at: "2025-01-01T00:00:01.000Z" },
+          revision: 3,
+          lastNack: { message: "bad cluster", at: "2025-01-01T00:00:01.000Z", revision: 4 },
         },
         "type.googleapis.com/envoy.config.listener.v3.Listener": {
           state: "NOT_SENT",
@@ -136,6 +138,7 @@ describe("GET /v1/proxies", () => {
           versionAcked: "",
           nonce: "",
           subscribed: [],
+          revision: null,
           lastNack: null,
         },
       },

@@ -53,6 +53,7 @@ describe("status registry over real streams", () => {
       versionAcked: "",
       nonce: "",
       subscribed: ["*"],
+      revision: null,
       lastNack: null,
     });
 
@@ -64,6 +65,7 @@ describe("status registry over real streams", () => {
       versionAcked: "",
       nonce: first.nonce,
       subscribed: ["*"],
+      revision: null,
       lastNack: null,
     });
     s.send(followUp({ typeUrl: CDS, versionInfo: first.versionInfo, responseNonce: first.nonce }));

@@ -13,7 +13,11 @@ function proxyView(proxy: ProxyStatus): ProxiesResponse["proxies"][number] {
       versionAcked: status.versionAcked,
       nonce: status.nonce,
       subscribed: [...status.subscribed],
-      lastNack: status.lastNack === null ? null : { message: status.lastNack.message, at: status.lastNack.at },
+      revision: status.revision,
+      lastNack:
+        status.lastNack === null
+          ? null
+          : { message: status.lastNack.message, at: status.lastNack.at, revision: status.lastNack.revision },
     };
   }
   return {
@@ -22,6 +26,7 @@ function proxyView(proxy: ProxyStatus): ProxiesResponse["proxies"][number] {
     address: proxy.address,
     connectedAt: proxy.connectedAt,
     userAgent: proxy.userAgent,
+    revision: proxy.revision,
     types,
   };
 }
