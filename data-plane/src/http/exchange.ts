@@ -2,10 +2,10 @@
 // from its first byte to its record, and the steps every upstream protocol shares (response
 // headers out, body chunks with backpressure, trailers, local replies, the deadline, resets).
 //
-// The object is also undici's dispatch handler for HTTP/1.1 upstreams (the callback interface
-// undici calls internally, so no adapter or parsed-header object is made per request), and its
-// event listeners are module functions that find it through a symbol on the request or response,
-// so a request allocates no closures on the HTTP/1.1 path.
+// The upstream side (Forward and its attempts) is separate: the exchange tells it when the
+// deadline passes or the downstream goes away, and a kept attempt passes its response on here.
+// Its event listeners are module functions that find it through a symbol on the request or
+// response, so a request allocates no closures on the HTTP/1.1 path.
 
 import { type Http2ServerRequest, type Http2ServerResponse, constants as h2constants } from "node:http2";
 import type { Socket } from "node:net";
@@ -14,12 +14,11 @@ import type { ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import type { HttpRequestRecord, RequestObserver } from "../observer/request-observer.js";
 import { ResponseFlag } from "../observer/request-observer.js";
 import type { HeaderMutation } from "../router/index.js";
-import type { AttemptOutcome, BreakerTicket } from "../upstream/resilience.js";
 import type { DownstreamHeaders } from "./downstream-headers.js";
-import { HttpForwardError, HttpForwardErrorCode } from "./errors.js";
+import { HttpForwardErrorCode } from "./errors.js";
 import { GrpcStatus, grpcStatusForHttp, isGrpcContentType } from "./grpc.js";
 import { applyMutations, firstValue, type HeaderList, overwrite, removeAll } from "./header-list.js";
-import { fromRawHeaders, toHeaderObject } from "./response-headers.js";
+import { toHeaderObject } from "./response-headers.js";
 
 /** What every request of one handler shares. */
 export interface ExchangeContext {
@@ -29,13 +28,17 @@ export interface ExchangeContext {
   readonly now: () => number;
   /** The `server` response header. */
   readonly serverName: string;
-  /** Each upstream attempt's outcome, for outlier detection (UpstreamClusters.attemptEnded). */
-  readonly attemptEnded?: ((cluster: string, address: string, outcome: AttemptOutcome) => void) | undefined;
 }
 
-/** The part of an upstream endpoint the exchange releases when it is done with it. */
-export interface HeldUpstream {
-  end(): void;
+/** The upstream side of a forwarded request (Forward), as the exchange drives it. */
+export interface UpstreamSide {
+  /** Whether it still reads the downstream request body (and counts it). */
+  readonly readsBody: boolean;
+  /**
+   * No more attempts: the deadline passed (`timedOut`) or the downstream went away. The attempt
+   * in progress is cancelled and releases what it holds once its upstream request has ended.
+   */
+  cancel(timedOut: boolean): void;
 }
 
 /**
@@ -117,9 +120,8 @@ export class Exchange {
   #grpcStatus: number | undefined = undefined;
   #upstreamHeadersAt: number | undefined = undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
-  #upstream: HeldUpstream | undefined = undefined;
-  /** Ends the upstream request (undici's abort, or an HTTP/2 stream's cancel). */
-  #abort: ((err: Error) => void) | undefined = undefined;
+  /** The upstream side, once the request is forwarded. */
+  #forward: UpstreamSide | undefined = undefined;
   /** Resumes the upstream response body after downstream backpressure. */
   #resume: (() => void) | undefined = undefined;
   #responseEnded = false;
@@ -131,11 +133,6 @@ export class Exchange {
   #recorded = false;
   /** The route timeout (or gRPC deadline) in milliseconds, 0 for none, once setDeadline ran. */
   timeoutMs = 0;
-  /** Circuit-breaker slots the single attempt holds (the retry path's attempts hold their own). */
-  #requestTicket: BreakerTicket | undefined = undefined;
-  #pendingTicket: BreakerTicket | undefined = undefined;
-  /** Whether the attempt's outcome is still to be reported to ctx.attemptEnded. */
-  #reportOutcome = false;
 
   constructor(ctx: ExchangeContext, req: ListenerRequest, res: ListenerResponse, headers: DownstreamHeaders) {
     this.ctx = ctx;
@@ -177,26 +174,10 @@ export class Exchange {
     return Math.max(0, timeoutMs - (this.ctx.now() - this.start));
   }
 
-  /**
-   * The request goes to `upstream`; `abort` ends it early (may be set later, see onConnect). The
-   * circuit-breaker tickets are released with the upstream; `pending` already once connected.
-   */
-  dispatched(upstream: HeldUpstream, address: string, request?: BreakerTicket, pending?: BreakerTicket): void {
+  /** The request is with `forward` from now on; it learns of the deadline and the downstream's close. */
+  dispatched(forward: UpstreamSide): void {
     this.#phase = Phase.upstream;
-    this.#upstream = upstream;
-    this.upstreamAddress = address;
-    this.#requestTicket = request;
-    this.#pendingTicket = pending;
-    this.#reportOutcome = this.ctx.attemptEnded !== undefined && address !== "";
-  }
-
-  /** The upstream connection is there: the request no longer counts as pending. */
-  connected(): void {
-    const pending = this.#pendingTicket;
-    if (pending !== undefined) {
-      this.#pendingTicket = undefined;
-      pending.release();
-    }
+    this.#forward = forward;
   }
 
   /** A per-try timeout ended the last attempt: answered as the route timeout is (504 UT). */
@@ -205,16 +186,7 @@ export class Exchange {
     this.onDeadlinePassed();
   }
 
-  #outcome(outcome: AttemptOutcome): void {
-    this.#reportOutcome = false;
-    const address = this.upstreamAddress;
-    if (this.cluster !== undefined && address !== undefined) this.ctx.attemptEnded?.(this.cluster, address, outcome);
-  }
-
-  setAbort(abort: (err: Error) => void): void {
-    this.#abort = abort;
-  }
-
+  /** Resumes the upstream response body after downstream backpressure (undici's or a stream's). */
   setResume(resume: () => void): void {
     this.#resume = resume;
   }
@@ -233,7 +205,6 @@ export class Exchange {
    */
   respond(status: number, list: HeaderList, endStream: boolean): void {
     if (this.#phase === Phase.done) return;
-    if (this.#reportOutcome) this.#outcome({ kind: "response", status });
     this.#phase = Phase.responding;
     this.#upstreamHeadersAt = this.ctx.now();
     this.#finishResponseHeaders(list);
@@ -241,7 +212,6 @@ export class Exchange {
     if (endStream) {
       this.#phase = Phase.done;
       this.#clearDeadline();
-      this.#releaseUpstream();
       this.#endWithHeaders(status, list);
     } else {
       // Held until this tick's parsing is over: a small response's body and end usually arrive
@@ -273,7 +243,6 @@ export class Exchange {
     if (this.#phase !== Phase.responding) return;
     this.#phase = Phase.done;
     this.#clearDeadline();
-    this.#releaseUpstream();
     const res = this.res;
     if (trailers !== undefined && trailers.length > 0) {
       if (this.grpc) this.#grpcStatus = grpcStatusOf(firstValue(trailers, "grpc-status"));
@@ -307,10 +276,12 @@ export class Exchange {
     if (chunk !== undefined && !sink.write(chunk)) this.res.once("drain", onResponseDrain);
   }
 
-  /** The upstream exchange failed: a local reply before response headers, else a reset. */
+  /**
+   * The upstream request failed for good (its attempt already released what it held and reported
+   * its outcome): a local reply before response headers, else a reset.
+   */
   upstreamFailed(err: unknown): void {
     if (this.#phase === Phase.done) return;
-    this.#releaseUpstream();
     if (this.#downstreamGone()) {
       this.#phase = Phase.done;
       this.#clearDeadline();
@@ -318,7 +289,6 @@ export class Exchange {
       return;
     }
     const code = errorCode(err);
-    if (this.#reportOutcome) this.#outcome({ kind: CONNECT_FAILURES.has(code) ? "connectFailure" : "reset" });
     if (this.#phase === Phase.responding) {
       this.flag(IDLE_TIMEOUTS.has(code) ? ResponseFlag.streamIdleTimeout : ResponseFlag.upstreamRemoteReset);
       this.#resetDownstream();
@@ -355,7 +325,6 @@ export class Exchange {
     if (this.#phase === Phase.done || this.res.headersSent) return;
     this.#phase = Phase.done;
     this.#clearDeadline();
-    this.#releaseUpstream();
     if (flag !== undefined) this.flag(flag);
     const list: HeaderList = extra ?? [];
     if (this.grpc) {
@@ -408,7 +377,7 @@ export class Exchange {
 
   /** Reads and counts what is left of a request body the proxy answered without forwarding. */
   #drainRequest(): void {
-    if (this.req.readableEnded || this.#abort !== undefined) return;
+    if (this.req.readableEnded || this.#forward?.readsBody === true) return;
     if ((this.req as Tagged)[EXCHANGE] === undefined) this.countRequestBody();
   }
 
@@ -417,27 +386,6 @@ export class Exchange {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-  }
-
-  #releaseUpstream(): void {
-    this.connected();
-    const ticket = this.#requestTicket;
-    if (ticket !== undefined) {
-      this.#requestTicket = undefined;
-      ticket.release();
-    }
-    const upstream = this.#upstream;
-    if (upstream !== undefined) {
-      this.#upstream = undefined;
-      upstream.end();
-    }
-  }
-
-  #abortUpstream(err: Error): void {
-    const abort = this.#abort;
-    this.#abort = undefined;
-    this.#releaseUpstream();
-    abort?.(err);
   }
 
   #downstreamGone(): boolean {
@@ -457,19 +405,15 @@ export class Exchange {
   onDeadlinePassed(): void {
     this.#timer = undefined;
     if (this.#phase === Phase.done) return;
-    if (this.#reportOutcome) this.#outcome({ kind: "timeout" });
     this.flag(ResponseFlag.upstreamRequestTimeout);
-    const responding = this.#phase === Phase.responding;
-    const abort = this.#abort;
-    this.#abort = undefined;
-    if (responding) {
+    // Cancelled first: the upstream stops reading the body, which a local reply then drains.
+    this.#forward?.cancel(true);
+    if (this.#phase === Phase.responding) {
       this.flag(ResponseFlag.localReset);
-      this.#releaseUpstream();
       this.#resetDownstream();
     } else {
       this.localReply(504, "upstream request timeout", undefined, GrpcStatus.deadlineExceeded);
     }
-    abort?.(new HttpForwardError(HttpForwardErrorCode.upstreamTimeout, "upstream request timeout"));
   }
 
   onResponseDrained(): void {
@@ -478,10 +422,9 @@ export class Exchange {
 
   onDownstreamClosed(): void {
     if (this.#phase !== Phase.done) {
-      if (this.#reportOutcome) this.#outcome({ kind: "cancelled" });
       this.#phase = Phase.done;
       this.#clearDeadline();
-      this.#abortUpstream(new HttpForwardError(HttpForwardErrorCode.downstreamGone, "downstream went away"));
+      this.#forward?.cancel(false);
     }
     if (!this.#responseEnded && !this.#resetByProxy) this.flag(ResponseFlag.downstreamConnectionTermination);
     this.#record();
@@ -516,43 +459,6 @@ export class Exchange {
       userAgent: this.headers.userAgent,
     };
     this.ctx.observer.ended(record);
-  }
-
-  // --- undici's dispatch handler (HTTP/1.1 upstreams) -----------------------------------------
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.connected();
-    if (this.#phase === Phase.done) {
-      abort(new HttpForwardError(HttpForwardErrorCode.downstreamGone, "request already answered"));
-      return;
-    }
-    this.#abort = abort;
-  }
-
-  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-    if (status < 200) return true; // 1xx: node answered 100-continue downstream itself
-    this.#resume = resume;
-    this.respond(status, fromRawHeaders(raw), false);
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    return this.responseData(chunk);
-  }
-
-  onComplete(trailers: readonly (Buffer | string)[] | null): void {
-    this.#abort = undefined;
-    this.responseEnd(trailers === null || trailers.length === 0 ? undefined : fromRawHeaders(trailers));
-  }
-
-  onError(err: Error): void {
-    this.#abort = undefined;
-    this.upstreamFailed(err);
-  }
-
-  /** undici passes the chunk itself (its typings say a size). */
-  onBodySent(chunk: Buffer | number): void {
-    this.bytesReceived += typeof chunk === "number" ? chunk : chunk.length;
   }
 }
 

@@ -8,15 +8,15 @@ import type { HeaderList } from "./header-list.js";
 import { fromHttp2Headers, toHeaderObject } from "./response-headers.js";
 
 /**
- * Where an HTTP/2 upstream stream's events go: the exchange itself, or one attempt of a request
- * with retries (which passes them on to the exchange once it keeps the response).
+ * Where an HTTP/2 upstream stream's events go: one attempt of a forwarded request (which passes
+ * them on to the exchange once it keeps the response).
  */
 export interface UpstreamSink {
   /** True once nothing more is wanted from the upstream (no stream is opened then). */
   readonly done: boolean;
   readonly method: string;
-  /** Request body bytes sent upstream. */
-  bytesReceived: number;
+  /** `bytes` of request body were sent upstream. */
+  requestBodySent(bytes: number): void;
   /** The session is up: the request stops counting as pending. */
   connected(): void;
   setAbort(abort: (err: Error) => void): void;
@@ -119,7 +119,7 @@ class Http2UpstreamStream {
   #pipeRequest(req: Readable): void {
     const stream = this.#stream;
     req.on("data", (chunk: Buffer) => {
-      this.#exchange.bytesReceived += chunk.length;
+      this.#exchange.requestBodySent(chunk.length);
       if (!stream.write(chunk)) req.pause();
     });
     stream.on("drain", () => req.resume());

@@ -7,17 +7,15 @@ import type { Dispatcher } from "undici";
 import type { RuntimeHttp } from "../config/listener.js";
 import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
-import type { ForwardDecision, HeaderMutation, HeaderValue, RetryPolicy, RouteTable } from "../router/index.js";
+import type { ForwardDecision, HeaderMutation, HeaderValue, RouteTable } from "../router/index.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 import type { AttemptOutcome, PickContext } from "../upstream/resilience.js";
 import { DownstreamHeaders } from "./downstream-headers.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
+import { Forward, type ForwardEnvironment, NO_RETRIES } from "./forward.js";
 import { parseGrpcTimeout } from "./grpc.js";
 import { Http2Sessions } from "./h2-sessions.js";
-import { forwardHttp2 } from "./h2-upstream.js";
-import { overflowReply, takeAttemptSlots } from "./overflow-reply.js";
 import { ReplayBody } from "./replay-body.js";
-import { type RetryEnvironment, RetryingForward } from "./retrying-forward.js";
 import { completeUpstreamHeaders, requestIdFor, schemeFor } from "./upstream-request.js";
 
 /** One endpoint as the request path uses it (ClusterManager's Upstream satisfies it). */
@@ -76,17 +74,15 @@ export function createHttpHandler(options: HttpHandlerOptions): ListenerHandler 
     observer: options.observer,
     now: options.now ?? (() => performance.now()),
     serverName: options.http.serverName === "" ? "weft" : options.http.serverName,
-    attemptEnded: options.clusters.attemptEnded?.bind(options.clusters),
   };
-  const sessions = options.http2Sessions ?? new Http2Sessions();
-  const retries: RetryEnvironment = {
+  const upstream: ForwardEnvironment = {
     clusters: options.clusters,
-    sessions,
+    sessions: options.http2Sessions ?? new Http2Sessions(),
     observer: options.observer,
     random: options.random ?? Math.random,
     idleTimeoutMs: options.http.streamIdleTimeoutMs,
   };
-  const forwarder = new Forwarder(ctx, options.clusters, sessions, options.generateRequestId ?? randomUUID, retries);
+  const forwarder = new Forwarder(ctx, options.clusters, options.generateRequestId ?? randomUUID, upstream);
   const routeTable = options.routeTable;
   return (req, res) => forwarder.handle(routeTable(), req, res);
 }
@@ -94,22 +90,14 @@ export function createHttpHandler(options: HttpHandlerOptions): ListenerHandler 
 class Forwarder {
   readonly #ctx: ExchangeContext;
   readonly #clusters: UpstreamClusters;
-  readonly #sessions: Http2Sessions;
   readonly #generateRequestId: () => string;
-  readonly #retries: RetryEnvironment;
+  readonly #upstream: ForwardEnvironment;
 
-  constructor(
-    ctx: ExchangeContext,
-    clusters: UpstreamClusters,
-    sessions: Http2Sessions,
-    generate: () => string,
-    retries: RetryEnvironment,
-  ) {
+  constructor(ctx: ExchangeContext, clusters: UpstreamClusters, generate: () => string, upstream: ForwardEnvironment) {
     this.#ctx = ctx;
     this.#clusters = clusters;
-    this.#sessions = sessions;
     this.#generateRequestId = generate;
-    this.#retries = retries;
+    this.#upstream = upstream;
   }
 
   handle(table: RouteTable | undefined, req: ListenerRequest, res: ListenerResponse): void {
@@ -180,113 +168,50 @@ class Forwarder {
     this.#dispatch(exchange, cluster, action, mutations);
   }
 
+  /**
+   * Completes the upstream request and hands it to a Forward, the one upstream path: a route
+   * without a retry policy runs it with NO_RETRIES. Only a route with a policy keeps a copy of
+   * the body for replay (up to REPLAY_BUFFER_LIMIT); the others stream it straight through.
+   */
   #dispatch(exchange: Exchange, cluster: string, action: ForwardDecision, mutations: readonly HeaderMutation[]): void {
-    const clusters = this.#clusters;
-    if (action.retryPolicy !== undefined) {
-      this.#dispatchWithRetries(exchange, cluster, action, action.retryPolicy, mutations);
-      return;
-    }
-    const upstream = clusters.pick(cluster, hashContext(exchange, action));
-    if (upstream === undefined) {
-      exchange.localReply(503, "no healthy upstream", ResponseFlag.noHealthyUpstream);
-      return;
-    }
-    const slots = takeAttemptSlots(clusters.breaker?.(cluster));
-    if (typeof slots === "string") {
-      overflowReply(exchange, this.#ctx.observer, cluster, slots);
-      return;
-    }
-    const req = exchange.req;
     const headers = exchange.headers;
-    const http = this.#ctx.http;
+    const clusters = this.#clusters;
+    const req = exchange.req;
     exchange.requestId = completeUpstreamHeaders(
-      http,
+      this.#ctx.http,
       headers,
       exchange.requestId,
       req.socket.remoteAddress,
       mutations,
     );
     const authority = action.hostRewrite ?? (headers.authority as string);
-    const hasBody = hasRequestBody(exchange);
-    upstream.begin();
-    exchange.dispatched(upstream, upstream.address, slots.request, slots.pending);
     const runtime = clusters.cluster(cluster);
-    if (runtime?.http2 === true) {
-      const target = {
-        sessions: this.#sessions,
-        address: upstream.address,
-        connectTimeoutMs: runtime.connectTimeoutMs,
-      };
-      forwardHttp2(exchange, target, authority, action.path, headers.list, hasBody ? req : undefined);
-      return;
-    }
-    headers.list.push("host", authority);
-    // The stream idle timeout can fire first only when the request's deadline is longer than it
-    // or absent; otherwise the deadline covers it and undici need not arm two timers per request
-    // (measured: about 4% of the proxy's CPU at 20k req/s).
-    const deadline = exchange.timeoutMs;
-    const idleMs = deadline > 0 && deadline <= http.streamIdleTimeoutMs ? 0 : http.streamIdleTimeoutMs;
-    upstream.pool.dispatch(
-      {
-        method: exchange.method as Dispatcher.HttpMethod,
-        path: action.path,
-        headers: headers.list,
-        body: hasBody ? req : null,
-        headersTimeout: idleMs,
-        bodyTimeout: idleMs,
-      },
-      exchange,
-    );
-  }
-
-  /**
-   * A route with a retry policy: the body is kept for replay (up to REPLAY_BUFFER_LIMIT) and the
-   * attempts are run by RetryingForward. The path without a policy above keeps no copy.
-   */
-  #dispatchWithRetries(
-    exchange: Exchange,
-    cluster: string,
-    action: ForwardDecision,
-    policy: RetryPolicy,
-    mutations: readonly HeaderMutation[],
-  ): void {
-    const headers = exchange.headers;
-    const clusters = this.#clusters;
-    exchange.requestId = completeUpstreamHeaders(
-      this.#ctx.http,
-      headers,
-      exchange.requestId,
-      exchange.req.socket.remoteAddress,
-      mutations,
-    );
-    const authority = action.hostRewrite ?? (headers.authority as string);
-    const runtime = clusters.cluster(cluster);
-    const http2 = runtime?.http2 === true ? { connectTimeoutMs: runtime.connectTimeoutMs } : undefined;
+    const http2 = runtime?.http2 === true ? runtime : undefined;
     if (http2 === undefined) headers.list.push("host", authority);
-    new RetryingForward(this.#retries, exchange, {
+    const policy = action.retryPolicy;
+    const body = hasRequestBody(exchange) ? (policy === undefined ? req : new ReplayBody(req, exchange)) : undefined;
+    const hashPolicy = action.hashPolicy;
+    new Forward(this.#upstream, exchange, {
       cluster,
-      policy,
+      policy: policy ?? NO_RETRIES,
       breaker: clusters.breaker?.(cluster),
       path: action.path,
       authority,
       headers: headers.list,
       http2,
-      body: hasRequestBody(exchange) ? new ReplayBody(exchange.req, exchange) : undefined,
-      hash: hashContext(exchange, action)?.hash,
+      body,
+      hash: hashPolicy === undefined ? undefined : requestHash(exchange, hashPolicy),
     }).start();
   }
 }
 
-/** The request's hash under the route's hash_policy, for ring hash; undefined when the route has none. */
-function hashContext(exchange: Exchange, action: ForwardDecision): PickContext | undefined {
-  const policy = action.hashPolicy;
-  if (policy === undefined) return undefined;
-  const hash = policy({
+/** The request's hash under the route's hash_policy, for ring hash; undefined when no policy applied. */
+function requestHash(exchange: Exchange, policy: NonNullable<ForwardDecision["hashPolicy"]>): bigint | undefined {
+  return policy({
     header: (name) => headerOf(exchange, name),
     path: exchange.path,
     remoteAddress: exchange.peerHost === "" ? undefined : exchange.peerHost,
   });
-  return hash === undefined ? undefined : { hash };
 }
 
 /** Whether the downstream request has a body to forward. */

@@ -1,18 +1,21 @@
-// One upstream attempt of a request whose route has a retry policy: the undici dispatch handler
-// (HTTP/1.1) or HTTP/2 stream sink for that attempt alone. Until it keeps a response it reports to
-// its owner, which decides whether to retry; a kept response is passed on to the exchange. An
-// attempt given up goes on quietly until its upstream request ends (an HTTP/1.1 response being
-// drained, or a cancelled HTTP/2 stream closing), and only then releases its endpoint and its
-// circuit-breaker slots, so the counts follow what is really open upstream.
+// One upstream attempt of a forwarded request: the undici dispatch handler (HTTP/1.1) or HTTP/2
+// stream sink for that attempt alone. Until it keeps a response it reports to its Forward, which
+// decides whether to retry; a kept response is passed on to the exchange. An attempt given up
+// goes on quietly until its upstream request ends (an HTTP/1.1 response being drained, or a
+// cancelled HTTP/2 stream closing), and only then releases its endpoint and its circuit-breaker
+// slots, so the counts follow what is really open upstream.
+// The object is undici's handler itself (the callback interface undici calls internally), so no
+// adapter or parsed-header object is made per request and an attempt allocates no closures.
 
 import type { BreakerTicket } from "../upstream/resilience.js";
 import { HttpForwardError, HttpForwardErrorCode } from "./errors.js";
 import type { Exchange } from "./exchange.js";
 import type { UpstreamSink } from "./h2-upstream.js";
 import type { HeaderList } from "./header-list.js";
+import type { AttemptSlots } from "./overflow-reply.js";
 import { fromRawHeaders } from "./response-headers.js";
 
-/** What decides an attempt's fate. */
+/** What decides an attempt's fate (Forward). */
 export interface AttemptOwner {
   readonly exchange: Exchange;
   /** Response headers of an attempt not yet given up; true when the owner gives it up to retry. */
@@ -21,8 +24,9 @@ export interface AttemptOwner {
   attemptFailed(attempt: UpstreamAttempt, err: unknown): void;
 }
 
-/** What an attempt holds, released once when its upstream request has ended. */
+/** The endpoint an attempt holds, ended once when its upstream request has ended. */
 export interface AttemptHold {
+  readonly address: string;
   end(): void;
 }
 
@@ -39,11 +43,12 @@ enum State {
 
 export class UpstreamAttempt implements UpstreamSink {
   readonly #owner: AttemptOwner;
+  readonly #exchange: Exchange;
   readonly #endpoint: AttemptHold;
   readonly address: string;
   readonly method: string;
-  /** Unused: the retry path counts the downstream body once, as it arrives (ReplayBody). */
-  bytesReceived = 0;
+  /** Whether body bytes sent upstream are the downstream's own (no replay copy counts them). */
+  readonly #countsBody: boolean;
   #state = State.active;
   #abort: ((err: Error) => void) | undefined = undefined;
   #resume: (() => void) | undefined = undefined;
@@ -51,23 +56,27 @@ export class UpstreamAttempt implements UpstreamSink {
   #pending: BreakerTicket | undefined;
   #retry: BreakerTicket | undefined;
 
+  /**
+   * Holds `endpoint` (begun by the caller) and the breaker `slots` and `retry` ticket until the
+   * attempt ends; `countsBody` adds the request body bytes it sends to the exchange's count.
+   */
   constructor(
     owner: AttemptOwner,
     endpoint: AttemptHold,
-    address: string,
-    tickets: {
-      readonly request: BreakerTicket | undefined;
-      readonly pending: BreakerTicket | undefined;
-      readonly retry: BreakerTicket | undefined;
-    },
+    slots: AttemptSlots,
+    retry: BreakerTicket | undefined,
+    countsBody: boolean,
   ) {
     this.#owner = owner;
+    const exchange = owner.exchange;
+    this.#exchange = exchange;
     this.#endpoint = endpoint;
-    this.address = address;
-    this.method = owner.exchange.method;
-    this.#request = tickets.request;
-    this.#pending = tickets.pending;
-    this.#retry = tickets.retry;
+    this.address = endpoint.address;
+    this.method = exchange.method;
+    this.#request = slots.request;
+    this.#pending = slots.pending;
+    this.#retry = retry;
+    this.#countsBody = countsBody;
   }
 
   get done(): boolean {
@@ -77,6 +86,11 @@ export class UpstreamAttempt implements UpstreamSink {
   /** Not yet answered, failed or given up. */
   get active(): boolean {
     return this.#state === State.active;
+  }
+
+  /** The upstream request is open and may still read the request body. */
+  get inFlight(): boolean {
+    return this.#abort !== undefined;
   }
 
   /**
@@ -110,36 +124,39 @@ export class UpstreamAttempt implements UpstreamSink {
 
   setResume(resume: () => void): void {
     this.#resume = resume;
-    if (this.#state === State.kept) this.#owner.exchange.setResume(resume);
+    if (this.#state === State.kept) this.#exchange.setResume(resume);
+  }
+
+  requestBodySent(bytes: number): void {
+    if (this.#countsBody && this.#state <= State.kept) this.#exchange.bytesReceived += bytes;
   }
 
   respond(status: number, list: HeaderList, endStream: boolean): void {
     this.connected();
     if (this.#state !== State.active) return;
-    const owner = this.#owner;
-    if (owner.attemptResponded(this, status, list)) return;
+    if (this.#owner.attemptResponded(this, status, list)) return;
     this.#state = State.kept;
-    const exchange = owner.exchange;
+    const exchange = this.#exchange;
     const resume = this.#resume;
     if (resume !== undefined) exchange.setResume(resume);
     exchange.respond(status, list, endStream);
   }
 
   responseData(chunk: Buffer): boolean {
-    return this.#state === State.kept ? this.#owner.exchange.responseData(chunk) : true;
+    return this.#state === State.kept ? this.#exchange.responseData(chunk) : true;
   }
 
   responseEnd(trailers: HeaderList | undefined): void {
     const kept = this.#state === State.kept;
     this.#end();
-    if (kept) this.#owner.exchange.responseEnd(trailers);
+    if (kept) this.#exchange.responseEnd(trailers);
   }
 
   upstreamFailed(err: unknown): void {
     const state = this.#state;
     if (state === State.ended) return;
     this.#end();
-    if (state === State.kept) this.#owner.exchange.upstreamFailed(err);
+    if (state === State.kept) this.#exchange.upstreamFailed(err);
     else if (state === State.active) this.#owner.attemptFailed(this, err);
   }
 
@@ -162,7 +179,7 @@ export class UpstreamAttempt implements UpstreamSink {
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
-    if (status < 200) return true;
+    if (status < 200) return true; // 1xx: node answered 100-continue downstream itself
     this.#resume = resume;
     this.respond(status, fromRawHeaders(raw), false);
     return true;
@@ -180,5 +197,8 @@ export class UpstreamAttempt implements UpstreamSink {
     this.upstreamFailed(err);
   }
 
-  onBodySent(): void {}
+  /** undici passes the chunk itself (its typings say a size). */
+  onBodySent(chunk: Buffer | number): void {
+    this.requestBodySent(typeof chunk === "number" ? chunk : chunk.length);
+  }
 }
