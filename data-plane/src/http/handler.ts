@@ -1,6 +1,7 @@
 // The proxy's HTTP request path: route a request with the route table it starts with, then
 // answer it locally or forward it to an endpoint of the chosen cluster and stream the response
-// back. One handler per HTTP listener; see exchange.ts for the per-request state.
+// back. One handler per HTTP listener; see exchange.ts for a request's downstream side and
+// forward.ts for its upstream side (one path, with or without a retry policy).
 import { randomUUID } from "node:crypto";
 import type { Http2ServerRequest } from "node:http2";
 import type { Dispatcher } from "undici";
