@@ -1,171 +1,132 @@
-// What `apply --wait` counts as synced, against fakes of GET /v1/proxies and the resource lists.
+// What `apply --wait` counts as synced: every type of every proxy runs the revision the write
+// created (or a later one), as GET /v1/proxies reports it; read here from fakes of that answer.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ApiKind, ProxyStatus, ResourceList, TypeStatus } from "../../cli/src/client/index.js";
+import type { ProxyStatus, TypeStatus } from "../../cli/src/client/index.js";
 import { judgeProxies, waitAfterWrite, waitForSync } from "../../cli/src/commands/sync-wait.js";
 import { CliErrorCode } from "../../cli/src/errors.js";
-import { type SnapshotResource, versionOfResources } from "../../control-plane/src/snapshot/snapshot.js";
 
 const CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
 const RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
-const EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
 const LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
-
-const clusters = new Map([
-  ["a", "aaaaaaaaaaaaaaaaaaaaaaaa"],
-  ["b", "bbbbbbbbbbbbbbbbbbbbbbbb"],
-]);
-const routes = new Map([
-  ["r1", "111111111111111111111111"],
-  ["r2", "222222222222222222222222"],
-]);
-const stored = new Map<ApiKind, Map<string, string>>([
-  ["clusters", clusters],
-  ["routes", routes],
-  ["endpoints", new Map()],
-  ["listeners", new Map()],
-]);
-
-/** The control plane's own version_info of these resources. */
-function sotwVersion(resources: Map<string, string>, names?: string[]): string {
-  const chosen = [...resources].filter(([name]) => names === undefined || names.includes(name));
-  return versionOfResources(chosen.map(([name, version]) => ({ name, version }) as SnapshotResource));
-}
 
 function typeStatus(fields: Partial<TypeStatus>): TypeStatus {
   return {
     state: "SYNCED",
-    versionSent: "",
-    versionAcked: "",
+    versionSent: "v",
+    versionAcked: "v",
     nonce: "1",
     subscribed: ["*"],
+    revision: null,
     lastNack: null,
     ...fields,
   };
 }
 
 function proxy(nodeId: string, types: Record<string, TypeStatus>): ProxyStatus {
-  return { nodeId, cluster: "", address: "127.0.0.1:1", connectedAt: new Date().toISOString(), userAgent: "t", types };
+  const revisions = Object.values(types).map((t) => t.revision);
+  const revision = revisions.includes(null) ? null : Math.min(...(revisions as number[]));
+  return {
+    nodeId,
+    cluster: "",
+    address: "127.0.0.1:1",
+    connectedAt: new Date().toISOString(),
+    userAgent: "t",
+    revision,
+    types,
+  };
 }
 
+const rejection = (revision: number | null, message = "bad cluster") => ({
+  message,
+  at: new Date().toISOString(),
+  revision,
+});
+
 describe("judgeProxies", () => {
-  test("a state-of-the-world ACK counts only for the version the store's resources give", () => {
-    const current = sotwVersion(clusters);
-    const [synced, behind] = judgeProxies(
+  test("a proxy is synced once every type runs the revision or a later one", () => {
+    const [ahead, exact, behind] = judgeProxies(
       [
-        proxy("new", { [CDS]: typeStatus({ versionSent: current, versionAcked: current }) }),
-        proxy("old", { [CDS]: typeStatus({ versionSent: "0".repeat(24), versionAcked: "0".repeat(24) }) }),
+        proxy("ahead", { [CDS]: typeStatus({ revision: 9 }), [LDS]: typeStatus({ revision: 8 }) }),
+        proxy("exact", { [CDS]: typeStatus({ revision: 7 }), [LDS]: typeStatus({ revision: 7 }) }),
+        proxy("behind", { [CDS]: typeStatus({ revision: 7 }), [LDS]: typeStatus({ state: "STALE", revision: 6 }) }),
       ],
-      stored,
-      Date.now(),
+      7,
     );
-    assert.equal(synced?.synced, true);
+    assert.equal(ahead?.synced, true);
+    assert.equal(exact?.synced, true);
     assert.equal(behind?.synced, false);
-    assert.deepEqual(behind?.waitingFor, ["CDS SYNCED"]);
+    assert.deepEqual(behind?.waitingFor, ["LDS STALE"]);
   });
 
-  test("a subscription by name selects only those names", () => {
-    const version = sotwVersion(routes, ["r1"]);
-    const [verdict] = judgeProxies(
-      [
-        proxy("p", {
-          [RDS]: typeStatus({ subscribed: ["r1", "missing"], versionSent: version, versionAcked: version }),
-        }),
-      ],
-      stored,
-      Date.now(),
-    );
-    assert.equal(verdict?.synced, true);
+  test("a type that runs no revision yet is waited for, whatever its state says", () => {
+    const [verdict] = judgeProxies([proxy("new", { [RDS]: typeStatus({ state: "SYNCED", revision: null }) })], 1);
+    assert.equal(verdict?.synced, false);
+    assert.deepEqual(verdict?.waitingFor, ["RDS SYNCED"]);
   });
 
-  test("a NACK of the current version fails; a NACK of an older one is only waited past", () => {
-    const current = sotwVersion(clusters);
-    const lastNack = { message: "bad cluster", at: new Date().toISOString() };
-    const [now, earlier] = judgeProxies(
+  test("a rejection of the revision (or a later one) is reported; one of an older revision is only waited past", () => {
+    const [now, later, earlier, unknown] = judgeProxies(
       [
-        proxy("now", { [CDS]: typeStatus({ state: "NACKED", versionSent: current, versionAcked: "x", lastNack }) }),
-        proxy("earlier", { [CDS]: typeStatus({ state: "NACKED", versionSent: "f".repeat(24), lastNack }) }),
+        proxy("now", { [CDS]: typeStatus({ state: "NACKED", revision: 6, lastNack: rejection(7) }) }),
+        proxy("later", { [CDS]: typeStatus({ state: "NACKED", revision: 6, lastNack: rejection(8) }) }),
+        proxy("earlier", { [CDS]: typeStatus({ state: "STALE", revision: 5, lastNack: rejection(6) }) }),
+        proxy("unknown", { [CDS]: typeStatus({ state: "STALE", revision: 5, lastNack: rejection(null) }) }),
       ],
-      stored,
-      Date.now(),
+      7,
     );
     assert.deepEqual(now?.nacks, ["CDS: bad cluster"]);
+    assert.deepEqual(later?.nacks, ["CDS: bad cluster"]);
     assert.deepEqual(earlier?.nacks, []);
     assert.equal(earlier?.synced, false);
+    assert.deepEqual(unknown?.nacks, []);
   });
 
-  test("where the version cannot be computed (delta revisions, endpoint subscriptions) SYNCED is enough", () => {
-    const [delta, eds] = judgeProxies(
-      [
-        proxy("delta", { [CDS]: typeStatus({ versionSent: "7", versionAcked: "7" }) }),
-        proxy("eds", { [EDS]: typeStatus({ subscribed: ["a"], versionAcked: "e".repeat(24) }) }),
-      ],
-      stored,
-      Date.now(),
-    );
-    assert.equal(delta?.synced, true);
-    assert.equal(eds?.synced, true);
-  });
-
-  test("a listener scoped to other nodes is not part of a proxy's listener version", () => {
-    const listeners = new Map([
-      ["front", "ffffffffffffffffffffffff"],
-      ["sidecar", "ssssssssssssssssssssssss"],
-      ["shared", "cccccccccccccccccccccccc"],
-    ]);
-    const scopes = new Map([
-      ["front", { nodeClusters: new Set(["front"]), nodeIds: undefined }],
-      ["sidecar", { nodeClusters: undefined, nodeIds: new Set(["sidecar-1"]) }],
-    ]);
-    const frontVersion = sotwVersion(listeners, ["front", "shared"]);
-    const sidecarVersion = sotwVersion(listeners, ["sidecar", "shared"]);
-    const lds = (version: string) => ({ [LDS]: typeStatus({ versionSent: version, versionAcked: version }) });
-    const verdicts = judgeProxies(
-      [
-        { ...proxy("front-1", lds(frontVersion)), cluster: "front" },
-        { ...proxy("sidecar-1", lds(sidecarVersion)), cluster: "app" },
-        { ...proxy("other", lds(sidecarVersion)), cluster: "front" },
-      ],
-      new Map([...stored, ["listeners", listeners]]),
-      Date.now(),
-      scopes,
-    );
-    assert.deepEqual(
-      verdicts.map((v) => v.synced),
-      [true, true, false],
-    );
+  test("a type that runs the revision is synced although it rejected an older one", () => {
+    const [verdict] = judgeProxies([proxy("p", { [CDS]: typeStatus({ revision: 7, lastNack: rejection(6) }) })], 7);
+    assert.equal(verdict?.synced, true);
+    assert.deepEqual(verdict?.nacks, []);
   });
 });
 
-function source(proxies: ProxyStatus[]) {
+function source(...answers: ProxyStatus[][]) {
+  let call = 0;
   return {
-    proxies: async () => proxies,
-    list: async (kind: ApiKind): Promise<ResourceList> => ({
-      kind,
-      revision: 1,
-      items: [...(stored.get(kind) ?? [])].map(([name, version]) => ({
-        kind,
-        name,
-        version,
-        revision: 1,
-        resource: {},
-      })),
-    }),
+    calls: () => call,
+    proxies: async () => answers[Math.min(call++, answers.length - 1)] ?? [],
   };
 }
 
 describe("waitForSync", () => {
   test("resolves at once when no proxy is connected, and says so", async () => {
     const lines: string[] = [];
-    await waitForSync(source([]), { timeoutMs: 1000, progress: (line) => lines.push(line) });
+    await waitForSync(source([]), { revision: 3, timeoutMs: 1000, progress: (line) => lines.push(line) });
     assert.deepEqual(lines, ["no proxies connected"]);
+  });
+
+  test("polls until every proxy runs the revision, printing each change of progress once", async () => {
+    const lines: string[] = [];
+    const api = source(
+      [proxy("a", { [CDS]: typeStatus({ revision: 2 }) }), proxy("b", { [CDS]: typeStatus({ revision: 2 }) })],
+      [proxy("a", { [CDS]: typeStatus({ revision: 3 }) }), proxy("b", { [CDS]: typeStatus({ revision: 2 }) })],
+      [proxy("a", { [CDS]: typeStatus({ revision: 3 }) }), proxy("b", { [CDS]: typeStatus({ revision: 2 }) })],
+      [proxy("a", { [CDS]: typeStatus({ revision: 4 }) }), proxy("b", { [CDS]: typeStatus({ revision: 3 }) })],
+    );
+    await waitForSync(api, { revision: 3, timeoutMs: 5000, intervalMs: 1, progress: (line) => lines.push(line) });
+    assert.deepEqual(lines, ["0/2 proxies synced", "1/2 proxies synced", "2/2 proxies synced"]);
+    assert.equal(api.calls(), 4);
   });
 
   test("times out naming each proxy still behind and what it waits for", async () => {
     const lines: string[] = [];
-    const behind = proxy("slow-1", { [CDS]: typeStatus({ state: "STALE", versionSent: sotwVersion(clusters) }) });
+    const behind = proxy("slow-1", { [CDS]: typeStatus({ state: "STALE", revision: 2 }) });
     await assert.rejects(
-      waitForSync(source([behind]), { timeoutMs: 50, intervalMs: 10, progress: (line) => lines.push(line) }),
+      waitForSync(source([behind]), {
+        revision: 3,
+        timeoutMs: 50,
+        intervalMs: 10,
+        progress: (line) => lines.push(line),
+      }),
       (error: Error & { code?: string }) => {
         assert.equal(error.code, CliErrorCode.waitTimeout);
         assert.match(error.message, /0\/1 proxies synced .*slow-1 \(CDS STALE\)/);
@@ -175,59 +136,29 @@ describe("waitForSync", () => {
     assert.deepEqual(lines, ["0/1 proxies synced"]);
   });
 
-  test("reads listener scopes from the stored listeners' metadata", async () => {
-    const version = "ffffffffffffffffffffffff";
-    const scoped = {
-      kind: "listeners" as const,
-      name: "front",
-      version,
-      revision: 1,
-      resource: { metadata: { filter_metadata: { weft: { node_clusters: ["front"] } } } },
-    };
-    const api = {
-      ...source([
-        proxy("sidecar-1", {
-          [LDS]: typeStatus({ versionSent: sotwVersion(new Map()), versionAcked: sotwVersion(new Map()) }),
-        }),
-      ]),
-      list: async (kind: ApiKind): Promise<ResourceList> => ({
-        kind,
-        revision: 1,
-        items: kind === "listeners" ? [scoped] : [],
-      }),
-    };
-    await waitForSync(api, { timeoutMs: 1000, intervalMs: 10, progress: () => {} });
-  });
-
-  test("fails at once when a proxy rejects the current config", async () => {
-    const lastNack = { message: "no such thing", at: new Date().toISOString() };
-    const nacked = proxy("n", { [CDS]: typeStatus({ state: "NACKED", versionSent: sotwVersion(clusters), lastNack }) });
-    await assert.rejects(waitForSync(source([nacked]), { timeoutMs: 5000, progress: () => {} }), {
+  test("fails at once when a proxy rejects the revision", async () => {
+    const nacked = proxy("n", { [CDS]: typeStatus({ state: "NACKED", revision: 2, lastNack: rejection(3, "no") }) });
+    const api = source([nacked]);
+    await assert.rejects(waitForSync(api, { revision: 3, timeoutMs: 5000, progress: () => {} }), {
       code: CliErrorCode.proxyNacked,
     });
-  });
-});
-
-describe("judgeProxies with an empty subscription", () => {
-  test("a type subscribed to no names is owed nothing: synced whatever version it acknowledged last", () => {
-    const [verdict] = judgeProxies(
-      [
-        proxy("p", {
-          [RDS]: typeStatus({ subscribed: [], versionSent: "0".repeat(24), versionAcked: "0".repeat(24) }),
-        }),
-      ],
-      stored,
-      Date.now(),
-    );
-    assert.equal(verdict?.synced, true);
+    assert.equal(api.calls(), 1);
   });
 });
 
 describe("waitAfterWrite", () => {
-  const lastNack = { message: "no such thing", at: new Date().toISOString() };
   const nacked = () =>
-    proxy("n", { [CDS]: typeStatus({ state: "NACKED", versionSent: sotwVersion(clusters), lastNack }) });
+    proxy("n", { [CDS]: typeStatus({ state: "NACKED", revision: 6, lastNack: rejection(7, "no such thing") }) });
   const flags = { wait: true, waitTimeout: 5000 };
+
+  test("waits for the revision the command wrote", async () => {
+    const api = source(
+      [proxy("p", { [CDS]: typeStatus({ revision: 6 }) })],
+      [proxy("p", { [CDS]: typeStatus({ revision: 7 }) })],
+    );
+    await waitAfterWrite(api, flags, { revision: 7, before: 6 }, { intervalMs: 1, progress: () => {} });
+    assert.equal(api.calls(), 2);
+  });
 
   test("a rejection says the config stays stored and names the rollback that undoes the write", async () => {
     await assert.rejects(
@@ -255,10 +186,7 @@ describe("waitAfterWrite", () => {
   });
 
   test("without --wait nothing is read", async () => {
-    const unreachable = {
-      proxies: () => Promise.reject(new Error("read")),
-      list: () => Promise.reject(new Error("read")),
-    };
+    const unreachable = { proxies: () => Promise.reject(new Error("read")) };
     await waitAfterWrite(unreachable, { waitTimeout: 5000 }, { revision: 7, before: 6 }, { progress: () => {} });
   });
 });
