@@ -1,13 +1,54 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import { DEFAULT_CIRCUIT_BREAKERS, type RuntimeEndpoint } from "../../../data-plane/src/config/index.js";
-import { CircuitBreaker } from "../../../data-plane/src/upstream/index.js";
+import {
+  DEFAULT_CIRCUIT_BREAKERS,
+  type RuntimeCircuitBreakers,
+  type RuntimeEndpoint,
+} from "../../../data-plane/src/config/index.js";
+import { type BreakerResource, type BreakerTicket, CircuitBreaker } from "../../../data-plane/src/upstream/index.js";
 import { gate } from "../listeners/helpers.js";
 import { staticCluster } from "../upstream/backends.js";
 import { h1Request, routeTo, startHttpBackend } from "./harness.js";
 import { startRetryProxy } from "./retry-harness.js";
 
 const local = (port: number): RuntimeEndpoint => ({ host: "127.0.0.1", port, weight: 1, health: "HEALTHY" });
+
+/**
+ * A CircuitBreaker that says when its counts change, so a test waits for a slot to be taken or
+ * given back instead of sleeping.
+ */
+class ObservedBreaker extends CircuitBreaker {
+  #waiting: { readonly ready: () => boolean; readonly resolve: () => void }[] = [];
+
+  constructor(limits: RuntimeCircuitBreakers) {
+    super(limits);
+  }
+
+  override tryAcquire(resource: BreakerResource): BreakerTicket | undefined {
+    const ticket = super.tryAcquire(resource);
+    this.#changed();
+    if (ticket === undefined) return undefined;
+    return {
+      release: () => {
+        ticket.release();
+        this.#changed();
+      },
+    };
+  }
+
+  /** Resolves once `open(resource)` is `count` (at once if it is now). */
+  until(resource: BreakerResource, count: number): Promise<void> {
+    const ready = () => this.open(resource) === count;
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push({ ready, resolve }));
+  }
+
+  #changed(): void {
+    const done = this.#waiting.filter((w) => w.ready());
+    this.#waiting = this.#waiting.filter((w) => !w.ready());
+    for (const w of done) w.resolve();
+  }
+}
 
 describe("circuit breakers", () => {
   const open: { close(): Promise<void> }[] = [];
@@ -23,7 +64,7 @@ describe("circuit breakers", () => {
       void release.wait.then(() => res.end("done"));
     });
     open.push(b);
-    const breaker = new CircuitBreaker({ ...DEFAULT_CIRCUIT_BREAKERS, maxRequests: 2 });
+    const breaker = new ObservedBreaker({ ...DEFAULT_CIRCUIT_BREAKERS, maxRequests: 2 });
     const p = await startRetryProxy({
       routes: [routeTo("web")],
       clusters: [staticCluster("web", local(b.port))],
@@ -46,8 +87,7 @@ describe("circuit breakers", () => {
     );
     release.open();
     for (const reply of await Promise.all(replies.slice(0, 2))) assert.equal(reply.status, 200);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(breaker.open("requests"), 0);
+    await breaker.until("requests", 0);
     assert.equal(breaker.open("pendingRequests"), 0);
   });
 
@@ -59,7 +99,7 @@ describe("circuit breakers", () => {
       res.end();
     });
     open.push(b);
-    const breaker = new CircuitBreaker({ ...DEFAULT_CIRCUIT_BREAKERS, maxRetries: 1 });
+    const breaker = new ObservedBreaker({ ...DEFAULT_CIRCUIT_BREAKERS, maxRetries: 1 });
     const p = await startRetryProxy({
       routes: [routeTo("web", { retry_policy: { retry_on: "5xx", retry_back_off: { base_interval: "0.2s" } } })],
       clusters: [staticCluster("web", local(b.port))],
@@ -71,9 +111,8 @@ describe("circuit breakers", () => {
     assert.equal(calls, 4);
     assert.deepEqual(p.overflows, ["retries", "retries"]);
     assert.equal(breaker.overflows("retries"), 2);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await breaker.until("requests", 0);
     assert.equal(breaker.open("retries"), 0);
-    assert.equal(breaker.open("requests"), 0);
   });
 
   it("limits changed at run time apply to the next requests", async () => {
@@ -82,7 +121,7 @@ describe("circuit breakers", () => {
       void release.wait.then(() => res.end("done"));
     });
     open.push(b);
-    const breaker = new CircuitBreaker({ ...DEFAULT_CIRCUIT_BREAKERS, maxRequests: 1 });
+    const breaker = new ObservedBreaker({ ...DEFAULT_CIRCUIT_BREAKERS, maxRequests: 1 });
     const p = await startRetryProxy({
       routes: [routeTo("web")],
       clusters: [staticCluster("web", local(b.port))],
@@ -93,8 +132,8 @@ describe("circuit breakers", () => {
     assert.equal((await h1Request(p.port)).status, 503);
     breaker.update({ ...DEFAULT_CIRCUIT_BREAKERS, maxRequests: 2 });
     const second = h1Request(p.port);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(breaker.open("requests"), 2);
+    await breaker.until("requests", 2);
+    assert.equal(breaker.overflows("requests"), 1, "the raised limit let the second request in");
     release.open();
     assert.equal((await held).status, 200);
     assert.equal((await second).status, 200);
@@ -102,16 +141,18 @@ describe("circuit breakers", () => {
 
   it("max_connections 1: one request on the one connection, one waits pending, the rest overflow 503 UO", async () => {
     const release = gate();
+    const firstArrived = gate();
     const ports = new Set<number>();
     let arrived = 0;
     const b = await startHttpBackend((req, res) => {
       arrived++;
+      firstArrived.open();
       ports.add(req.socket.remotePort ?? 0);
       void release.wait.then(() => res.end("done"));
     });
     open.push(b);
     const limits = { ...DEFAULT_CIRCUIT_BREAKERS, maxConnections: 1, maxPendingRequests: 1 };
-    const breaker = new CircuitBreaker(limits);
+    const breaker = new ObservedBreaker(limits);
     const p = await startRetryProxy({
       routes: [routeTo("web")],
       clusters: [{ ...staticCluster("web", local(b.port)), circuitBreakers: limits }],
@@ -119,9 +160,10 @@ describe("circuit breakers", () => {
     });
     open.push(p);
     const first = h1Request(p.port);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await firstArrived.wait;
     const second = h1Request(p.port);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await breaker.until("requests", 2);
+    assert.equal(breaker.open("pendingRequests"), 1, "the second waits for a connection");
     const refused = await Promise.all([...Array(3)].map(() => h1Request(p.port)));
     for (const reply of refused) assert.equal(reply.status, 503);
     assert.equal(breaker.overflows("pendingRequests"), 3);
