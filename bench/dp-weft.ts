@@ -73,18 +73,22 @@ export interface WeftProxy {
   stop(): Promise<void>;
 }
 
-/** A `weft proxy` with the access log off; `nodeFlags` go to node (e.g. --cpu-prof). */
+/**
+ * A `weft proxy` with the access log off; `nodeFlags` go to node (e.g. --cpu-prof); `bin` is the
+ * CLI to run (another checkout's bin/weft.js for an A/B), this checkout's by default.
+ */
 export async function startWeftProxy(
   xds: string,
   pin: StartOptions,
   nodeFlags: readonly string[] = [],
+  bin: string = WEFT,
 ): Promise<WeftProxy> {
   const child = new BenchProcess(
     "weft proxy",
     process.execPath,
     [
       ...nodeFlags,
-      WEFT,
+      bin,
       "proxy",
       "--node-id",
       "bench",
