@@ -4,6 +4,7 @@ import { type Client, type ClientDuplexStream, credentials, type ServiceError } 
 import pino from "pino";
 import { KINDS, parseResource, type ResourceKind } from "../../../control-plane/src/resources/index.js";
 import { SnapshotBuilder } from "../../../control-plane/src/snapshot/snapshot-builder.js";
+import type { TypeStatus } from "../../../control-plane/src/status/proxy-status.js";
 import { StatusRegistry } from "../../../control-plane/src/status/registry.js";
 import type { Mutation } from "../../../control-plane/src/store/config-store.js";
 import { MemoryStore } from "../../../control-plane/src/store/memory-store.js";
@@ -299,6 +300,29 @@ export async function eventually(check: () => boolean, timeoutMs = 2_000, what =
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** How the status registry sees `typeUrl` on the connection of `nodeId` (GET /v1/proxies), if connected. */
+export function typeStatusOf(h: Harness, nodeId: string, typeUrl: string): TypeStatus | undefined {
+  return h.status.proxies().find((p) => p.nodeId === nodeId)?.types[typeUrl];
+}
+
+/** Resolves once `nodeId`'s `typeUrl` status passes `check`; rejects after 2 s naming `what`. */
+export function typeStatusReaches(
+  h: Harness,
+  nodeId: string,
+  typeUrl: string,
+  check: (t: TypeStatus) => boolean,
+  what: string,
+): Promise<void> {
+  return eventually(
+    () => {
+      const t = typeStatusOf(h, nodeId, typeUrl);
+      return t !== undefined && check(t);
+    },
+    2_000,
+    what,
+  );
 }
 
 /** Resource names in a SotW response, decoded from their Any. */

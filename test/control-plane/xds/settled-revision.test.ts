@@ -10,7 +10,6 @@ import {
   CDS,
   cluster,
   DeltaClient,
-  eventually,
   type Harness,
   LDS,
   listener,
@@ -19,6 +18,8 @@ import {
   routeConfig,
   type Stream,
   startHarness,
+  typeStatusOf,
+  typeStatusReaches,
 } from "./harness.js";
 
 const followUp = (fields: Partial<DiscoveryRequest>): DiscoveryRequest =>
@@ -32,17 +33,10 @@ function ack(s: Stream<DiscoveryRequest, DiscoveryResponse>, r: DiscoveryRespons
 describe("the revision each proxy runs", () => {
   let h: Harness;
   const proxy = (nodeId: string): ProxyStatus | undefined => h.status.proxies().find((p) => p.nodeId === nodeId);
-  const typeOf = (nodeId: string, typeUrl: string): TypeStatus | undefined => proxy(nodeId)?.types[typeUrl];
+  const typeOf = (nodeId: string, typeUrl: string) => typeStatusOf(h, nodeId, typeUrl);
   const revision = () => h.builder.current()?.revision ?? -1;
   const waitFor = (nodeId: string, typeUrl: string, check: (t: TypeStatus) => boolean, what: string) =>
-    eventually(
-      () => {
-        const t = typeOf(nodeId, typeUrl);
-        return t !== undefined && check(t);
-      },
-      2_000,
-      what,
-    );
+    typeStatusReaches(h, nodeId, typeUrl, check, what);
 
   before(async () => {
     h = await startHarness({ view: nodeScopedViews() });

@@ -17,6 +17,8 @@ import {
   request,
   routeConfig,
   startHarness,
+  typeStatusOf,
+  typeStatusReaches,
 } from "./harness.js";
 
 const nack = (message: string) => ({ code: 3, message, details: [] });
@@ -26,16 +28,9 @@ const followUp = (fields: Partial<DiscoveryRequest>): DiscoveryRequest =>
 describe("status registry over real streams", () => {
   let h: Harness;
   const proxy = (nodeId: string) => h.status.proxies().find((p) => p.nodeId === nodeId);
-  const typeOf = (nodeId: string, typeUrl: string): TypeStatus | undefined => proxy(nodeId)?.types[typeUrl];
+  const typeOf = (nodeId: string, typeUrl: string) => typeStatusOf(h, nodeId, typeUrl);
   const waitFor = (nodeId: string, typeUrl: string, check: (t: TypeStatus) => boolean, what: string) =>
-    eventually(
-      () => {
-        const t = typeOf(nodeId, typeUrl);
-        return t !== undefined && check(t);
-      },
-      2_000,
-      what,
-    );
+    typeStatusReaches(h, nodeId, typeUrl, check, what);
 
   // The first snapshot is published inside the first test, so a type can be seen NOT_SENT.
   before(async () => {
