@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { meshResources } from "./dp-config.js";
 import { freePorts } from "./dp-free-ports.js";
-import { backendConfig, startNginx, waitForHttp } from "./dp-nginx.js";
+import { startBackend, waitForHttp } from "./dp-nginx.js";
 import type { StartOptions } from "./dp-process.js";
 import { findTools } from "./dp-tools.js";
 import { checkBuilt, startControlPlane, startWeftProxy, waitForReady } from "./dp-weft.js";
@@ -67,13 +67,7 @@ async function main(): Promise<number> {
   const stops: (() => Promise<void>)[] = [];
   const runs: Record<"A" | "B", Run[]> = { A: [], B: [] };
   try {
-    const backend = await startNginx(
-      "backend nginx",
-      tools.nginx,
-      (prefix) => backendConfig(prefix, backendPorts),
-      backendA,
-      loadPin,
-    );
+    const backend = await startBackend(tools.nginx, backendPorts, loadPin);
     stops.push(backend.stop);
     const controlPlane = await startControlPlane(loadPin);
     stops.push(controlPlane.stop);

@@ -18,7 +18,7 @@ import { churn, scrapeCounter } from "./dp-churn.js";
 import { CLUSTERS, meshResources } from "./dp-config.js";
 import { freePorts } from "./dp-free-ports.js";
 import { collectGarbage, inspectorUrl } from "./dp-inspector-gc.js";
-import { backendConfig, type Nginx, proxyConfig, startNginx, waitForHttp } from "./dp-nginx.js";
+import { type Nginx, proxyConfig, startBackend, startNginx, waitForHttp } from "./dp-nginx.js";
 import { withNoise } from "./dp-noise.js";
 import type { OpenLoopResult } from "./dp-open-loop.js";
 import { BenchProcess, childPids, describeRunning, type StartOptions, stopAllProcesses } from "./dp-process.js";
@@ -143,13 +143,7 @@ async function main(): Promise<number> {
   let churnResult: Churn | undefined;
   try {
     log(`backend nginx on 127.0.0.1:${backendA} and :${backendB}`);
-    const backend: Nginx = await startNginx(
-      "backend nginx",
-      tools.nginx,
-      (prefix) => backendConfig(prefix, backendPorts),
-      backendA,
-      loadPin,
-    );
+    const backend: Nginx = await startBackend(tools.nginx, backendPorts, loadPin);
     stops.push(backend.stop);
     const reference = await startNginx(
       "nginx proxy",

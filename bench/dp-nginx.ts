@@ -122,3 +122,10 @@ export async function waitForHttp(url: string, timeoutMs: number, child: BenchPr
   }
   throw new Error(`${child.name}: ${url} not answering 200 (${exited ? "exited" : last}); output:\n${child.tail()}`);
 }
+
+/** The fixed-response backend: one nginx answering on every port of `ports` (the first is polled). */
+export function startBackend(nginx: string, ports: readonly number[], pin: StartPin): Promise<Nginx> {
+  return startNginx("backend nginx", nginx, (prefix) => backendConfig(prefix, ports), ports[0] as number, pin);
+}
+
+type StartPin = { cpu?: number | undefined; taskset?: string | undefined };
