@@ -98,7 +98,12 @@ describe("gRPC through weft proxy", () => {
     ]);
     proxy = await startProxy("grpc-1", [cp.xds]);
     client = new Echo(`127.0.0.1:${port}`, credentials.createInsecure());
-    await eventually("a unary call to pass", async () => ((await unary(client, "hi")).reply ? true : undefined));
+    // A failed call is thrown, so a time-out names the last gRPC error the client saw.
+    await eventually("a unary call to pass", async () => {
+      const { reply, error } = await unary(client, "hi");
+      if (error !== undefined) throw error;
+      return reply ? true : undefined;
+    });
   });
   after(async () => {
     client?.close();
