@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -178,13 +177,7 @@ export async function startGrpcBackend(name: string): Promise<BackendProcess> {
 export const ECHO_PROTO = join(fixtures, "echo.proto");
 
 /** A port free right now on 127.0.0.1 (listener addresses in config need a real port number). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from "../free-port.js";
 
 /** Polls `check` every 50 ms until it returns a value other than undefined, at most `timeoutMs`. */
 export async function eventually<T>(

@@ -5,16 +5,9 @@ import http from "node:http";
 import net from "node:net";
 import { describe, test } from "node:test";
 import { ListenerErrorCode, ListenerManager } from "../../../data-plane/src/listeners/index.js";
+import { freePort } from "../../free-port.js";
 import { h1Get, spec, taggedHandler, tryConnect } from "./helpers.js";
 import { LineClient, taggedEcho, tcpSpec } from "./tcp-helpers.js";
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("ListenerManager reservations", () => {
   test("a reservation binds at once and holds its connections until served, which answers them with the serving handler", async () => {

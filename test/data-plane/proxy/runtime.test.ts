@@ -14,6 +14,7 @@ import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
 import { decodeResources } from "../../../data-plane/src/xds-client/decode-response.js";
 import type { DecodedResource, TypeSubscription } from "../../../data-plane/src/xds-client/index.js";
 import { decodeJson, packAny, TypeUrl, typeNameOf } from "../../../proto/index.js";
+import { freePort } from "../../free-port.js";
 import { ManualClock } from "../../time/manual-clock.js";
 import {
   assignment,
@@ -84,14 +85,6 @@ function setup(options: { protocol?: "sotw" | "delta"; warmingTimeoutMs?: number
   };
   opened.push(s);
   return s;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function get(port: number): Promise<string> {
