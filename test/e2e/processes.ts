@@ -177,7 +177,7 @@ export async function startGrpcBackend(name: string): Promise<BackendProcess> {
 export const ECHO_PROTO = join(fixtures, "echo.proto");
 
 /** A port free right now on 127.0.0.1 (listener addresses in config need a real port number). */
-export { freePort } from "../free-port.js";
+export { freePort, refusesConnections } from "../ports.js";
 
 /** Polls `check` every 50 ms until it returns a value other than undefined, at most `timeoutMs`. */
 export async function eventually<T>(

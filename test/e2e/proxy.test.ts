@@ -14,6 +14,7 @@ import {
   eventually,
   freePort,
   type ProxyProcess,
+  refusesConnections,
   startBackend,
   startControlPlane,
   startProxy,
@@ -43,18 +44,6 @@ function servesBody(port: number, expected: string, path = "/"): Promise<true> {
 /** Names of the listeners /config_dump lists, sorted. */
 function listenerNames(dump: Json): string[] {
   return (dump.listeners as { resources: { name: string }[] }).resources.map((l) => l.name).sort();
-}
-
-/** Whether a connection to 127.0.0.1:port is refused (nothing listens there). */
-function refusesConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.on("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on("error", () => resolve(true));
-  });
 }
 
 /** `weft status --server URL` to its end: its stdout (the caller's WEFT_* variables left out). */

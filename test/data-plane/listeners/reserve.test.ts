@@ -5,7 +5,7 @@ import http from "node:http";
 import net from "node:net";
 import { describe, test } from "node:test";
 import { ListenerErrorCode, ListenerManager } from "../../../data-plane/src/listeners/index.js";
-import { freePort } from "../../free-port.js";
+import { freePort } from "../../ports.js";
 import { h1Get, spec, taggedHandler, tryConnect } from "./helpers.js";
 import { LineClient, taggedEcho, tcpSpec } from "./tcp-helpers.js";
 

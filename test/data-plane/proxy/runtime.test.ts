@@ -14,7 +14,7 @@ import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
 import { decodeResources } from "../../../data-plane/src/xds-client/decode-response.js";
 import type { DecodedResource, TypeSubscription } from "../../../data-plane/src/xds-client/index.js";
 import { decodeJson, packAny, TypeUrl, typeNameOf } from "../../../proto/index.js";
-import { freePort } from "../../free-port.js";
+import { freePort, refusesConnections } from "../../ports.js";
 import { ManualClock } from "../../time/manual-clock.js";
 import {
   assignment,
@@ -98,18 +98,6 @@ function get(port: number): Promise<string> {
         res.on("end", () => resolve(body));
       })
       .on("error", reject);
-  });
-}
-
-/** Whether a connection to 127.0.0.1:port is refused (nothing listens there). */
-function refusesConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.on("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on("error", () => resolve(true));
   });
 }
 

@@ -1,4 +1,4 @@
-// A free 127.0.0.1 port for a test to hand to something that binds it later (a listener in a
+// Ports for tests. A free 127.0.0.1 port for a test to hand to something that binds it later (a listener in a
 // config, a proxy's flag). It is picked below the kernel's ephemeral range: a port the kernel
 // handed out for `listen(0)` is soon handed out again, to another server binding port 0 or as
 // the local port of an outgoing connection, and the later bind then fails with EADDRINUSE.
@@ -35,4 +35,16 @@ export async function freePort(): Promise<number> {
     if (await canBind(port)) return port;
   }
   throw new Error("no free port found below the ephemeral range in 100 tries");
+}
+
+/** Whether a connection to 127.0.0.1:port is refused (nothing listens there). */
+export function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on("error", () => resolve(true));
+  });
 }
