@@ -5,6 +5,7 @@
 // get their hosts from DNS (dns/dns-resolution.ts) and are warming until their first resolution.
 import { lookup as dnsLookup } from "node:dns/promises";
 import { Pool } from "undici";
+import { type Clock, systemClock } from "../../../time/index.js";
 import {
   DEFAULT_CIRCUIT_BREAKERS,
   type EndpointHealth,
@@ -14,7 +15,7 @@ import {
 } from "../config/index.js";
 import { registerBuiltinLoadBalancers } from "./balancers/builtin.js";
 import { ClusterState } from "./cluster-state.js";
-import { type DnsLogger, type DnsLookup, DnsResolution, defaultSchedule, type Schedule } from "./dns/dns-resolution.js";
+import { type DnsLogger, type DnsLookup, DnsResolution } from "./dns/dns-resolution.js";
 import type { ClusterHosts, HostHealthFlag, HostLocality, HostMonitor, HostMonitorFactory, HostState } from "./host.js";
 import { PoolSlots } from "./pool-slots.js";
 import type { AttemptOutcome, PickContext } from "./resilience.js";
@@ -28,10 +29,11 @@ export interface ClusterManagerOptions {
   readonly random?: () => number;
   /** The resolver for DNS clusters; default dns.promises.lookup (the system's getaddrinfo). */
   readonly lookup?: DnsLookup;
-  /** Timers for DNS refreshes; default an unref'd setTimeout. */
-  readonly schedule?: Schedule;
-  /** Wall-clock milliseconds (DNS resolution times in the view); default Date.now. */
-  readonly now?: () => number;
+  /**
+   * DNS refresh timers, DNS resolution times (in the view) and whenWarm's time-outs; the system
+   * clock by default.
+   */
+  readonly clock?: Clock;
   /** Where DNS failures and recoveries are logged. */
   readonly logger?: DnsLogger;
   /**
@@ -79,8 +81,7 @@ export class ClusterManager {
   readonly #keepAliveTimeoutMs: number;
   readonly #random: () => number;
   readonly #lookup: DnsLookup;
-  readonly #schedule: Schedule;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   readonly #logger: DnsLogger | undefined;
   readonly #monitorFactories: readonly HostMonitorFactory[];
   readonly #slots = new PoolSlots();
@@ -95,8 +96,7 @@ export class ClusterManager {
     this.#keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
     this.#random = options.random ?? Math.random;
     this.#lookup = options.lookup ?? ((hostname, lookupOptions) => dnsLookup(hostname, lookupOptions));
-    this.#schedule = options.schedule ?? defaultSchedule;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
     this.#monitorFactories = options.monitors ?? [];
   }
@@ -111,6 +111,7 @@ export class ClusterManager {
     clusters: readonly RuntimeCluster[],
     endpointsByCluster: ReadonlyMap<string, RuntimeEndpoints>,
   ): Promise<void> {
+    // An assert, not a user-reachable error: the runtime stops taking config before it closes this.
     if (this.#closed) throw new Error("ClusterManager is closed");
     const previous = this.#entries;
     const entries = new Map<string, ClusterEntry>();
@@ -170,8 +171,7 @@ export class ClusterManager {
     const resolution: DnsResolution = new DnsResolution({
       cluster,
       lookup: this.#lookup,
-      schedule: this.#schedule,
-      now: this.#now,
+      clock: this.#clock,
       random: this.#random,
       logger: this.#logger,
       resolved: (endpoints) => {
@@ -248,12 +248,12 @@ export class ClusterManager {
       }
       const set = waiters;
       const done = (ready: boolean): void => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         set.delete(done);
         if (set.size === 0 && this.#waiters.get(clusterName) === set) this.#waiters.delete(clusterName);
         resolve(ready);
       };
-      const timer = setTimeout(() => done(false), timeoutMs);
+      const timer = this.#clock.setTimeout(() => done(false), timeoutMs);
       set.add(done);
     });
   }

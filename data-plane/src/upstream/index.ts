@@ -9,7 +9,7 @@ export {
   DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
   type EndpointView,
 } from "./cluster-manager.js";
-export type { DnsLogger, DnsLookup, LookupAddress, Schedule } from "./dns/dns-resolution.js";
+export type { DnsLogger, DnsLookup, LookupAddress } from "./dns/dns-resolution.js";
 export {
   type ClusterHosts,
   type HostChange,

@@ -5,7 +5,9 @@
 // follow the name as it moves while connections already open stay where they are. A failed
 // lookup keeps the name's last good addresses; it is logged when it starts failing (or fails
 // differently) and when it recovers, not on every attempt.
+import type { Clock, Timer } from "../../../../time/index.js";
 import type { DnsLookupFamily, RuntimeCluster, RuntimeEndpoint, RuntimeEndpoints } from "../../config/index.js";
+import { ProxyError, ProxyErrorCode } from "../../errors.js";
 
 /** One address as dns.promises.lookup reports it with `all: true`. */
 export interface LookupAddress {
@@ -19,9 +21,6 @@ export type DnsLookup = (
   options: { readonly all: true; readonly family: 0 | 4 | 6 },
 ) => Promise<readonly LookupAddress[]>;
 
-/** Runs `run` after `delayMs`; the returned function cancels it. Default: an unref'd setTimeout. */
-export type Schedule = (run: () => void, delayMs: number) => () => void;
-
 export interface DnsLogger {
   warn(details: object, message: string): void;
   info(details: object, message: string): void;
@@ -30,9 +29,11 @@ export interface DnsLogger {
 export interface DnsResolutionOptions {
   readonly cluster: RuntimeCluster;
   readonly lookup: DnsLookup;
-  readonly schedule: Schedule;
-  /** Wall-clock milliseconds, for lastResolvedAt. */
-  readonly now: () => number;
+  /**
+   * The refresh timers (unref'd: refreshing never keeps the process alive on its own) and
+   * lastResolvedAt.
+   */
+  readonly clock: Clock;
   /** Uniform numbers in [0, 1), for the jitter. */
   readonly random: () => number;
   readonly logger: DnsLogger | undefined;
@@ -47,12 +48,6 @@ export interface DnsResolutionOptions {
 /** Up to this share of the refresh rate is added at random to each wait. */
 const JITTER = 0.1;
 
-export const defaultSchedule: Schedule = (run, delayMs) => {
-  const timer = setTimeout(run, delayMs);
-  timer.unref();
-  return () => clearTimeout(timer);
-};
-
 export class DnsResolution {
   readonly hostnames: readonly string[];
   readonly #options: DnsResolutionOptions;
@@ -61,7 +56,7 @@ export class DnsResolution {
   readonly #failing = new Map<string, string>();
   #lastResolvedAt: number | undefined;
   #signature: string | undefined;
-  #cancel: (() => void) | undefined;
+  #timer: Timer | undefined;
   #closed = false;
 
   constructor(options: DnsResolutionOptions) {
@@ -86,8 +81,8 @@ export class DnsResolution {
   /** Stops refreshing; a round in progress reports nothing. */
   close(): void {
     this.#closed = true;
-    this.#cancel?.();
-    this.#cancel = undefined;
+    this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   async #round(first: boolean): Promise<void> {
@@ -98,7 +93,9 @@ export class DnsResolution {
         try {
           const found = await lookup(hostname, { all: true, family: lookupFamily(family) });
           const addresses = chooseAddresses(found, family);
-          if (addresses.length === 0) throw new Error("no address of the requested family");
+          if (addresses.length === 0) {
+            throw new ProxyError(ProxyErrorCode.dnsNoAddress, "no address of the requested family");
+          }
           this.#addresses.set(hostname, addresses);
           if (this.#failing.delete(hostname)) {
             this.#options.logger?.info({ cluster: cluster.name, hostname }, "DNS resolution recovered");
@@ -116,7 +113,7 @@ export class DnsResolution {
       }),
     );
     if (this.#closed) return;
-    this.#lastResolvedAt = this.#options.now();
+    this.#lastResolvedAt = this.#options.clock.now();
     const endpoints = this.#endpoints();
     const signature = JSON.stringify(endpoints.localities);
     if (first || signature !== this.#signature) {
@@ -124,13 +121,15 @@ export class DnsResolution {
       this.#options.resolved(endpoints, first);
     }
     const rate = cluster.dns?.refreshRateMs ?? 5000;
-    this.#cancel = this.#options.schedule(
-      () => {
-        this.#cancel = undefined;
-        if (!this.#closed) void this.#round(false);
-      },
-      rate + Math.floor(this.#options.random() * rate * JITTER),
-    );
+    this.#timer = this.#options.clock
+      .setTimeout(
+        () => {
+          this.#timer = undefined;
+          if (!this.#closed) void this.#round(false);
+        },
+        rate + Math.floor(this.#options.random() * rate * JITTER),
+      )
+      .unref();
   }
 
   /** The configured endpoints with each name replaced by its addresses (the first only for LOGICAL_DNS). */
