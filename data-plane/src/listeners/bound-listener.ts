@@ -4,6 +4,7 @@
 // serves (held): the connections it accepts then wait, unread, until it serves.
 
 import net from "node:net";
+import { type Clock, systemClock } from "../../../time/index.js";
 import { type BoundAddress, bind, boundAddress, unbind } from "./bind.js";
 import { ConnectionSet } from "./connection-set.js";
 
@@ -109,23 +110,24 @@ export abstract class BoundListener<Handler> {
 
   /**
    * Stops accepting, asks open connections to finish (askToFinish), and destroys what is left
-   * after timeoutMs (forceClose). Resolves when no socket remains. Idempotent.
+   * after timeoutMs on `clock` (forceClose). Resolves when no socket remains. Idempotent: a second
+   * call returns the first drain.
    */
-  drain(timeoutMs: number): Promise<void> {
-    this.#draining ??= this.#drain(timeoutMs);
+  drain(timeoutMs: number, clock: Clock = systemClock): Promise<void> {
+    this.#draining ??= this.#drain(timeoutMs, clock);
     return this.#draining;
   }
 
-  async #drain(timeoutMs: number): Promise<void> {
+  async #drain(timeoutMs: number, clock: Clock): Promise<void> {
     const unbound = unbind(this.#server);
     // Held connections never reached a handler: nothing of theirs can finish.
     for (const socket of this.#held?.keys() ?? []) socket.destroy();
     this.askToFinish();
-    const timer = setTimeout(() => this.forceClose(), timeoutMs);
+    const timer = clock.setTimeout(() => this.forceClose(), timeoutMs);
     try {
       await Promise.all([unbound, this.sockets.whenEmpty()]);
     } finally {
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
     }
   }
 

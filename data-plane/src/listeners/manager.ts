@@ -5,6 +5,7 @@
 // accepted connections held until it serves. A listener that cannot bind is reported on its own,
 // and the rest of the desired set still applies.
 
+import { type Clock, systemClock } from "../../../time/index.js";
 import type { BoundAddress } from "./bind.js";
 import type { ListenerError } from "./errors.js";
 import { HttpListener } from "./http-listener.js";
@@ -34,6 +35,8 @@ interface Entry {
 export interface ListenerManagerOptions {
   /** Told of every downstream connection accepted, with its listener's name. */
   readonly connectionOpened?: (listener: string) => void;
+  /** Runs the drain timeouts; the system clock by default. */
+  readonly clock?: Clock;
 }
 
 export class ListenerManager {
@@ -42,9 +45,11 @@ export class ListenerManager {
   /** The reservations (bound, holding their connections), by name. */
   readonly #reservations = new Map<string, Entry>();
   readonly #connectionOpened: ((listener: string) => void) | undefined;
+  readonly #clock: Clock;
 
   constructor(options: ListenerManagerOptions = {}) {
     this.#connectionOpened = options.connectionOpened;
+    this.#clock = options.clock ?? systemClock;
   }
 
   readonly #draining = new Set<Promise<void>>();
@@ -158,7 +163,7 @@ export class ListenerManager {
   }
 
   #drain(listener: Listener, timeoutMs: number): Promise<void> {
-    const done = listener.drain(timeoutMs).finally(() => this.#draining.delete(done));
+    const done = listener.drain(timeoutMs, this.#clock).finally(() => this.#draining.delete(done));
     this.#draining.add(done);
     return done;
   }
