@@ -4,6 +4,7 @@
 // cluster; the request paths reach the breaker by cluster name, and the admin view joins their
 // per-endpoint state to the cluster manager's.
 import type { Logger } from "pino";
+import { type Clock, systemClock } from "../../../time/index.js";
 import { DEFAULT_CIRCUIT_BREAKERS, type RuntimeCluster } from "../config/index.js";
 import type { ResilienceMetrics } from "../metrics/resilience-metrics.js";
 import { CircuitBreaker } from "../upstream/circuit-breaker.js";
@@ -35,10 +36,13 @@ export interface ResilientClusterView extends ClusterView {
 export class ClusterResilience {
   readonly #parts = new Map<string, ClusterParts>();
   readonly #logger: Logger;
+  readonly #clock: Clock;
   #metrics: ResilienceMetrics | undefined;
 
-  constructor(logger: Logger) {
+  /** `clock` runs every health checker's and outlier detector's timers; the system clock by default. */
+  constructor(logger: Logger, clock: Clock = systemClock) {
     this.#logger = logger.child({ component: "resilience" });
+    this.#clock = clock;
   }
 
   /** Health-check results and ejections are counted here once the metrics exist. */
@@ -121,6 +125,7 @@ export class ClusterResilience {
       } else if (parts.detector === undefined) {
         parts.detector = new OutlierDetector({
           config: outlier,
+          clock: this.#clock,
           targets: () => hosts.hosts(),
           onChange: () => hosts.healthChanged(),
           onEjection: (address, reason) => {
@@ -139,6 +144,7 @@ export class ClusterResilience {
         parts.checker = new HealthChecker({
           cluster: name,
           check,
+          clock: this.#clock,
           targets: () => hosts.hosts(),
           onChange: () => hosts.healthChanged(),
           logger: this.#logger,

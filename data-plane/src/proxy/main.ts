@@ -1,6 +1,7 @@
 // `weft proxy` as a function: the xDS client, the runtime it feeds, listeners, upstream pools,
 // the admin server, metrics and the access log, started together and closed in order.
 import type { Logger } from "pino";
+import { type Clock, systemClock } from "../../../time/index.js";
 import { type AccessLog, createAccessLog } from "../access-log/index.js";
 import { startAdmin } from "../admin/index.js";
 import { createHttpHandler, Http2Sessions, type UpstreamClusters } from "../http/index.js";
@@ -28,6 +29,13 @@ export interface ProxyOptions {
   readonly warmingTimeoutMs?: number;
   /** The longest wait between two attempts to reach a control plane (DEFAULT_BACKOFF's cap if unset). */
   readonly xdsReconnectMaxDelayMs?: number;
+  /**
+   * The one clock every timer of the proxy's own runs on (xDS reconnects, warming, DNS refreshes,
+   * health checks, outlier detection, cluster warm-up waits, listener drains) and the times it
+   * reports; the system clock by default. The request paths' socket and per-request timers are
+   * Node's own.
+   */
+  readonly clock?: Clock;
 }
 
 export interface RunningProxy {
@@ -44,12 +52,14 @@ export interface RunningProxy {
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const { logger } = options;
+  const clock = options.clock ?? systemClock;
   // The metrics need the listeners (connection gauge) and the listeners the metrics (counter).
   let metrics: ProxyMetrics | undefined;
-  const listeners = new ListenerManager({ connectionOpened: (name) => metrics?.connectionOpened(name) });
+  const listeners = new ListenerManager({ connectionOpened: (name) => metrics?.connectionOpened(name), clock });
   // Health checks, outlier detection and circuit breakers live beside each cluster.
-  const resilience = new ClusterResilience(logger);
+  const resilience = new ClusterResilience(logger, clock);
   const clusters = new ClusterManager({
+    clock,
     logger: logger.child({ component: "upstream" }),
     monitors: [resilience.monitor],
   });
@@ -74,6 +84,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   metrics = new ProxyMetrics({
     activeConnections: () => listeners.activeConnections(),
     clusters: () => clusters.view(),
+    now: () => clock.now(),
   });
   resilience.setMetrics(
     new ResilienceMetrics(metrics.registry, { ejectedEndpoints: () => resilience.ejectedCounts() }),
@@ -89,6 +100,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     clusters,
     protocol: options.delta ? "delta" : "sotw",
     logger,
+    clock,
     ...(options.warmingTimeoutMs === undefined ? {} : { warmingTimeoutMs: options.warmingTimeoutMs }),
     handlers: {
       http: (listener, http, routeTable) =>
@@ -104,6 +116,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     logger,
     subscriptions: runtime.subscriptions,
     backoff,
+    clock,
   });
   runtime.attach(ads);
   const proxyMetrics = metrics;
