@@ -1,21 +1,19 @@
-// The access log's error codes.
+// The access log's error codes, from the proxy's registry (../errors.ts).
+import { ProxyError, ProxyErrorCode } from "../errors.js";
 
 export const AccessLogErrorCode = {
-  /** The access log file (or its folder) could not be created or opened for appending. */
-  open: "WEFT_PROXY_ACCESS_LOG_OPEN",
+  open: ProxyErrorCode.accessLogOpen,
 } as const;
 
 export type AccessLogErrorCode = (typeof AccessLogErrorCode)[keyof typeof AccessLogErrorCode];
 
-export class AccessLogError extends Error {
+export class AccessLogError extends ProxyError<AccessLogErrorCode> {
   override readonly name = "AccessLogError";
-  readonly code: AccessLogErrorCode;
   /** The file the log was to be written to. */
   readonly path: string;
 
   constructor(code: AccessLogErrorCode, path: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
     this.path = path;
   }
 }

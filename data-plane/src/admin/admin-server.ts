@@ -80,16 +80,16 @@ async function serve(
   const path = queryStart === -1 ? target : target.slice(0, queryStart);
   const route = routes.get(path);
   if (route === undefined) {
-    return errorReply(404, AdminErrorCode.notFound, `no admin endpoint at ${path}; GET / lists them`);
+    return errorReply(AdminErrorCode.notFound, `no admin endpoint at ${path}; GET / lists them`);
   }
   if (request.method !== "GET" && request.method !== "HEAD") {
-    return errorReply(405, AdminErrorCode.methodNotAllowed, `${path} takes ${ALLOW}`, { allow: ALLOW });
+    return errorReply(AdminErrorCode.methodNotAllowed, `${path} takes ${ALLOW}`, { allow: ALLOW });
   }
   try {
     return await route.handle(new URLSearchParams(queryStart === -1 ? "" : target.slice(queryStart + 1)));
   } catch (error) {
     logger.error({ err: error, path }, "admin endpoint failed");
-    return errorReply(500, AdminErrorCode.internal, `${path} failed; the proxy's log has the error`);
+    return errorReply(AdminErrorCode.internal, `${path} failed; the proxy's log has the error`);
   }
 }
 

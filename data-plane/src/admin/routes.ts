@@ -1,5 +1,6 @@
 // The admin endpoints as a table: path → what it answers. Each handler builds the whole reply
 // (status, media type, body) before anything is written, so a failure becomes a clean 500.
+import { adminHttpStatusOf } from "../errors.js";
 import type { AdminSource, MetricsSource } from "./admin-source.js";
 import { clustersJson, clustersText } from "./clusters-text.js";
 import { AdminErrorCode } from "./errors.js";
@@ -24,13 +25,13 @@ export function jsonReply(status: number, value: unknown): AdminReply {
   return { status, contentType: JSON_TYPE, body: `${JSON.stringify(value, null, 2)}\n` };
 }
 
+/** An error reply with the status the proxy's registry gives `code`. */
 export function errorReply(
-  status: number,
   code: AdminErrorCode,
   message: string,
   headers?: Readonly<Record<string, string>>,
 ): AdminReply {
-  const reply = jsonReply(status, { error: { code, message } });
+  const reply = jsonReply(adminHttpStatusOf(code), { error: { code, message } });
   return headers === undefined ? reply : { ...reply, headers };
 }
 
@@ -58,7 +59,7 @@ export function adminRoutes(source: AdminSource, metrics: MetricsSource): readon
         const format = query.get("format") ?? "json";
         if (format === "json") return jsonReply(200, clustersJson(source.clusters()));
         if (format === "text") return { status: 200, contentType: TEXT_TYPE, body: clustersText(source.clusters()) };
-        return errorReply(400, AdminErrorCode.badRequest, `format must be "json" or "text", not "${format}"`);
+        return errorReply(AdminErrorCode.badRequest, `format must be "json" or "text", not "${format}"`);
       },
     },
     {

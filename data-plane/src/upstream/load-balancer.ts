@@ -33,6 +33,8 @@ export function registerLoadBalancer(policy: LbPolicyName, factory: LoadBalancer
 /** Builds the balancer registered for `policy`; throws when none is. */
 export function createLoadBalancer(policy: LbPolicyName, context: LoadBalancerContext): LoadBalancer {
   const factory = registry.get(policy);
+  // An assert, not a user-reachable error: the config layer refuses every lb_policy without a
+  // built-in balancer (WEFT_PROXY_CONFIG_UNSUPPORTED_LB_POLICY), and the built-ins are registered first.
   if (factory === undefined) throw new Error(`no load balancer registered for ${policy}`);
   return factory(context);
 }

@@ -1,27 +1,22 @@
-// The xDS client's one table of error codes. Every error it raises carries one of these; tests
-// assert codes, never message text. gRPC status codes are chosen only where a NACK is sent.
+// The xDS client's error codes, from the proxy's registry (../errors.ts). Every error it raises
+// carries one of these; tests assert codes, never message text. gRPC status codes are chosen only
+// where a NACK is sent.
+import { ProxyError, ProxyErrorCode } from "../errors.js";
 
 export const XdsClientErrorCode = {
-  /** An Any in a response does not hold the response's type (docs/xds-protocol.md #15). */
-  typeMismatch: "WEFT_XDS_TYPE_MISMATCH",
-  /** An Any in a response does not decode. */
-  malformedResource: "WEFT_XDS_MALFORMED_RESOURCE",
-  /** One response names the same resource twice (docs/xds-protocol.md #14). */
-  duplicateResource: "WEFT_XDS_DUPLICATE_RESOURCE",
-  /** A resource has no name. */
-  unnamedResource: "WEFT_XDS_UNNAMED_RESOURCE",
-  /** A handler refused a resource. */
-  rejected: "WEFT_XDS_REJECTED",
-  /** The options given to the client are unusable (no servers, unknown type URL). */
-  invalidOptions: "WEFT_XDS_INVALID_OPTIONS",
+  typeMismatch: ProxyErrorCode.xdsTypeMismatch,
+  malformedResource: ProxyErrorCode.xdsMalformedResource,
+  duplicateResource: ProxyErrorCode.xdsDuplicateResource,
+  unnamedResource: ProxyErrorCode.xdsUnnamedResource,
+  rejected: ProxyErrorCode.xdsRejected,
+  invalidOptions: ProxyErrorCode.xdsInvalidOptions,
 } as const;
 
 export type XdsClientErrorCode = (typeof XdsClientErrorCode)[keyof typeof XdsClientErrorCode];
 
 /** An error raised by the xDS client, or by a resource handler to reject one resource's field. */
-export class XdsClientError extends Error {
+export class XdsClientError extends ProxyError<XdsClientErrorCode> {
   override readonly name = "XdsClientError";
-  readonly code: XdsClientErrorCode;
   /** The resource the error is about, when there is one. */
   readonly resourceName: string | undefined;
   /** The field path inside that resource, when known (e.g. "filter_chains[0].filters[0]"). */
@@ -32,8 +27,7 @@ export class XdsClientError extends Error {
     message: string,
     where: { resourceName?: string; field?: string; cause?: unknown } = {},
   ) {
-    super(message, where.cause === undefined ? undefined : { cause: where.cause });
-    this.code = code;
+    super(code, message, where.cause === undefined ? undefined : { cause: where.cause });
     this.resourceName = where.resourceName;
     this.field = where.field;
   }
