@@ -7,7 +7,7 @@ import { HTTP_STATUS, httpStatusOf } from "../../../control-plane/src/api/error-
 import { parseIfMatch } from "../../../control-plane/src/api/if-match.js";
 import { jsonDiff } from "../../../control-plane/src/api/json-diff.js";
 import { RouteTable } from "../../../control-plane/src/api/route-table.js";
-import { ErrorCode, WeftError } from "../../../control-plane/src/errors.js";
+import { DetailCode, ErrorCode, WeftError } from "../../../control-plane/src/errors.js";
 
 describe("the error code -> HTTP status table", () => {
   test("covers every code, with an error status", () => {
@@ -34,11 +34,17 @@ describe("the error code -> HTTP status table", () => {
 describe("toApiError", () => {
   test("a WeftError keeps its code, message and details", () => {
     const { status, body } = toApiError(
-      new WeftError(ErrorCode.invalidResource, "bad", { details: [{ path: "a", message: "b", code: "C" }] }),
+      new WeftError(ErrorCode.invalidResource, "bad", {
+        details: [{ path: "a", message: "b", code: DetailCode.syntax }],
+      }),
     );
     assert.equal(status, 400);
     assert.deepEqual(body, {
-      error: { code: ErrorCode.invalidResource, message: "bad", details: [{ path: "a", message: "b", code: "C" }] },
+      error: {
+        code: ErrorCode.invalidResource,
+        message: "bad",
+        details: [{ path: "a", message: "b", code: DetailCode.syntax }],
+      },
     });
   });
 
