@@ -3,6 +3,7 @@
 // calls startControlPlane and stops it on SIGTERM.
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
+import { type Clock, systemClock } from "../../time/index.js";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
 import { ErrorCode, WeftError } from "./errors.js";
@@ -32,6 +33,12 @@ export interface ControlPlaneOptions {
   readonly historyLimit?: number | undefined;
   readonly logger?: Logger | undefined;
   readonly logLevel?: string | undefined;
+  /**
+   * The one clock the control plane's timers (snapshot debounce, xDS shutdown grace) and recorded
+   * times (revisions, NACKs, connections, convergence, write rate limits) run on; the system clock
+   * by default. The API's per-request socket timers are Node's own.
+   */
+  readonly clock?: Clock;
 }
 
 export interface RunningControlPlane {
@@ -43,6 +50,7 @@ export interface RunningControlPlane {
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const logger = options.logger ?? pino({ level: options.logLevel ?? "info" });
+  const clock = options.clock ?? systemClock;
   const xdsAt = parseListenAddress(options.xdsListen, "--xds-listen");
   const apiAt = parseListenAddress(options.apiListen, "--api-listen");
   assertSafeListen(apiAt.host, options.apiToken);
@@ -60,13 +68,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   try {
     const store = await SqliteStore.open({
       dataDir: options.dataDir,
+      now: () => new Date(clock.now()),
       ...(options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit }),
     });
     cleanups.push(() => store.close());
 
     const metrics = new Metrics();
     const status = new StatusRegistry({ onConnectionsChanged: (n) => metrics.connectedProxies.set(n) });
-    const builder = new SnapshotBuilder({ store, logger });
+    const builder = new SnapshotBuilder({ store, logger, clock });
     builder.subscribe((snapshot) => {
       metrics.storeRevision.set(snapshot.revision);
       for (const kind of RESOURCE_KINDS) {
@@ -78,7 +87,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       }
     });
     // Subscribed before any stream, so a revision is registered before streams report on it.
-    const convergence = new ConvergenceTracker((seconds) => metrics.configConvergence.observe(seconds));
+    const convergence = new ConvergenceTracker((seconds) => metrics.configConvergence.observe(seconds), {
+      now: () => clock.now(),
+    });
     builder.subscribe((snapshot) =>
       convergence.published(
         snapshot.revision,
@@ -100,12 +111,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       },
       convergence,
       controlPlane: encodeControlPlane(`weft ${hostname()} pid ${process.pid}`),
-      now: () => new Date(),
+      now: () => new Date(clock.now()),
       nextStreamId: () => ++streamId,
       // Listeners scoped to some nodes (metadata.filter_metadata.weft) reach only those.
       view: nodeScopedViews(),
     };
-    const xds = new XdsServer({ context });
+    const xds = new XdsServer({ context, clock });
     const xdsPort = await xds.listen(xdsAt.host, xdsAt.port).catch((error: unknown) => {
       throw listenFailed(xdsAt, "--xds-listen", error);
     });
@@ -119,6 +130,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       logger: logger.child({ component: "api" }),
       ...(options.apiToken ? { token: options.apiToken } : {}),
       ready: () => ready,
+      now: () => clock.now(),
     });
     await api.listen({ host: apiAt.host, port: apiAt.port }).catch((error: unknown) => {
       throw listenFailed(apiAt, "--api-listen", error);

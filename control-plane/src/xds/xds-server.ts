@@ -18,6 +18,7 @@ import { EndpointDiscoveryServiceService } from "../../../proto/gen/envoy/servic
 import { ListenerDiscoveryServiceService } from "../../../proto/gen/envoy/service/listener/v3/lds.js";
 import { RouteDiscoveryServiceService } from "../../../proto/gen/envoy/service/route/v3/rds.js";
 import { ClientStatusDiscoveryServiceService } from "../../../proto/gen/envoy/service/status/v3/csds.js";
+import { type Clock, systemClock } from "../../../time/index.js";
 import { KINDS } from "../resources/kinds.js";
 import type { XdsContext } from "./context.js";
 import { csdsHandlers } from "./csds.js";
@@ -34,6 +35,8 @@ export interface XdsServerOptions {
   /** Ping an idle connection this often, and drop it if no answer within the timeout: dead proxies go within ~30 s. */
   readonly keepaliveTimeMs?: number;
   readonly keepaliveTimeoutMs?: number;
+  /** Runs shutdown's grace timer; the system clock by default. */
+  readonly clock?: Clock;
 }
 
 type SotwCall = ServerDuplexStream<DiscoveryRequest, Buffer>;
@@ -52,10 +55,12 @@ export class XdsServer {
   readonly #server: Server;
   readonly #health: HealthImplementation;
   readonly #context: XdsContext;
+  readonly #clock: Clock;
   /** How to end each open discovery stream. */
   readonly #open = new Set<() => void>();
 
   constructor(options: XdsServerOptions) {
+    this.#clock = options.clock ?? systemClock;
     this.#context = {
       ...options.context,
       track: (end) => {
@@ -128,13 +133,14 @@ export class XdsServer {
     // (to another control plane, or this one when it is back) with their config intact.
     for (const end of [...this.#open]) end();
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#server.forceShutdown();
-        resolve();
-      }, graceMs);
-      timer.unref();
+      const timer = this.#clock
+        .setTimeout(() => {
+          this.#server.forceShutdown();
+          resolve();
+        }, graceMs)
+        .unref();
       this.#server.tryShutdown(() => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         resolve();
       });
     });
