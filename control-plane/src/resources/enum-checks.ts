@@ -11,6 +11,8 @@ import { ValidationCode } from "./validation-codes.js";
  */
 export function checkEnumValue(problems: Problems, path: string, enumTypeName: string, value: number): void {
   const desc = enumDescriptor(enumTypeName);
+  // An assert, not a user-reachable error: callers pass the full names of enums the subset
+  // defines, written in the source; a typo fails every test that validates that field.
   if (desc === undefined) throw new Error(`${enumTypeName} is not an enum of Weft's subset`);
   const name = desc.value[value]?.name;
   if (name === undefined) {
