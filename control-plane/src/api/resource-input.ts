@@ -1,6 +1,7 @@
 // From request to resources the store can hold: path parameters, the body of a PUT, the documents
 // of an apply. Every refusal is a WeftError with field paths; nothing here touches the store.
 import type { FastifyBaseLogger } from "fastify";
+import { FieldErrorCode } from "../../../proto/index.js";
 import { DetailCode, ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
 import {
   checkResourceName,
@@ -14,8 +15,6 @@ import {
 } from "../resources/index.js";
 import { ParsedBody } from "./body/parsed-body.js";
 
-/** The codec's detail code for a top-level "@type" naming another message than the kind's. */
-const TYPE_MISMATCH = "WEFT_JSON_TYPE_MISMATCH";
 /** How the codec spells the path of a top-level "@type". */
 const TOP_LEVEL_TYPE: ReadonlySet<string> = new Set(['["@type"]', "@type"]);
 
@@ -88,7 +87,7 @@ export function resourceFromPut(
     // A top-level "@type" of another kind is the client naming the wrong kind, not a bad field.
     if (
       error instanceof WeftError &&
-      error.details.some((d) => d.code === TYPE_MISMATCH && TOP_LEVEL_TYPE.has(d.path))
+      error.details.some((d) => d.code === FieldErrorCode.typeMismatch && TOP_LEVEL_TYPE.has(d.path))
     ) {
       throw new WeftError(ErrorCode.kindMismatch, `the body's "@type" is not a ${KINDS[kind].messageName}`, {
         details: error.details,
@@ -121,7 +120,7 @@ function applyItems(body: ParsedBody, details: ErrorDetail[]): ApplyItem[] {
   const [first] = documents;
   if (documents.length === 1 && isObject(first) && !("kind" in first) && !("@type" in first)) {
     const unknown = Object.keys(first).filter((key) => key !== "resources");
-    for (const key of unknown) details.push({ path: key, message: "unknown field", code: "WEFT_JSON_UNKNOWN_FIELD" });
+    for (const key of unknown) details.push({ path: key, message: "unknown field", code: FieldErrorCode.unknownField });
     if (!Array.isArray(first.resources)) {
       details.push({ path: "resources", message: "expected a list of {kind, resource}" });
       return [];
@@ -151,7 +150,7 @@ function applyItem(item: unknown, path: string, details: ErrorDetail[]): ApplyIt
   if ("resource" in item) {
     for (const key of Object.keys(item)) {
       if (key !== "kind" && key !== "resource") {
-        details.push({ path: `${path}.${key}`, message: "unknown field", code: "WEFT_JSON_UNKNOWN_FIELD" });
+        details.push({ path: `${path}.${key}`, message: "unknown field", code: FieldErrorCode.unknownField });
       }
     }
     return { path, kind: item.kind, resource: item.resource, resourcePath: `${path}.resource` };
