@@ -20,7 +20,7 @@ import {
   checkRange,
   UINT32_MAX,
 } from "./core-checks.js";
-import { checkDuration, compareDurations, NON_NEGATIVE, ONE_MS, POSITIVE } from "./duration-checks.js";
+import { checkDuration, compareDurations, MORE_THAN_1MS, NON_NEGATIVE, POSITIVE } from "./duration-checks.js";
 import { checkLoadAssignment } from "./endpoint.js";
 import { checkEnumValue } from "./enum-checks.js";
 import { checkHealthCheck } from "./health-check.js";
@@ -41,8 +41,6 @@ const RING_SIZE_MIN_DEFAULT = 1024;
 /** Envoy's defaults for outlier detection's ejection times. */
 const BASE_EJECTION_DEFAULT: Duration = { seconds: 30, nanos: 0 };
 const MAX_EJECTION_DEFAULT: Duration = { seconds: 300, nanos: 0 };
-/** dns_refresh_rate and dns_failure_refresh_rate must be longer than 1ms (`gt: 1ms`). */
-const MORE_THAN_1MS = { min: ONE_MS, exclusive: true } as const;
 
 export const clusterType: ResourceType<Cluster> = {
   info: KINDS.clusters,

@@ -1,6 +1,7 @@
-// Checks of the envoy.config.core.v3 and envoy.type.v3 pieces that several kinds share: addresses,
-// config sources, header mutations, HTTP protocol options and percentages.
-import type { Address, SocketAddress } from "../../../proto/gen/envoy/config/core/v3/address.js";
+// Checks of the envoy.config.core.v3 and envoy.type.v3 pieces that several kinds share: addresses
+// (the shared rule in proto/checks), config sources, header mutations, HTTP protocol options and percentages.
+import { checkAddress as addressProblems, type HostRule } from "../../../proto/checks/index.js";
+import type { Address } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import {
   type HeaderValueOption,
   HeaderValueOption_HeaderAppendAction,
@@ -13,71 +14,17 @@ import {
   type Percent,
 } from "../../../proto/gen/envoy/type/v3/percent.js";
 import { checkDuration, NON_NEGATIVE, ONE_MS } from "./duration-checks.js";
-import { checkEnumValue } from "./enum-checks.js";
-import { isHostname, parseIp } from "./ip-address.js";
 import { field, item, type Problems } from "./problems.js";
 import { ValidationCode } from "./validation-codes.js";
 
 export const UINT32_MAX = 0xffff_ffff;
 const INT32_MAX = 0x7fff_ffff;
 
-/** What the host part of an address may be: listeners, EDS and STATIC need IPs; DNS clusters resolve names. */
-export type HostRule = "ip" | "ip-or-hostname";
+export type { HostRule } from "../../../proto/checks/index.js";
 
-/** An Address that must be a socket address with a host and a port in 1-65535. */
+/** An Address that must be a socket address with a host and a port in 1-65535 (proto/checks). */
 export function checkAddress(problems: Problems, path: string, address: Address | undefined, host: HostRule): void {
-  if (address === undefined) {
-    problems.add(path, ValidationCode.required, "an address (socket_address) is required");
-    return;
-  }
-  if (address.pipe !== undefined) {
-    problems.add(
-      field(path, "pipe"),
-      ValidationCode.unsupported,
-      "Unix domain socket (pipe) addresses are not supported",
-    );
-    return;
-  }
-  if (address.socketAddress === undefined) {
-    problems.add(field(path, "socket_address"), ValidationCode.required, "a socket_address is required");
-    return;
-  }
-  checkSocketAddress(problems, field(path, "socket_address"), address.socketAddress, host);
-}
-
-export function checkSocketAddress(problems: Problems, path: string, socket: SocketAddress, host: HostRule): void {
-  if (socket.address === "") {
-    problems.add(field(path, "address"), ValidationCode.required, "an address is required");
-  } else if (parseIp(socket.address) === undefined) {
-    if (host === "ip") {
-      problems.add(
-        field(path, "address"),
-        ValidationCode.badAddress,
-        `"${socket.address}" is not an IPv4 or IPv6 literal; only DNS clusters (STRICT_DNS, LOGICAL_DNS) take host names`,
-      );
-    } else if (!isHostname(socket.address)) {
-      problems.add(
-        field(path, "address"),
-        ValidationCode.badAddress,
-        `"${socket.address}" is neither an IP literal nor a host name`,
-      );
-    }
-  }
-  if (socket.namedPort !== undefined) {
-    problems.add(
-      field(path, "named_port"),
-      ValidationCode.unsupported,
-      "named ports are not supported; use port_value",
-    );
-  } else if (socket.portValue === undefined) {
-    problems.add(field(path, "port_value"), ValidationCode.required, "a port_value is required");
-  } else {
-    checkRange(problems, field(path, "port_value"), socket.portValue, 1, 65535);
-  }
-  checkEnumValue(problems, field(path, "protocol"), "envoy.config.core.v3.SocketAddress.Protocol", socket.protocol);
-  if (socket.resolverName !== "") {
-    problems.add(field(path, "resolver_name"), ValidationCode.unsupported, "custom resolvers are not supported");
-  }
+  problems.addChecked(addressProblems(path, address, host));
 }
 
 /** Where RDS or EDS config comes from: Weft serves everything over the ADS stream the client opened. */

@@ -1,5 +1,6 @@
 // Active health checks of a cluster (envoy.config.core.v3.HealthCheck), as Envoy's proto rules and
 // checker factories accept them.
+import { checkPort } from "../../../proto/checks/index.js";
 import { RequestMethod } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import type { HealthCheck, HealthCheck_Payload } from "../../../proto/gen/envoy/config/core/v3/health_check.js";
 import type { Int64Range } from "../../../proto/gen/envoy/type/v3/range.js";
@@ -32,7 +33,7 @@ export function checkHealthCheck(problems: Problems, path: string, check: Health
     if (value === undefined) problems.add(field(path, name), ValidationCode.required, "is required");
     else checkRange(problems, field(path, name), value, 1, UINT32_MAX);
   }
-  checkRange(problems, field(path, "alt_port"), check.altPort, 1, 65535);
+  problems.addChecked(checkPort(field(path, "alt_port"), check.altPort));
   const { httpHealthCheck: http, tcpHealthCheck: tcp, grpcHealthCheck: grpc } = check;
   const checkers = [http, tcp, grpc].filter((c) => c !== undefined).length;
   if (checkers === 0) {

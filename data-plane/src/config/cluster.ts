@@ -1,6 +1,7 @@
 // Cluster → RuntimeCluster. Only what the proxy runs today is accepted: STATIC, EDS, STRICT_DNS and
 // LOGICAL_DNS clusters with round robin, least request, random or ring hash balancing, plaintext,
 // HTTP/1.1 or HTTP/2 upstreams; the rest is refused with a clear code.
+import { POSITIVE } from "../../../proto/checks/index.js";
 import { type Cluster, Cluster_DiscoveryType } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import type { HttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
 import { buildCircuitBreakers, type RuntimeCircuitBreakers } from "./circuit-breakers.js";
@@ -66,7 +67,13 @@ export function buildCluster(cluster: Cluster): RuntimeCluster {
   if (cluster.transportSocket !== undefined) {
     at.fail(Code.unsupportedFeature, "transport_socket", "upstream TLS is not supported");
   }
-  const connectTimeoutMs = durationMs(at, "connect_timeout", cluster.connectTimeout, DEFAULT_CONNECT_TIMEOUT_MS, false);
+  const connectTimeoutMs = durationMs(
+    at,
+    "connect_timeout",
+    cluster.connectTimeout,
+    DEFAULT_CONNECT_TIMEOUT_MS,
+    POSITIVE,
+  );
 
   let edsServiceName: string | undefined;
   let staticEndpoints: RuntimeEndpoints | undefined;

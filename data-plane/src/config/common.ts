@@ -1,8 +1,17 @@
-// Helpers shared by the resource builders: a field-path cursor for error messages, durations,
-// socket addresses and Any unpacking.
-import { isIP } from "node:net";
+// What the resource builders share: a field-path cursor for error messages, durations and socket
+// addresses (by the protocol-level checks both planes run, proto/checks), and Any unpacking.
+import {
+  admits,
+  CheckCode,
+  type CheckProblem,
+  checkAddress,
+  checkDuration,
+  type DurationRule,
+  firstProblem,
+  NON_NEGATIVE,
+  ZERO,
+} from "../../../proto/checks/index.js";
 import type { Address } from "../../../proto/gen/envoy/config/core/v3/address.js";
-import { SocketAddress_Protocol } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import type { ConfigSource } from "../../../proto/gen/envoy/config/core/v3/config_source.js";
 import type { Any } from "../../../proto/gen/google/protobuf/any.js";
 import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
@@ -32,29 +41,51 @@ export function join(base: string, segment: string): string {
   return segment.startsWith("[") ? base + segment : `${base}.${segment}`;
 }
 
-/** Envoy's upper bound for a Duration (google.protobuf.Duration: about 10,000 years). */
-const MAX_DURATION_SECONDS = 315_576_000_000;
+/** What each protocol-level check's refusal is called in a ConfigError (the proxy's NACK). */
+const CHECK_CODES: Readonly<Record<CheckCode, ConfigErrorCode>> = {
+  [CheckCode.addressMissing]: Code.missingField,
+  [CheckCode.pipeAddress]: Code.invalidAddress,
+  [CheckCode.socketAddressMissing]: Code.invalidAddress,
+  [CheckCode.hostMissing]: Code.invalidAddress,
+  [CheckCode.hostNotIp]: Code.invalidAddress,
+  [CheckCode.hostNotHostname]: Code.invalidAddress,
+  [CheckCode.namedPort]: Code.invalidAddress,
+  [CheckCode.portMissing]: Code.invalidAddress,
+  [CheckCode.portOutOfRange]: Code.invalidAddress,
+  [CheckCode.protocolUnsupported]: Code.invalidAddress,
+  [CheckCode.protocolUnknown]: Code.invalidAddress,
+  [CheckCode.resolverUnsupported]: Code.invalidAddress,
+  [CheckCode.durationMissing]: Code.missingField,
+  [CheckCode.durationMalformed]: Code.invalidDuration,
+  [CheckCode.durationOutOfRange]: Code.invalidDuration,
+  [CheckCode.durationBelowMin]: Code.invalidDuration,
+};
 
 /**
- * A Duration in whole milliseconds, or `fallback` when absent. Refuses a negative or out-of-range
- * value, and zero when `allowZero` is false.
+ * Throws the first problem a protocol-level check (proto/checks) reports, under `code` or else the
+ * proxy's code for it: the proxy NACKs a resource for its first fault.
+ */
+export function failOnFirst(at: Cursor, problems: Iterable<CheckProblem>, code?: ConfigErrorCode): void {
+  const problem = firstProblem(problems);
+  if (problem !== undefined) at.fail(code ?? CHECK_CODES[problem.code], problem.path, problem.detail);
+}
+
+/**
+ * A Duration in whole milliseconds, or `fallback` when absent; refused unless well formed, within
+ * protobuf's range and admitted by `rule`. Where the rule refuses zero, a positive duration below
+ * 1ms counts as 1ms, so that it cannot read as "zero" (which many fields take as "disabled").
  */
 export function durationMs(
   at: Cursor,
   field: string,
   value: Duration | undefined,
   fallback: number,
-  allowZero = true,
+  rule: DurationRule = NON_NEGATIVE,
 ): number {
+  failOnFirst(at, checkDuration(field, value, rule));
   if (value === undefined) return fallback;
-  const { seconds, nanos } = value;
-  if (!Number.isInteger(seconds) || !Number.isInteger(nanos) || seconds < 0 || nanos < 0 || nanos > 999_999_999) {
-    at.fail(Code.invalidDuration, field, `duration ${seconds}s ${nanos}ns is negative or malformed`);
-  }
-  if (seconds > MAX_DURATION_SECONDS) at.fail(Code.invalidDuration, field, `duration ${seconds}s is out of range`);
-  const ms = seconds * 1000 + Math.floor(nanos / 1_000_000);
-  if (!allowZero && ms === 0) at.fail(Code.invalidDuration, field, "duration must be at least 1ms");
-  return ms;
+  const ms = value.seconds * 1000 + Math.floor(value.nanos / 1_000_000);
+  return admits(rule, ZERO) ? ms : Math.max(ms, 1);
 }
 
 export interface HostPort {
@@ -64,41 +95,14 @@ export interface HostPort {
 
 /**
  * A TCP socket address whose host is an IP literal (or, with `hostnames`, a DNS name for a DNS
- * cluster) and whose port is in 1-65535.
+ * cluster) and whose port is in 1-65535, by the rule the control plane checks too (proto/checks).
  */
 export function socketAddress(at: Cursor, field: string, address: Address | undefined, hostnames = false): HostPort {
-  if (address === undefined) at.fail(Code.missingField, field, "an address is required");
-  const socket = address.socketAddress;
-  if (socket === undefined) {
-    at.fail(Code.invalidAddress, join(field, "socket_address"), "only socket addresses are supported (not pipes)");
-  }
-  const path = join(field, "socket_address");
-  if (socket.protocol !== SocketAddress_Protocol.TCP) {
-    at.fail(Code.invalidAddress, join(path, "protocol"), "only TCP is supported");
-  }
-  if (socket.resolverName !== "") {
-    at.fail(Code.invalidAddress, join(path, "resolver_name"), "custom resolvers are not supported");
-  }
-  if (hostnames ? !isHostname(socket.address) : isIP(socket.address) === 0) {
-    at.fail(
-      Code.invalidAddress,
-      join(path, "address"),
-      `${JSON.stringify(socket.address)} is not ${hostnames ? "a hostname or " : ""}an IP literal`,
-    );
-  }
-  if (socket.namedPort !== undefined) {
-    at.fail(Code.invalidAddress, join(path, "named_port"), "named ports are not supported; use port_value");
-  }
-  const port = socket.portValue;
-  if (port === undefined || !Number.isInteger(port) || port < 1 || port > 65_535) {
-    at.fail(Code.invalidAddress, join(path, "port_value"), `port ${String(port ?? "(unset)")} is not in 1-65535`);
-  }
-  return { host: socket.address, port };
-}
-
-/** An IP literal or a DNS name (letters, digits, hyphens, underscores and dots). */
-function isHostname(host: string): boolean {
-  return isIP(host) !== 0 || /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})$/.test(host);
+  failOnFirst(at, checkAddress(field, address, hostnames ? "ip-or-hostname" : "ip"));
+  const socket = address?.socketAddress;
+  // checkAddress has refused every address without a socket address and a port_value.
+  if (socket?.portValue === undefined) at.fail(Code.invalidAddress, field, "a socket address with a port is required");
+  return { host: socket.address, port: socket.portValue };
 }
 
 /** Refuses a config source that is not ADS (the only stream the proxy opens). */

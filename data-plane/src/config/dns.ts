@@ -1,4 +1,5 @@
 // The DNS settings of a STRICT_DNS or LOGICAL_DNS cluster.
+import { MORE_THAN_1MS } from "../../../proto/checks/index.js";
 import { type Cluster, Cluster_DnsLookupFamily } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { type Cursor, durationMs } from "./common.js";
 import { ConfigErrorCode as Code } from "./errors.js";
@@ -33,7 +34,13 @@ export function buildDns(at: Cursor, cluster: Cluster): RuntimeDns {
     at.fail(Code.unsupportedFeature, "dns_lookup_family", `unknown lookup family ${cluster.dnsLookupFamily}`);
   }
   return Object.freeze({
-    refreshRateMs: durationMs(at, "dns_refresh_rate", cluster.dnsRefreshRate, DEFAULT_DNS_REFRESH_RATE_MS, false),
+    refreshRateMs: durationMs(
+      at,
+      "dns_refresh_rate",
+      cluster.dnsRefreshRate,
+      DEFAULT_DNS_REFRESH_RATE_MS,
+      MORE_THAN_1MS,
+    ),
     respectDnsTtl: cluster.respectDnsTtl,
     lookupFamily,
   });

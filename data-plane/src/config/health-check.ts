@@ -6,6 +6,7 @@
 // no_traffic_interval and no_traffic_healthy_interval (the proxy does not track "no traffic yet";
 // `interval` applies), always_log_health_check_failures/success, response_buffer_size.
 
+import { checkPort, POSITIVE } from "../../../proto/checks/index.js";
 import { RequestMethod } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import type {
   HealthCheck,
@@ -14,7 +15,7 @@ import type {
 } from "../../../proto/gen/envoy/config/core/v3/health_check.js";
 import { CodecClientType } from "../../../proto/gen/envoy/type/v3/http.js";
 import type { Int64Range } from "../../../proto/gen/envoy/type/v3/range.js";
-import { type Cursor, durationMs, join } from "./common.js";
+import { type Cursor, durationMs, failOnFirst, join } from "./common.js";
 import { ConfigErrorCode as Code } from "./errors.js";
 
 /** HTTP statuses in [start, end), as Envoy's Int64Range. */
@@ -106,16 +107,14 @@ function buildHealthCheck(at: Cursor, field: string, check: HealthCheck): Runtim
     join(field, "unhealthy_interval"),
     check.unhealthyInterval,
     intervalMs,
-    false,
+    POSITIVE,
   );
   const unhealthyThreshold = atLeastOne(at, join(field, "unhealthy_threshold"), check.unhealthyThreshold);
   const healthyThreshold = atLeastOne(at, join(field, "healthy_threshold"), check.healthyThreshold);
-  if (check.altPort !== undefined && (check.altPort < 1 || check.altPort > 65_535)) {
-    at.fail(Code.invalidValue, join(field, "alt_port"), `port ${check.altPort} is not in 1-65535`);
-  }
+  failOnFirst(at, checkPort(join(field, "alt_port"), check.altPort), Code.invalidValue);
   // Read for validation only (see the file's head).
-  durationMs(at, join(field, "no_traffic_interval"), check.noTrafficInterval, 60_000, false);
-  durationMs(at, join(field, "no_traffic_healthy_interval"), check.noTrafficHealthyInterval, intervalMs, false);
+  durationMs(at, join(field, "no_traffic_interval"), check.noTrafficInterval, 60_000, POSITIVE);
+  durationMs(at, join(field, "no_traffic_healthy_interval"), check.noTrafficHealthyInterval, intervalMs, POSITIVE);
   return Object.freeze({
     timeoutMs,
     intervalMs,
@@ -128,14 +127,14 @@ function buildHealthCheck(at: Cursor, field: string, check: HealthCheck): Runtim
       join(field, "unhealthy_edge_interval"),
       check.unhealthyEdgeInterval,
       unhealthyIntervalMs,
-      false,
+      POSITIVE,
     ),
     healthyEdgeIntervalMs: durationMs(
       at,
       join(field, "healthy_edge_interval"),
       check.healthyEdgeInterval,
       intervalMs,
-      false,
+      POSITIVE,
     ),
     unhealthyThreshold,
     healthyThreshold,
@@ -211,7 +210,7 @@ function statusRanges(at: Cursor, field: string, ranges: readonly Int64Range[]):
 
 function requiredDuration(at: Cursor, field: string, value: HealthCheck["timeout"]): number {
   if (value === undefined) at.fail(Code.missingField, field, "required");
-  return durationMs(at, field, value, 0, false);
+  return durationMs(at, field, value, 0, POSITIVE);
 }
 
 function atLeastOne(at: Cursor, field: string, value: number | undefined): number {

@@ -5,6 +5,7 @@
 // and failure-percentage ejection are accepted (their fields are validated) but not run: their
 // enforcing_* values default to 100 and 0 in Envoy, and without a request-volume sweep the proxy
 // never ejects on them. A threshold of 0 turns that detection off.
+import { POSITIVE } from "../../../proto/checks/index.js";
 import type { OutlierDetection } from "../../../proto/gen/envoy/config/cluster/v3/outlier_detection.js";
 import { type Cursor, durationMs, join } from "./common.js";
 import { ConfigErrorCode as Code } from "./errors.js";
@@ -61,20 +62,20 @@ export function buildOutlierDetection(
 ): RuntimeOutlierDetection | undefined {
   if (config === undefined) return undefined;
   const d = OUTLIER_DEFAULTS;
-  const intervalMs = durationMs(at, join(field, "interval"), config.interval, d.intervalMs, false);
+  const intervalMs = durationMs(at, join(field, "interval"), config.interval, d.intervalMs, POSITIVE);
   const baseEjectionTimeMs = durationMs(
     at,
     join(field, "base_ejection_time"),
     config.baseEjectionTime,
     d.baseEjectionTimeMs,
-    false,
+    POSITIVE,
   );
   const maxEjectionTimeMs = durationMs(
     at,
     join(field, "max_ejection_time"),
     config.maxEjectionTime,
     Math.max(d.maxEjectionTimeMs, baseEjectionTimeMs),
-    false,
+    POSITIVE,
   );
   if (maxEjectionTimeMs < baseEjectionTimeMs) {
     at.fail(Code.invalidValue, join(field, "max_ejection_time"), "must not be less than base_ejection_time");

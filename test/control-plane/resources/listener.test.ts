@@ -98,9 +98,9 @@ const cases: RefusalCase[] = [
     code: V.badAddress,
   },
   {
-    rule: "an IPv6 zone ID is not an IP literal Envoy accepts",
+    rule: "an IPv6 zone that could name no interface is refused",
     base: LISTENER,
-    edits: { "address.socket_address.address": "fe80::1%eth0" },
+    edits: { "address.socket_address.address": "fe80::1%eth 0" },
     path: "address.socket_address.address",
     code: V.badAddress,
   },
@@ -601,6 +601,10 @@ describe("listener validation", () => {
     for (const doc of [LISTENER, TCP_LISTENER, API_LISTENER]) {
       assert.deepEqual(listenerType.validate(decodeJson<Listener>("envoy.config.listener.v3.Listener", doc)), []);
     }
+  });
+
+  test("a listener on an IPv6 address scoped to one interface (fe80::1%eth0) is valid, as Envoy parses it", () => {
+    assertAccepted("listeners", edited(LISTENER, { "address.socket_address.address": "fe80::1%eth0" }));
   });
 
   test("a listener with only a default filter chain is valid", () => {

@@ -124,7 +124,7 @@ describe("buildListener: refusals (one per NACK reason)", () => {
       () => buildListener(listener({ ...base, address: { pipe: { path: "/tmp/sock" } } })),
       Code.invalidAddress,
       "ingress",
-      "address.socket_address",
+      "address.pipe",
     );
     assertRefused(
       () => buildListener(listener({ ...base, address: { socket_address: { address: "localhost", port_value: 80 } } })),
