@@ -2,7 +2,7 @@
 import { ProtoError, ProtoErrorCode } from "./errors.js";
 import type { Any } from "./gen/google/protobuf/any.js";
 import { messageCodec } from "./registry.js";
-import { typeNameOf, typeUrlOf } from "./type-urls.js";
+import { typeNameOf, typeUrlOf } from "./type-name.js";
 
 /** Encodes `message` (a generated object of type `typeName`) into an Any with the standard type URL. */
 export function packAny(typeName: string, message: unknown): Any {
@@ -32,4 +32,17 @@ export function unpackAnyAs<T>(any: Any, typeName: string): T {
     throw new ProtoError(ProtoErrorCode.typeMismatch, `expected an Any holding ${typeName}, got "${any.typeUrl}"`);
   }
   return unpackAny(any).message as T;
+}
+
+/**
+ * The message inside `any` if it holds `typeName` and decodes, else undefined: for reading what a
+ * resource refers to, where a missing or bad Any is the validator's to report.
+ */
+export function unpackIfHolds<T>(any: Any | undefined, typeName: string): T | undefined {
+  if (any === undefined || typeNameOf(any.typeUrl) !== typeName) return undefined;
+  try {
+    return unpackAny(any).message as T;
+  } catch {
+    return undefined;
+  }
 }

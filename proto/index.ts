@@ -1,11 +1,34 @@
-// The proto package's public surface: type URLs, Any packing, the strict JSON codec and the
+// The proto package's public surface: the resource kinds, type URLs, content versions, Any packing, the strict JSON codec and the
 // descriptor registry. Generated message types are imported from proto/gen/ directly.
-export { packAny, unpackAny, unpackAnyAs } from "./any.js";
-export { contentVersion, versionOfCanonicalJson } from "./content-version.js";
+export { packAny, unpackAny, unpackAnyAs, unpackIfHolds } from "./any.js";
+export { contentVersion, versionOfCanonicalJson, versionOfSet } from "./content-version.js";
 export { acceptedEnumValues, isAcceptedEnumValue, listOfNames, unsupportedEnumValueMessage } from "./enum-support.js";
 export { type FieldError, FieldErrorCode, ProtoError, ProtoErrorCode } from "./errors.js";
+export { entry, field, item } from "./field-path.js";
 export { decodeJson, type JsonDecodeOptions } from "./json-decode.js";
 export { canonicalJson, encodeJson, type JsonValue } from "./json-encode.js";
+export {
+  ALL_KINDS,
+  clusterKind,
+  endpointKind,
+  isKindName,
+  isKindTypeUrl,
+  KIND_NAMES,
+  KINDS,
+  KINDS_BY_TYPE_URL,
+  type Kind,
+  type KindName,
+  type KindOf,
+  type KindTypeUrl,
+  kindOfName,
+  kindOfTypeUrl,
+  listenerKind,
+  type MessageOf,
+  type MessageOfKind,
+  type MessageOfName,
+  type ResourceRef,
+  routeKind,
+} from "./kinds/index.js";
 export {
   descriptorSetBytes,
   descriptors,

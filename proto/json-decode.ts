@@ -20,7 +20,7 @@ import {
 } from "./json-shared.js";
 import { omittedEnvoyField } from "./omitted-fields.js";
 import { messageCodec, messageDescriptor } from "./registry.js";
-import { typeNameOf } from "./type-urls.js";
+import { typeNameOf } from "./type-name.js";
 
 export interface JsonDecodeOptions {
   /** Objects and arrays may nest this deep, counting the resource itself as 1. Default 64. */

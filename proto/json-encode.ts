@@ -6,7 +6,7 @@ import { ProtoError, ProtoErrorCode } from "./errors.js";
 import { ListValue, Struct, Value } from "./gen/google/protobuf/struct.js";
 import { hasSpecialJson, isWrapperType, WellKnown } from "./json-shared.js";
 import { messageCodec, messageDescriptor } from "./registry.js";
-import { typeNameOf } from "./type-urls.js";
+import { typeNameOf } from "./type-name.js";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

@@ -3,6 +3,7 @@
 // calls startControlPlane and stops it on SIGTERM.
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
+import { KIND_NAMES, KINDS } from "../../proto/index.js";
 import { type Clock, systemClock } from "../../time/index.js";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
@@ -10,7 +11,6 @@ import { ErrorCode, WeftError } from "./errors.js";
 import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { listenFailureMessage } from "./listen-failure.js";
 import { Metrics } from "./metrics.js";
-import { KINDS, RESOURCE_KINDS } from "./resources/kinds.js";
 import { nodeScopedViews } from "./snapshot/node-scope.js";
 import { SnapshotBuilder } from "./snapshot/snapshot-builder.js";
 import { ConvergenceTracker } from "./status/convergence.js";
@@ -78,7 +78,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const builder = new SnapshotBuilder({ store, logger, clock });
     builder.subscribe((snapshot) => {
       metrics.storeRevision.set(snapshot.revision);
-      for (const kind of RESOURCE_KINDS) {
+      for (const kind of KIND_NAMES) {
         let bytes = 0;
         for (const resource of snapshot.resources(KINDS[kind].typeUrl).values()) {
           if (!resource.synthetic) bytes += resource.anyBytes.length;

@@ -1,10 +1,10 @@
 // Creating a reference to a resource that does not exist is allowed (configs are often written
 // in any order) but reported: the response's `warnings` name each dangling reference.
 import { DetailCode, type ErrorDetail } from "../errors.js";
-import type { ResourceKind, ResourceRef } from "../resources/index.js";
+import type { KindName, ResourceRef } from "../resources/index.js";
 
 /** Whether a resource exists, by kind and name. */
-export type Exists = (kind: ResourceKind, name: string) => boolean | Promise<boolean>;
+export type Exists = (kind: KindName, name: string) => boolean | Promise<boolean>;
 
 /** One warning per reference in `refs` to a resource `exists` denies; paths prefixed by `prefix`. */
 export async function missingReferenceWarnings(

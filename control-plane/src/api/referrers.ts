@@ -1,12 +1,12 @@
 // Who references whom, for referential integrity on DELETE. References are computed from the
 // stored canonical JSON (referencesOf decodes it), and remembered per resource version, so a
 // delete against a large store decodes only what changed since the last one.
-import type { ResourceKind, ResourceRef } from "../resources/index.js";
+import type { KindName, ResourceRef } from "../resources/index.js";
 import { referencesOf } from "../resources/index.js";
 import type { StoredResource } from "../store/config-store.js";
 
 export interface Referrer {
-  readonly kind: ResourceKind;
+  readonly kind: KindName;
   readonly name: string;
   /** Where in the referrer the reference is, e.g. `virtual_hosts[0].routes[1].route.cluster`. */
   readonly path: string;
@@ -17,7 +17,7 @@ export class ReferenceIndex {
   readonly #cache = new Map<string, { version: string; refs: readonly ResourceRef[] }>();
 
   /** The resources among `resources` that reference `kind`/`name` (itself excluded), in `resources` order. */
-  referrersOf(resources: readonly StoredResource[], kind: ResourceKind, name: string): Referrer[] {
+  referrersOf(resources: readonly StoredResource[], kind: KindName, name: string): Referrer[] {
     const referrers: Referrer[] = [];
     const seen = new Set<string>();
     for (const resource of resources) {

@@ -5,21 +5,21 @@ import { FieldErrorCode } from "../../../proto/index.js";
 import { DetailCode, ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
 import {
   checkResourceName,
-  isResourceKind,
+  isKindName,
   KINDS,
+  type KindName,
   kindOfName,
   kindOfTypeUrl,
   type ParsedResource,
   parseResource,
-  type ResourceKind,
 } from "../resources/index.js";
 import { ParsedBody } from "./body/parsed-body.js";
 
 /** How the codec spells the path of a top-level "@type". */
 const TOP_LEVEL_TYPE: ReadonlySet<string> = new Set(['["@type"]', "@type"]);
 
-export function kindParam(kind: string): ResourceKind {
-  if (isResourceKind(kind)) return kind;
+export function kindParam(kind: string): KindName {
+  if (isKindName(kind)) return kind;
   throw new WeftError(
     ErrorCode.unknownKind,
     `unknown kind "${kind}"; expected one of ${Object.keys(KINDS).join(", ")}`,
@@ -56,7 +56,7 @@ export function singleDocument(body: unknown): unknown {
  * has a bug, but the input caused it, so the client gets a 400 (and the bug is logged) instead of a 500.
  */
 function parseAtEdge(
-  kind: ResourceKind,
+  kind: KindName,
   json: unknown,
   options: { name?: string; path?: string },
   log: FastifyBaseLogger,
@@ -74,12 +74,7 @@ function parseAtEdge(
 }
 
 /** The resource of PUT /v1/resources/KIND/NAME. */
-export function resourceFromPut(
-  kind: ResourceKind,
-  name: string,
-  body: unknown,
-  log: FastifyBaseLogger,
-): ParsedResource {
+export function resourceFromPut(kind: KindName, name: string, body: unknown, log: FastifyBaseLogger): ParsedResource {
   const json = singleDocument(body);
   try {
     return parseAtEdge(kind, json, { name }, log);
@@ -159,9 +154,9 @@ function applyItem(item: unknown, path: string, details: ErrorDetail[]): ApplyIt
   return { path, kind, resource, resourcePath: path };
 }
 
-function kindOfItem(item: ApplyItem, details: ErrorDetail[]): ResourceKind | undefined {
+function kindOfItem(item: ApplyItem, details: ErrorDetail[]): KindName | undefined {
   if (item.kind === undefined && isObject(item.resource) && typeof item.resource["@type"] === "string") {
-    const kind = kindOfTypeUrl(item.resource["@type"]);
+    const kind = kindOfTypeUrl(item.resource["@type"])?.kind;
     if (kind !== undefined) return kind;
   }
   const kind = typeof item.kind === "string" ? kindOfName(item.kind) : undefined;

@@ -1,12 +1,13 @@
 // The REST API's wire shapes as TypeBox schemas: they type the handlers, serialize the responses
 // (fields not listed here are never sent) and are the OpenAPI document at /openapi.json.
 import { type Static, Type } from "typebox";
-import { RESOURCE_KINDS } from "../resources/index.js";
+import { ALL_KINDS } from "../../../proto/index.js";
+import { KIND_NAMES } from "../resources/index.js";
 
 const Revision = Type.Integer({ minimum: 0, description: "A store revision: every write creates the next one." });
 const Version = Type.String({ description: "The resource's xDS version: a hash of its canonical JSON." });
 const KindName = Type.String({
-  description: `The resource kind as it appears in paths: ${RESOURCE_KINDS.join(", ")}.`,
+  description: `The resource kind as it appears in paths: ${KIND_NAMES.join(", ")}.`,
 });
 const AnyJson = Type.Unknown({ description: "Envoy v3 JSON (proto3 JSON mapping, snake_case field names)." });
 
@@ -123,7 +124,7 @@ export const ApplyBody = Type.Object(
     resources: Type.Array(
       Type.Object({
         kind: Type.String({
-          description: `${RESOURCE_KINDS.join(", ")} (also accepted: Listener, RouteConfiguration, Cluster, ClusterLoadAssignment).`,
+          description: `${KIND_NAMES.join(", ")} (also accepted: ${ALL_KINDS.map((kind) => kind.messageName).join(", ")}).`,
         }),
         resource: AnyJson,
       }),
@@ -253,7 +254,7 @@ export type ProxiesResponse = Static<typeof ProxiesResponse>;
 export const NacksQuery = Type.Object({
   node: Type.Optional(Type.String({ minLength: 1, description: "Only this node id's NACKs." })),
   type: Type.Optional(
-    Type.Enum(RESOURCE_KINDS, { description: `Only NACKs of this kind's type URL: ${RESOURCE_KINDS.join(", ")}.` }),
+    Type.Enum(KIND_NAMES, { description: `Only NACKs of this kind's type URL: ${KIND_NAMES.join(", ")}.` }),
   ),
 });
 

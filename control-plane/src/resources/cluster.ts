@@ -20,13 +20,12 @@ import {
   checkRange,
   UINT32_MAX,
 } from "./core-checks.js";
-import { checkDuration, compareDurations, MORE_THAN_1MS, NON_NEGATIVE, POSITIVE } from "./duration-checks.js";
+import { checkDuration, compareDurations, NON_NEGATIVE, ONE_MS, POSITIVE } from "./duration-checks.js";
 import { checkLoadAssignment } from "./endpoint.js";
 import { checkEnumValue } from "./enum-checks.js";
 import { checkHealthCheck } from "./health-check.js";
-import { KINDS } from "./kinds.js";
-import { entry, field, item, Problems, unpackOrUndefined, unpackRequired } from "./problems.js";
-import type { ResourceRef, ResourceType } from "./resource-type.js";
+import { entry, field, item, Problems, unpackRequired } from "./problems.js";
+import type { ResourceType } from "./resource-type.js";
 import { ValidationCode } from "./validation-codes.js";
 
 const DISCOVERY_TYPE = "envoy.config.cluster.v3.Cluster.DiscoveryType";
@@ -41,27 +40,14 @@ const RING_SIZE_MIN_DEFAULT = 1024;
 /** Envoy's defaults for outlier detection's ejection times. */
 const BASE_EJECTION_DEFAULT: Duration = { seconds: 30, nanos: 0 };
 const MAX_EJECTION_DEFAULT: Duration = { seconds: 300, nanos: 0 };
+/** dns_refresh_rate and dns_failure_refresh_rate must be longer than 1ms (`gt: 1ms`). */
+const MORE_THAN_1MS = { min: ONE_MS, exclusive: true } as const;
 
 export const clusterType: ResourceType<Cluster> = {
-  info: KINDS.clusters,
   validate(cluster) {
     const problems = new Problems();
     checkCluster(problems, cluster);
     return problems.details;
-  },
-  references(cluster) {
-    const refs: ResourceRef[] = [];
-    if (cluster.clusterType === undefined && cluster.type === Cluster_DiscoveryType.EDS) {
-      // EDS asks for eds_cluster_config.service_name, or the cluster's own name when that is empty.
-      const service = cluster.edsClusterConfig?.serviceName ?? "";
-      if (service !== "") refs.push({ kind: "endpoints", name: service, path: "eds_cluster_config.service_name" });
-      else if (cluster.name !== "") refs.push({ kind: "endpoints", name: cluster.name, path: "name" });
-    }
-    const aggregate = unpackOrUndefined<ClusterConfig>(cluster.clusterType?.typedConfig, AGGREGATE_CONFIG);
-    aggregate?.clusters.forEach((name, i) => {
-      if (name !== "") refs.push({ kind: "clusters", name, path: item("cluster_type.typed_config.clusters", i) });
-    });
-    return refs;
   },
 };
 

@@ -1,10 +1,9 @@
 // ClusterLoadAssignment (EDS), and the same checks for a cluster's inline load_assignment.
-import { ipKey, parseIp } from "../../../proto/checks/index.js";
 import type { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
 import type { LocalityLbEndpoints } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint_components.js";
 import { checkAddress, checkFractionalPercent, checkRange, type HostRule, UINT32_MAX } from "./core-checks.js";
 import { checkDuration, POSITIVE } from "./duration-checks.js";
-import { KINDS } from "./kinds.js";
+import { ipKey, parseIp } from "./ip-address.js";
 import { field, item, Problems } from "./problems.js";
 import type { ResourceType } from "./resource-type.js";
 import { ValidationCode } from "./validation-codes.js";
@@ -22,14 +21,11 @@ const EDS_RULES: AssignmentRules = { host: "ip", requireLocality: true };
 const PRIORITY_MAX = 128;
 
 export const endpointType: ResourceType<ClusterLoadAssignment> = {
-  info: KINDS.endpoints,
   validate(assignment) {
     const problems = new Problems();
     checkLoadAssignment(problems, "", assignment, EDS_RULES);
     return problems.details;
   },
-  // Endpoints are leaves: they name addresses, not other resources.
-  references: () => [],
 };
 
 export function checkLoadAssignment(

@@ -17,8 +17,7 @@ import {
 import { checkDuration, NON_NEGATIVE } from "./duration-checks.js";
 import { checkEnumValue } from "./enum-checks.js";
 import { field, item, type Problems, unpackChecked } from "./problems.js";
-import type { ResourceRef } from "./resource-type.js";
-import { checkRouteConfiguration, routeConfigurationClusters } from "./route.js";
+import { checkRouteConfiguration } from "./route.js";
 import { ValidationCode } from "./validation-codes.js";
 
 export const HTTP_CONNECTION_MANAGER =
@@ -159,14 +158,4 @@ function checkHttpFilters(problems: Problems, path: string, filters: readonly Ht
   if (final?.typedConfig !== undefined && typeNameOf(final.typedConfig.typeUrl) !== ROUTER) {
     problems.add(item(path, last), ValidationCode.misplaced, `the last HTTP filter must be the router (${ROUTER})`);
   }
-}
-
-/** The route configuration an HttpConnectionManager at `path` names, or the clusters its inline one uses. */
-export function httpConnectionManagerRefs(manager: HttpConnectionManager, path: string): ResourceRef[] {
-  const refs: ResourceRef[] = [];
-  const name = manager.rds?.routeConfigName ?? "";
-  if (name !== "") refs.push({ kind: "routes", name, path: field(path, "rds.route_config_name") });
-  if (manager.routeConfig !== undefined)
-    refs.push(...routeConfigurationClusters(manager.routeConfig, field(path, "route_config")));
-  return refs;
 }

@@ -1,31 +1,46 @@
 // Turning user input into a resource the store can hold: decode (structural checks by the proto
 // JSON codec), check semantics per kind, and compute the canonical text and content version.
-import { canonicalJson, decodeJson, ProtoError, versionOfCanonicalJson } from "../../../proto/index.js";
+import {
+  canonicalJson,
+  KINDS,
+  type KindName,
+  type MessageOfName,
+  ProtoError,
+  type ResourceRef,
+  versionOfCanonicalJson,
+} from "../../../proto/index.js";
 import { ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
 import { clusterType } from "./cluster.js";
 import { endpointType } from "./endpoint.js";
-import { KINDS, type ResourceKind } from "./kinds.js";
 import { listenerType } from "./listener.js";
-import type { ResourceRef, ResourceType } from "./resource-type.js";
+import type { ResourceType } from "./resource-type.js";
 import { routeType } from "./route.js";
 import { ValidationCode } from "./validation-codes.js";
 
-export { isResourceKind, KINDS, kindOfName, kindOfTypeUrl, RESOURCE_KINDS, type ResourceKind } from "./kinds.js";
-export type { ResourceRef } from "./resource-type.js";
+export {
+  isKindName,
+  KIND_NAMES,
+  KINDS,
+  type KindName,
+  kindOfName,
+  kindOfTypeUrl,
+  type ResourceRef,
+} from "../../../proto/index.js";
 
-const TYPES: Readonly<Record<ResourceKind, ResourceType<unknown>>> = {
-  listeners: listenerType as ResourceType<unknown>,
-  routes: routeType as ResourceType<unknown>,
-  clusters: clusterType as ResourceType<unknown>,
-  endpoints: endpointType as ResourceType<unknown>,
+/** Each kind's semantic checks, typed by its message. */
+const TYPES: { readonly [N in KindName]: ResourceType<MessageOfName<N>> } = {
+  listeners: listenerType,
+  routes: routeType,
+  clusters: clusterType,
+  endpoints: endpointType,
 };
 
 /** A resource that passed every check, ready to store. */
-export interface ParsedResource {
-  readonly kind: ResourceKind;
+export interface ParsedResource<N extends KindName = KindName> {
+  readonly kind: N;
   readonly name: string;
   /** The generated (ts-proto) message. */
-  readonly message: unknown;
+  readonly message: MessageOfName<N>;
   /** Canonical JSON text, what the store keeps. */
   readonly json: string;
   /** Content version: equal for equal content, in any process, at any time. */
@@ -52,21 +67,15 @@ export function checkResourceName(name: string, path = "name"): ErrorDetail | un
 }
 
 /**
- * The content version of canonical JSON text. One rule for everyone: the proxy computes the same
- * version for a resource it received over state-of-the-world xDS, which carries none.
- */
-export const resourceVersion: (json: string) => string = versionOfCanonicalJson;
-
-/**
  * Parses `json` as a resource of `kind`. When `name` is given (the name in the URL), the name in
  * the body, if any, must equal it; without a name in the body, `name` is filled in. Throws
  * WeftError INVALID_RESOURCE listing every problem (paths prefixed with `options.path`).
  */
-export function parseResource(
-  kind: ResourceKind,
+export function parseResource<N extends KindName>(
+  kind: N,
   json: unknown,
   options: { name?: string; path?: string } = {},
-): ParsedResource {
+): ParsedResource<N> {
   const info = KINDS[kind];
   const prefix = options.path ?? "";
   const at = (path: string) => (prefix === "" ? path : path === "" ? prefix : `${prefix}.${path}`);
@@ -85,9 +94,9 @@ export function parseResource(
       );
     }
   }
-  let message: unknown;
+  let message: MessageOfName<N>;
   try {
-    message = decodeJson(info.typeName, body, { path: prefix });
+    message = info.fromJson(body, { path: prefix });
   } catch (error) {
     if (error instanceof ProtoError && error.fieldErrors.length > 0) {
       throw new WeftError(
@@ -103,13 +112,12 @@ export function parseResource(
     }
     throw error;
   }
-  const type = TYPES[kind];
-  const name = (message as Record<string, string>)[info.nameProperty] ?? "";
+  const name = info.nameOf(message);
   const details: ErrorDetail[] = [];
   // An empty name is reported by the kind's own validate() as required.
   const badName = name === "" ? undefined : checkResourceName(name, at(info.nameField));
   if (badName) details.push(badName);
-  for (const detail of type.validate(message)) details.push({ ...detail, path: at(detail.path) });
+  for (const detail of TYPES[kind].validate(message)) details.push({ ...detail, path: at(detail.path) });
   if (details.length > 0) {
     const [first] = details;
     throw new WeftError(
@@ -119,15 +127,18 @@ export function parseResource(
     );
   }
   const text = canonicalJson(info.typeName, message);
-  return { kind, name, message, json: text, version: resourceVersion(text), references: type.references(message) };
+  return {
+    kind,
+    name,
+    message,
+    json: text,
+    version: versionOfCanonicalJson(text),
+    references: info.references(message),
+  };
 }
 
 /** The references of an already stored (hence valid) resource, from its canonical JSON. */
-export function referencesOf(kind: ResourceKind, json: string): ResourceRef[] {
-  return TYPES[kind].references(decodeJson(KINDS[kind].typeName, JSON.parse(json)));
-}
-
-/** The references of a decoded message of `kind`. */
-export function referencesOfMessage(kind: ResourceKind, message: unknown): ResourceRef[] {
-  return TYPES[kind].references(message);
+export function referencesOf<N extends KindName>(kind: N, json: string): ResourceRef[] {
+  const info = KINDS[kind];
+  return info.references(info.fromJson(JSON.parse(json)));
 }

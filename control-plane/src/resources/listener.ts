@@ -1,6 +1,5 @@
 // Listener (LDS): a proxy listener (address and filter chains) or an api_listener for gRPC clients.
 
-import { cidrKey, parseIp } from "../../../proto/checks/index.js";
 import type { CidrRange } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { type FilterChain, FilterChainMatch } from "../../../proto/gen/envoy/config/listener/v3/listener_components.js";
@@ -8,38 +7,21 @@ import type { HttpConnectionManager } from "../../../proto/gen/envoy/extensions/
 import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
 import { typeNameOf } from "../../../proto/index.js";
 import { checkAddress, checkRange } from "./core-checks.js";
-import {
-  checkHttpConnectionManager,
-  HTTP_CONNECTION_MANAGER,
-  httpConnectionManagerRefs,
-} from "./http-connection-manager.js";
-import { KINDS } from "./kinds.js";
-import { field, item, Problems, unpackChecked, unpackOrUndefined, unpackRequired } from "./problems.js";
-import type { ResourceRef, ResourceType } from "./resource-type.js";
-import { checkTcpProxy, TCP_PROXY, tcpProxyClusters } from "./tcp-proxy.js";
+import { checkHttpConnectionManager, HTTP_CONNECTION_MANAGER } from "./http-connection-manager.js";
+import { cidrKey, parseIp } from "./ip-address.js";
+import { field, item, Problems, unpackChecked, unpackRequired } from "./problems.js";
+import type { ResourceType } from "./resource-type.js";
+import { checkTcpProxy, TCP_PROXY } from "./tcp-proxy.js";
 import { ValidationCode } from "./validation-codes.js";
 
 /** Above this many (prefix, source, port, server name, ALPN) combinations, matches are compared whole. */
 const MATCH_EXPANSION_MAX = 4096;
 
 export const listenerType: ResourceType<Listener> = {
-  info: KINDS.listeners,
   validate(listener) {
     const problems = new Problems();
     checkListener(problems, listener);
     return problems.details;
-  },
-  references(listener) {
-    const refs: ResourceRef[] = [];
-    const api = unpackOrUndefined<HttpConnectionManager>(listener.apiListener?.apiListener, HTTP_CONNECTION_MANAGER);
-    if (api !== undefined) refs.push(...httpConnectionManagerRefs(api, "api_listener.api_listener"));
-    listener.filterChains.forEach((chain, i) => {
-      refs.push(...filterChainRefs(chain, item("filter_chains", i)));
-    });
-    if (listener.defaultFilterChain !== undefined) {
-      refs.push(...filterChainRefs(listener.defaultFilterChain, "default_filter_chain"));
-    }
-    return refs;
   },
 };
 
@@ -176,12 +158,11 @@ function checkCidr(problems: Problems, path: string, range: CidrRange): void {
     return;
   }
   const ip = parseIp(range.addressPrefix);
-  // A range is of addresses, not of interfaces: a zoned IPv6 literal is no prefix.
-  if (ip === undefined || ip.zone !== undefined) {
+  if (ip === undefined) {
     problems.add(
       field(path, "address_prefix"),
       ValidationCode.badAddress,
-      `"${range.addressPrefix}" is not an IP literal without a zone`,
+      `"${range.addressPrefix}" is not an IP literal`,
     );
   } else {
     checkRange(problems, field(path, "prefix_len"), range.prefixLen, 0, ip.bytes.length * 8);
@@ -230,16 +211,6 @@ function matchKeys(match: FilterChainMatch): string[] {
   for (const values of dimensions)
     keys = keys.flatMap((key) => values.map((value) => `${key}|${JSON.stringify(value)}`));
   return keys;
-}
-
-function filterChainRefs(chain: FilterChain, path: string): ResourceRef[] {
-  return chain.filters.flatMap((filter, j) => {
-    const at = field(item(field(path, "filters"), j), "typed_config");
-    const manager = unpackOrUndefined<HttpConnectionManager>(filter.typedConfig, HTTP_CONNECTION_MANAGER);
-    if (manager !== undefined) return httpConnectionManagerRefs(manager, at);
-    const proxy = unpackOrUndefined<TcpProxy>(filter.typedConfig, TCP_PROXY);
-    return proxy === undefined ? [] : tcpProxyClusters(proxy, at);
-  });
 }
 
 /**

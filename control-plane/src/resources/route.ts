@@ -24,20 +24,17 @@ import {
   UINT32_MAX,
 } from "./core-checks.js";
 import { checkDuration, compareDurations, NON_NEGATIVE, POSITIVE } from "./duration-checks.js";
-import { KINDS } from "./kinds.js";
 import { checkHeaderMatcher, checkRegexMatcher, checkRegexRewrite, checkStringMatcher } from "./matcher-checks.js";
 import { entry, field, item, Problems } from "./problems.js";
-import type { ResourceRef, ResourceType } from "./resource-type.js";
+import type { ResourceType } from "./resource-type.js";
 import { ValidationCode } from "./validation-codes.js";
 
 export const routeType: ResourceType<RouteConfiguration> = {
-  info: KINDS.routes,
   validate(config) {
     const problems = new Problems();
     checkRouteConfiguration(problems, "", config, false);
     return problems.details;
   },
-  references: (config) => routeConfigurationClusters(config, ""),
 };
 
 /** Envoy's default for max_direct_response_body_size_bytes. */
@@ -474,27 +471,4 @@ function checkDirectResponse(problems: Problems, path: string, response: DirectR
       `is ${size} bytes; at most ${bodyMax} are allowed (max_direct_response_body_size_bytes)`,
     );
   }
-}
-
-/** The clusters a route configuration at `path` sends traffic to (cluster_header names none in advance). */
-export function routeConfigurationClusters(config: RouteConfiguration, path: string): ResourceRef[] {
-  const refs: ResourceRef[] = [];
-  config.virtualHosts.forEach((host, i) => {
-    host.routes.forEach((route, k) => {
-      const action = route.route;
-      if (action === undefined) return;
-      const at = field(item(field(item(field(path, "virtual_hosts"), i), "routes"), k), "route");
-      if (action.cluster) refs.push({ kind: "clusters", name: action.cluster, path: field(at, "cluster") });
-      action.weightedClusters?.clusters.forEach((cluster, j) => {
-        if (cluster.name) {
-          refs.push({
-            kind: "clusters",
-            name: cluster.name,
-            path: field(item(field(at, "weighted_clusters.clusters"), j), "name"),
-          });
-        }
-      });
-    });
-  });
-  return refs;
 }

@@ -3,7 +3,6 @@ import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/netwo
 import { checkRange, UINT32_MAX } from "./core-checks.js";
 import { checkDuration, NON_NEGATIVE, ONE_MS } from "./duration-checks.js";
 import { field, item, type Problems } from "./problems.js";
-import type { ResourceRef } from "./resource-type.js";
 import { ValidationCode } from "./validation-codes.js";
 
 export const TCP_PROXY = "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
@@ -55,20 +54,4 @@ export function checkTcpProxy(problems: Problems, path: string, proxy: TcpProxy)
       problems.add(field(at, "filter_state.key"), ValidationCode.required, "a filter state key is required");
     }
   });
-}
-
-/** The clusters a TcpProxy at `path` connects to. */
-export function tcpProxyClusters(proxy: TcpProxy, path: string): ResourceRef[] {
-  const refs: ResourceRef[] = [];
-  if (proxy.cluster) refs.push({ kind: "clusters", name: proxy.cluster, path: field(path, "cluster") });
-  proxy.weightedClusters?.clusters.forEach((entry, i) => {
-    if (entry.name) {
-      refs.push({
-        kind: "clusters",
-        name: entry.name,
-        path: field(item(field(path, "weighted_clusters.clusters"), i), "name"),
-      });
-    }
-  });
-  return refs;
 }

@@ -2,13 +2,21 @@
 // (so it works the same on a store shared by several processes), turns a burst of revisions into
 // one snapshot (debounced), and hands each new snapshot to its subscribers.
 import type { Logger } from "pino";
-import { type Cluster, Cluster_DiscoveryType } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
-import { canonicalJson, decodeJson } from "../../../proto/index.js";
+import { contentVersion, type ResourceRef } from "../../../proto/index.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
-import { KINDS, RESOURCE_KINDS, type ResourceKind, referencesOfMessage, resourceVersion } from "../resources/index.js";
+import { KIND_NAMES, KINDS, type KindName } from "../resources/index.js";
 import type { ConfigStore, StoredResource, WatchEvent } from "../store/config-store.js";
 import { encodeResource } from "./encode.js";
 import { type ConsistencyIssue, Snapshot, type SnapshotResource } from "./snapshot.js";
+
+/** A resource encoded for the wire, with the references read from its message when it was decoded. */
+interface Encoded {
+  readonly resource: SnapshotResource;
+  readonly references: readonly ResourceRef[];
+}
+
+/** The resources of one kind in a snapshot being built, by name, in name order. */
+type Built = Map<string, Encoded>;
 
 /** Where streams get snapshots from. */
 export interface SnapshotSource {
@@ -36,9 +44,9 @@ export class SnapshotBuilder implements SnapshotSource {
   readonly #maxDelayMs: number;
   readonly #clock: Clock;
   readonly #listeners = new Set<(snapshot: Snapshot) => void>();
-  readonly #stored = new Map<ResourceKind, Map<string, StoredResource>>(RESOURCE_KINDS.map((k) => [k, new Map()]));
+  readonly #stored = new Map<KindName, Map<string, StoredResource>>(KIND_NAMES.map((k) => [k, new Map()]));
   /** Encoded resources by type URL, name and version; carried from one snapshot to the next. */
-  #encoded = new Map<string, SnapshotResource>();
+  #encoded = new Map<string, Encoded>();
   #revision = 0;
   #committedAt: Date;
   #snapshot: Snapshot | undefined;
@@ -124,41 +132,19 @@ export class SnapshotBuilder implements SnapshotSource {
 
   #build(): Snapshot {
     const started = performance.now();
-    const encoded = new Map<string, SnapshotResource>();
-    const byType = new Map<string, Map<string, SnapshotResource>>();
+    const encoded = new Map<string, Encoded>();
     const issues: ConsistencyIssue[] = [];
-    const messages = new Map<ResourceKind, Map<string, unknown>>();
-    for (const kind of RESOURCE_KINDS) {
-      const info = KINDS[kind];
-      const resources = new Map<string, SnapshotResource>();
-      const kindMessages = new Map<string, unknown>();
-      const stored = [...(this.#stored.get(kind)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
-      for (const item of stored) {
-        const key = `${info.typeUrl}\n${item.name}\n${item.version}`;
-        let resource = this.#encoded.get(key) ?? encoded.get(key);
-        if (!resource) {
-          try {
-            const message = decodeJson(info.typeName, JSON.parse(item.json));
-            resource = encodeResource({ ...info, name: item.name, version: item.version, message });
-          } catch (error) {
-            issues.push({
-              typeUrl: info.typeUrl,
-              name: item.name,
-              message: `stored resource does not decode: ${String(error)}`,
-            });
-            continue;
-          }
-        }
-        encoded.set(key, resource);
-        resources.set(item.name, resource);
-        kindMessages.set(item.name, resource.message);
-      }
-      byType.set(info.typeUrl, resources);
-      messages.set(kind, kindMessages);
-    }
-    this.#addEmptyAssignments(byType, messages, encoded);
-    issues.push(...checkConsistency(byType, messages));
+    const built = new Map<KindName, Built>();
+    for (const kind of KIND_NAMES) built.set(kind, this.#buildKind(kind, encoded, issues));
+    this.#addEmptyAssignments(built, encoded);
+    issues.push(...checkConsistency(built));
     this.#encoded = encoded;
+    const byType = new Map(
+      [...built].map(([kind, entries]) => [
+        KINDS[kind].typeUrl,
+        new Map([...entries].map(([name, entry]) => [name, entry.resource])),
+      ]),
+    );
     const snapshot = new Snapshot(this.#revision, byType, issues, this.#committedAt);
     this.#snapshot = snapshot;
     const log = issues.length > 0 ? this.#logger.warn.bind(this.#logger) : this.#logger.debug.bind(this.#logger);
@@ -170,44 +156,69 @@ export class SnapshotBuilder implements SnapshotSource {
     return snapshot;
   }
 
+  /** The stored resources of `kind`, decoded as its message type and encoded once per version. */
+  #buildKind<N extends KindName>(kind: N, encoded: Map<string, Encoded>, issues: ConsistencyIssue[]): Built {
+    const info = KINDS[kind];
+    const entries: Built = new Map();
+    const stored = [...(this.#stored.get(kind)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const item of stored) {
+      const key = `${info.typeUrl}\n${item.name}\n${item.version}`;
+      let entry = this.#encoded.get(key) ?? encoded.get(key);
+      if (!entry) {
+        try {
+          const message = info.fromJson(JSON.parse(item.json));
+          const { typeUrl, typeName } = info;
+          const resource = encodeResource({ typeUrl, typeName, name: item.name, version: item.version, message });
+          entry = { resource, references: info.references(message) };
+        } catch (error) {
+          issues.push({
+            typeUrl: info.typeUrl,
+            name: item.name,
+            message: `stored resource does not decode: ${String(error)}`,
+          });
+          continue;
+        }
+      }
+      encoded.set(key, entry);
+      entries.set(item.name, entry);
+    }
+    return entries;
+  }
+
   /**
    * Every EDS cluster is served a ClusterLoadAssignment, an empty one if none is stored: a client
    * waiting for endpoints that never come blocks its calls (docs/xds-protocol.md, "Proxyless gRPC clients").
    */
-  #addEmptyAssignments(
-    byType: Map<string, Map<string, SnapshotResource>>,
-    messages: Map<ResourceKind, Map<string, unknown>>,
-    encoded: Map<string, SnapshotResource>,
-  ): void {
-    const endpoints = byType.get(KINDS.endpoints.typeUrl);
+  #addEmptyAssignments(built: ReadonlyMap<KindName, Built>, encoded: Map<string, Encoded>): void {
+    const endpoints = built.get("endpoints");
     if (!endpoints) return;
-    for (const message of messages.get("clusters")?.values() ?? []) {
-      const cluster = message as Cluster;
-      if (cluster.type !== Cluster_DiscoveryType.EDS) continue;
-      const name = cluster.edsClusterConfig?.serviceName || cluster.name;
-      if (endpoints.has(name)) continue;
-      const assignment = { clusterName: name, endpoints: [] };
-      const version = resourceVersion(canonicalJson(KINDS.endpoints.typeName, assignment));
-      const key = `${KINDS.endpoints.typeUrl}\n${name}\n${version}`;
-      const resource =
-        this.#encoded.get(key) ??
-        encodeResource({ ...KINDS.endpoints, name, version, message: assignment, synthetic: true });
-      encoded.set(key, resource);
-      endpoints.set(name, resource);
+    const { typeUrl, typeName } = KINDS.endpoints;
+    for (const cluster of built.get("clusters")?.values() ?? []) {
+      // An EDS cluster's one reference to an assignment: its EDS service name, or its own name.
+      for (const ref of cluster.references) {
+        if (ref.kind !== "endpoints" || endpoints.has(ref.name)) continue;
+        const name = ref.name;
+        const assignment = { clusterName: name, endpoints: [] };
+        const version = contentVersion(typeName, assignment);
+        const key = `${typeUrl}\n${name}\n${version}`;
+        const entry = this.#encoded.get(key) ?? {
+          resource: encodeResource({ typeUrl, typeName, name, version, message: assignment, synthetic: true }),
+          references: [],
+        };
+        encoded.set(key, entry);
+        endpoints.set(name, entry);
+      }
     }
   }
 }
 
-/** Every route configuration a listener names over RDS, and every cluster a route names, should exist. */
-function checkConsistency(
-  byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>,
-  messages: ReadonlyMap<ResourceKind, ReadonlyMap<string, unknown>>,
-): ConsistencyIssue[] {
+/** Every resource one resource names (a listener's route configurations, a route's clusters...) should exist. */
+function checkConsistency(built: ReadonlyMap<KindName, Built>): ConsistencyIssue[] {
   const issues: ConsistencyIssue[] = [];
-  for (const kind of ["listeners", "routes", "clusters"] as const) {
-    for (const [name, message] of messages.get(kind) ?? []) {
-      for (const ref of referencesOfMessage(kind, message)) {
-        if (!byType.get(KINDS[ref.kind].typeUrl)?.has(ref.name)) {
+  for (const [kind, entries] of built) {
+    for (const [name, entry] of entries) {
+      for (const ref of entry.references) {
+        if (!built.get(ref.kind)?.has(ref.name)) {
           issues.push({
             typeUrl: KINDS[kind].typeUrl,
             name,

@@ -1,7 +1,7 @@
 // An immutable, versioned view of every resource the control plane serves at one store revision.
 // Each resource version is encoded once, when it first appears, and its bytes are shared by every
 // stream and every later snapshot that still holds it.
-import { createHash } from "node:crypto";
+import { versionOfSet } from "../../../proto/index.js";
 
 /** One resource, ready to send. */
 export interface SnapshotResource {
@@ -89,18 +89,7 @@ export function selectFrom(all: ReadonlyMap<string, SnapshotResource>, sub: Subs
     if (resource) chosen.set(name, resource);
   }
   const resources = [...chosen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { version: versionOfResources(resources), resources, byName: new Map(resources.map((r) => [r.name, r])) };
-}
-
-/**
- * The SotW version_info of a set of resources: a hash of their names and content versions, so it
- * changes whenever any of them does, survives restarts, and never names two different contents.
- */
-export function versionOfResources(resources: readonly SnapshotResource[]): string {
-  const hash = createHash("sha256");
-  const sorted = [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const r of sorted) hash.update(`${r.name}\0${r.version}\n`);
-  return hash.digest("hex").slice(0, 24);
+  return { version: versionOfSet(resources), resources, byName: new Map(resources.map((r) => [r.name, r])) };
 }
 
 export class Snapshot implements SnapshotView {

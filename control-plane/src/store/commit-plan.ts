@@ -1,13 +1,14 @@
 // What a commit does, decided the same way by every store: check the conditions against the state
 // inside the transaction, then reduce the mutations to the changes that really alter something.
 // Both functions only read, through `lookup`; the store applies the plan in its own transaction.
+
+import type { KindName } from "../../../proto/index.js";
 import { ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
-import type { ResourceKind } from "../resources/kinds.js";
 import type { CommitConditions, Mutation, ResourceChange, StoredResource } from "./config-store.js";
 import { compareResourceKeys, resourceKey } from "./resource-order.js";
 
 /** Reads one resource as it is inside the committing transaction. */
-export type ResourceLookup = (kind: ResourceKind, name: string) => StoredResource | undefined;
+export type ResourceLookup = (kind: KindName, name: string) => StoredResource | undefined;
 
 /**
  * Throws CONFLICT listing every failed condition (one detail each: `path` names the condition,
@@ -58,7 +59,7 @@ export function planChanges(
 ): ResourceChange[] {
   const touched = new Map<
     string,
-    { kind: ResourceKind; name: string; before: StoredResource | undefined; after: StoredResource | undefined }
+    { kind: KindName; name: string; before: StoredResource | undefined; after: StoredResource | undefined }
   >();
   for (const mutation of mutations) {
     const key = resourceKey(mutation.kind, mutation.name);

@@ -1,8 +1,8 @@
 // The one order in which every store returns resources and changes, so that two implementations
 // (or the same data read back after a restart) compare equal element by element.
-import { RESOURCE_KINDS, type ResourceKind } from "../resources/kinds.js";
+import { KIND_NAMES, type KindName } from "../../../proto/index.js";
 
-const KIND_RANK: ReadonlyMap<ResourceKind, number> = new Map(RESOURCE_KINDS.map((kind, index) => [kind, index]));
+const KIND_RANK: ReadonlyMap<KindName, number> = new Map(KIND_NAMES.map((kind, index) => [kind, index]));
 
 /**
  * Names compare by UTF-16 code unit (JavaScript's `<`), never by a database collation: SQLite's
@@ -13,16 +13,16 @@ export function compareNames(a: string, b: string): number {
   return a > b ? 1 : 0;
 }
 
-/** Kinds in RESOURCE_KINDS order, then names. */
+/** Kinds in KIND_NAMES order, then names. */
 export function compareResourceKeys(
-  a: { readonly kind: ResourceKind; readonly name: string },
-  b: { readonly kind: ResourceKind; readonly name: string },
+  a: { readonly kind: KindName; readonly name: string },
+  b: { readonly kind: KindName; readonly name: string },
 ): number {
-  const byKind = (KIND_RANK.get(a.kind) ?? RESOURCE_KINDS.length) - (KIND_RANK.get(b.kind) ?? RESOURCE_KINDS.length);
+  const byKind = (KIND_RANK.get(a.kind) ?? KIND_NAMES.length) - (KIND_RANK.get(b.kind) ?? KIND_NAMES.length);
   return byKind !== 0 ? byKind : compareNames(a.name, b.name);
 }
 
 /** A map key naming one resource; kinds hold no "/", so the first "/" separates kind from name. */
-export function resourceKey(kind: ResourceKind, name: string): string {
+export function resourceKey(kind: KindName, name: string): string {
   return `${kind}/${name}`;
 }

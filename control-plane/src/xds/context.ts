@@ -1,6 +1,6 @@
 // What every xDS stream needs from the server around it, passed in rather than imported.
 import type { Logger } from "pino";
-import { KINDS } from "../resources/kinds.js";
+import { KINDS } from "../../../proto/index.js";
 import type { Snapshot, SnapshotView } from "../snapshot/snapshot.js";
 import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
 import type { ConnectionNode, StatusRegistry } from "../status/registry.js";

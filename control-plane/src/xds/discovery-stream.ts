@@ -5,7 +5,7 @@
 import { status as GrpcStatus, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
-import { KINDS } from "../resources/kinds.js";
+import { KINDS } from "../../../proto/index.js";
 import type { Snapshot, SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
 import type { SyncState, TypeStatus } from "../status/proxy-status.js";
 import type { ConnectionNode, ResourceStatus } from "../status/registry.js";

@@ -6,13 +6,13 @@
 // client's pace sets ours), but a request that changes the subscription is answered at once: its
 // response supersedes the one in flight, and the latest request wins. The superseded nonce is then
 // stale, so its ACK or NACK is ignored like any other answer to an older response.
+import { versionOfSet } from "../../../proto/index.js";
 import {
   type Selection,
   type SnapshotResource,
   type SnapshotView,
   type Subscription,
   subscription,
-  versionOfResources,
 } from "../snapshot/snapshot.js";
 import type { SyncState } from "../status/proxy-status.js";
 
@@ -297,7 +297,7 @@ export class SotwTypeState {
         );
         if (kept.length > 0) {
           resources = [...resources, ...kept].sort((a, b) => (a.name < b.name ? -1 : 1));
-          version = versionOfResources(resources);
+          version = versionOfSet(resources);
           shared = undefined;
         }
       }

@@ -18,8 +18,8 @@ import { EndpointDiscoveryServiceService } from "../../../proto/gen/envoy/servic
 import { ListenerDiscoveryServiceService } from "../../../proto/gen/envoy/service/listener/v3/lds.js";
 import { RouteDiscoveryServiceService } from "../../../proto/gen/envoy/service/route/v3/rds.js";
 import { ClientStatusDiscoveryServiceService } from "../../../proto/gen/envoy/service/status/v3/csds.js";
+import { KINDS } from "../../../proto/index.js";
 import { type Clock, systemClock } from "../../../time/index.js";
-import { KINDS } from "../resources/kinds.js";
 import type { XdsContext } from "./context.js";
 import { csdsHandlers } from "./csds.js";
 import { serveDeltaStream } from "./delta-stream.js";

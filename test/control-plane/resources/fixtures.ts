@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import type { ErrorDetail } from "../../../control-plane/src/errors.js";
 import { WeftError } from "../../../control-plane/src/errors.js";
-import { parseResource, type ResourceKind } from "../../../control-plane/src/resources/index.js";
+import { type KindName, parseResource } from "../../../control-plane/src/resources/index.js";
 import type { ValidationCode } from "../../../control-plane/src/resources/validation-codes.js";
 import { TypeUrl } from "../../../proto/index.js";
 
@@ -280,7 +280,7 @@ export function edited(doc: Json, edits: Readonly<Record<string, unknown>>): Jso
 }
 
 /** Every detail parseResource refuses `json` with; empty when it accepts it. */
-export function refusals(kind: ResourceKind, json: unknown): readonly ErrorDetail[] {
+export function refusals(kind: KindName, json: unknown): readonly ErrorDetail[] {
   try {
     parseResource(kind, json);
     return [];
@@ -290,12 +290,12 @@ export function refusals(kind: ResourceKind, json: unknown): readonly ErrorDetai
   }
 }
 
-export function assertAccepted(kind: ResourceKind, json: unknown): void {
+export function assertAccepted(kind: KindName, json: unknown): void {
   assert.deepEqual(refusals(kind, json), []);
 }
 
 /** parseResource refuses `json` with (at least) a detail carrying `code` at `path`. */
-export function assertRefused(kind: ResourceKind, json: unknown, path: string, code: ValidationCode): ErrorDetail {
+export function assertRefused(kind: KindName, json: unknown, path: string, code: ValidationCode): ErrorDetail {
   const details = refusals(kind, json);
   const found = details.find((d) => d.path === path && d.code === code);
   assert.ok(found, `expected ${code} at ${path}; got ${JSON.stringify(details, null, 1)}`);

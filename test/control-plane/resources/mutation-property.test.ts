@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { ErrorCode, WeftError } from "../../../control-plane/src/errors.js";
-import { KINDS, parseResource, type ResourceKind } from "../../../control-plane/src/resources/index.js";
+import { KINDS, type KindName, parseResource } from "../../../control-plane/src/resources/index.js";
 import {
   API_LISTENER,
   CLUSTER_AGGREGATE,
@@ -15,7 +15,7 @@ import {
   TCP_LISTENER,
 } from "./fixtures.js";
 
-const SAMPLES: readonly (readonly [ResourceKind, Json])[] = [
+const SAMPLES: readonly (readonly [KindName, Json])[] = [
   ["listeners", LISTENER],
   ["listeners", TCP_LISTENER],
   ["listeners", API_LISTENER],
@@ -109,7 +109,7 @@ describe("validation of mutated resources", () => {
         fc.array(mutation, { minLength: 1, maxLength: 3 }),
         fc.boolean(),
         (sample, mutations, withName) => {
-          const [kind, base] = SAMPLES[sample] as readonly [ResourceKind, Json];
+          const [kind, base] = SAMPLES[sample] as readonly [KindName, Json];
           const doc = structuredClone(base);
           for (const m of mutations) mutate(doc, m);
           const name = (base as Record<string, string>)[KINDS[kind].nameField] as string;

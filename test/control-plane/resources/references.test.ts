@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parseResource, type ResourceKind, referencesOf } from "../../../control-plane/src/resources/index.js";
-import type { ResourceRef } from "../../../control-plane/src/resources/resource-type.js";
+import {
+  type KindName,
+  parseResource,
+  type ResourceRef,
+  referencesOf,
+} from "../../../control-plane/src/resources/index.js";
 import {
   API_LISTENER,
   CLUSTER_AGGREGATE,
@@ -19,7 +23,7 @@ import {
 const HCM = "filter_chains[0].filters[0].typed_config";
 
 /** References as parseResource reports them, checked to equal what referencesOf finds in the stored JSON. */
-function refs(kind: ResourceKind, doc: Json): readonly ResourceRef[] {
+function refs(kind: KindName, doc: Json): readonly ResourceRef[] {
   const parsed = parseResource(kind, doc);
   assert.deepEqual(referencesOf(kind, parsed.json), parsed.references);
   return parsed.references;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import pino from "pino";
-import { KINDS, parseResource, type ResourceKind } from "../../../control-plane/src/resources/index.js";
+import { KINDS, type KindName, parseResource } from "../../../control-plane/src/resources/index.js";
 import type { Snapshot } from "../../../control-plane/src/snapshot/snapshot.js";
 import { SnapshotBuilder, type SnapshotBuilderOptions } from "../../../control-plane/src/snapshot/snapshot-builder.js";
 import type {
@@ -29,11 +29,11 @@ const CDS = KINDS.clusters.typeUrl;
 const EDS = KINDS.endpoints.typeUrl;
 const logger = pino({ level: "silent" });
 
-const put = (kind: ResourceKind, json: unknown): Mutation => {
+const put = (kind: KindName, json: unknown): Mutation => {
   const parsed = parseResource(kind, json);
   return { op: "put", kind, name: parsed.name, json: parsed.json, version: parsed.version };
 };
-const del = (kind: ResourceKind, name: string): Mutation => ({ op: "delete", kind, name });
+const del = (kind: KindName, name: string): Mutation => ({ op: "delete", kind, name });
 
 /**
  * A started builder on a manual clock, its first snapshot, and every snapshot it publishes after
@@ -324,10 +324,10 @@ class StallingStore implements ConfigStore {
   current(): Promise<StoreState> {
     return this.#inner.current();
   }
-  get(kind: ResourceKind, name: string): Promise<StoredResource | undefined> {
+  get(kind: KindName, name: string): Promise<StoredResource | undefined> {
     return this.#inner.get(kind, name);
   }
-  list(kind: ResourceKind): Promise<StoredResource[]> {
+  list(kind: KindName): Promise<StoredResource[]> {
     return this.#inner.list(kind);
   }
   commit(

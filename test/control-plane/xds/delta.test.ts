@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { KINDS, type ResourceKind } from "../../../control-plane/src/resources/index.js";
+import { KINDS, type KindName } from "../../../control-plane/src/resources/index.js";
 import { Cluster } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
 import type { DeltaDiscoveryResponse } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
@@ -27,7 +27,7 @@ import {
 
 interface Transport {
   readonly name: string;
-  open(h: Harness, kind: ResourceKind, nodeId: string): DeltaClient;
+  open(h: Harness, kind: KindName, nodeId: string): DeltaClient;
 }
 
 const TRANSPORTS: readonly Transport[] = [
@@ -55,7 +55,7 @@ for (const transport of TRANSPORTS) {
     let h: Harness;
     let nodes = 0;
     /** A client of one type on a new stream, with a node id of its own (for status lookups). */
-    const open = (kind: ResourceKind) => {
+    const open = (kind: KindName) => {
       const nodeId = `delta-${++nodes}`;
       return Object.assign(transport.open(h, kind, nodeId), { nodeId });
     };

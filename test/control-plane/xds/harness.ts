@@ -2,7 +2,7 @@
 // read responses one at a time with a timeout. For tests that drive the protocol step by step.
 import { type Client, type ClientDuplexStream, credentials, type ServiceError } from "@grpc/grpc-js";
 import pino from "pino";
-import { KINDS, parseResource, type ResourceKind } from "../../../control-plane/src/resources/index.js";
+import { KINDS, type KindName, parseResource } from "../../../control-plane/src/resources/index.js";
 import { SnapshotBuilder } from "../../../control-plane/src/snapshot/snapshot-builder.js";
 import type { TypeStatus } from "../../../control-plane/src/status/proxy-status.js";
 import { StatusRegistry } from "../../../control-plane/src/status/registry.js";
@@ -40,16 +40,16 @@ export interface Harness {
   readonly server: XdsServer;
   readonly address: string;
   /** Stores resources (JSON as the API takes it) in one commit and waits for the snapshot that holds them. */
-  put(...items: [ResourceKind, unknown][]): Promise<void>;
-  remove(...items: [ResourceKind, string][]): Promise<void>;
+  put(...items: [KindName, unknown][]): Promise<void>;
+  remove(...items: [KindName, string][]): Promise<void>;
   /** Puts and removes in one commit (one revision), then waits for the snapshot that holds it. */
-  change(changes: { put?: [ResourceKind, unknown][]; remove?: [ResourceKind, string][] }): Promise<void>;
+  change(changes: { put?: [KindName, unknown][]; remove?: [KindName, string][] }): Promise<void>;
   ads(): Stream<DiscoveryRequest, DiscoveryResponse>;
   deltaAds(): Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
   /** A SotW stream on the per-type service for `kind` (StreamListeners, StreamRoutes, ...). */
-  sotw(kind: ResourceKind): Stream<DiscoveryRequest, DiscoveryResponse>;
+  sotw(kind: KindName): Stream<DiscoveryRequest, DiscoveryResponse>;
   /** A delta stream on the per-type service for `kind` (DeltaListeners, DeltaRoutes, ...). */
-  delta(kind: ResourceKind): Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  delta(kind: KindName): Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
   readonly csds: ClientStatusDiscoveryServiceClient;
   readonly health: HealthClient;
   readonly reflection: reflectionV1.ServerReflectionClient;
@@ -72,7 +72,7 @@ interface PerTypeClient extends Client {
   delta(): ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
 }
 
-function perTypeClient(kind: ResourceKind, address: string): PerTypeClient {
+function perTypeClient(kind: KindName, address: string): PerTypeClient {
   const creds = credentials.createInsecure();
   switch (kind) {
     case "listeners": {
@@ -117,8 +117,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (options.serving ?? true) server.setServing(true);
   const address = `127.0.0.1:${port}`;
   const client = new AggregatedDiscoveryServiceClient(address, credentials.createInsecure());
-  const perType = new Map<ResourceKind, PerTypeClient>();
-  const perTypeOf = (kind: ResourceKind) => {
+  const perType = new Map<KindName, PerTypeClient>();
+  const perTypeOf = (kind: KindName) => {
     let c = perType.get(kind);
     if (!c) {
       c = perTypeClient(kind, address);
@@ -154,7 +154,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
     });
 
-  const change = async (changes: { put?: [ResourceKind, unknown][]; remove?: [ResourceKind, string][] }) => {
+  const change = async (changes: { put?: [KindName, unknown][]; remove?: [KindName, string][] }) => {
     const mutations: Mutation[] = [
       ...(changes.put ?? []).map(([kind, json]): Mutation => {
         const parsed = parseResource(kind, json);
@@ -475,6 +475,6 @@ export async function seedMesh(h: Harness, options: { listener?: boolean } = {})
     ["endpoints", endpoints("a")],
     ["routes", routeConfig("r1", "a")],
     ["routes", routeConfig("r2", "b")],
-    ...(options.listener === false ? [] : [["listeners", listener("l1", "r1")] as [ResourceKind, unknown]]),
+    ...(options.listener === false ? [] : [["listeners", listener("l1", "r1")] as [KindName, unknown]]),
   );
 }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { KINDS, type ResourceKind } from "../../../control-plane/src/resources/index.js";
+import { KINDS, type KindName } from "../../../control-plane/src/resources/index.js";
 import { Cluster } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
 import { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
@@ -40,7 +40,7 @@ const namesOf = (r: DiscoveryResponse) => names(r, DECODERS[r.typeUrl] ?? (() =>
 const followUp = (fields: Partial<DiscoveryRequest>): DiscoveryRequest =>
   DiscoveryRequest.fromPartial({ ...fields, node: undefined } as DiscoveryRequest);
 
-const KIND_LIST: readonly ResourceKind[] = ["listeners", "routes", "clusters", "endpoints"];
+const KIND_LIST: readonly KindName[] = ["listeners", "routes", "clusters", "endpoints"];
 
 describe("SotW per-type services", () => {
   let h: Harness;
