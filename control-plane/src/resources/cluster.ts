@@ -7,8 +7,8 @@ import {
   Cluster_DiscoveryType,
   Cluster_LbPolicy,
 } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
-import { RoutingPriority } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import type { ClusterConfig } from "../../../proto/gen/envoy/extensions/clusters/aggregate/v3/cluster.js";
+import { RoutingPriority } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import type { HttpProtocolOptions as UpstreamHttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
 import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
 import { acceptedEnumValues, listOfNames } from "../../../proto/index.js";
@@ -20,7 +20,7 @@ import {
   checkRange,
   UINT32_MAX,
 } from "./core-checks.js";
-import { checkDuration, compareDurations, NON_NEGATIVE, ONE_MS, POSITIVE } from "./duration-checks.js";
+import { checkDuration, compareDurations, MORE_THAN_1MS, NON_NEGATIVE, POSITIVE } from "./duration-checks.js";
 import { checkLoadAssignment } from "./endpoint.js";
 import { checkEnumValue } from "./enum-checks.js";
 import { checkHealthCheck } from "./health-check.js";
@@ -40,8 +40,6 @@ const RING_SIZE_MIN_DEFAULT = 1024;
 /** Envoy's defaults for outlier detection's ejection times. */
 const BASE_EJECTION_DEFAULT: Duration = { seconds: 30, nanos: 0 };
 const MAX_EJECTION_DEFAULT: Duration = { seconds: 300, nanos: 0 };
-/** dns_refresh_rate and dns_failure_refresh_rate must be longer than 1ms (`gt: 1ms`). */
-const MORE_THAN_1MS = { min: ONE_MS, exclusive: true } as const;
 
 export const clusterType: ResourceType<Cluster> = {
   validate(cluster) {

@@ -1,9 +1,10 @@
 // ClusterLoadAssignment (EDS), and the same checks for a cluster's inline load_assignment.
+
+import { ipKey, parseIp } from "../../../proto/checks/index.js";
 import type { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
 import type { LocalityLbEndpoints } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint_components.js";
 import { checkAddress, checkFractionalPercent, checkRange, type HostRule, UINT32_MAX } from "./core-checks.js";
 import { checkDuration, POSITIVE } from "./duration-checks.js";
-import { ipKey, parseIp } from "./ip-address.js";
 import { field, item, Problems } from "./problems.js";
 import type { ResourceType } from "./resource-type.js";
 import { ValidationCode } from "./validation-codes.js";

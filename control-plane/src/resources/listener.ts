@@ -1,5 +1,6 @@
 // Listener (LDS): a proxy listener (address and filter chains) or an api_listener for gRPC clients.
 
+import { cidrKey, parseIp } from "../../../proto/checks/index.js";
 import type { CidrRange } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { type FilterChain, FilterChainMatch } from "../../../proto/gen/envoy/config/listener/v3/listener_components.js";
@@ -8,7 +9,6 @@ import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/netwo
 import { typeNameOf } from "../../../proto/index.js";
 import { checkAddress, checkRange } from "./core-checks.js";
 import { checkHttpConnectionManager, HTTP_CONNECTION_MANAGER } from "./http-connection-manager.js";
-import { cidrKey, parseIp } from "./ip-address.js";
 import { field, item, Problems, unpackChecked, unpackRequired } from "./problems.js";
 import type { ResourceType } from "./resource-type.js";
 import { checkTcpProxy, TCP_PROXY } from "./tcp-proxy.js";
@@ -158,11 +158,12 @@ function checkCidr(problems: Problems, path: string, range: CidrRange): void {
     return;
   }
   const ip = parseIp(range.addressPrefix);
-  if (ip === undefined) {
+  // A range is of addresses, not of interfaces: a zoned IPv6 literal is no prefix.
+  if (ip === undefined || ip.zone !== undefined) {
     problems.add(
       field(path, "address_prefix"),
       ValidationCode.badAddress,
-      `"${range.addressPrefix}" is not an IP literal`,
+      `"${range.addressPrefix}" is not an IP literal without a zone`,
     );
   } else {
     checkRange(problems, field(path, "prefix_len"), range.prefixLen, 0, ip.bytes.length * 8);

@@ -1,6 +1,7 @@
 // Collecting every problem of one resource, each at its field path in proto (snake_case) names,
 // e.g. `virtual_hosts[0].routes[2].match.safe_regex.regex`. Checks never stop at the first problem.
 
+import { CheckCode, type CheckProblem } from "../../../proto/checks/index.js";
 import type { Any } from "../../../proto/gen/google/protobuf/any.js";
 import { typeNameOf, unpackAny } from "../../../proto/index.js";
 import type { ErrorDetail } from "../errors.js";
@@ -13,11 +14,36 @@ export class Problems {
     this.#details.push({ path, message, code });
   }
 
+  /** Every problem a protocol-level check (proto/checks) found, under the control plane's codes. */
+  addChecked(found: Iterable<CheckProblem>): void {
+    for (const problem of found) this.add(problem.path, CHECK_CODES[problem.code], problem.detail);
+  }
+
   /** Everything found so far, in the order the checks found it. */
   get details(): ErrorDetail[] {
     return [...this.#details];
   }
 }
+
+/** What each protocol-level check's refusal is called in a validation detail. */
+const CHECK_CODES: Readonly<Record<CheckCode, ValidationCode>> = {
+  [CheckCode.addressMissing]: ValidationCode.required,
+  [CheckCode.pipeAddress]: ValidationCode.unsupported,
+  [CheckCode.socketAddressMissing]: ValidationCode.required,
+  [CheckCode.hostMissing]: ValidationCode.required,
+  [CheckCode.hostNotIp]: ValidationCode.badAddress,
+  [CheckCode.hostNotHostname]: ValidationCode.badAddress,
+  [CheckCode.namedPort]: ValidationCode.unsupported,
+  [CheckCode.portMissing]: ValidationCode.required,
+  [CheckCode.portOutOfRange]: ValidationCode.outOfRange,
+  [CheckCode.protocolUnsupported]: ValidationCode.unsupported,
+  [CheckCode.protocolUnknown]: ValidationCode.badValue,
+  [CheckCode.resolverUnsupported]: ValidationCode.unsupported,
+  [CheckCode.durationMissing]: ValidationCode.required,
+  [CheckCode.durationMalformed]: ValidationCode.outOfRange,
+  [CheckCode.durationOutOfRange]: ValidationCode.outOfRange,
+  [CheckCode.durationBelowMin]: ValidationCode.outOfRange,
+};
 
 export { entry, field, item } from "../../../proto/index.js";
 
