@@ -16,6 +16,12 @@ export interface LoadResult {
 export interface Load {
   /** Counts so far (a copy). */
   snapshot(): LoadResult;
+  /**
+   * Resolves once `count` more requests (from now) have ended, counting only 200 answers with
+   * `body` when given: how a test lets traffic run through one stage of a change. Rejects, naming
+   * what it waited for and what it saw, when that takes longer than `timeoutMs`.
+   */
+  answered(count: number, body?: string, timeoutMs?: number): Promise<void>;
   /** Stops the loops, waits for requests in flight, closes the connections. */
   stop(): Promise<LoadResult>;
 }
@@ -31,28 +37,60 @@ export function startLoad(
   const bodies = new Map<string, number>();
   let sent = 0;
   let running = true;
+  /** Called after every request with its body (undefined when it failed). */
+  const waiters = new Set<(body: string | undefined) => void>();
   const h1 = options.protocol === "h2" ? undefined : new Pool(`http://127.0.0.1:${port}`, { connections: concurrency });
   const h2 = options.protocol === "h2" ? http2.connect(`http://127.0.0.1:${port}`) : undefined;
   h2?.on("error", (error) => failures.push(`session: ${error.message}`));
 
   const once = async (): Promise<void> => {
     sent++;
+    let answered: string | undefined;
     try {
       const { status, body } = h1 ? await getH1(h1, path) : await getH2(h2 as http2.ClientHttp2Session, path);
-      if (status === 200) bodies.set(body, (bodies.get(body) ?? 0) + 1);
-      else failures.push(`${status} ${body.slice(0, 80)}`);
+      if (status === 200) {
+        bodies.set(body, (bodies.get(body) ?? 0) + 1);
+        answered = body;
+      } else failures.push(`${status} ${body.slice(0, 80)}`);
     } catch (error) {
       failures.push(
         error instanceof Error ? `${(error as { code?: string }).code ?? ""} ${error.message}` : String(error),
       );
     }
+    for (const waiter of [...waiters]) waiter(answered);
   };
   const loops = Array.from({ length: concurrency }, async () => {
     while (running) await once();
   });
   const snapshot = (): LoadResult => ({ sent, failures: [...failures], bodies: new Map(bodies) });
+  const answered = (count: number, body?: string, timeoutMs = 10_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      let seen = 0;
+      const waiter = (answer: string | undefined): void => {
+        if (body === undefined || answer === body) seen++;
+        if (seen < count) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        const { sent: total, failures: failed, bodies: counts } = snapshot();
+        const what = body === undefined ? "requests" : `answers "${body}"`;
+        reject(
+          new Error(
+            `${seen} of ${count} ${what} within ${timeoutMs} ms (${total} sent, bodies ${JSON.stringify([...counts])}, ${failed.length} failed)`,
+          ),
+        );
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+      };
+      waiters.add(waiter);
+    });
   return {
     snapshot,
+    answered,
     stop: async () => {
       running = false;
       await Promise.all(loops);

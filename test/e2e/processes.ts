@@ -168,6 +168,17 @@ export async function startBackend(name: string, protocol: "h1" | "h2c" = "h1"):
   return { ...running, port: Number(line.port) };
 }
 
+/** Requests `backend` (fixtures/backend.mjs) has received so far, counted as each arrives. */
+export async function backendRequests(backend: BackendProcess): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${backend.port}/_control/stats`);
+  return ((await res.json()) as { requests: number }).requests;
+}
+
+/** Waits (polling: it is another process) until `backend` has received more than `before` requests. */
+export function backendReceived(backend: BackendProcess, before: number, what: string): Promise<true> {
+  return eventually(what, async () => ((await backendRequests(backend)) > before ? true : undefined));
+}
+
 /** A gRPC backend (fixtures/grpc-backend.mjs) serving weft.test.Echo as `name`. */
 export async function startGrpcBackend(name: string): Promise<BackendProcess> {
   const { running, line } = await spawnUntil([join(fixtures, "grpc-backend.mjs"), name], (l) => "port" in l);

@@ -94,11 +94,15 @@ describe("weft proxy resilience", () => {
     await control(a, "fail?status=503");
     const load = startLoad(port, { concurrency: 6 });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      // Each stage lets traffic run until it shows: answers from b while a fails, a's resets used up.
+      await load.answered(30, "b");
       await api.put("clusters", "retry-svc", { ...retryCluster, connect_timeout: "2s" });
-      await new Promise((r) => setTimeout(r, 300));
-      await control(a, "reset?count=5");
-      await new Promise((r) => setTimeout(r, 300));
+      await load.answered(30, "b");
+      const resetFrom = await control(a, "reset?count=5");
+      await eventually("a to reset 5 connections", async () =>
+        (await control(a, "stats")) >= resetFrom + 5 ? true : undefined,
+      );
+      await load.answered(30, "b");
     } finally {
       const result = await load.stop();
       await control(a, "ok");

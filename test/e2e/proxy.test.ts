@@ -9,6 +9,8 @@ import { get, startLoad } from "./load.js";
 import { Api, edsCluster, endpoints, httpListener, type Json, routes, tcpListener } from "./mesh.js";
 import {
   type BackendProcess,
+  backendReceived,
+  backendRequests,
   bin,
   type ControlPlane,
   eventually,
@@ -130,9 +132,9 @@ describe("weft proxy, state of the world", () => {
 
   test("hot reload under keep-alive load fails no request: route, cluster, endpoint and listener changes", async () => {
     const load = startLoad(port, { concurrency: 8 });
-    const pause = () => new Promise((r) => setTimeout(r, 300));
     try {
-      await pause();
+      // Each stage lets traffic run until the change it follows shows in the answers.
+      await load.answered(20, "a");
       // A new cluster and a route shifting half the traffic to it, in one atomic apply.
       await api.apply([
         { kind: "clusters", resource: edsCluster("svc-b") },
@@ -140,20 +142,20 @@ describe("weft proxy, state of the world", () => {
         { kind: "routes", resource: routes("main", { "svc-a": 50, "svc-b": 50 }) },
       ]);
       await synced(api, "sotw-1");
-      await pause();
+      await load.answered(20, "b");
       // An endpoint change: svc-a moves from a to c.
       await api.put("endpoints", "svc-a", endpoints("svc-a", [c.port]));
       await synced(api, "sotw-1");
-      await pause();
+      await load.answered(20, "c");
       // A listener change at the same address (updated in place).
       await api.put("listeners", "front", httpListener("front", port, "main", { server_name: "weft-front" }));
       await synced(api, "sotw-1");
-      await pause();
+      await load.answered(40);
       // A cluster change (connect timeout), and back to one cluster.
       await api.put("clusters", "svc-a", { ...edsCluster("svc-a"), connect_timeout: "2s" });
       await api.put("routes", "main", routes("main", { "svc-a": 1 }));
       await synced(api, "sotw-1");
-      await pause();
+      await load.answered(40);
     } finally {
       const result = await load.stop();
       assert.deepEqual(result.failures, [], `failed requests out of ${result.sent}`);
@@ -170,12 +172,13 @@ describe("weft proxy, state of the world", () => {
   test("HTTP/2 clients see no failure while the route shifts", async () => {
     const load = startLoad(port, { concurrency: 8, protocol: "h2" });
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      await load.answered(20);
       await api.put("routes", "main", routes("main", { "svc-a": 1, "svc-b": 1 }));
       await synced(api, "sotw-1");
-      await new Promise((r) => setTimeout(r, 300));
+      await load.answered(20, "b");
       await api.put("routes", "main", routes("main", { "svc-a": 1 }));
       await synced(api, "sotw-1");
+      await load.answered(20);
     } finally {
       const result = await load.stop();
       assert.deepEqual(result.failures, []);
@@ -209,8 +212,9 @@ describe("weft proxy, state of the world", () => {
     const port2 = await freePort();
     await api.put("listeners", "side", httpListener("side", port2, "main"));
     await servesBody(port2, "a");
+    const before = await backendRequests(a);
     const slow = get(port2, "/slow?ms=800");
-    await new Promise((r) => setTimeout(r, 200));
+    await backendReceived(a, before, "the slow request to reach backend a");
     await api.delete("listeners", "side");
     const answer = await slow;
     assert.equal(answer.status, 200);
@@ -366,7 +370,11 @@ describe("weft proxy without its control plane", () => {
       await servesBody(port, "a");
       await cp.kill();
       const load = startLoad(port, { concurrency: 4 });
-      await new Promise((r) => setTimeout(r, 500));
+      // Requests keep being answered while the control plane is down.
+      await load.answered(50).catch(async (error: unknown) => {
+        await load.stop();
+        throw error;
+      });
       const during = await load.stop();
       assert.deepEqual(during.failures, []);
       assert.ok(during.sent > 0);
@@ -399,13 +407,13 @@ describe("weft proxy, delta xDS", () => {
     try {
       await servesBody(port, "a");
       const load = startLoad(port, { concurrency: 8 });
-      await new Promise((r) => setTimeout(r, 200));
+      await load.answered(20, "a");
       await api.put("endpoints", "svc", endpoints("svc", [a.port, b.port]));
       await synced(api, "delta-1");
-      await new Promise((r) => setTimeout(r, 300));
+      await load.answered(20, "b");
       await api.put("endpoints", "svc", endpoints("svc", [b.port]));
       await synced(api, "delta-1");
-      await new Promise((r) => setTimeout(r, 200));
+      await load.answered(40);
       const result = await load.stop();
       assert.deepEqual(result.failures, []);
       assert.ok((result.bodies.get("b") ?? 0) > 0);
@@ -430,8 +438,9 @@ describe("weft proxy process", () => {
     const proxy = await startProxy("drainer", [cp.xds]);
     try {
       await servesBody(port, "a");
+      const before = await backendRequests(a);
       const slow = get(port, "/slow?ms=700");
-      await new Promise((r) => setTimeout(r, 200));
+      await backendReceived(a, before, "the slow request to reach backend a");
       const exit = proxy.stop();
       const answer = await slow;
       assert.equal(answer.status, 200);
