@@ -60,7 +60,7 @@ test("a proxied connection still open at the listener's drain timeout is closed 
   const client = await connect(proxy.port);
   client.on("error", () => undefined);
   client.write(Buffer.alloc(8 * 1024 * 1024));
-  while (backend.sockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  await backend.accepted();
 
   const result = await proxy.listeners.apply(new Map());
   await result.drained;

@@ -13,6 +13,7 @@ import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
 import type { TcpConnectionRecord } from "../../../data-plane/src/observer/request-observer.js";
 import { createTcpHandler } from "../../../data-plane/src/tcp/index.js";
 import { type CircuitBreaker, ClusterManager } from "../../../data-plane/src/upstream/index.js";
+import type { Clock } from "../../../time/index.js";
 
 export interface ProxyUnderTest {
   readonly port: number;
@@ -21,6 +22,8 @@ export interface ProxyUnderTest {
   readonly records: TcpConnectionRecord[];
   /** Resolves with the next record not yet taken. */
   nextRecord(): Promise<TcpConnectionRecord>;
+  /** Resolves once `count` records in all have been made. */
+  recorded(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,12 +32,24 @@ export async function startProxy(
   clusters: readonly RuntimeCluster[],
   endpointsByCluster: ReadonlyMap<string, RuntimeEndpoints> = new Map(),
   breaker?: CircuitBreaker,
+  clock?: Clock,
 ): Promise<ProxyUnderTest> {
-  const clusterManager = new ClusterManager();
+  const clusterManager = new ClusterManager(clock === undefined ? {} : { clock });
   await clusterManager.update(clusters, endpointsByCluster);
   const records: TcpConnectionRecord[] = [];
   let taken = 0;
-  let waiting: (() => void) | undefined;
+  /** Told after each record. */
+  const waiting = new Set<() => void>();
+  const recorded = (count: number): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (records.length < count) return;
+        waiting.delete(check);
+        resolve();
+      };
+      waiting.add(check);
+      check();
+    });
   const handler = createTcpHandler({
     listener: "tcp-in",
     tcp: { statPrefix: "tcp_in", cluster: undefined, weightedClusters: undefined, idleTimeoutMs: 0, ...tcp },
@@ -50,7 +65,7 @@ export async function startProxy(
     observer: {
       ended(record) {
         if (record.kind === "tcp") records.push(record);
-        waiting?.();
+        for (const wake of [...waiting]) wake();
       },
     },
   });
@@ -63,12 +78,9 @@ export async function startProxy(
     listeners,
     clusters: clusterManager,
     records,
+    recorded,
     async nextRecord() {
-      while (records.length <= taken) {
-        await new Promise<void>((resolve) => {
-          waiting = resolve;
-        });
-      }
+      await recorded(taken + 1);
       const record = records[taken++];
       if (record === undefined) throw new Error("no record");
       return record;
@@ -103,14 +115,18 @@ export interface Backend {
   readonly port: number;
   /** Every connection the backend has accepted. */
   readonly sockets: net.Socket[];
+  /** Resolves once the backend has accepted `count` connections in all. */
+  accepted(count?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A backend on 127.0.0.1 (half-open capable) whose connections go to `onConnection`. */
 export async function startBackend(onConnection: (socket: net.Socket) => void): Promise<Backend> {
   const sockets: net.Socket[] = [];
+  const waiting = new Set<() => void>();
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     sockets.push(socket);
+    for (const wake of [...waiting]) wake();
     socket.on("error", () => undefined);
     onConnection(socket);
   });
@@ -119,6 +135,16 @@ export async function startBackend(onConnection: (socket: net.Socket) => void): 
   return {
     port: address.port,
     sockets,
+    accepted: (count = 1) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (sockets.length < count) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      }),
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));

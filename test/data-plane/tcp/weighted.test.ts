@@ -33,7 +33,7 @@ test("weighted clusters share connections by weight", async () => {
   // Expected 150 of 200; the bounds sit about five standard deviations out.
   assert.ok(heavyCount > 120 && heavyCount < 180, `heavy got ${heavyCount} of ${total}`);
 
-  while (proxy.records.length < total) await new Promise((resolve) => setTimeout(resolve, 5));
+  await proxy.recorded(total);
   assert.equal(proxy.records.filter((r) => r.cluster === "heavy").length, heavyCount);
 
   await proxy.close();
