@@ -4,16 +4,7 @@ import { type DurationRule, checkDuration as durationProblems } from "../../../p
 import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
 import type { Problems } from "./problems.js";
 
-export {
-  compareDurations,
-  type DurationRule,
-  formatDuration,
-  MORE_THAN_1MS,
-  NON_NEGATIVE,
-  ONE_MS,
-  POSITIVE,
-  ZERO,
-} from "../../../proto/checks/index.js";
+export { compareDurations, MORE_THAN_1MS, NON_NEGATIVE, ONE_MS, POSITIVE } from "../../../proto/checks/index.js";
 
 export function checkDuration(problems: Problems, path: string, d: Duration | undefined, rule: DurationRule): void {
   problems.addChecked(durationProblems(path, d, rule));

@@ -41,25 +41,30 @@ export function join(base: string, segment: string): string {
   return segment.startsWith("[") ? base + segment : `${base}.${segment}`;
 }
 
-/** What each protocol-level check's refusal is called in a ConfigError (the proxy's NACK). */
-const CHECK_CODES: Readonly<Record<CheckCode, ConfigErrorCode>> = {
-  [CheckCode.addressMissing]: Code.missingField,
-  [CheckCode.pipeAddress]: Code.invalidAddress,
-  [CheckCode.socketAddressMissing]: Code.invalidAddress,
-  [CheckCode.hostMissing]: Code.invalidAddress,
-  [CheckCode.hostNotIp]: Code.invalidAddress,
-  [CheckCode.hostNotHostname]: Code.invalidAddress,
-  [CheckCode.namedPort]: Code.invalidAddress,
-  [CheckCode.portMissing]: Code.invalidAddress,
-  [CheckCode.portOutOfRange]: Code.invalidAddress,
-  [CheckCode.protocolUnsupported]: Code.invalidAddress,
-  [CheckCode.protocolUnknown]: Code.invalidAddress,
-  [CheckCode.resolverUnsupported]: Code.invalidAddress,
-  [CheckCode.durationMissing]: Code.missingField,
-  [CheckCode.durationMalformed]: Code.invalidDuration,
-  [CheckCode.durationOutOfRange]: Code.invalidDuration,
-  [CheckCode.durationBelowMin]: Code.invalidDuration,
-};
+/** The proxy's code for a protocol-level check's refusal: a missing field, or a bad address or duration. */
+function configCode(code: CheckCode): ConfigErrorCode {
+  switch (code) {
+    case CheckCode.addressMissing:
+    case CheckCode.durationMissing:
+      return Code.missingField;
+    case CheckCode.durationMalformed:
+    case CheckCode.durationOutOfRange:
+    case CheckCode.durationBelowMin:
+      return Code.invalidDuration;
+    case CheckCode.pipeAddress:
+    case CheckCode.socketAddressMissing:
+    case CheckCode.hostMissing:
+    case CheckCode.hostNotIp:
+    case CheckCode.hostNotHostname:
+    case CheckCode.namedPort:
+    case CheckCode.portMissing:
+    case CheckCode.portOutOfRange:
+    case CheckCode.protocolUnsupported:
+    case CheckCode.protocolUnknown:
+    case CheckCode.resolverUnsupported:
+      return Code.invalidAddress;
+  }
+}
 
 /**
  * Throws the first problem a protocol-level check (proto/checks) reports, under `code` or else the
@@ -67,7 +72,7 @@ const CHECK_CODES: Readonly<Record<CheckCode, ConfigErrorCode>> = {
  */
 export function failOnFirst(at: Cursor, problems: Iterable<CheckProblem>, code?: ConfigErrorCode): void {
   const problem = firstProblem(problems);
-  if (problem !== undefined) at.fail(code ?? CHECK_CODES[problem.code], problem.path, problem.detail);
+  if (problem !== undefined) at.fail(code ?? configCode(problem.code), problem.path, problem.detail);
 }
 
 /**

@@ -10,57 +10,35 @@ import { endpointType } from "../../../control-plane/src/resources/endpoint.js";
 import { listenerType } from "../../../control-plane/src/resources/listener.js";
 import { buildCluster, buildEndpoints, buildListener, ConfigError } from "../../../data-plane/src/config/index.js";
 import type { Cluster } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
-import type { SocketAddress } from "../../../proto/gen/envoy/config/core/v3/address.js";
+import type { Address, SocketAddress } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import type { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
-import { decodeJson, TypeUrl } from "../../../proto/index.js";
 import { DURATION_MAX_SECONDS } from "../../../proto/json-shared.js";
+import {
+  assignment as decodeAssignment,
+  cluster as decodeCluster,
+  listener as decodeListener,
+  endpointJson,
+  httpListener,
+  type Json,
+  staticCluster,
+} from "../../data-plane/config/fixtures.js";
 
-type Json = Record<string, unknown>;
-
-const endpoint = (address: string): Json => ({
-  endpoint: { address: { socket_address: { address, port_value: 80 } } },
-});
-
-const LISTENER: Json = {
-  name: "ingress",
-  address: { socket_address: { address: "0.0.0.0", port_value: 10000 } },
-  filter_chains: [
-    {
-      filters: [
-        {
-          name: "envoy.filters.network.http_connection_manager",
-          typed_config: {
-            "@type": TypeUrl.httpConnectionManager,
-            stat_prefix: "ingress_http",
-            rds: { route_config_name: "local_route", config_source: { ads: {} } },
-            http_filters: [{ name: "envoy.filters.http.router", typed_config: { "@type": TypeUrl.router } }],
-          },
-        },
-      ],
-    },
-  ],
-};
-
-const ENDPOINTS: Json = {
-  cluster_name: "backend",
-  endpoints: [{ locality: {}, lb_endpoints: [endpoint("10.0.0.1")] }],
-};
-
-const STATIC_CLUSTER: Json = {
-  name: "backend",
-  type: "STATIC",
-  connect_timeout: "1s",
-  outlier_detection: {},
-  load_assignment: { cluster_name: "backend", endpoints: [{ locality: {}, lb_endpoints: [endpoint("10.0.0.1")] }] },
-};
-
-const DNS_CLUSTER: Json = {
-  ...STATIC_CLUSTER,
+const STATIC_CLUSTER = staticCluster({ outlier_detection: {} });
+const DNS_CLUSTER = staticCluster({
   type: "STRICT_DNS",
-  load_assignment: { cluster_name: "backend", endpoints: [{ locality: {}, lb_endpoints: [endpoint("db.internal")] }] },
+  load_assignment: { cluster_name: "backend", endpoints: [{ lb_endpoints: [endpointJson("db.internal", 80)] }] },
+});
+const ASSIGNMENT = {
+  cluster_name: "backend",
+  endpoints: [{ locality: {}, lb_endpoints: [endpointJson("10.0.0.1", 80)] }],
 };
+const HEALTH_CHECKED = staticCluster({
+  health_checks: [
+    { timeout: "1s", interval: "5s", unhealthy_threshold: 2, healthy_threshold: 1, http_health_check: { path: "/" } },
+  ],
+});
 
 /** What each plane says of one resource: the control plane's detail paths, the proxy's refusal. */
 interface Verdicts {
@@ -79,7 +57,7 @@ function proxyVerdict(build: () => unknown): ConfigError | undefined {
 }
 
 function listenerVerdicts(edit: (listener: Listener) => void): Verdicts {
-  const listener = decodeJson<Listener>("envoy.config.listener.v3.Listener", LISTENER);
+  const listener = decodeListener(httpListener());
   edit(listener);
   return {
     controlPlane: listenerType.validate(listener).map((d) => d.path),
@@ -88,7 +66,7 @@ function listenerVerdicts(edit: (listener: Listener) => void): Verdicts {
 }
 
 function clusterVerdicts(json: Json, edit: (cluster: Cluster) => void): Verdicts {
-  const cluster = decodeJson<Cluster>("envoy.config.cluster.v3.Cluster", json);
+  const cluster = decodeCluster(json);
   edit(cluster);
   return {
     controlPlane: clusterType.validate(cluster).map((d) => d.path),
@@ -97,7 +75,7 @@ function clusterVerdicts(json: Json, edit: (cluster: Cluster) => void): Verdicts
 }
 
 function endpointsVerdicts(edit: (assignment: ClusterLoadAssignment) => void): Verdicts {
-  const assignment = decodeJson<ClusterLoadAssignment>("envoy.config.endpoint.v3.ClusterLoadAssignment", ENDPOINTS);
+  const assignment = decodeAssignment(ASSIGNMENT);
   edit(assignment);
   return {
     controlPlane: endpointType.validate(assignment).map((d) => d.path),
@@ -115,7 +93,7 @@ function assertAgree({ controlPlane, proxy }: Verdicts, what: string): void {
   if (proxy !== undefined) assert.ok(controlPlane.includes(proxy.field), `${what}: ${proxy.field} ∉ ${controlPlane}`);
 }
 
-function socketOf(address: { socketAddress?: SocketAddress | undefined } | undefined): SocketAddress {
+function socketOf(address: Address | undefined): SocketAddress {
   const socket = address?.socketAddress;
   assert.ok(socket, "the base resource has a socket address");
   return socket;
@@ -185,129 +163,74 @@ const durations: fc.Arbitrary<Duration> = fc.record({
   ),
 });
 
-const RUNS = { numRuns: 400 };
+/** One field of one resource, set to a generated value, as both planes judge it. */
+type Probe<T> = readonly [name: string, verdicts: (value: T) => Verdicts];
+
+function assertAgreeOn<T>(values: fc.Arbitrary<T>, probes: readonly Probe<T>[]): void {
+  fc.assert(
+    fc.property(values, (value) => {
+      for (const [name, verdicts] of probes) assertAgree(verdicts(value), `${name} = ${JSON.stringify(value)}`);
+    }),
+    { numRuns: 400 },
+  );
+}
+
+const firstEndpoint = (a: ClusterLoadAssignment) => socketOf(a.endpoints[0]?.lbEndpoints[0]?.endpoint?.address);
+
+/** Where a socket address sits in each resource kind both planes judge, and what each takes as host. */
+const SOCKETS: readonly [string, (edit: (socket: SocketAddress) => void) => Verdicts][] = [
+  ["listener (IP literals)", (edit) => listenerVerdicts((l) => edit(socketOf(l.address)))],
+  ["EDS endpoint (IP literals)", (edit) => endpointsVerdicts((a) => edit(firstEndpoint(a)))],
+  ["DNS cluster endpoint (host names too)", (edit) => clusterVerdicts(DNS_CLUSTER, (c) => edit(dnsEndpointSocket(c)))],
+];
+
+/** Cluster duration fields of each lower bound, and the cluster each is set in. */
+const DURATIONS: readonly [string, Json, (cluster: Cluster, d: Duration) => void][] = [
+  ["connect_timeout (> 0)", STATIC_CLUSTER, (c, d) => Object.assign(c, { connectTimeout: d })],
+  ["dns_refresh_rate (> 1ms)", DNS_CLUSTER, (c, d) => Object.assign(c, { dnsRefreshRate: d })],
+  [
+    "max_ejection_time_jitter (>= 0)",
+    STATIC_CLUSTER,
+    (c, d) => Object.assign(c.outlierDetection ?? {}, { maxEjectionTimeJitter: d }),
+  ],
+];
 
 describe("the control plane and the proxy agree", () => {
   test("the base resources are accepted by both planes", () => {
-    for (const verdicts of [
-      listenerVerdicts(() => {}),
-      endpointsVerdicts(() => {}),
-      clusterVerdicts(STATIC_CLUSTER, () => {}),
-      clusterVerdicts(DNS_CLUSTER, () => {}),
-    ]) {
+    const bases = [...SOCKETS.map(([, at]) => at(() => {})), clusterVerdicts(STATIC_CLUSTER, () => {})];
+    for (const verdicts of [...bases, clusterVerdicts(HEALTH_CHECKED, () => {})]) {
       assert.deepEqual(verdicts.controlPlane, []);
       assert.equal(verdicts.proxy, undefined);
     }
   });
 
-  test("on every listener address host (IP literals only)", () => {
-    fc.assert(
-      fc.property(hosts, (host) => {
-        assertAgree(
-          listenerVerdicts((l) => {
-            socketOf(l.address).address = host;
-          }),
-          JSON.stringify(host),
-        );
-      }),
-      RUNS,
-    );
-  });
-
-  test("on every EDS endpoint host (IP literals only)", () => {
-    fc.assert(
-      fc.property(hosts, (host) => {
-        assertAgree(
-          endpointsVerdicts((a) => {
-            socketOf(a.endpoints[0]?.lbEndpoints[0]?.endpoint?.address).address = host;
-          }),
-          JSON.stringify(host),
-        );
-      }),
-      RUNS,
-    );
-  });
-
-  test("on every DNS cluster endpoint host (IP literals and host names)", () => {
-    fc.assert(
-      fc.property(hosts, (host) => {
-        assertAgree(
-          clusterVerdicts(DNS_CLUSTER, (c) => {
-            dnsEndpointSocket(c).address = host;
-          }),
-          JSON.stringify(host),
-        );
-      }),
-      RUNS,
+  test("on every host of a listener, an EDS endpoint and a DNS cluster endpoint", () => {
+    assertAgreeOn(
+      hosts,
+      SOCKETS.map(
+        ([name, at]): Probe<string> => [name, (host) => at((socket) => Object.assign(socket, { address: host }))],
+      ),
     );
   });
 
   test("on every port of a listener, an endpoint and a health check's alt_port", () => {
-    fc.assert(
-      fc.property(ports, (port) => {
-        assertAgree(
-          listenerVerdicts((l) => {
-            socketOf(l.address).portValue = port;
-          }),
-          `listener port ${port}`,
-        );
-        assertAgree(
-          endpointsVerdicts((a) => {
-            socketOf(a.endpoints[0]?.lbEndpoints[0]?.endpoint?.address).portValue = port;
-          }),
-          `endpoint port ${port}`,
-        );
-        assertAgree(
-          clusterVerdicts(
-            {
-              ...STATIC_CLUSTER,
-              health_checks: [
-                {
-                  timeout: "1s",
-                  interval: "5s",
-                  unhealthy_threshold: 2,
-                  healthy_threshold: 1,
-                  http_health_check: { path: "/healthz" },
-                },
-              ],
-            },
-            (c) => {
-              const check = c.healthChecks[0];
-              assert.ok(check);
-              check.altPort = port;
-            },
-          ),
-          `alt_port ${port}`,
-        );
-      }),
-      RUNS,
-    );
+    const altPort: Probe<number> = [
+      "health check alt_port",
+      (port) =>
+        clusterVerdicts(HEALTH_CHECKED, (c) => c.healthChecks.map((check) => Object.assign(check, { altPort: port }))),
+    ];
+    assertAgreeOn(ports, [
+      ...SOCKETS.map(
+        ([name, at]): Probe<number> => [name, (port) => at((socket) => Object.assign(socket, { portValue: port }))],
+      ),
+      altPort,
+    ]);
   });
 
-  test("on every duration: connect_timeout (> 0), dns_refresh_rate (> 1ms), outlier jitter (>= 0)", () => {
-    fc.assert(
-      fc.property(durations, (duration) => {
-        const what = JSON.stringify(duration);
-        assertAgree(
-          clusterVerdicts(STATIC_CLUSTER, (c) => {
-            c.connectTimeout = duration;
-          }),
-          `connect_timeout ${what}`,
-        );
-        assertAgree(
-          clusterVerdicts(DNS_CLUSTER, (c) => {
-            c.dnsRefreshRate = duration;
-          }),
-          `dns_refresh_rate ${what}`,
-        );
-        assertAgree(
-          clusterVerdicts(STATIC_CLUSTER, (c) => {
-            if (c.outlierDetection) c.outlierDetection.maxEjectionTimeJitter = duration;
-          }),
-          `outlier_detection.max_ejection_time_jitter ${what}`,
-        );
-      }),
-      RUNS,
+  test("on every duration of a field bounded >= 0, > 0 or > 1ms", () => {
+    assertAgreeOn(
+      durations,
+      DURATIONS.map(([name, json, set]): Probe<Duration> => [name, (d) => clusterVerdicts(json, (c) => set(c, d))]),
     );
   });
 });
