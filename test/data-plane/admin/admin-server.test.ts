@@ -289,9 +289,11 @@ test("close ends a connection in the middle of sending a request", async () => {
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
   const socketClosed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
   socket.on("error", () => undefined);
+  // A first, whole request answered shows the server has taken the connection; then half of a second.
+  const answered = new Promise<void>((resolve) => socket.once("data", () => resolve()));
+  socket.write("GET /ready HTTP/1.1\r\nHost: admin\r\n\r\n");
+  await answered;
   socket.write("GET /ready HTTP/1.1\r\nHost: admin\r\n");
-  // Give the server the bytes before it closes, so the request is under way.
-  await new Promise((resolve) => setTimeout(resolve, 50));
   await admin.close();
   await socketClosed;
 });

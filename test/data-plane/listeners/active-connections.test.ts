@@ -1,20 +1,32 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { test } from "node:test";
-import { ListenerManager } from "../../../data-plane/src/listeners/index.js";
+import { ListenerManager, type TcpConnectionHandler } from "../../../data-plane/src/listeners/index.js";
 import { h1Get, spec, taggedHandler } from "./helpers.js";
 import { LineClient, taggedEcho, tcpSpec } from "./tcp-helpers.js";
 
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+/**
+ * `handler`, plus each accepted socket's close, in order. The listener tracks a socket before it
+ * calls the handler, so its own "close" listener has run by the time one of these resolves.
+ */
+function closesOf(handler: TcpConnectionHandler): { handler: TcpConnectionHandler; closed: Promise<void>[] } {
+  const closed: Promise<void>[] = [];
+  return {
+    closed,
+    handler: (socket) => {
+      closed.push(new Promise((resolve) => socket.once("close", () => resolve())));
+      handler(socket);
+    },
+  };
 }
 
 test("activeConnections counts each live listener's open downstream connections", async () => {
   const manager = new ListenerManager();
+  const raw = closesOf(taggedEcho("T"));
   await manager.apply(
     new Map([
       ["web", spec(taggedHandler("A"))],
-      ["raw", tcpSpec(taggedEcho("T"))],
+      ["raw", tcpSpec(raw.handler)],
     ]),
   );
   assert.deepEqual(
@@ -42,7 +54,8 @@ test("activeConnections counts each live listener's open downstream connections"
 
   one.socket.end();
   await one.closed;
-  await until(() => manager.activeConnections().get("raw") === 1);
+  await raw.closed[0];
+  assert.equal(manager.activeConnections().get("raw"), 1, "the closed connection is no longer counted");
 
   // A removed listener is no longer reported, even while its connections drain.
   const result = await manager.apply(new Map([["web", spec(taggedHandler("A"))]]));
