@@ -244,7 +244,9 @@ describe("SotW over ADS", () => {
     const cds = first.typeUrl === CDS ? first : second;
     s.send(request({ typeUrl: RDS, resourceNames: ["r1"], responseNonce: rds.nonce, errorDetail: nack }));
     s.send(request({ typeUrl: CDS, versionInfo: cds.versionInfo, responseNonce: cds.nonce }));
-    await new Promise((r) => setTimeout(r, 100));
+    // A stream's requests are handled in order: once an EDS request is answered, so are the two above.
+    s.send(request({ typeUrl: EDS, resourceNames: ["barrier"] }));
+    assert.equal((await s.next()).typeUrl, EDS);
     const types = h.status.proxies().find((p) => p.nodeId === "mixed")?.types;
     assert.equal(types?.[RDS]?.state, "NACKED");
     assert.equal(types?.[CDS]?.state, "SYNCED");
