@@ -1,4 +1,5 @@
-// Records a watcher's events and waits, boundedly, for the ones a test expects.
+// Records a watcher's events and waits, boundedly, for the ones a test expects: a wait is
+// re-checked as each recorded event arrives, never on a timer.
 import type { ConfigStore, WatchEvent } from "../../../control-plane/src/store/config-store.js";
 
 export interface WatchRecording {
@@ -7,6 +8,9 @@ export interface WatchRecording {
   revisions(): number[];
   stop(): void;
 }
+
+/** Waits in progress, re-checked after every event any recording receives. */
+const waiters = new Set<() => void>();
 
 export function record(
   store: ConfigStore,
@@ -17,6 +21,7 @@ export function record(
   const stop = store.watch(fromRevision, (event) => {
     events.push(event);
     onEvent?.(event);
+    for (const check of [...waiters]) check();
   });
   return {
     events,
@@ -25,13 +30,28 @@ export function record(
   };
 }
 
-/** Resolves once `condition()` holds; rejects after `timeoutMs` naming `what` was awaited. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+/**
+ * Resolves once `condition()`, a test of recorded events, holds (checked now and after each event
+ * recorded); rejects after `timeoutMs` naming `what` was awaited.
+ */
+export function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  if (condition()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (!condition()) return;
+      finish();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    const finish = (): void => {
+      clearTimeout(timer);
+      waiters.delete(check);
+    };
+    waiters.add(check);
+  });
 }
 
 /** Lets every pending microtask and immediate run, so an event that was going to arrive has arrived. */
