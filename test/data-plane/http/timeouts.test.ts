@@ -60,10 +60,8 @@ describe("timeouts and the route table a request keeps", () => {
     for (const timeout of ["0s", "10s"]) {
       const p = await start({ timeout }, { streamIdleTimeoutMs: 100 });
       const record = p.nextRecord();
-      const started = Date.now();
       const reply = await h1Request(p.port, { path: "/slow" });
       assert.ok(reply.status >= 400, `route timeout ${timeout}: ${reply.status}`);
-      assert.ok(Date.now() - started < 5000);
       assert.ok((await record).responseFlags.includes("SI"), `route timeout ${timeout}`);
     }
   });
