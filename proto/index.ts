@@ -17,6 +17,7 @@ export {
   KINDS,
   KINDS_BY_TYPE_URL,
   type Kind,
+  type KindEntry,
   type KindName,
   type KindOf,
   type KindTypeUrl,

@@ -22,6 +22,9 @@ const LITERAL = {
   endpoints: endpointKind,
 } as const;
 
+/** Each kind as its file declares it, with its names as literal types (`"route_configuration"`). */
+export type KindEntry = (typeof LITERAL)[KindName];
+
 /** The generated message type of the kind named `N`: `Listener` for `listeners`. */
 export type MessageOfName<N extends KindName> = MessageOfKind<(typeof LITERAL)[N]>;
 

@@ -4,9 +4,10 @@ import type {
   SyncState,
   TypeStatus,
 } from "../../../control-plane/src/status/proxy-status.js";
+import type { KindName } from "../../../proto/index.js";
 
 /** A kind as the API's paths name it. */
-export type ApiKind = "listeners" | "routes" | "clusters" | "endpoints";
+export type ApiKind = KindName;
 
 export interface ResourceView {
   readonly kind: ApiKind;

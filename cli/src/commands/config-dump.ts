@@ -1,11 +1,12 @@
 // `weft config-dump`: the config a proxy runs, from its admin's GET /config_dump.
 import { Command, Option } from "commander";
+import { KINDS } from "../../../proto/index.js";
 import type { ApiKind } from "../client/index.js";
 import { HttpClient } from "../client/index.js";
 import { envOption } from "../env-option.js";
 import { parseDuration } from "./client-options.js";
 import { jsonText, yamlText } from "./output-format.js";
-import { KIND_NAMES, KIND_ORDER, requireKind } from "./resource-kinds.js";
+import { KIND_ORDER, requireKind } from "./resource-kinds.js";
 import { ago, renderTable, shortVersion } from "./table.js";
 
 interface Flags {
@@ -81,7 +82,7 @@ export function dumpTable(
   return kinds
     .map((kind) => {
       const type = (dump[kind] ?? {}) as DumpedType;
-      const heading = `${KIND_NAMES[kind].messageName} (version_info ${shortVersion(type.versionInfo ?? "")})`;
+      const heading = `${KINDS[kind].messageName} (version_info ${shortVersion(type.versionInfo ?? "")})`;
       const rows = (type.resources ?? []).map((r) => [
         r.name ?? "",
         shortVersion(r.version ?? ""),

@@ -1,11 +1,12 @@
 // `weft get KIND [NAME]`: a table by default; -o yaml|json prints the resources as documents
 // `weft apply -f` takes back unchanged.
 import { Command } from "commander";
+import { KINDS } from "../../../proto/index.js";
 import type { ApiKind, ResourceView, WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
 import { documentOf, documentsText, type OutputFormat, outputOption } from "./output-format.js";
-import { KIND_NAMES, KIND_ORDER, requireKind } from "./resource-kinds.js";
+import { KIND_ORDER, requireKind } from "./resource-kinds.js";
 import { renderTable, shortVersion } from "./table.js";
 
 interface Flags extends ClientFlags {
@@ -68,7 +69,7 @@ function tableOf(views: readonly ResourceView[], kinds: readonly ApiKind[]): str
   return renderTable(
     ["KIND", "NAME", "VERSION", "REVISION", "DETAILS"],
     views.map((v) => [
-      KIND_NAMES[v.kind].messageName,
+      KINDS[v.kind].messageName,
       v.name,
       shortVersion(v.version),
       String(v.revision),

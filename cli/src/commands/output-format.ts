@@ -2,9 +2,9 @@
 // `kind: Cluster` followed by the resource's canonical fields.
 import type { Option } from "commander";
 import { stringify } from "yaml";
+import { KINDS } from "../../../proto/index.js";
 import type { ResourceView } from "../client/index.js";
 import { envOption } from "../env-option.js";
-import { KIND_NAMES } from "./resource-kinds.js";
 
 export type OutputFormat = "table" | "yaml" | "json";
 
@@ -14,7 +14,7 @@ export function outputOption(formats: readonly OutputFormat[], fallback: OutputF
 
 /** One resource as a document `weft apply -f` takes. */
 export function documentOf(view: Pick<ResourceView, "kind" | "resource">): Record<string, unknown> {
-  return { kind: KIND_NAMES[view.kind].messageName, ...view.resource };
+  return { kind: KINDS[view.kind].messageName, ...view.resource };
 }
 
 /** YAML text: one value, or several as a stream of documents separated by `---`. */

@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { Option } from "commander";
+import { ALL_KINDS, KINDS, listOfNames } from "../../../proto/index.js";
 import type { ApiKind, ApplyItem } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import { kindOf, kindOfTypeUrl, label, nameOf } from "./resource-kinds.js";
@@ -145,14 +146,13 @@ function collect(value: unknown, source: string, documents: ResourceDocument[], 
         : undefined;
   if (kind === undefined) {
     problems.push(
-      `${source}: kind: ${kindField === undefined ? "missing" : `unknown kind ${JSON.stringify(kindField)}`}; expected Listener, RouteConfiguration, Cluster or ClusterLoadAssignment`,
+      `${source}: kind: ${kindField === undefined ? "missing" : `unknown kind ${JSON.stringify(kindField)}`}; expected ${listOfNames(ALL_KINDS.map((k) => k.messageName))}`,
     );
     return;
   }
   const name = nameOf(kind, resource);
   if (name === undefined || name === "") {
-    const field = kind === "endpoints" ? "cluster_name" : "name";
-    problems.push(`${source}: ${field}: every resource needs its name`);
+    problems.push(`${source}: ${KINDS[kind].nameField}: every resource needs its name`);
     return;
   }
   documents.push({ kind, name, resource, source });

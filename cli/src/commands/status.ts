@@ -1,10 +1,10 @@
 // `weft status`: one row per connected proxy, like `istioctl proxy-status`: each xDS type's state
 // (SYNCED, STALE, NACKED, NOT_SENT) with the version the proxy acknowledged, and its last NACK.
 import { Command } from "commander";
+import { KINDS } from "../../../proto/index.js";
 import type { ProxyStatus, TypeStatus } from "../client/index.js";
 import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
 import { jsonText, type OutputFormat, outputOption, yamlText } from "./output-format.js";
-import { typeUrlOf } from "./resource-kinds.js";
 import { shortTypeName } from "./sync-wait.js";
 import { ago, renderTable, shortVersion, truncate } from "./table.js";
 
@@ -12,12 +12,10 @@ interface Flags extends ClientFlags {
   output: OutputFormat;
 }
 
-const COLUMNS = [
-  ["CDS", typeUrlOf("clusters")],
-  ["LDS", typeUrlOf("listeners")],
-  ["EDS", typeUrlOf("endpoints")],
-  ["RDS", typeUrlOf("routes")],
-] as const;
+/** One column per type, headed by its discovery service: CDS, LDS, EDS, RDS. */
+const COLUMNS = [KINDS.clusters, KINDS.listeners, KINDS.endpoints, KINDS.routes].map(
+  (kind) => [kind.discoveryService, kind.typeUrl] as const,
+);
 
 /**
  * `SYNCED 3f2a1b7c`: the state and the type's acknowledged version_info, shortened as every table

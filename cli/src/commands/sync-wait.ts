@@ -7,22 +7,14 @@
 // (`lastNack.revision`). Which resources a proxy is sent (its subscription, node-scoped
 // listeners, the empty assignments made for EDS clusters) is the control plane's business alone.
 import { type Command, Option } from "commander";
-import type { ApiKind, ProxyStatus, TypeStatus, WeftApi } from "../client/index.js";
+import { kindOfTypeUrl } from "../../../proto/index.js";
+import type { ProxyStatus, TypeStatus, WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import { parseDuration } from "./client-options.js";
-import { kindOfTypeUrl } from "./resource-kinds.js";
-
-const SHORT_NAMES: Readonly<Record<ApiKind, string>> = {
-  listeners: "LDS",
-  routes: "RDS",
-  clusters: "CDS",
-  endpoints: "EDS",
-};
 
 /** LDS, RDS, CDS, EDS, or the type URL's last part for another type. */
 export function shortTypeName(typeUrl: string): string {
-  const kind = kindOfTypeUrl(typeUrl);
-  return kind === undefined ? (typeUrl.split(".").pop() ?? typeUrl) : SHORT_NAMES[kind];
+  return kindOfTypeUrl(typeUrl)?.discoveryService ?? typeUrl.split(".").pop() ?? typeUrl;
 }
 
 interface TypeVerdict {

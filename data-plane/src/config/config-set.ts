@@ -1,10 +1,6 @@
 // All-or-nothing building of one xDS response: every resource becomes a runtime object, or the
 // first one that does not is the reason to NACK the response, and nothing changes.
-import type { Cluster } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
-import type { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
-import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
-import type { RouteConfiguration } from "../../../proto/gen/envoy/config/route/v3/route.js";
-import { TypeUrl } from "../../../proto/index.js";
+import { isKindTypeUrl, type KindTypeUrl, type MessageOf, TypeUrl } from "../../../proto/index.js";
 import { buildCluster, type RuntimeCluster } from "./cluster.js";
 import { buildEndpoints, type RuntimeEndpoints } from "./endpoints.js";
 import { ConfigError, ConfigErrorCode } from "./errors.js";
@@ -12,26 +8,47 @@ import { buildListener, type RuntimeListener } from "./listener.js";
 import { buildRouteConfig, type RuntimeRouteConfig } from "./route-config.js";
 
 /** A decoded resource as the xDS client hands it over (structurally its DecodedResource). */
-export interface ReceivedResource {
+export interface ReceivedResource<M = unknown> {
   readonly name: string;
-  readonly resource: unknown;
+  readonly resource: M;
 }
 
-export type ConfigSet =
-  | { readonly typeUrl: typeof TypeUrl.listener; readonly resources: readonly RuntimeListener[] }
-  | { readonly typeUrl: typeof TypeUrl.route; readonly resources: readonly RuntimeRouteConfig[] }
-  | { readonly typeUrl: typeof TypeUrl.cluster; readonly resources: readonly RuntimeCluster[] }
-  | { readonly typeUrl: typeof TypeUrl.endpoint; readonly resources: readonly RuntimeEndpoints[] };
+/** What the proxy builds each kind's resources into. */
+interface RuntimeByTypeUrl {
+  readonly [TypeUrl.listener]: RuntimeListener;
+  readonly [TypeUrl.route]: RuntimeRouteConfig;
+  readonly [TypeUrl.cluster]: RuntimeCluster;
+  readonly [TypeUrl.endpoint]: RuntimeEndpoints;
+}
 
-export type ConfigSetResult =
-  | { readonly ok: true; readonly set: ConfigSet }
+/** The runtime object a resource of type URL `U` is built into. */
+export type RuntimeOf<U extends KindTypeUrl> = RuntimeByTypeUrl[U];
+
+/** Each kind's builder, taking that kind's message: the compiler checks every pair. */
+const BUILDERS: { readonly [U in KindTypeUrl]: (message: MessageOf<U>) => RuntimeOf<U> } = {
+  [TypeUrl.listener]: buildListener,
+  [TypeUrl.route]: buildRouteConfig,
+  [TypeUrl.cluster]: buildCluster,
+  [TypeUrl.endpoint]: buildEndpoints,
+};
+
+export interface ConfigSet<U extends KindTypeUrl = KindTypeUrl> {
+  readonly typeUrl: U;
+  readonly resources: readonly RuntimeOf<U>[];
+}
+
+export type ConfigSetResult<U extends KindTypeUrl = KindTypeUrl> =
+  | { readonly ok: true; readonly set: ConfigSet<U> }
   | { readonly ok: false; readonly error: ConfigError };
 
 /**
  * Builds every resource of one response of type `typeUrl`. Returns all runtime objects (frozen, in
  * the response's order) or the first ConfigError; other exceptions are bugs and propagate.
  */
-export function buildConfigSet(typeUrl: string, resources: readonly ReceivedResource[]): ConfigSetResult {
+export function buildConfigSet<U extends KindTypeUrl>(
+  typeUrl: U,
+  resources: readonly ReceivedResource<MessageOf<U>>[],
+): ConfigSetResult<U> {
   try {
     return { ok: true, set: Object.freeze(buildAll(typeUrl, resources)) };
   } catch (error) {
@@ -40,27 +57,18 @@ export function buildConfigSet(typeUrl: string, resources: readonly ReceivedReso
   }
 }
 
-function buildAll(typeUrl: string, resources: readonly ReceivedResource[]): ConfigSet {
-  switch (typeUrl) {
-    case TypeUrl.listener:
-      return { typeUrl, resources: Object.freeze(resources.map((r) => buildListener(r.resource as Listener))) };
-    case TypeUrl.route:
-      return {
-        typeUrl,
-        resources: Object.freeze(resources.map((r) => buildRouteConfig(r.resource as RouteConfiguration))),
-      };
-    case TypeUrl.cluster:
-      return { typeUrl, resources: Object.freeze(resources.map((r) => buildCluster(r.resource as Cluster))) };
-    case TypeUrl.endpoint:
-      return {
-        typeUrl,
-        resources: Object.freeze(resources.map((r) => buildEndpoints(r.resource as ClusterLoadAssignment))),
-      };
-    default:
-      throw new ConfigError(
-        ConfigErrorCode.unsupportedResourceType,
-        { kind: "response", name: typeUrl, field: "type_url" },
-        `resource type ${JSON.stringify(typeUrl)} is not one the proxy consumes`,
-      );
+function buildAll<U extends KindTypeUrl>(
+  typeUrl: U,
+  resources: readonly ReceivedResource<MessageOf<U>>[],
+): ConfigSet<U> {
+  // The type says it is a kind; a caller outside the type system (a response's raw type_url) may still pass another.
+  if (!isKindTypeUrl(typeUrl)) {
+    throw new ConfigError(
+      ConfigErrorCode.unsupportedResourceType,
+      { kind: "response", name: typeUrl, field: "type_url" },
+      `resource type ${JSON.stringify(typeUrl)} is not one the proxy consumes`,
+    );
   }
+  const build = BUILDERS[typeUrl];
+  return { typeUrl, resources: Object.freeze(resources.map((r) => build(r.resource))) };
 }

@@ -1,6 +1,7 @@
 // The proxy config layer's error codes, from the proxy's registry (../errors.ts). Each ConfigError
 // names the resource and the field path at fault; its message is what the xDS client sends back as
 // a NACK's error_detail.
+import type { KindEntry } from "../../../proto/index.js";
 import { ProxyError, ProxyErrorCode } from "../errors.js";
 
 export const ConfigErrorCode = {
@@ -25,7 +26,7 @@ export const ConfigErrorCode = {
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
 
 /** The resource type at fault; "response" for a fault of the response as a whole (its type URL). */
-export type ResourceKind = "listener" | "route_configuration" | "cluster" | "cluster_load_assignment" | "response";
+export type ResourceKind = KindEntry["snakeName"] | "response";
 
 export class ConfigError extends ProxyError<ConfigErrorCode> {
   override readonly name = "ConfigError";

@@ -7,7 +7,13 @@ export {
   type RuntimeCircuitBreakers,
 } from "./circuit-breakers.js";
 export { buildCluster, DEFAULT_CONNECT_TIMEOUT_MS, type RuntimeCluster } from "./cluster.js";
-export { buildConfigSet, type ConfigSet, type ConfigSetResult, type ReceivedResource } from "./config-set.js";
+export {
+  buildConfigSet,
+  type ConfigSet,
+  type ConfigSetResult,
+  type ReceivedResource,
+  type RuntimeOf,
+} from "./config-set.js";
 export { DEFAULT_DNS_REFRESH_RATE_MS, type DnsLookupFamily, type RuntimeDns } from "./dns.js";
 export {
   buildEndpoints,

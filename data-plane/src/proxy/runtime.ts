@@ -17,17 +17,16 @@
 //   the refused listener is not held (see #onListeners for what is).
 import type net from "node:net";
 import type { Logger } from "pino";
-import { encodeJson, TypeUrl, typeNameOf } from "../../../proto/index.js";
+import { encodeJson, KINDS, type Kind, type KindTypeUrl, type MessageOf, TypeUrl } from "../../../proto/index.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
 import {
   buildConfigSet,
-  type ConfigSet,
   DEFAULT_DRAIN_TIMEOUT_MS,
-  type ReceivedResource,
   type RuntimeCluster,
   type RuntimeEndpoints,
   type RuntimeHttp,
   type RuntimeListener,
+  type RuntimeOf,
   type RuntimeRouteConfig,
   type RuntimeTcp,
 } from "../config/index.js";
@@ -38,6 +37,7 @@ import {
   type AdsClient,
   type DecodedResource,
   type TypeSubscription,
+  typeSubscription,
   XdsClientError,
   XdsClientErrorCode,
 } from "../xds-client/index.js";
@@ -86,10 +86,10 @@ export class ProxyRuntime {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #warmingTimeoutMs: number;
-  readonly #listeners = new TypeHeld<RuntimeListener>(typeNameOf(TypeUrl.listener) ?? "");
-  readonly #routes = new TypeHeld<RuntimeRouteConfig>(typeNameOf(TypeUrl.route) ?? "");
-  readonly #clusters = new TypeHeld<RuntimeCluster>(typeNameOf(TypeUrl.cluster) ?? "");
-  readonly #endpoints = new TypeHeld<RuntimeEndpoints>(typeNameOf(TypeUrl.endpoint) ?? "");
+  readonly #listeners = new TypeHeld<RuntimeListener>(KINDS.listeners.typeName);
+  readonly #routes = new TypeHeld<RuntimeRouteConfig>(KINDS.routes.typeName);
+  readonly #clusters = new TypeHeld<RuntimeCluster>(KINDS.clusters.typeName);
+  readonly #endpoints = new TypeHeld<RuntimeEndpoints>(KINDS.endpoints.typeName);
   /** What the listener manager serves, by listener name. */
   #active = new Map<string, Active>();
   /**
@@ -121,10 +121,10 @@ export class ProxyRuntime {
   /** The handlers to subscribe with, one per type. */
   get subscriptions(): TypeSubscription[] {
     return [
-      { typeUrl: TypeUrl.cluster, wildcard: true, handler: (r, resp) => this.#onClusters(r, resp.versionInfo) },
-      { typeUrl: TypeUrl.endpoint, wildcard: false, handler: (r, resp) => this.#onEndpoints(r, resp.versionInfo) },
-      { typeUrl: TypeUrl.listener, wildcard: true, handler: (r, resp) => this.#onListeners(r, resp.versionInfo) },
-      { typeUrl: TypeUrl.route, wildcard: false, handler: (r, resp) => this.#onRoutes(r, resp.versionInfo) },
+      typeSubscription(TypeUrl.cluster, true, (r, resp) => this.#onClusters(r, resp.versionInfo)),
+      typeSubscription(TypeUrl.endpoint, false, (r, resp) => this.#onEndpoints(r, resp.versionInfo)),
+      typeSubscription(TypeUrl.listener, true, (r, resp) => this.#onListeners(r, resp.versionInfo)),
+      typeSubscription(TypeUrl.route, false, (r, resp) => this.#onRoutes(r, resp.versionInfo)),
     ];
   }
 
@@ -146,8 +146,11 @@ export class ProxyRuntime {
    * taken meanwhile) stays held as BIND_FAILED and is tried again on every reconcile, since the
    * control plane believes it runs.
    */
-  async #onListeners(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
-    const built = build<RuntimeListener>(TypeUrl.listener, resources);
+  async #onListeners(
+    resources: readonly DecodedResource<MessageOf<typeof TypeUrl.listener>>[],
+    versionInfo: string,
+  ): Promise<undefined | Error> {
+    const built = build(TypeUrl.listener, resources);
     if (built instanceof Error) return built;
     const acknowledged = this.#listeners.snapshot();
     const acknowledgedVersion = this.#listeners.versionInfo;
@@ -175,8 +178,11 @@ export class ProxyRuntime {
     });
   }
 
-  async #onRoutes(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
-    const built = build<RuntimeRouteConfig>(TypeUrl.route, resources);
+  async #onRoutes(
+    resources: readonly DecodedResource<MessageOf<typeof TypeUrl.route>>[],
+    versionInfo: string,
+  ): Promise<undefined | Error> {
+    const built = build(TypeUrl.route, resources);
     if (built instanceof Error) return built;
     this.#routes.apply(built, versionInfo, this.#clock.now(), {
       full: this.#options.protocol === "delta",
@@ -187,8 +193,11 @@ export class ProxyRuntime {
     return undefined;
   }
 
-  async #onClusters(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
-    const built = build<RuntimeCluster>(TypeUrl.cluster, resources);
+  async #onClusters(
+    resources: readonly DecodedResource<MessageOf<typeof TypeUrl.cluster>>[],
+    versionInfo: string,
+  ): Promise<undefined | Error> {
+    const built = build(TypeUrl.cluster, resources);
     if (built instanceof Error) return built;
     this.#clusters.apply(built, versionInfo, this.#clock.now(), { full: true });
     const names = this.#endpointNames();
@@ -198,8 +207,11 @@ export class ProxyRuntime {
     return undefined;
   }
 
-  async #onEndpoints(resources: readonly DecodedResource[], versionInfo: string): Promise<undefined | Error> {
-    const built = build<RuntimeEndpoints>(TypeUrl.endpoint, resources);
+  async #onEndpoints(
+    resources: readonly DecodedResource<MessageOf<typeof TypeUrl.endpoint>>[],
+    versionInfo: string,
+  ): Promise<undefined | Error> {
+    const built = build(TypeUrl.endpoint, resources);
     if (built instanceof Error) return built;
     this.#endpoints.apply(built, versionInfo, this.#clock.now(), {
       full: this.#options.protocol === "delta",
@@ -399,7 +411,7 @@ export class ProxyRuntime {
    * (they take effect as they arrive: the next request reads them).
    */
   configDump(): Record<string, unknown> {
-    const entries = <T>(held: TypeHeld<T>, typeUrl: string, extra: (h: Held<T>) => Record<string, unknown>) =>
+    const entries = <T>(held: TypeHeld<T>, kind: Kind, extra: (h: Held<T>) => Record<string, unknown>) =>
       [...held.values()]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
         .map((h) => ({
@@ -408,30 +420,30 @@ export class ProxyRuntime {
           versionInfo: h.versionInfo,
           lastUpdated: new Date(h.updatedAt).toISOString(),
           ...extra(h),
-          resource: { "@type": typeUrl, ...(encodeJson(typeNameOf(typeUrl) ?? "", h.resource) as object) },
+          resource: { "@type": kind.typeUrl, ...(encodeJson(kind.typeName, h.resource) as object) },
         }));
     const active = () => ({ state: "ACTIVE" });
     return {
       listeners: {
         versionInfo: this.#listeners.versionInfo,
-        resources: entries(this.#listeners, TypeUrl.listener, (h) => ({
+        resources: entries(this.#listeners, KINDS.listeners, (h) => ({
           state: this.#listenerState(h.runtime),
           ...this.#bindErrorOf(h.name),
         })),
       },
       routes: {
         versionInfo: this.#routes.versionInfo,
-        resources: entries(this.#routes, TypeUrl.route, active),
+        resources: entries(this.#routes, KINDS.routes, active),
       },
       clusters: {
         versionInfo: this.#clusters.versionInfo,
-        resources: entries(this.#clusters, TypeUrl.cluster, (h) => ({
+        resources: entries(this.#clusters, KINDS.clusters, (h) => ({
           state: this.#options.clusters.warming(h.name) ? "WARMING" : "ACTIVE",
         })),
       },
       endpoints: {
         versionInfo: this.#endpoints.versionInfo,
-        resources: entries(this.#endpoints, TypeUrl.endpoint, active),
+        resources: entries(this.#endpoints, KINDS.endpoints, active),
       },
     };
   }
@@ -462,15 +474,19 @@ function sameAddress(a: RuntimeListener, b: RuntimeListener): boolean {
 }
 
 /** Builds one response into runtime objects, or the ConfigError to NACK it with. */
-function build<T>(typeUrl: string, resources: readonly DecodedResource[]): Incoming<T>[] | Error {
-  const result = buildConfigSet(typeUrl, resources as readonly ReceivedResource[]);
+function build<U extends KindTypeUrl>(
+  typeUrl: U,
+  resources: readonly DecodedResource<MessageOf<U>>[],
+): Incoming<RuntimeOf<U>>[] | Error {
+  const result = buildConfigSet(typeUrl, resources);
   if (!result.ok) return result.error;
-  const runtime = (result.set as ConfigSet).resources as readonly T[];
+  // The set holds one runtime object per resource, in the response's order.
+  const runtime = result.set.resources;
   return resources.map((r, i) => ({
     name: r.name,
     resource: r.resource,
     ...(r.version === undefined ? {} : { version: r.version }),
     ...(r.encoded === undefined ? {} : { encoded: r.encoded }),
-    runtime: runtime[i] as T,
+    runtime: runtime[i] as RuntimeOf<U>,
   }));
 }

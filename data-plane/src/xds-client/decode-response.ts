@@ -1,6 +1,6 @@
 // Turning a SotW response's Anys into named, decoded resources, or the reason to NACK it.
 import type { Any } from "../../../proto/gen/google/protobuf/any.js";
-import { ProtoError, ProtoErrorCode, typeNameOf, unpackAnyAs } from "../../../proto/index.js";
+import { kindOfTypeUrl, ProtoError, ProtoErrorCode, unpackAnyAs } from "../../../proto/index.js";
 import { XdsClientError, XdsClientErrorCode } from "./errors.js";
 
 /** One resource of a response, decoded into its generated message type. */
@@ -17,15 +17,17 @@ export interface DecodedResource<T = unknown> {
 }
 
 /**
- * Decodes every Any of a response whose type_url is `typeUrl`. Throws an XdsClientError for an
+ * Decodes every Any of a response whose type_url is `typeUrl`, one of the kinds' (proto/kinds), as
+ * that kind's message, named as the kind names it. Throws an XdsClientError for an
  * Any of another type (docs/xds-protocol.md #15), one that does not decode, one without a name, or a
  * name given twice (docs/xds-protocol.md #14): each is a reason to NACK the whole response.
  */
 export function decodeResources(typeUrl: string, anys: readonly Any[]): DecodedResource[] {
-  const typeName = typeNameOf(typeUrl);
-  if (typeName === undefined) {
-    throw new XdsClientError(XdsClientErrorCode.typeMismatch, `response type_url "${typeUrl}" names no type`);
+  const kind = kindOfTypeUrl(typeUrl);
+  if (kind === undefined) {
+    throw new XdsClientError(XdsClientErrorCode.typeMismatch, `response type_url "${typeUrl}" names no resource type`);
   }
+  const { typeName } = kind;
   const seen = new Set<string>();
   return anys.map((any, index) => {
     const field = `resources[${index}]`;
@@ -42,7 +44,7 @@ export function decodeResources(typeUrl: string, anys: readonly Any[]): DecodedR
         { field, cause: error },
       );
     }
-    const name = resourceName(resource);
+    const name = kind.nameOf(resource);
     if (name === "") {
       throw new XdsClientError(XdsClientErrorCode.unnamedResource, "the resource has no name", {
         field: `${field}.name`,
@@ -57,12 +59,4 @@ export function decodeResources(typeUrl: string, anys: readonly Any[]): DecodedR
     seen.add(name);
     return { name, resource, encoded: any.value };
   });
-}
-
-/** A resource's name: `name` for most types, `cluster_name` for a ClusterLoadAssignment. */
-function resourceName(resource: unknown): string {
-  if (typeof resource !== "object" || resource === null) return "";
-  const { name, clusterName } = resource as { name?: unknown; clusterName?: unknown };
-  if (typeof name === "string" && name !== "") return name;
-  return typeof clusterName === "string" ? clusterName : "";
 }

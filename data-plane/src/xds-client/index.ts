@@ -4,5 +4,11 @@ export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js"
 export type { DecodedResource } from "./decode-response.js";
 export { nackMessage, XdsClientError, XdsClientErrorCode } from "./errors.js";
 export type { AdsClientEvent, AdsClientListener, NackRecord } from "./events.js";
-export type { AdsClientOptions, NodeIdentity, ResourceHandler, TypeSubscription } from "./options.js";
+export {
+  type AdsClientOptions,
+  type NodeIdentity,
+  type ResourceHandler,
+  type TypeSubscription,
+  typeSubscription,
+} from "./options.js";
 export type { HeldResource } from "./type-state.js";

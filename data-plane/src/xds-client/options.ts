@@ -2,6 +2,7 @@
 // (logger, clock, randomness) injected so tests can pass fakes.
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import type { KindTypeUrl, MessageOf } from "../../../proto/index.js";
 import type { Clock } from "../../../time/index.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { DecodedResource } from "./decode-response.js";
@@ -26,8 +27,8 @@ export interface NodeIdentity {
  * In delta mode it gets the type's full current set (what was held, with the response applied);
  * a response that changes nothing is ACKed without calling it, except the type's first.
  */
-export type ResourceHandler = (
-  resources: readonly DecodedResource[],
+export type ResourceHandler<M = unknown> = (
+  resources: readonly DecodedResource<M>[],
   response: { readonly typeUrl: string; readonly versionInfo: string },
 ) => undefined | Error | Promise<undefined | Error>;
 
@@ -39,6 +40,19 @@ export interface TypeSubscription {
    */
   readonly wildcard: boolean;
   readonly handler: ResourceHandler;
+}
+
+/**
+ * A subscription to `typeUrl` whose handler is handed that kind's messages. This holds because the
+ * client decodes every resource of a response as the message its type URL names (decodeResources)
+ * and hands a response only to the subscription for that type URL.
+ */
+export function typeSubscription<U extends KindTypeUrl>(
+  typeUrl: U,
+  wildcard: boolean,
+  handler: ResourceHandler<MessageOf<U>>,
+): TypeSubscription {
+  return { typeUrl, wildcard, handler: handler as ResourceHandler };
 }
 
 export interface AdsClientOptions {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildConfigSet, ConfigErrorCode as Code } from "../../../data-plane/src/config/index.js";
-import { TypeUrl } from "../../../proto/index.js";
+import { type KindTypeUrl, TypeUrl } from "../../../proto/index.js";
 import { assignment, cluster, edsCluster, endpointJson, httpListener, listener, staticCluster } from "./fixtures.js";
 
 describe("buildConfigSet", () => {
@@ -47,7 +47,9 @@ describe("buildConfigSet", () => {
   });
 
   it("refuses a type URL the proxy does not consume", () => {
-    const result = buildConfigSet("type.googleapis.com/envoy.config.core.v3.Node", []);
+    // As a caller outside the type system could: a raw type_url.
+    const typeUrl: string = "type.googleapis.com/envoy.config.core.v3.Node";
+    const result = buildConfigSet(typeUrl as KindTypeUrl, []);
     assert.ok(!result.ok);
     assert.equal(result.error.code, Code.unsupportedResourceType);
     assert.match(result.error.message, /^response "type\.googleapis\.com\/envoy\.config\.core\.v3\.Node": type_url: /);
