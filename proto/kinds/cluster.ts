@@ -5,29 +5,19 @@ import { unpackIfHolds } from "../any.js";
 import { item } from "../field-path.js";
 import { Cluster, Cluster_DiscoveryType } from "../gen/envoy/config/cluster/v3/cluster.js";
 import type { ClusterConfig } from "../gen/envoy/extensions/clusters/aggregate/v3/cluster.js";
-import { decodeJson } from "../json-decode.js";
-import { TYPE_URL_PREFIX } from "../type-name.js";
-import type { Kind, ResourceRef } from "./kind.js";
+import { defineKind } from "./define-kind.js";
+import type { ResourceRef } from "./kind.js";
 
 const TYPE_NAME = "envoy.config.cluster.v3.Cluster";
 const AGGREGATE_CONFIG = "envoy.extensions.clusters.aggregate.v3.ClusterConfig";
 
-export const clusterKind = {
-  kind: "clusters",
-  typeUrl: `${TYPE_URL_PREFIX}${TYPE_NAME}`,
-  typeName: TYPE_NAME,
-  messageName: "Cluster",
-  singular: "cluster",
-  aliases: [],
-  discoveryService: "CDS",
-  snakeName: "cluster",
+export const clusterKind = defineKind({
+  names: { kind: "clusters", typeName: TYPE_NAME, snakeName: "cluster" },
+  spoken: { singular: "cluster", aliases: [], discoveryService: "CDS" },
   nameField: "name",
-  nameProperty: "name",
   codec: Cluster,
-  fromJson: (json, options) => decodeJson<Cluster>(TYPE_NAME, json, options),
-  nameOf: (cluster) => cluster.name,
   references: clusterRefs,
-} as const satisfies Kind<"clusters", string, Cluster>;
+});
 
 function clusterRefs(cluster: Cluster): ResourceRef[] {
   const refs: ResourceRef[] = [];

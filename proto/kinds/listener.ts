@@ -7,31 +7,21 @@ import { Listener } from "../gen/envoy/config/listener/v3/listener.js";
 import type { FilterChain } from "../gen/envoy/config/listener/v3/listener_components.js";
 import type { HttpConnectionManager } from "../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import type { TcpProxy } from "../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
-import { decodeJson } from "../json-decode.js";
-import { TYPE_URL_PREFIX } from "../type-name.js";
-import type { Kind, ResourceRef } from "./kind.js";
-import { routeConfigurationClusters } from "./route.js";
+import { defineKind } from "./define-kind.js";
+import type { ResourceRef } from "./kind.js";
+import { clusterTargets, routeConfigurationClusters } from "./route.js";
 
 const TYPE_NAME = "envoy.config.listener.v3.Listener";
 const HTTP_CONNECTION_MANAGER = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const TCP_PROXY = "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
 
-export const listenerKind = {
-  kind: "listeners",
-  typeUrl: `${TYPE_URL_PREFIX}${TYPE_NAME}`,
-  typeName: TYPE_NAME,
-  messageName: "Listener",
-  singular: "listener",
-  aliases: [],
-  discoveryService: "LDS",
-  snakeName: "listener",
+export const listenerKind = defineKind({
+  names: { kind: "listeners", typeName: TYPE_NAME, snakeName: "listener" },
+  spoken: { singular: "listener", aliases: [], discoveryService: "LDS" },
   nameField: "name",
-  nameProperty: "name",
   codec: Listener,
-  fromJson: (json, options) => decodeJson<Listener>(TYPE_NAME, json, options),
-  nameOf: (listener) => listener.name,
   references: listenerRefs,
-} as const satisfies Kind<"listeners", string, Listener>;
+});
 
 function listenerRefs(listener: Listener): ResourceRef[] {
   const refs: ResourceRef[] = [];
@@ -52,7 +42,7 @@ function filterChainRefs(chain: FilterChain, path: string): ResourceRef[] {
     const manager = unpackIfHolds<HttpConnectionManager>(filter.typedConfig, HTTP_CONNECTION_MANAGER);
     if (manager !== undefined) return httpConnectionManagerRefs(manager, at);
     const proxy = unpackIfHolds<TcpProxy>(filter.typedConfig, TCP_PROXY);
-    return proxy === undefined ? [] : tcpProxyClusters(proxy, at);
+    return proxy === undefined ? [] : clusterTargets(proxy, at);
   });
 }
 
@@ -63,21 +53,5 @@ function httpConnectionManagerRefs(manager: HttpConnectionManager, path: string)
   if (name !== "") refs.push({ kind: "routes", name, path: field(path, "rds.route_config_name") });
   if (manager.routeConfig !== undefined)
     refs.push(...routeConfigurationClusters(manager.routeConfig, field(path, "route_config")));
-  return refs;
-}
-
-/** The clusters a TcpProxy at `path` connects to. */
-function tcpProxyClusters(proxy: TcpProxy, path: string): ResourceRef[] {
-  const refs: ResourceRef[] = [];
-  if (proxy.cluster) refs.push({ kind: "clusters", name: proxy.cluster, path: field(path, "cluster") });
-  proxy.weightedClusters?.clusters.forEach((entry, i) => {
-    if (entry.name) {
-      refs.push({
-        kind: "clusters",
-        name: entry.name,
-        path: field(item(field(path, "weighted_clusters.clusters"), i), "name"),
-      });
-    }
-  });
   return refs;
 }

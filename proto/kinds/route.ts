@@ -3,28 +3,18 @@
 
 import { field, item } from "../field-path.js";
 import { RouteConfiguration } from "../gen/envoy/config/route/v3/route.js";
-import { decodeJson } from "../json-decode.js";
-import { TYPE_URL_PREFIX } from "../type-name.js";
-import type { Kind, ResourceRef } from "./kind.js";
+import { defineKind } from "./define-kind.js";
+import type { ResourceRef } from "./kind.js";
 
 const TYPE_NAME = "envoy.config.route.v3.RouteConfiguration";
 
-export const routeKind = {
-  kind: "routes",
-  typeUrl: `${TYPE_URL_PREFIX}${TYPE_NAME}`,
-  typeName: TYPE_NAME,
-  messageName: "RouteConfiguration",
-  singular: "route",
-  aliases: ["route-configurations"],
-  discoveryService: "RDS",
-  snakeName: "route_configuration",
+export const routeKind = defineKind({
+  names: { kind: "routes", typeName: TYPE_NAME, snakeName: "route_configuration" },
+  spoken: { singular: "route", aliases: ["route-configurations"], discoveryService: "RDS" },
   nameField: "name",
-  nameProperty: "name",
   codec: RouteConfiguration,
-  fromJson: (json, options) => decodeJson<RouteConfiguration>(TYPE_NAME, json, options),
-  nameOf: (config) => config.name,
   references: (config) => routeConfigurationClusters(config, ""),
-} as const satisfies Kind<"routes", string, RouteConfiguration>;
+});
 
 /**
  * The clusters a route configuration at `path` sends traffic to (cluster_header names none in
@@ -34,20 +24,33 @@ export function routeConfigurationClusters(config: RouteConfiguration, path: str
   const refs: ResourceRef[] = [];
   config.virtualHosts.forEach((host, i) => {
     host.routes.forEach((route, k) => {
-      const action = route.route;
-      if (action === undefined) return;
-      const at = field(item(field(item(field(path, "virtual_hosts"), i), "routes"), k), "route");
-      if (action.cluster) refs.push({ kind: "clusters", name: action.cluster, path: field(at, "cluster") });
-      action.weightedClusters?.clusters.forEach((cluster, j) => {
-        if (cluster.name) {
-          refs.push({
-            kind: "clusters",
-            name: cluster.name,
-            path: field(item(field(at, "weighted_clusters.clusters"), j), "name"),
-          });
-        }
-      });
+      if (route.route === undefined) return;
+      refs.push(
+        ...clusterTargets(route.route, field(item(field(item(field(path, "virtual_hosts"), i), "routes"), k), "route")),
+      );
     });
+  });
+  return refs;
+}
+
+/** What a route action or a TcpProxy at `path` sends to: `cluster`, or each of `weighted_clusters.clusters`. */
+export interface ClusterTargets {
+  readonly cluster?: string | undefined;
+  readonly weightedClusters?: { readonly clusters: readonly { readonly name: string }[] } | undefined;
+}
+
+/** The clusters `target` at `path` names. */
+export function clusterTargets(target: ClusterTargets, path: string): ResourceRef[] {
+  const refs: ResourceRef[] = [];
+  if (target.cluster) refs.push({ kind: "clusters", name: target.cluster, path: field(path, "cluster") });
+  target.weightedClusters?.clusters.forEach((cluster, i) => {
+    if (cluster.name) {
+      refs.push({
+        kind: "clusters",
+        name: cluster.name,
+        path: field(item(field(path, "weighted_clusters.clusters"), i), "name"),
+      });
+    }
   });
   return refs;
 }
