@@ -2,6 +2,7 @@
 // listener whose HTTP connection manager names one route configuration over RDS, that route
 // configuration with one route per cluster, and that many EDS clusters, each with a
 // ClusterLoadAssignment of a few endpoints. Pure functions: the orchestrator PUTs what they return.
+import type { KindName } from "../proto/index.js";
 
 export const LISTENER_NAME = "bench-ingress";
 export const ROUTE_CONFIG_NAME = "bench-routes";
@@ -89,7 +90,7 @@ export function loadAssignmentJson(shape: MeshShape, index: number, generation =
   };
 }
 
-export type ApiKind = "listeners" | "routes" | "clusters" | "endpoints";
+export type ApiKind = KindName;
 
 /** Every resource of the mesh, in the order `POST /v1/apply` would take them: what is referenced first. */
 export function meshResources(shape: MeshShape): { kind: ApiKind; name: string; resource: Record<string, unknown> }[] {

@@ -6,13 +6,10 @@
 // they share with the control plane has two cores, so each distinct resource is decoded once per
 // process and the view reused (ResourceViews): the benchmark measures the control plane, not the
 // simulators' protobuf decoding.
-import { type Cluster, Cluster_DiscoveryType } from "../proto/gen/envoy/config/cluster/v3/cluster.js";
 import type { ClusterLoadAssignment } from "../proto/gen/envoy/config/endpoint/v3/endpoint.js";
-import type { Listener } from "../proto/gen/envoy/config/listener/v3/listener.js";
 import type { RouteConfiguration } from "../proto/gen/envoy/config/route/v3/route.js";
-import type { HttpConnectionManager } from "../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import type { Any } from "../proto/gen/google/protobuf/any.js";
-import { TypeUrl, typeNameOf, unpackAnyAs } from "../proto/index.js";
+import { kindOfTypeUrl, TypeUrl, unpackAnyAs } from "../proto/index.js";
 import type { ChangeWatch } from "./cp-xds-messages.js";
 
 export interface ResourceView {
@@ -27,51 +24,23 @@ export interface ResourceView {
   holdsWatched: boolean;
 }
 
-function typeName(typeUrl: string): string {
-  const name = typeNameOf(typeUrl);
-  if (name === undefined) throw new Error(`"${typeUrl}" names no type`);
-  return name;
-}
-
-function listenerRouteNames(listener: Listener): string[] {
-  const names: string[] = [];
-  const managers: Any[] = [];
-  if (listener.apiListener?.apiListener) managers.push(listener.apiListener.apiListener);
-  for (const chain of listener.filterChains) {
-    for (const filter of chain.filters) if (filter.typedConfig) managers.push(filter.typedConfig);
-  }
-  for (const any of managers) {
-    if (any.typeUrl !== TypeUrl.httpConnectionManager) continue;
-    const hcm = unpackAnyAs<HttpConnectionManager>(any, typeName(TypeUrl.httpConnectionManager));
-    if (hcm.rds) names.push(hcm.rds.routeConfigName);
-  }
-  return names;
-}
-
 function decode(any: Any): ResourceView {
-  const base = { typeUrl: any.typeUrl, watched: undefined, holdsWatched: false };
-  switch (any.typeUrl) {
-    case TypeUrl.listener: {
-      const message = unpackAnyAs<Listener>(any, typeName(any.typeUrl));
-      return { ...base, name: message.name, references: listenerRouteNames(message), message };
-    }
-    case TypeUrl.cluster: {
-      const message = unpackAnyAs<Cluster>(any, typeName(any.typeUrl));
-      const eds = message.type === Cluster_DiscoveryType.EDS;
-      const references = eds ? [message.edsClusterConfig?.serviceName || message.name] : [];
-      return { ...base, name: message.name, references, message };
-    }
-    case TypeUrl.route: {
-      const message = unpackAnyAs<RouteConfiguration>(any, typeName(any.typeUrl));
-      return { ...base, name: message.name, references: [], message };
-    }
-    case TypeUrl.endpoint: {
-      const message = unpackAnyAs<ClusterLoadAssignment>(any, typeName(any.typeUrl));
-      return { ...base, name: message.clusterName, references: [], message };
-    }
-    default:
-      throw new Error(`a proxy was sent a resource of unexpected type ${any.typeUrl}`);
-  }
+  const kind = kindOfTypeUrl(any.typeUrl);
+  if (kind === undefined) throw new Error(`a proxy was sent a resource of unexpected type ${any.typeUrl}`);
+  const message = unpackAnyAs<unknown>(any, kind.typeName);
+  // A proxy subscribes to what a listener names over RDS and what an EDS cluster names over EDS.
+  const references = kind
+    .references(message)
+    .filter((ref) => ref.kind === "routes" || ref.kind === "endpoints")
+    .map((ref) => ref.name);
+  return {
+    typeUrl: any.typeUrl,
+    watched: undefined,
+    holdsWatched: false,
+    name: kind.nameOf(message),
+    references,
+    message,
+  };
 }
 
 function holds(view: ResourceView, watch: ChangeWatch): boolean {
