@@ -36,8 +36,19 @@ export interface Connection {
   resources(): ResourceStatus[];
 }
 
+/**
+ * Why a connection's record may have changed: it connected or disconnected, its stream handled a
+ * request (an ACK, a NACK, or a request that subscribes or unsubscribes), or its stream answered a
+ * new snapshot.
+ */
+export type StatusChange = "connected" | "disconnected" | "ack" | "nack" | "request" | "snapshot";
+
+/** Called after a connection's record may have changed, with the record already updated. */
+export type StatusListener = (change: StatusChange, connection: Connection) => void;
+
 export class StatusRegistry implements ProxyStatusSource {
   readonly #connections = new Set<Connection>();
+  readonly #listeners = new Set<StatusListener>();
   readonly #nacks: NackRecord[] = [];
   readonly #nackLimit: number;
   readonly #onChange: ((connected: number) => void) | undefined;
@@ -51,9 +62,33 @@ export class StatusRegistry implements ProxyStatusSource {
   connect(connection: Connection): () => void {
     this.#connections.add(connection);
     this.#onChange?.(this.#connections.size);
+    this.changed("connected", connection);
     return () => {
-      if (this.#connections.delete(connection)) this.#onChange?.(this.#connections.size);
+      if (!this.#connections.delete(connection)) return;
+      this.#onChange?.(this.#connections.size);
+      this.changed("disconnected", connection);
     };
+  }
+
+  /**
+   * Calls `listener` after each change to any connection's record, until the returned function is
+   * called. For tests and tools that wait for the control plane to have handled something. A
+   * listener runs inside the stream's handling of the change, so it must return quickly and not throw.
+   */
+  watch(listener: StatusListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * A stream reports that `connection`'s record changed, once its state is updated. With nobody
+   * watching (the control plane in production) this costs one size check.
+   */
+  changed(change: StatusChange, connection: Connection): void {
+    if (this.#listeners.size === 0) return;
+    for (const listener of [...this.#listeners]) listener(change, connection);
   }
 
   recordNack(record: NackRecord): void {

@@ -8,7 +8,7 @@ import type { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import { KINDS } from "../../../proto/index.js";
 import type { Snapshot, SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
 import type { SyncState, TypeStatus } from "../status/proxy-status.js";
-import type { ConnectionNode, ResourceStatus } from "../status/registry.js";
+import type { Connection, ConnectionNode, ResourceStatus, StatusChange } from "../status/registry.js";
 import { isServedType, SEND_ORDER, userAgentOf, type XdsContext } from "./context.js";
 import { TypeRevisions } from "./type-revisions.js";
 
@@ -83,6 +83,8 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   #view: { snapshot: Snapshot; view: SnapshotView } | undefined;
   #nonce = 0;
   #node: ConnectionNode | undefined;
+  /** This stream's record in the status registry, once the first request named the node. */
+  #connection: Connection | undefined;
   #cleanups: (() => void)[] = [];
   #closed = false;
 
@@ -117,6 +119,7 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       this.#context.snapshots.subscribe((snapshot) => {
         this.#snapshot = snapshot;
         this.#flush();
+        this.#changed("snapshot");
       }),
     );
   }
@@ -179,6 +182,12 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
     // Only this type can have changed, and for listeners and routes, the cluster and endpoint
     // removals that wait on them (docs/xds-protocol.md #31).
     this.#flush(REPLANNED_AFTER.get(typeUrl) ?? [typeUrl]);
+    this.#changed(kind);
+  }
+
+  /** Tells the status registry this stream's record changed (after the responses it caused went out). */
+  #changed(change: StatusChange): void {
+    if (this.#connection && !this.#closed) this.#context.status.changed(change, this.#connection);
   }
 
   #onNack(state: State, nonce: string, message: string): void {
@@ -205,17 +214,16 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       raw: node,
     };
     const address = this.#call.getPeer();
-    this.#cleanups.push(
-      this.#context.status.connect({
-        streamId: this.#streamId,
-        node: this.#node,
-        address,
-        connectedAt: this.#context.now(),
-        protocol: this.#protocol.name,
-        types: () => this.#typeStatuses(),
-        resources: () => this.#resourceStatuses(),
-      }),
-    );
+    this.#connection = {
+      streamId: this.#streamId,
+      node: this.#node,
+      address,
+      connectedAt: this.#context.now(),
+      protocol: this.#protocol.name,
+      types: () => this.#typeStatuses(),
+      resources: () => this.#resourceStatuses(),
+    };
+    this.#cleanups.push(this.#context.status.connect(this.#connection));
     this.#log("info", { address, userAgent: this.#node.userAgent }, "xDS stream opened");
   }
 

@@ -22,7 +22,6 @@ import {
   cluster,
   DeltaClient,
   EDS,
-  eventually,
   type Harness,
   RDS,
   request,
@@ -82,7 +81,10 @@ describe("CSDS", () => {
     const ack = (r: DiscoveryResponse) =>
       followUp({ typeUrl: RDS, resourceNames: ["r1", "r2"], versionInfo: r.versionInfo, responseNonce: r.nonce });
     dev.send(ack(devRoutesAcked));
-    await eventually(() => h.status.proxies().some((p) => p.nodeId === "csds-dev" && p.types[RDS]?.state === "SYNCED"));
+    await h.until(
+      () => h.status.proxies().some((p) => p.nodeId === "csds-dev" && p.types[RDS]?.state === "SYNCED"),
+      "csds-dev's RDS SYNCED",
+    );
     await h.put(["routes", routeConfig("r2", "a")]);
     devRoutesRejected = await dev.next();
     dev.send(
@@ -100,14 +102,14 @@ describe("CSDS", () => {
     delta.subscribe(["a"]);
     deltaAssignments = await delta.nextAcked();
 
-    await eventually(() => {
+    await h.until(() => {
       const types = Object.fromEntries(h.status.proxies().map((p) => [p.nodeId, p.types]));
       return (
         types["csds-prod"]?.[CDS]?.state === "SYNCED" &&
         types["csds-dev"]?.[RDS]?.state === "NACKED" &&
         types["other-delta"]?.[EDS]?.state === "SYNCED"
       );
-    });
+    }, "csds-prod's CDS SYNCED, csds-dev's RDS NACKED and other-delta's EDS SYNCED");
   });
   after(() => h.close());
 
@@ -159,8 +161,9 @@ describe("CSDS", () => {
     s.send(request({ node: { id: "csds-first-nack" }, typeUrl: CDS }));
     const r = await s.next();
     s.send(followUp({ typeUrl: CDS, responseNonce: r.nonce, errorDetail: { code: 3, message: "no", details: [] } }));
-    await eventually(() =>
-      h.status.proxies().some((p) => p.nodeId === "csds-first-nack" && p.types[CDS]?.state === "NACKED"),
+    await h.until(
+      () => h.status.proxies().some((p) => p.nodeId === "csds-first-nack" && p.types[CDS]?.state === "NACKED"),
+      "csds-first-nack's CDS NACKED",
     );
     const config = configOf(await fetch(), "csds-first-nack");
     assert.deepEqual(config?.genericXdsConfigs.map((g) => [g.name, g.configStatus]).sort(), [
@@ -168,7 +171,10 @@ describe("CSDS", () => {
       ["b", ConfigStatus.ERROR],
     ]);
     s.cancel();
-    await eventually(() => !h.status.proxies().some((p) => p.nodeId === "csds-first-nack"));
+    await h.until(
+      () => !h.status.proxies().some((p) => p.nodeId === "csds-first-nack"),
+      "csds-first-nack to disconnect",
+    );
   });
 
   test("item 51: on a delta stream a NACKed resource is ERROR until a newer version is accepted", async () => {
@@ -177,22 +183,27 @@ describe("CSDS", () => {
     d.subscribe(["d-x"]);
     d.nack(await d.next(), "d-x rejected");
     const statusOf = async () => entry(configOf(await fetch(), "csds-delta-nack"), CDS, "d-x");
-    await eventually(() =>
-      h.status.proxies().some((p) => p.nodeId === "csds-delta-nack" && p.types[CDS]?.state === "NACKED"),
+    await h.until(
+      () => h.status.proxies().some((p) => p.nodeId === "csds-delta-nack" && p.types[CDS]?.state === "NACKED"),
+      "csds-delta-nack's CDS NACKED",
     );
     assert.equal((await statusOf())?.configStatus, ConfigStatus.ERROR);
     await h.put(["clusters", cluster("d-x", { connect_timeout: "4s" })]);
     const fixed = await d.next();
     assert.equal((await statusOf())?.configStatus, ConfigStatus.STALE, "the newer version is in flight");
     d.ack(fixed);
-    await eventually(() =>
-      h.status.proxies().some((p) => p.nodeId === "csds-delta-nack" && p.types[CDS]?.state === "SYNCED"),
+    await h.until(
+      () => h.status.proxies().some((p) => p.nodeId === "csds-delta-nack" && p.types[CDS]?.state === "SYNCED"),
+      "csds-delta-nack's CDS SYNCED",
     );
     const synced = await statusOf();
     assert.equal(synced?.configStatus, ConfigStatus.SYNCED);
     assert.equal(synced?.versionInfo, fixed.resources[0]?.version);
     d.cancel();
-    await eventually(() => !h.status.proxies().some((p) => p.nodeId === "csds-delta-nack"));
+    await h.until(
+      () => !h.status.proxies().some((p) => p.nodeId === "csds-delta-nack"),
+      "csds-delta-nack to disconnect",
+    );
   });
 
   test("exclude_resource_contents leaves xds_config out and keeps everything else", async () => {
@@ -287,7 +298,7 @@ describe("CSDS", () => {
     await s.next();
     assert.ok(ids(await fetch()).includes("short-lived"));
     s.cancel();
-    await eventually(() => !h.status.proxies().some((p) => p.nodeId === "short-lived"));
+    await h.until(() => !h.status.proxies().some((p) => p.nodeId === "short-lived"), "short-lived to disconnect");
     assert.ok(!ids(await fetch()).includes("short-lived"));
   });
 

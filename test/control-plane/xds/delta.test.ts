@@ -15,7 +15,6 @@ import {
   deltaRequest,
   EDS,
   endpoints,
-  eventually,
   type Harness,
   LDS,
   listener,
@@ -106,7 +105,7 @@ for (const transport of TRANSPORTS) {
       // An old nonce, already answered, still carries a subscription change.
       c.subscribe(["r2"], { responseNonce: first.nonce });
       assert.deepEqual(deltaNames(await c.nextAcked()), ["r2"]);
-      await eventually(() => statusOf(c.nodeId, RDS)?.subscribed.join() === "r1,r2", 2_000, "subscriptions r1,r2");
+      await h.until(() => statusOf(c.nodeId, RDS)?.subscribed.join() === "r1,r2", "subscriptions r1,r2");
       c.cancel();
     });
 
@@ -128,10 +127,10 @@ for (const transport of TRANSPORTS) {
         ["STALE", second.systemVersionInfo, "", second.nonce],
       );
       c.ack(first);
-      await eventually(() => statusOf(c.nodeId, RDS)?.versionAcked === first.systemVersionInfo, 2_000, "first ACK");
+      await h.until(() => statusOf(c.nodeId, RDS)?.versionAcked === first.systemVersionInfo, "first ACK");
       assert.equal(statusOf(c.nodeId, RDS)?.state, "STALE", "the second response is still unanswered");
       c.ack(second);
-      await eventually(() => statusOf(c.nodeId, RDS)?.state === "SYNCED", 2_000, "SYNCED");
+      await h.until(() => statusOf(c.nodeId, RDS)?.state === "SYNCED", "SYNCED");
       assert.equal(statusOf(c.nodeId, RDS)?.versionAcked, second.systemVersionInfo);
       assert.ok(await c.silent(), "nothing left to send");
       c.cancel();
@@ -191,7 +190,7 @@ for (const transport of TRANSPORTS) {
       assert.ok(await c.silent(), "unknown name: nothing to say");
       c.unsubscribe(["t24a"]);
       assert.ok(await c.silent(), "unsubscribe only: no response");
-      await eventually(() => statusOf(c.nodeId, RDS)?.subscribed.join() === "t24b");
+      await h.until(() => statusOf(c.nodeId, RDS)?.subscribed.join() === "t24b", "the subscription t24b");
       await h.put(["routes", routeConfig("t24a", "b")]);
       assert.ok(await c.silent(), "changes to an unsubscribed name are not sent");
       await h.put(["routes", routeConfig("t24b", "b")]);
@@ -287,7 +286,7 @@ for (const transport of TRANSPORTS) {
       c.send({});
       const all = await c.nextAcked();
       assert.ok(["a", "b"].every((n) => deltaNames(all).includes(n)));
-      await eventually(() => statusOf(c.nodeId, CDS)?.subscribed.join() === "*");
+      await h.until(() => statusOf(c.nodeId, CDS)?.subscribed.join() === "*", "the wildcard subscription");
       await h.put(["clusters", cluster("t28-legacy")]);
       assert.deepEqual(deltaNames(await c.next()), ["t28-legacy"]);
       c.cancel();
@@ -301,7 +300,7 @@ for (const transport of TRANSPORTS) {
       assert.deepEqual(deltaNames(await c.nextAcked()), ["t28-star"]);
       c.unsubscribe(["*"]);
       assert.ok(await c.silent());
-      await eventually(() => statusOf(c.nodeId, CDS)?.subscribed.length === 0);
+      await h.until(() => statusOf(c.nodeId, CDS)?.subscribed.length === 0, "no subscription left");
       await h.put(["clusters", cluster("t28-after-star")]);
       assert.ok(await c.silent(), "no longer subscribed to new clusters");
       c.cancel();
@@ -365,7 +364,7 @@ for (const transport of TRANSPORTS) {
       const rejectedVersion = rejected.resources[0]?.version;
       c.nack(rejected, "t-nack is bad");
       assert.ok(await c.silent(), "the rejected version is not sent again");
-      await eventually(() => statusOf(c.nodeId, CDS)?.state === "NACKED");
+      await h.until(() => statusOf(c.nodeId, CDS)?.state === "NACKED", "CDS NACKED");
       assert.equal(statusOf(c.nodeId, CDS)?.lastNack?.message, "t-nack is bad");
       assert.deepEqual(statusOf(c.nodeId, CDS)?.subscribed, ["*"], "the subscription is kept");
       const record = h.status.recentNacks().find((n) => n.nodeId === c.nodeId && n.typeUrl === CDS);
@@ -378,7 +377,7 @@ for (const transport of TRANSPORTS) {
       const fixed = await c.nextAcked();
       assert.deepEqual(deltaNames(fixed), ["t-nack"]);
       assert.notEqual(fixed.resources[0]?.version, rejectedVersion);
-      await eventually(() => statusOf(c.nodeId, CDS)?.state === "SYNCED");
+      await h.until(() => statusOf(c.nodeId, CDS)?.state === "SYNCED", "CDS SYNCED");
       await h.put(["clusters", cluster("t-nack")]);
       const reverted = await c.next();
       assert.deepEqual(deltaNames(reverted), ["t-nack"]);
@@ -459,10 +458,10 @@ describe("delta: several types on one ADS stream", () => {
     assert.notEqual(cdsResponse.nonce, rdsResponse.nonce);
     rds.nack(rdsResponse, "route rejected");
     cds.ack(cdsResponse);
-    await eventually(() => {
+    await h.until(() => {
       const types = h.status.proxies().find((p) => p.nodeId === "delta-mixed")?.types;
       return types?.[RDS]?.state === "NACKED" && types?.[CDS]?.state === "SYNCED";
-    });
+    }, "RDS NACKED and CDS SYNCED");
     await h.put(["clusters", cluster("t37")]);
     const update = await cds.next();
     assert.deepEqual(deltaNames(update), ["t37"], "clusters keep flowing while routes are NACKed");
@@ -482,14 +481,10 @@ describe("delta: several types on one ADS stream", () => {
     eds.subscribe(["t31-new"]);
     const missing = await eds.nextAcked();
     assert.deepEqual(missing.removedResources, ["t31-new"]);
-    await eventually(
-      () => {
-        const types = Object.values(h.status.proxies().find((p) => p.nodeId === "delta-mbb")?.types ?? {});
-        return types.length === 4 && types.every((t) => t.state === "SYNCED");
-      },
-      2_000,
-      "every type acknowledged",
-    );
+    await h.until(() => {
+      const types = Object.values(h.status.proxies().find((p) => p.nodeId === "delta-mbb")?.types ?? {});
+      return types.length === 4 && types.every((t) => t.state === "SYNCED");
+    }, "every type acknowledged");
 
     // One revision: a new cluster, the route and listener moved to it, the old cluster deleted.
     await h.change({

@@ -27,6 +27,7 @@ import { ClientStatusDiscoveryServiceClient } from "../../../proto/gen/envoy/ser
 import { HealthClient } from "../../../proto/gen/grpc/health/v1/health.js";
 import * as reflectionV1 from "../../../proto/gen/grpc/reflection/v1/reflection.js";
 import * as reflectionV1alpha from "../../../proto/gen/grpc/reflection/v1alpha/reflection.js";
+import { type ChangeSource, until } from "../../until.js";
 
 export const LDS = KINDS.listeners.typeUrl;
 export const RDS = KINDS.routes.typeUrl;
@@ -39,6 +40,13 @@ export interface Harness {
   readonly builder: SnapshotBuilder;
   readonly server: XdsServer;
   readonly address: string;
+  /** Reports each change to a connection's record in `status` (connect, disconnect, ACK, NACK, request, snapshot answered). */
+  readonly changes: ChangeSource;
+  /**
+   * Resolves once `check()` holds, re-checked as the server reports each change to a connection's
+   * record; rejects after `timeoutMs` (2 s) naming `what`. For state the server updates as it handles requests.
+   */
+  until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Stores resources (JSON as the API takes it) in one commit and waits for the snapshot that holds them. */
   put(...items: [KindName, unknown][]): Promise<void>;
   remove(...items: [KindName, string][]): Promise<void>;
@@ -65,6 +73,8 @@ export interface HarnessOptions {
   readonly serving?: boolean;
   /** Told when a stream has nothing in flight (see status/convergence.ts). */
   readonly convergence?: XdsContext["convergence"];
+  /** Milliseconds since the epoch that NACK and connection times are read from (default: the system's). */
+  readonly now?: () => number;
 }
 
 interface PerTypeClient extends Client {
@@ -101,13 +111,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const builder = new SnapshotBuilder({ store, logger, debounceMs: 1, maxDelayMs: 5 });
   if (options.startSnapshots ?? true) await builder.start();
   let streamId = 0;
+  const now = options.now ?? Date.now;
   const context: XdsContext = {
     snapshots: builder,
     status,
     logger,
     metrics: undefined,
     controlPlane: encodeControlPlane("weft-test"),
-    now: () => new Date(),
+    now: () => new Date(now()),
     nextStreamId: () => ++streamId,
     view: options.view,
     convergence: options.convergence,
@@ -154,6 +165,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
     });
 
+  const statusChanges: ChangeSource = (listener) => status.watch(() => listener());
+
   const change = async (changes: { put?: [KindName, unknown][]; remove?: [KindName, string][] }) => {
     const mutations: Mutation[] = [
       ...(changes.put ?? []).map(([kind, json]): Mutation => {
@@ -171,6 +184,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     builder,
     server,
     address,
+    changes: statusChanges,
+    until: (check, what, timeoutMs) => until([statusChanges], check, what, timeoutMs),
     csds,
     health,
     reflection,
@@ -293,15 +308,6 @@ export function deltaNames(response: DeltaDiscoveryResponse): string[] {
   return response.resources.map((r) => r.name).sort();
 }
 
-/** Resolves once `check` returns true (polled every 5 ms); rejects after `timeoutMs`. For state the server updates asynchronously. */
-export async function eventually(check: () => boolean, timeoutMs = 2_000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** How the status registry sees `typeUrl` on the connection of `nodeId` (GET /v1/proxies), if connected. */
 export function typeStatusOf(h: Harness, nodeId: string, typeUrl: string): TypeStatus | undefined {
   return h.status.proxies().find((p) => p.nodeId === nodeId)?.types[typeUrl];
@@ -315,14 +321,10 @@ export function typeStatusReaches(
   check: (t: TypeStatus) => boolean,
   what: string,
 ): Promise<void> {
-  return eventually(
-    () => {
-      const t = typeStatusOf(h, nodeId, typeUrl);
-      return t !== undefined && check(t);
-    },
-    2_000,
-    what,
-  );
+  return h.until(() => {
+    const t = typeStatusOf(h, nodeId, typeUrl);
+    return t !== undefined && check(t);
+  }, what);
 }
 
 /** Resource names in a SotW response, decoded from their Any. */

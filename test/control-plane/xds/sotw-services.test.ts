@@ -15,7 +15,6 @@ import {
   cluster,
   EDS,
   endpoints,
-  eventually,
   type Harness,
   LDS,
   listener,
@@ -92,7 +91,7 @@ describe("SotW per-type services", () => {
     s.send(ackOf(["r1"]));
     s.send(ackOf([]));
     assert.ok(await s.silent(), "RDS: dropping every name needs no response");
-    await eventually(() => proxy("keeps-nonce")?.types[RDS]?.subscribed.length === 0);
+    await h.until(() => proxy("keeps-nonce")?.types[RDS]?.subscribed.length === 0, "RDS with no name subscribed");
     s.send(ackOf(["r2"]));
     const second = await s.next();
     assert.deepEqual(namesOf(second), ["r2"], "the old nonce is still this stream's latest: not stale");
@@ -126,12 +125,15 @@ describe("SotW per-type services", () => {
     s.send(request({ node: { id: "node-once", cluster: "edge", userAgentName: "test-client" } }));
     const first = await s.next();
     s.send(followUp({ versionInfo: first.versionInfo, responseNonce: first.nonce }));
-    await eventually(() => proxy("node-once")?.types[CDS]?.state === "SYNCED");
+    await h.until(() => proxy("node-once")?.types[CDS]?.state === "SYNCED", "CDS SYNCED");
     await h.put(["clusters", cluster("t36")]);
     const pushed = await s.next();
     assert.ok(namesOf(pushed).includes("t36"));
     s.send(followUp({ versionInfo: pushed.versionInfo, responseNonce: pushed.nonce }));
-    await eventually(() => proxy("node-once")?.types[CDS]?.versionAcked === pushed.versionInfo);
+    await h.until(
+      () => proxy("node-once")?.types[CDS]?.versionAcked === pushed.versionInfo,
+      "the ACK of the pushed CDS version",
+    );
     const status = proxy("node-once");
     assert.equal(status?.cluster, "edge");
     assert.equal(status?.userAgent, "test-client");

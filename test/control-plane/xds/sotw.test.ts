@@ -9,7 +9,6 @@ import {
   CDS,
   cluster,
   EDS,
-  eventually,
   type Harness,
   LDS,
   listener,
@@ -91,7 +90,10 @@ describe("SotW over ADS", () => {
     await h.put(["clusters", cluster("bad")]);
     const bad = await s.next();
     s.send(request({ typeUrl: CDS, versionInfo: good.versionInfo, responseNonce: bad.nonce, errorDetail: nack }));
-    await eventually(() => h.status.proxies().find((p) => p.nodeId === "reverted")?.types[CDS]?.state === "NACKED");
+    await h.until(
+      () => h.status.proxies().find((p) => p.nodeId === "reverted")?.types[CDS]?.state === "NACKED",
+      "CDS NACKED",
+    );
     await h.remove(["clusters", "bad"]);
     // The proxy may run part of what it rejected (Envoy keeps the clusters that took): the
     // acknowledged set goes out again, under a new nonce.
@@ -101,7 +103,10 @@ describe("SotW over ADS", () => {
     assert.deepEqual(clusterNames(resync).sort(), clusterNames(good).sort());
     assert.equal(h.status.proxies().find((p) => p.nodeId === "reverted")?.types[CDS]?.state, "STALE", "until its ACK");
     s.send(request({ typeUrl: CDS, versionInfo: resync.versionInfo, responseNonce: resync.nonce }));
-    await eventually(() => h.status.proxies().find((p) => p.nodeId === "reverted")?.types[CDS]?.state === "SYNCED");
+    await h.until(
+      () => h.status.proxies().find((p) => p.nodeId === "reverted")?.types[CDS]?.state === "SYNCED",
+      "CDS SYNCED",
+    );
     assert.ok(await s.silent(), "sent once, not again after the ACK");
     const types = h.status.proxies().find((p) => p.nodeId === "reverted")?.types;
     assert.equal(types?.[CDS]?.state, "SYNCED");
@@ -305,7 +310,7 @@ describe("SotW over ADS", () => {
         responseNonce: second.nonce,
       }),
     );
-    await eventually(() => statusOf()?.state === "SYNCED", 2_000, "SYNCED");
+    await h.until(() => statusOf()?.state === "SYNCED", "SYNCED");
     assert.equal(statusOf()?.versionAcked, second.versionInfo);
     s.cancel();
   });

@@ -6,12 +6,12 @@ import { after, before, describe, test } from "node:test";
 import type { TypeStatus } from "../../../control-plane/src/status/proxy-status.js";
 import { type Connection, StatusRegistry } from "../../../control-plane/src/status/registry.js";
 import { DiscoveryRequest, type DiscoveryResponse } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
+import { ManualClock } from "../../time/manual-clock.js";
 import {
   CDS,
   cluster,
   DeltaClient,
   EDS,
-  eventually,
   type Harness,
   RDS,
   request,
@@ -27,6 +27,8 @@ const followUp = (fields: Partial<DiscoveryRequest>): DiscoveryRequest =>
 
 describe("status registry over real streams", () => {
   let h: Harness;
+  // NACK and connection times come from this clock: a test asserts them exactly.
+  const clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5));
   const proxy = (nodeId: string) => h.status.proxies().find((p) => p.nodeId === nodeId);
   const typeOf = (nodeId: string, typeUrl: string) => typeStatusOf(h, nodeId, typeUrl);
   const waitFor = (nodeId: string, typeUrl: string, check: (t: TypeStatus) => boolean, what: string) =>
@@ -34,7 +36,7 @@ describe("status registry over real streams", () => {
 
   // The first snapshot is published inside the first test, so a type can be seen NOT_SENT.
   before(async () => {
-    h = await startHarness({ startSnapshots: false });
+    h = await startHarness({ startSnapshots: false, now: clock.now });
   });
   after(() => h.close());
 
@@ -73,7 +75,7 @@ describe("status registry over real streams", () => {
     assert.equal(typeOf("lifecycle", CDS)?.state, "STALE", "sent, not yet answered");
     assert.equal(typeOf("lifecycle", CDS)?.versionSent, second.versionInfo);
     assert.equal(typeOf("lifecycle", CDS)?.versionAcked, first.versionInfo);
-    const beforeNack = Date.now();
+    await clock.advance(1_500);
     s.send(
       followUp({ typeUrl: CDS, versionInfo: first.versionInfo, responseNonce: second.nonce, errorDetail: nack("no") }),
     );
@@ -81,8 +83,7 @@ describe("status registry over real streams", () => {
     const nacked = typeOf("lifecycle", CDS);
     assert.equal(nacked?.versionAcked, first.versionInfo, "the client still runs what it accepted");
     assert.equal(nacked?.lastNack?.message, "no");
-    const at = Date.parse(nacked?.lastNack?.at ?? "");
-    assert.ok(at >= beforeNack - 1 && at <= Date.now() + 1, "the NACK's time is when it arrived");
+    assert.equal(nacked?.lastNack?.at, new Date(clock.now()).toISOString(), "the NACK's time is when it arrived");
 
     await h.put(["clusters", cluster("a", { connect_timeout: "2s" })]);
     const third = await s.next();
@@ -95,7 +96,8 @@ describe("status registry over real streams", () => {
   });
 
   test("a proxy is described by its node, peer address and connection time (the GET /v1/proxies shape)", async () => {
-    const started = Date.now();
+    await clock.advance(60_000);
+    const connectedAt = new Date(clock.now()).toISOString();
     const s = h.ads();
     const metadata = { team: "web", canary: true, nested: { level: 2 } };
     s.send(
@@ -112,9 +114,7 @@ describe("status registry over real streams", () => {
     assert.deepEqual(p.metadata, metadata);
     assert.equal(p.userAgent, "envoy 1.31.0");
     assert.match(p.address, /^(ipv4:)?127\.0\.0\.1:\d+$/);
-    const connectedAt = Date.parse(p.connectedAt);
-    assert.equal(new Date(connectedAt).toISOString(), p.connectedAt, "RFC 3339");
-    assert.ok(connectedAt >= started - 1 && connectedAt <= Date.now() + 1);
+    assert.equal(p.connectedAt, connectedAt, "RFC 3339, when the stream's first request arrived");
     assert.deepEqual(Object.keys(p.types), [RDS]);
     assert.deepEqual(p.types[RDS]?.subscribed, ["m", "r1", "z"], "names, sorted");
     s.cancel();
@@ -180,7 +180,7 @@ describe("status registry over real streams", () => {
     await waitFor("leaver", CDS, (t) => t.state === "NACKED", "NACKED");
     const connected = h.status.connectedCount;
     s.cancel();
-    await eventually(() => proxy("leaver") === undefined, 2_000, "the connection removed");
+    await h.until(() => proxy("leaver") === undefined, "the connection removed");
     assert.equal(h.status.connectedCount, connected - 1);
     const record = h.status.recentNacks().find((n) => n.nodeId === "leaver");
     assert.deepEqual(record && { ...record, at: "" }, {
@@ -199,7 +199,7 @@ describe("status registry over real streams", () => {
     s.send(request({ node: { id: "half-closer" }, typeUrl: CDS }));
     await s.next();
     s.end();
-    await eventually(() => proxy("half-closer") === undefined, 2_000, "the connection removed");
+    await h.until(() => proxy("half-closer") === undefined, "the connection removed");
   });
 });
 
@@ -235,6 +235,60 @@ describe("StatusRegistry", () => {
     assert.deepEqual(counts, [1, 2, 3, 2, 1], "each change reported once");
   });
 
+  test("watchers are told of each connection, each change a stream reports and each disconnection, until they stop watching", () => {
+    const registry = new StatusRegistry();
+    const seen: string[] = [];
+    const stop = registry.watch((change, c) => seen.push(`${change} ${c.node.id}`));
+    const a = connection("a", 1);
+    const off = registry.connect(a);
+    registry.changed("ack", a);
+    registry.changed("nack", a);
+    off();
+    off();
+    stop();
+    registry.connect(connection("b", 2));
+    assert.deepEqual(seen, ["connected a", "ack a", "nack a", "disconnected a"]);
+  });
+
+  test("a stream's ACK and NACK reach the watchers once the record shows them", async () => {
+    const h = await startHarness();
+    try {
+      const seen: string[] = [];
+      const typeOf = () => h.status.proxies().find((p) => p.nodeId === "watched")?.types[CDS];
+      h.status.watch((change, c) => {
+        if (c.node.id === "watched") seen.push(`${change} ${typeOf()?.state ?? "-"}`);
+      });
+      const s = h.ads();
+      s.send(request({ node: { id: "watched" }, typeUrl: CDS }));
+      const first = await s.next();
+      s.send(followUp({ typeUrl: CDS, versionInfo: first.versionInfo, responseNonce: first.nonce }));
+      await h.until(() => typeOf()?.state === "SYNCED", "the ACK");
+      await h.put(["clusters", cluster("watched")]);
+      const second = await s.next();
+      s.send(
+        followUp({
+          typeUrl: CDS,
+          versionInfo: first.versionInfo,
+          responseNonce: second.nonce,
+          errorDetail: nack("no"),
+        }),
+      );
+      await h.until(() => typeOf()?.state === "NACKED", "the NACK");
+      s.cancel();
+      await h.until(() => typeOf() === undefined, "the disconnection");
+      assert.deepEqual(seen, [
+        "connected -",
+        "request STALE",
+        "ack SYNCED",
+        "snapshot STALE",
+        "nack NACKED",
+        "disconnected -",
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
   test("recent NACKs are kept newest first, up to the configured number", () => {
     const registry = new StatusRegistry({ nackHistory: 3 });
     for (let i = 1; i <= 5; i++) {
@@ -263,10 +317,10 @@ describe("convergence with several responses in flight", () => {
       const second = await d.next();
       const before = settled.length;
       d.ack(first);
-      await eventually(() => typeOf()?.versionAcked === first.systemVersionInfo, 2_000, "the first ACK");
+      await h.until(() => typeOf()?.versionAcked === first.systemVersionInfo, "the first ACK");
       assert.equal(settled.length, before, "the second response is still unanswered");
       d.ack(second);
-      await eventually(() => settled.length > before, 2_000, "settled after the second ACK");
+      await h.until(() => settled.length > before, "settled after the second ACK");
       assert.equal(settled.at(-1), Number(second.systemVersionInfo));
       d.cancel();
     } finally {

@@ -8,7 +8,6 @@ import {
   cluster,
   EDS,
   endpoints,
-  eventually,
   type Harness,
   LDS,
   listener,
@@ -17,7 +16,7 @@ import {
   seedMesh,
   startHarness,
 } from "../../control-plane/xds/harness.js";
-import { type ClientFixture, clientFixture } from "./client-fixture.js";
+import { type ClientFixture, clientFixture, reached } from "./client-fixture.js";
 
 describe("ADS client (state of the world) against the control plane", () => {
   let h: Harness;
@@ -25,9 +24,9 @@ describe("ADS client (state of the world) against the control plane", () => {
   const serverView = (typeUrl: string): TypeStatus | undefined =>
     h.status.proxies().find((p) => p.nodeId === "proxy-1")?.types[typeUrl];
   const synced = (typeUrl: string, version: string) =>
-    eventually(
+    reached(
+      [h, f],
       () => serverView(typeUrl)?.state === "SYNCED" && serverView(typeUrl)?.versionAcked === version,
-      2_000,
       `${typeUrl} SYNCED at ${version}`,
     );
 
@@ -44,7 +43,7 @@ describe("ADS client (state of the world) against the control plane", () => {
   });
 
   test("syncs listeners and clusters by wildcard, then the routes and endpoints they name, and the server sees every type SYNCED", async () => {
-    await eventually(() => f.delivered(RDS).has("r1") && f.delivered(EDS).size === 2, 2_000, "RDS and EDS delivered");
+    await reached([h, f], () => f.delivered(RDS).has("r1") && f.delivered(EDS).size === 2, "RDS and EDS delivered");
     assert.deepEqual([...f.delivered(LDS)], ["l1"]);
     assert.deepEqual([...f.delivered(CDS)].sort(), ["a", "b"]);
     assert.deepEqual([...f.delivered(RDS)], ["r1"], "only the route the listener names");
@@ -65,7 +64,7 @@ describe("ADS client (state of the world) against the control plane", () => {
   test("an update is delivered and ACKed with its version", async () => {
     const before = f.client.acceptedVersion(CDS);
     await h.put(["clusters", cluster("c")], ["endpoints", endpoints("c")]);
-    await eventually(() => f.client.acceptedVersion(CDS) !== before, 2_000, "a new CDS version accepted");
+    await reached([h, f], () => f.client.acceptedVersion(CDS) !== before, "a new CDS version accepted");
     assert.deepEqual(
       f.deliveries
         .filter((d) => d.typeUrl === CDS)
@@ -74,7 +73,7 @@ describe("ADS client (state of the world) against the control plane", () => {
       ["a", "b", "c"],
     );
     await synced(CDS, f.client.acceptedVersion(CDS));
-    await eventually(() => f.delivered(EDS).has("c"), 2_000, "EDS for the new cluster");
+    await reached([h, f], () => f.delivered(EDS).has("c"), "EDS for the new cluster");
   });
 
   test("a rejected response is NACKed naming the resource and field, and the last accepted version stays", async () => {
@@ -87,20 +86,20 @@ describe("ADS client (state of the world) against the control plane", () => {
           })
         : undefined;
     await h.put(["clusters", cluster("bad")]);
-    await eventually(() => f.client.lastNack !== undefined, 2_000, "a NACK");
+    await reached([h, f], () => f.client.lastNack !== undefined, "a NACK");
     const nack = f.client.lastNack;
     assert.equal(nack?.typeUrl, CDS);
     assert.equal(nack?.code, XdsClientErrorCode.rejected);
     assert.match(nack?.message ?? "", /"bad".*connect_timeout/);
     assert.equal(f.client.acceptedVersion(CDS), accepted, "a NACK changes nothing");
-    await eventually(() => serverView(CDS)?.state === "NACKED", 2_000, "CDS NACKED on the server");
+    await reached([h, f], () => serverView(CDS)?.state === "NACKED", "CDS NACKED on the server");
     assert.equal(serverView(CDS)?.lastNack?.message, nack?.message);
     assert.equal(serverView(CDS)?.versionAcked, accepted);
     assert.equal(serverView(CDS)?.versionSent, nack?.versionRejected);
 
     f.reject = undefined;
     await h.change({ remove: [["clusters", "bad"]], put: [["clusters", cluster("d")]] });
-    await eventually(() => serverView(CDS)?.state === "SYNCED", 2_000, "CDS SYNCED again");
+    await reached([h, f], () => serverView(CDS)?.state === "SYNCED", "CDS SYNCED again");
     assert.notEqual(f.client.acceptedVersion(CDS), accepted);
     assert.equal(serverView(CDS)?.versionAcked, f.client.acceptedVersion(CDS));
   });
@@ -108,16 +107,16 @@ describe("ADS client (state of the world) against the control plane", () => {
   test("a listener naming another route makes the client ask for it and drop the old one", async () => {
     f.routesOf.set("l2", "r2");
     await h.put(["listeners", listener("l2", "r2", 10001)]);
-    await eventually(() => f.delivered(RDS).has("r2"), 2_000, "r2 delivered");
-    await eventually(
+    await reached([h, f], () => f.delivered(RDS).has("r2"), "r2 delivered");
+    await reached(
+      [h, f],
       () => JSON.stringify(serverView(RDS)?.subscribed) === JSON.stringify(["r1", "r2"]),
-      2_000,
       "RDS subscribed to r1 and r2",
     );
     await h.remove(["listeners", "l1"]);
-    await eventually(
+    await reached(
+      [h, f],
       () => JSON.stringify(serverView(RDS)?.subscribed) === JSON.stringify(["r2"]),
-      2_000,
       "RDS subscribed to r2 only",
     );
     await synced(RDS, f.client.acceptedVersion(RDS));
@@ -133,7 +132,7 @@ describe("ADS client (state of the world) against the control plane", () => {
   test("a route configuration no listener names is never asked for", async () => {
     const version = f.client.acceptedVersion(CDS);
     await h.put(["routes", routeConfig("r3", "a")], ["clusters", cluster("e")]);
-    await eventually(() => f.client.acceptedVersion(CDS) !== version, 2_000, "the CDS change of the same commit");
+    await reached([h, f], () => f.client.acceptedVersion(CDS) !== version, "the CDS change of the same commit");
     assert.equal(f.delivered(RDS).has("r3"), false);
     assert.deepEqual(serverView(RDS)?.subscribed, ["r2"]);
   });

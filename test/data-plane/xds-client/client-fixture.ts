@@ -6,6 +6,7 @@ import type { DecodedResource } from "../../../data-plane/src/xds-client/decode-
 import type { AdsClientEvent } from "../../../data-plane/src/xds-client/events.js";
 import type { AdsClientOptions } from "../../../data-plane/src/xds-client/options.js";
 import { CDS, EDS, LDS, RDS } from "../../control-plane/xds/harness.js";
+import { type ChangeSource, until } from "../../until.js";
 
 export interface Delivery {
   readonly typeUrl: string;
@@ -18,6 +19,8 @@ export interface ClientFixture {
   /** Every response handed to a handler, in order (rejected ones included). */
   readonly deliveries: Delivery[];
   readonly events: AdsClientEvent[];
+  /** Reports each client event (connected, ack, nack, disconnected, reconnecting), after the state it reports is updated. */
+  readonly changes: ChangeSource;
   /** When set, a handler returns this function's error for a response it should reject. */
   reject: ((typeUrl: string, resources: readonly DecodedResource[]) => Error | undefined) | undefined;
   /** Route names each listener refers to; the LDS handler subscribes RDS to them. */
@@ -74,7 +77,27 @@ export function clientFixture(
     client,
     deliveries,
     events,
+    changes: (listener: () => void) => client.subscribe(() => listener()),
     routesOf,
     delivered: (typeUrl: string) => new Set(deliveries.filter((d) => d.typeUrl === typeUrl).flatMap((d) => d.names)),
   });
+}
+
+/**
+ * Resolves once `check()` holds, re-checked each time one of `watched` reports a change (a harness:
+ * its server's status records; a fixture: its client's events); rejects after `timeoutMs` (2 s)
+ * naming `what`.
+ */
+export function reached(
+  watched: readonly { readonly changes: ChangeSource }[],
+  check: () => boolean,
+  what: string,
+  timeoutMs?: number,
+): Promise<void> {
+  return until(
+    watched.map((w) => w.changes),
+    check,
+    what,
+    timeoutMs,
+  );
 }

@@ -11,7 +11,6 @@ import {
   cluster,
   EDS,
   endpoints,
-  eventually,
   type Harness,
   LDS,
   listener,
@@ -19,7 +18,7 @@ import {
   seedMesh,
   startHarness,
 } from "../../control-plane/xds/harness.js";
-import { type ClientFixture, clientFixture } from "./client-fixture.js";
+import { type ClientFixture, clientFixture, reached } from "./client-fixture.js";
 
 const ALL = [LDS, CDS, RDS, EDS];
 
@@ -27,7 +26,7 @@ const viewOf = (h: Harness, typeUrl: string): TypeStatus | undefined =>
   h.status.proxies().find((p) => p.nodeId === "proxy-1")?.types[typeUrl];
 
 const allSynced = (h: Harness) =>
-  eventually(() => ALL.every((t) => viewOf(h, t)?.state === "SYNCED"), 2_000, "every type SYNCED");
+  reached([h], () => ALL.every((t) => viewOf(h, t)?.state === "SYNCED"), "every type SYNCED");
 
 /** The names in the last set handed to the handler of `typeUrl`, sorted. */
 const lastSet = (f: ClientFixture, typeUrl: string): string[] | undefined =>
@@ -44,11 +43,11 @@ describe("ADS client (delta) against the control plane", () => {
   let h: Harness;
   let f: ClientFixture;
   const synced = (typeUrl: string) =>
-    eventually(
+    reached(
+      [h, f],
       () =>
         viewOf(h, typeUrl)?.state === "SYNCED" &&
         viewOf(h, typeUrl)?.versionAcked === f.client.acceptedVersion(typeUrl),
-      2_000,
       `${typeUrl} SYNCED`,
     );
 
@@ -65,7 +64,7 @@ describe("ADS client (delta) against the control plane", () => {
   });
 
   test("syncs listeners and clusters by wildcard, routes and endpoints by name, and the server sees every type SYNCED", async () => {
-    await eventually(() => f.delivered(RDS).has("r1") && f.delivered(EDS).size === 2, 2_000, "RDS and EDS delivered");
+    await reached([h, f], () => f.delivered(RDS).has("r1") && f.delivered(EDS).size === 2, "RDS and EDS delivered");
     assert.deepEqual(lastSet(f, LDS), ["l1"]);
     assert.deepEqual(lastSet(f, CDS), ["a", "b"]);
     assert.deepEqual(lastSet(f, RDS), ["r1"], "only the route the listener names");
@@ -82,17 +81,17 @@ describe("ADS client (delta) against the control plane", () => {
   test("an update sends only the changed resource, and the handler gets the full updated set", async () => {
     const before = acks(f.events, CDS).length;
     await h.put(["clusters", cluster("c")], ["endpoints", endpoints("c")]);
-    await eventually(() => acks(f.events, CDS).length > before, 2_000, "a CDS update ACKed");
+    await reached([h, f], () => acks(f.events, CDS).length > before, "a CDS update ACKed");
     const ack = acks(f.events, CDS).at(-1);
     assert.deepEqual(ack?.delta, { updated: ["c"], removed: [] }, "only the new cluster was sent");
     assert.deepEqual(lastSet(f, CDS), ["a", "b", "c"]);
-    await eventually(() => lastSet(f, EDS)?.join() === "a,b,c", 2_000, "EDS for the new cluster");
+    await reached([h, f], () => lastSet(f, EDS)?.join() === "a,b,c", "EDS for the new cluster");
     await synced(CDS);
   });
 
   test("a subscribed route configuration that is deleted is removed from the handler's set", async () => {
     await h.remove(["routes", "r1"]);
-    await eventually(() => lastSet(f, RDS)?.length === 0, 2_000, "r1 removed");
+    await reached([h, f], () => lastSet(f, RDS)?.length === 0, "r1 removed");
     assert.deepEqual(acks(f.events, RDS).at(-1)?.delta, { updated: [], removed: ["r1"] });
     await synced(RDS);
   });
@@ -107,16 +106,16 @@ describe("ADS client (delta) against the control plane", () => {
           })
         : undefined;
     await h.put(["clusters", cluster("bad")]);
-    await eventually(() => f.client.lastNack !== undefined, 2_000, "a NACK");
+    await reached([h, f], () => f.client.lastNack !== undefined, "a NACK");
     assert.equal(f.client.lastNack?.typeUrl, CDS);
     assert.match(f.client.lastNack?.message ?? "", /"bad".*connect_timeout/);
     assert.equal(f.client.acceptedVersion(CDS), accepted, "a NACK changes nothing");
-    await eventually(() => viewOf(h, CDS)?.state === "NACKED", 2_000, "CDS NACKED on the server");
+    await reached([h, f], () => viewOf(h, CDS)?.state === "NACKED", "CDS NACKED on the server");
     assert.equal(viewOf(h, CDS)?.lastNack?.message, f.client.lastNack?.message);
 
     f.reject = undefined;
     await h.change({ remove: [["clusters", "bad"]], put: [["clusters", cluster("d")]] });
-    await eventually(() => viewOf(h, CDS)?.state === "SYNCED", 2_000, "CDS SYNCED again");
+    await reached([h, f], () => viewOf(h, CDS)?.state === "SYNCED", "CDS SYNCED again");
     assert.deepEqual(lastSet(f, CDS), ["a", "b", "c", "d"], "the rejected cluster never entered the set");
     await synced(CDS);
   });
@@ -124,16 +123,16 @@ describe("ADS client (delta) against the control plane", () => {
   test("a listener naming another route subscribes it, and dropping the old listener unsubscribes", async () => {
     f.routesOf.set("l2", "r2");
     await h.put(["listeners", listener("l2", "r2", 10001)]);
-    await eventually(() => lastSet(f, RDS)?.join() === "r2", 2_000, "r2 delivered");
-    await eventually(
+    await reached([h, f], () => lastSet(f, RDS)?.join() === "r2", "r2 delivered");
+    await reached(
+      [h, f],
       () => JSON.stringify(viewOf(h, RDS)?.subscribed) === JSON.stringify(["r1", "r2"]),
-      2_000,
       "RDS subscribed to r1 and r2",
     );
     await h.remove(["listeners", "l1"]);
-    await eventually(
+    await reached(
+      [h, f],
       () => JSON.stringify(viewOf(h, RDS)?.subscribed) === JSON.stringify(["r2"]),
-      2_000,
       "RDS subscribed to r2 only",
     );
     assert.deepEqual(lastSet(f, LDS), ["l2"]);
@@ -161,14 +160,23 @@ describe("ADS client (delta) reconnects", () => {
     try {
       await seedMesh(second);
       f.client.start();
-      await eventually(() => f.delivered(EDS).size > 0 && f.delivered(RDS).has("r1"), 2_000, "synced with the first");
-      await eventually(() => ALL.every((t) => acks(f.events, t).length > 0), 2_000, "every type ACKed");
+      await reached(
+        [second, f],
+        () => f.delivered(EDS).size > 0 && f.delivered(RDS).has("r1"),
+        "synced with the first",
+      );
+      await reached([second, f], () => ALL.every((t) => acks(f.events, t).length > 0), "every type ACKed");
       const sets = new Map(ALL.map((t) => [t, lastSet(f, t)]));
       const deliveries = f.deliveries.length;
 
       first.child.kill("SIGKILL");
-      await eventually(() => f.events.some((e) => e.type === "disconnected"), 2_000, "a disconnect");
-      await eventually(() => f.client.connected && f.client.server === second.address, 5_000, "on the second");
+      await reached([second, f], () => f.events.some((e) => e.type === "disconnected"), "a disconnect");
+      await reached(
+        [second, f],
+        () => f.client.connected && f.client.server === second.address,
+        "on the second",
+        5_000,
+      );
       const reconnectedAt = f.events.findIndex((e) => e.type === "disconnected");
       await allSynced(second);
       assert.deepEqual(viewOf(second, RDS)?.subscribed, ["r1"], "named subscriptions are resent");
@@ -185,7 +193,7 @@ describe("ADS client (delta) reconnects", () => {
       for (const typeUrl of ALL) assert.deepEqual(lastSet(f, typeUrl), sets.get(typeUrl));
 
       await second.put(["clusters", cluster("c")]);
-      await eventually(() => lastSet(f, CDS)?.join() === "a,b,c", 2_000, "an update from the second");
+      await reached([second, f], () => lastSet(f, CDS)?.join() === "a,b,c", "an update from the second");
       assert.deepEqual(acks(f.events, CDS).at(-1)?.delta, { updated: ["c"], removed: [] });
     } finally {
       f.client.close();

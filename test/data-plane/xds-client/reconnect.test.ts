@@ -7,9 +7,10 @@ import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import pino from "pino";
 import { AdsClient } from "../../../data-plane/src/xds-client/ads-client.js";
-import { CDS, cluster, EDS, eventually, LDS, RDS, seedMesh, startHarness } from "../../control-plane/xds/harness.js";
+import { CDS, cluster, EDS, LDS, RDS, seedMesh, startHarness } from "../../control-plane/xds/harness.js";
 import { ManualClock } from "../../time/manual-clock.js";
-import { clientFixture } from "./client-fixture.js";
+import { until } from "../../until.js";
+import { clientFixture, reached } from "./client-fixture.js";
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -47,20 +48,25 @@ describe("ADS client reconnects", () => {
     try {
       await seedMesh(second);
       f.client.start();
-      await eventually(() => f.client.acceptedVersion(EDS) !== "" && f.client.acceptedVersion(RDS) !== "");
+      await reached(
+        [f],
+        () => f.client.acceptedVersion(EDS) !== "" && f.client.acceptedVersion(RDS) !== "",
+        "EDS and RDS accepted",
+      );
       const held = new Map([LDS, CDS, RDS, EDS].map((t) => [t, f.client.acceptedVersion(t)]));
 
       first.kill("SIGKILL");
-      await eventually(() => f.events.some((e) => e.type === "disconnected"), 2_000, "a disconnect");
+      await reached([f], () => f.events.some((e) => e.type === "disconnected"), "a disconnect");
       assert.equal(f.client.connected, false);
-      await eventually(
+      await reached(
+        [f],
         () => f.client.connected && f.client.server === second.address,
-        5_000,
         "connected to the second",
+        5_000,
       );
 
       const proxy = () => second.status.proxies().find((p) => p.nodeId === "proxy-1");
-      await eventually(() => [LDS, CDS, RDS, EDS].every((t) => proxy()?.types[t]?.state === "SYNCED"), 2_000, "SYNCED");
+      await reached([second], () => [LDS, CDS, RDS, EDS].every((t) => proxy()?.types[t]?.state === "SYNCED"), "SYNCED");
       for (const [typeUrl, version] of held) {
         assert.equal(proxy()?.types[typeUrl]?.versionAcked, version, `${typeUrl} at the version held (same content)`);
       }
@@ -68,7 +74,7 @@ describe("ADS client reconnects", () => {
       assert.equal(f.client.lastNack, undefined);
 
       await second.put(["clusters", cluster("c")]);
-      await eventually(() => f.client.acceptedVersion(CDS) !== held.get(CDS), 2_000, "an update from the second");
+      await reached([f], () => f.client.acceptedVersion(CDS) !== held.get(CDS), "an update from the second");
       const reconnects = f.events.filter((e) => e.type === "reconnecting");
       assert.ok(reconnects.length >= 1);
     } finally {
@@ -93,13 +99,18 @@ describe("ADS client reconnects", () => {
     client.subscribe((event) => {
       if (event.type === "reconnecting") delays.push(event.delayMs);
     });
+    // The client sets its retry timer as it reports `reconnecting`: once the event is seen, the timer is pending.
+    const retries = (n: number, what: string) =>
+      until([client.subscribe.bind(client)], () => delays.length === n, what);
     try {
       client.start();
       for (let attempt = 0; attempt < 3; attempt++) {
-        await eventually(() => clock.pendingCount === 1, 2_000, `retry ${attempt} scheduled`);
+        await retries(attempt + 1, `retry ${attempt} scheduled`);
+        assert.equal(clock.pendingCount, 1, "one retry timer per reported retry");
         await clock.advance(clock.delays()[0] ?? 0);
       }
-      await eventually(() => clock.pendingCount === 1, 2_000, "a fourth retry scheduled");
+      await retries(4, "a fourth retry scheduled");
+      assert.equal(clock.pendingCount, 1);
       assert.deepEqual(delays, [250, 500, 1_000, 2_000]);
       assert.equal(client.connected, false);
     } finally {
@@ -123,13 +134,19 @@ describe("ADS client reconnects", () => {
       random: () => 0.5,
     });
     const said = (msg: string) => lines.filter((l) => l.msg === msg);
+    const events = client.subscribe.bind(client);
+    let reconnecting = 0;
+    client.subscribe((event) => {
+      if (event.type === "reconnecting") reconnecting += 1;
+    });
     try {
       client.start();
       for (let attempt = 0; attempt < 2; attempt++) {
-        await eventually(() => clock.pendingCount === 1, 2_000, `retry ${attempt} scheduled`);
+        await until([events], () => reconnecting === attempt + 1, `retry ${attempt} scheduled`);
+        assert.equal(clock.pendingCount, 1, "one retry timer per reported retry");
         await clock.advance(clock.delays()[0] ?? 0);
       }
-      await eventually(() => client.connected, 5_000, "connected to the third server");
+      await until([events], () => client.connected, "connected to the third server", 5_000);
       const waiting = said("waiting for the control plane");
       assert.equal(waiting.length, 1, "one line for the whole outage");
       assert.equal(waiting[0]?.level, 40, "at warn");
@@ -145,7 +162,8 @@ describe("ADS client reconnects", () => {
       assert.equal(back[0]?.attempts, 2);
 
       await harness.close();
-      await eventually(() => clock.pendingCount === 1, 5_000, "a retry after the second outage began");
+      await until([events], () => reconnecting === 3, "a retry after the second outage began", 5_000);
+      assert.equal(clock.pendingCount, 1);
       assert.equal(said("waiting for the control plane").length, 2, "a new outage is said again");
     } finally {
       client.close();
