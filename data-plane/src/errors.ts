@@ -150,6 +150,18 @@ export function adminHttpStatusOf(code: ProxyErrorCode): number {
   return surface.via === "admin-reply" ? surface.httpStatus : 500;
 }
 
+/**
+ * The google.rpc.Code of the NACK an error with `code` causes. An error without a NACK's code (a
+ * handler's plain Error, or one from another folder) is NACKed as WEFT_XDS_REJECTED is.
+ */
+export function nackGrpcStatusOf(code: string | undefined): number {
+  const surface =
+    code !== undefined && Object.hasOwn(PROXY_ERROR_SURFACE, code)
+      ? PROXY_ERROR_SURFACE[code as ProxyErrorCode]
+      : PROXY_ERROR_SURFACE[ProxyErrorCode.xdsRejected];
+  return surface.via === "nack" ? surface.grpcStatus : NACK.grpcStatus;
+}
+
 /** The base of every data-plane error: a registered code, and the message and cause. */
 export class ProxyError<C extends ProxyErrorCode = ProxyErrorCode> extends Error {
   override readonly name: string = "ProxyError";

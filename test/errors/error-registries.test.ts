@@ -14,7 +14,7 @@ import { DetailCode, ErrorCode, ValidationCode } from "../../control-plane/src/e
 import { AccessLogError, AccessLogErrorCode } from "../../data-plane/src/access-log/errors.js";
 import { AdminError, AdminErrorCode } from "../../data-plane/src/admin/errors.js";
 import { ConfigError, ConfigErrorCode } from "../../data-plane/src/config/errors.js";
-import { PROXY_ERROR_SURFACE, ProxyError, ProxyErrorCode } from "../../data-plane/src/errors.js";
+import { nackGrpcStatusOf, PROXY_ERROR_SURFACE, ProxyError, ProxyErrorCode } from "../../data-plane/src/errors.js";
 import { HttpForwardError, HttpForwardErrorCode } from "../../data-plane/src/http/errors.js";
 import { ListenerError, ListenerErrorCode } from "../../data-plane/src/listeners/errors.js";
 import { RouterError, RouterErrorCode } from "../../data-plane/src/router/router-error.js";
@@ -239,6 +239,17 @@ describe("the error registries", () => {
       if (surface.via === "nack") assert.equal(surface.grpcStatus, 3, `${code}: NACKs carry INVALID_ARGUMENT`);
     }
     assert.deepEqual(Object.keys(HTTP_STATUS).sort(), Object.values(ErrorCode).sort());
+  });
+
+  test("a NACK's gRPC status is its code's in the registry, and WEFT_XDS_REJECTED's for an error without a NACK code", () => {
+    for (const [code, surface] of Object.entries(PROXY_ERROR_SURFACE)) {
+      if (surface.via === "nack") assert.equal(nackGrpcStatusOf(code), surface.grpcStatus, code);
+    }
+    const rejected = PROXY_ERROR_SURFACE[ProxyErrorCode.xdsRejected];
+    assert.ok(rejected.via === "nack");
+    assert.equal(nackGrpcStatusOf(undefined), rejected.grpcStatus, "a handler's plain Error");
+    assert.equal(nackGrpcStatusOf(ProxyErrorCode.adminBind), rejected.grpcStatus, "a code that is no NACK's");
+    assert.equal(nackGrpcStatusOf("toString"), rejected.grpcStatus, "not read from the prototype");
   });
 
   test("every WEFT_ code spelt out in the source is registered", () => {

@@ -13,6 +13,7 @@ import type {
 } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import type { Status } from "../../../proto/gen/google/rpc/status.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
+import { nackGrpcStatusOf } from "../errors.js";
 import { applyDelta, type DeltaResult } from "./apply-delta.js";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { decodeResources } from "./decode-response.js";
@@ -22,9 +23,6 @@ import type { AdsClientEvent, AdsClientListener, NackRecord } from "./events.js"
 import type { AdsClientOptions } from "./options.js";
 import { StreamState } from "./stream-state.js";
 import { TypeState } from "./type-state.js";
-
-/** google.rpc.Code INVALID_ARGUMENT: the code of every NACK this client sends. */
-const INVALID_ARGUMENT = 3;
 
 type Call = ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
 type DeltaCall = ClientDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
@@ -398,7 +396,10 @@ export class AdsClient {
   }
 }
 
-/** The error_detail of a NACK: INVALID_ARGUMENT with the message recorded (docs/xds-protocol.md #3). */
+/**
+ * The error_detail of a NACK: the google.rpc.Code the proxy's error registry gives the error's code
+ * (INVALID_ARGUMENT for every one), with the message recorded (docs/xds-protocol.md #3).
+ */
 function nackStatus(nack: NackRecord): Status {
-  return { code: INVALID_ARGUMENT, message: nack.message, details: [] };
+  return { code: nackGrpcStatusOf(nack.code), message: nack.message, details: [] };
 }
