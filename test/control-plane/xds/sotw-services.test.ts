@@ -168,26 +168,30 @@ describe("SotW response shape over many responses", () => {
     [RDS]: ["r1", "r1", "r2", "r3"],
   };
 
-  /** Reads and ACKs responses until every type of `nodeId` is acknowledged with nothing in flight. */
+  /**
+   * Reads and ACKs responses until every type of `nodeId` is acknowledged with nothing in flight:
+   * after each ACK, waits for the server to have handled it (and sent what it caused), then reads
+   * on only while some type still awaits an answer.
+   */
   async function settle(s: Stream<DiscoveryRequest, DiscoveryResponse>, nodeId: string, seen: DiscoveryResponse[]) {
-    const deadline = Date.now() + 3_000;
+    const types = () => h.status.proxies().find((p) => p.nodeId === nodeId)?.types ?? {};
     for (;;) {
-      const r = await s.next(20).catch(() => undefined);
-      if (r) {
-        seen.push(r);
-        s.send(
-          followUp({
-            typeUrl: r.typeUrl,
-            resourceNames: SUBSCRIPTIONS[r.typeUrl] ?? [],
-            versionInfo: r.versionInfo,
-            responseNonce: r.nonce,
-          }),
-        );
-        continue;
-      }
-      const types = Object.values(h.status.proxies().find((p) => p.nodeId === nodeId)?.types ?? {});
-      if (types.length === 4 && types.every((t) => t.state === "SYNCED")) return;
-      if (Date.now() > deadline) throw new Error("the stream did not settle");
+      const r = await s.next();
+      seen.push(r);
+      s.send(
+        followUp({
+          typeUrl: r.typeUrl,
+          resourceNames: SUBSCRIPTIONS[r.typeUrl] ?? [],
+          versionInfo: r.versionInfo,
+          responseNonce: r.nonce,
+        }),
+      );
+      await h.until(() => {
+        const t = types()[r.typeUrl];
+        return t !== undefined && (t.nonce !== r.nonce || t.state !== "STALE");
+      }, `the ACK of ${r.typeUrl} (nonce ${r.nonce}) handled`);
+      const all = Object.values(types());
+      if (all.length === 4 && all.every((t) => t.state === "SYNCED")) return;
     }
   }
 
