@@ -190,7 +190,7 @@ export class Forward implements UpstreamSide {
   /** Response headers of the attempt in progress; true when it is given up for a retry. */
   attemptResponded(attempt: UpstreamAttempt, status: number, list: HeaderList): boolean {
     this.#clearTimer();
-    this.#report(attempt, { kind: "response", status });
+    this.#report(attempt, responseOutcome(status));
     const policy = this.#request.policy;
     if (policy.retryOn === 0) return false;
     const grpcStatus = this.exchange.grpc ? grpcStatusOf(firstValue(list, "grpc-status")) : undefined;
@@ -280,6 +280,21 @@ function onPerTryTimeout(forward: Forward, attempt: UpstreamAttempt): void {
 function onBackoffEnd(forward: Forward): void {
   forward.onBackoffEnd();
 }
+
+/**
+ * The outcome of an attempt answered with `status`: one frozen object per status, made on first
+ * use, so reporting a response allocates nothing per request.
+ */
+function responseOutcome(status: number): AttemptOutcome {
+  let outcome = RESPONSE_OUTCOMES.get(status);
+  if (outcome === undefined) {
+    outcome = Object.freeze({ kind: "response", status });
+    RESPONSE_OUTCOMES.set(status, outcome);
+  }
+  return outcome;
+}
+
+const RESPONSE_OUTCOMES = new Map<number, AttemptOutcome>();
 
 function failureOf(err: unknown): AttemptFailure {
   if (typeof err !== "object" || err === null) return "reset";

@@ -45,8 +45,6 @@ export class UpstreamAttempt implements UpstreamSink {
   readonly #owner: AttemptOwner;
   readonly #exchange: Exchange;
   readonly #endpoint: AttemptHold;
-  readonly address: string;
-  readonly method: string;
   /** Whether body bytes sent upstream are the downstream's own (no replay copy counts them). */
   readonly #countsBody: boolean;
   #state = State.active;
@@ -71,12 +69,20 @@ export class UpstreamAttempt implements UpstreamSink {
     const exchange = owner.exchange;
     this.#exchange = exchange;
     this.#endpoint = endpoint;
-    this.address = endpoint.address;
-    this.method = exchange.method;
     this.#request = slots.request;
     this.#pending = slots.pending;
     this.#retry = retry;
     this.#countsBody = countsBody;
+  }
+
+  /** The endpoint's `host:port`. */
+  get address(): string {
+    return this.#endpoint.address;
+  }
+
+  /** The downstream request's method, which the upstream request keeps. */
+  get method(): string {
+    return this.#exchange.method;
   }
 
   get done(): boolean {
