@@ -14,7 +14,7 @@ import { CheckCode, type CheckProblem } from "./problem.js";
 /** What the host part of an address may be: listeners, EDS and STATIC need IPs; DNS clusters resolve names. */
 export type HostRule = "ip" | "ip-or-hostname";
 
-const PROTOCOL = "envoy.config.core.v3.SocketAddress.Protocol";
+const PROTOCOL_ENUM = "envoy.config.core.v3.SocketAddress.Protocol";
 
 /** An Address that must be a socket address with a host and a port in 1-65535. */
 export function* checkAddress(path: string, address: Address | undefined, host: HostRule): Generator<CheckProblem> {
@@ -79,10 +79,10 @@ export function* checkSocketAddress(path: string, socket: SocketAddress, host: H
 
 /** TCP only: the one value of SocketAddress.Protocol Weft accepts (proto/enum-support.ts). */
 function* checkProtocol(path: string, protocol: number): Generator<CheckProblem> {
-  const name = enumDescriptor(PROTOCOL)?.value[protocol]?.name;
+  const name = enumDescriptor(PROTOCOL_ENUM)?.value[protocol]?.name;
   if (name === undefined) {
     yield { code: CheckCode.protocolUnknown, path, detail: `${protocol} is not a SocketAddress.Protocol` };
-  } else if (!isAcceptedEnumValue(PROTOCOL, name)) {
-    yield { code: CheckCode.protocolUnsupported, path, detail: unsupportedEnumValueMessage(PROTOCOL, name) };
+  } else if (!isAcceptedEnumValue(PROTOCOL_ENUM, name)) {
+    yield { code: CheckCode.protocolUnsupported, path, detail: unsupportedEnumValueMessage(PROTOCOL_ENUM, name) };
   }
 }
