@@ -7,8 +7,8 @@ import {
   Cluster_DiscoveryType,
   Cluster_LbPolicy,
 } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
-import type { ClusterConfig } from "../../../proto/gen/envoy/extensions/clusters/aggregate/v3/cluster.js";
 import { RoutingPriority } from "../../../proto/gen/envoy/config/core/v3/base.js";
+import type { ClusterConfig } from "../../../proto/gen/envoy/extensions/clusters/aggregate/v3/cluster.js";
 import type { HttpProtocolOptions as UpstreamHttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
 import type { Duration } from "../../../proto/gen/google/protobuf/duration.js";
 import { acceptedEnumValues, listOfNames } from "../../../proto/index.js";
