@@ -22,6 +22,8 @@ export const ErrorCode = {
   notFound: "WEFT_NOT_FOUND",
   conflict: "WEFT_CONFLICT",
   referenced: "WEFT_REFERENCED",
+  /** A plain write of, or over, a WorkloadEntry the control plane wrote for a registered sidecar. */
+  registeredWorkload: "WEFT_REGISTERED_WORKLOAD",
   compacted: "WEFT_REVISION_COMPACTED",
   revisionNotFound: "WEFT_REVISION_NOT_FOUND",
   // Access.

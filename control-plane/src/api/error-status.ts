@@ -17,6 +17,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.notFound]: 404,
   [ErrorCode.conflict]: 409,
   [ErrorCode.referenced]: 409,
+  // The entry belongs to the registry: the request conflicts with who owns it.
+  [ErrorCode.registeredWorkload]: 409,
   [ErrorCode.compacted]: 404,
   [ErrorCode.revisionNotFound]: 404,
   [ErrorCode.unauthorized]: 401,

@@ -26,6 +26,9 @@ export {
   kindOfTypeUrl,
   type ResourceRef,
 } from "../../../proto/index.js";
+/** For the mesh kinds' checks (mesh/), which share the problem list and the RE2 rule. */
+export { Problems } from "./problems.js";
+export { regexProblem } from "./re2-regex.js";
 
 /** Each kind's semantic checks, typed by its message. */
 const TYPES: { readonly [N in KindName]: ResourceType<MessageOfName<N>> } = {
