@@ -1,14 +1,14 @@
 // Creating a reference to a resource that does not exist is allowed (configs are often written
 // in any order) but reported: the response's `warnings` name each dangling reference.
 import { DetailCode, type ErrorDetail } from "../errors.js";
-import type { KindName, ResourceRef } from "../resources/index.js";
+import type { StoredKindName, StoredRef } from "../mesh/index.js";
 
 /** Whether a resource exists, by kind and name. */
-export type Exists = (kind: KindName, name: string) => boolean | Promise<boolean>;
+export type Exists = (kind: StoredKindName, name: string) => boolean | Promise<boolean>;
 
 /** One warning per reference in `refs` to a resource `exists` denies; paths prefixed by `prefix`. */
 export async function missingReferenceWarnings(
-  refs: readonly ResourceRef[],
+  refs: readonly StoredRef[],
   exists: Exists,
   prefix = "",
 ): Promise<ErrorDetail[]> {

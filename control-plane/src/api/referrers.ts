@@ -1,12 +1,12 @@
 // Who references whom, for referential integrity on DELETE. References are computed from the
 // stored canonical JSON (referencesOf decodes it), and remembered per resource version, so a
 // delete against a large store decodes only what changed since the last one.
-import type { KindName, ResourceRef } from "../resources/index.js";
+import { isMeshKindName, meshReferencesOf, type StoredKindName, type StoredRef } from "../mesh/index.js";
 import { referencesOf } from "../resources/index.js";
 import type { StoredResource } from "../store/config-store.js";
 
 export interface Referrer {
-  readonly kind: KindName;
+  readonly kind: StoredKindName;
   readonly name: string;
   /** Where in the referrer the reference is, e.g. `virtual_hosts[0].routes[1].route.cluster`. */
   readonly path: string;
@@ -14,10 +14,10 @@ export interface Referrer {
 
 export class ReferenceIndex {
   /** `kind/name` -> the references of its content at `version`. */
-  readonly #cache = new Map<string, { version: string; refs: readonly ResourceRef[] }>();
+  readonly #cache = new Map<string, { version: string; refs: readonly StoredRef[] }>();
 
   /** The resources among `resources` that reference `kind`/`name` (itself excluded), in `resources` order. */
-  referrersOf(resources: readonly StoredResource[], kind: KindName, name: string): Referrer[] {
+  referrersOf(resources: readonly StoredResource[], kind: StoredKindName, name: string): Referrer[] {
     const referrers: Referrer[] = [];
     const seen = new Set<string>();
     for (const resource of resources) {
@@ -37,10 +37,12 @@ export class ReferenceIndex {
     return referrers;
   }
 
-  #referencesOf(key: string, resource: StoredResource): readonly ResourceRef[] {
+  #referencesOf(key: string, resource: StoredResource): readonly StoredRef[] {
     const cached = this.#cache.get(key);
     if (cached?.version === resource.version) return cached.refs;
-    const refs = referencesOf(resource.kind, resource.json);
+    const refs = isMeshKindName(resource.kind)
+      ? meshReferencesOf(resource.kind, resource.json)
+      : referencesOf(resource.kind, resource.json);
     this.#cache.set(key, { version: resource.version, refs });
     return refs;
   }

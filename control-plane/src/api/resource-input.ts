@@ -4,29 +4,46 @@ import type { FastifyBaseLogger } from "fastify";
 import { FieldErrorCode } from "../../../proto/index.js";
 import { DetailCode, ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
 import {
-  checkResourceName,
-  isKindName,
-  KINDS,
-  type KindName,
-  kindOfName,
-  kindOfTypeUrl,
-  type ParsedResource,
-  parseResource,
-} from "../resources/index.js";
+  isMeshKindName,
+  isStoredKindName,
+  MESH_KINDS,
+  meshKindOfDocument,
+  meshKindOfName,
+  parseMeshDocument,
+  STORED_KIND_NAMES,
+  type StoredKindName,
+  type StoredRef,
+} from "../mesh/index.js";
+import { checkResourceName, KINDS, kindOfName, kindOfTypeUrl, parseResource } from "../resources/index.js";
 import { ParsedBody } from "./body/parsed-body.js";
 
 /** How the codec spells the path of a top-level "@type". */
 const TOP_LEVEL_TYPE: ReadonlySet<string> = new Set(['["@type"]', "@type"]);
 
-export function kindParam(kind: string): KindName {
-  if (isKindName(kind)) return kind;
-  throw new WeftError(
-    ErrorCode.unknownKind,
-    `unknown kind "${kind}"; expected one of ${Object.keys(KINDS).join(", ")}`,
-    {
-      details: [{ path: "kind", message: `expected one of ${Object.keys(KINDS).join(", ")}` }],
-    },
-  );
+/**
+ * A resource that passed every check, Envoy-shaped (resources/parseResource) or a mesh document
+ * (mesh/parseMeshDocument): what the store keeps and what it references.
+ */
+export interface AcceptedResource {
+  readonly kind: StoredKindName;
+  readonly name: string;
+  /** Canonical JSON text. */
+  readonly json: string;
+  readonly version: string;
+  readonly references: readonly StoredRef[];
+}
+
+export function kindParam(kind: string): StoredKindName {
+  if (isStoredKindName(kind)) return kind;
+  const expected = STORED_KIND_NAMES.join(", ");
+  throw new WeftError(ErrorCode.unknownKind, `unknown kind "${kind}"; expected one of ${expected}`, {
+    details: [{ path: "kind", message: `expected one of ${expected}` }],
+  });
+}
+
+/** How a kind is named in messages: Envoy's message name (`Cluster`) or the document kind (`HTTPRoute`). */
+function kindTitle(kind: StoredKindName): string {
+  return isMeshKindName(kind) ? MESH_KINDS[kind].kind : KINDS[kind].messageName;
 }
 
 export function nameParam(name: string): string {
@@ -56,17 +73,17 @@ export function singleDocument(body: unknown): unknown {
  * has a bug, but the input caused it, so the client gets a 400 (and the bug is logged) instead of a 500.
  */
 function parseAtEdge(
-  kind: KindName,
+  kind: StoredKindName,
   json: unknown,
   options: { name?: string; path?: string },
   log: FastifyBaseLogger,
-): ParsedResource {
+): AcceptedResource {
   try {
-    return parseResource(kind, json, options);
+    return isMeshKindName(kind) ? parseMeshDocument(kind, json, options) : parseResource(kind, json, options);
   } catch (error) {
     if (error instanceof WeftError) throw error;
     log.error({ err: error, kind }, "resource validation threw; refusing the resource");
-    throw new WeftError(ErrorCode.invalidResource, `the ${KINDS[kind].messageName} could not be validated`, {
+    throw new WeftError(ErrorCode.invalidResource, `the ${kindTitle(kind)} could not be validated`, {
       details: [{ path: options.path ?? "", message: error instanceof Error ? error.message : String(error) }],
       cause: error,
     });
@@ -74,7 +91,12 @@ function parseAtEdge(
 }
 
 /** The resource of PUT /v1/resources/KIND/NAME. */
-export function resourceFromPut(kind: KindName, name: string, body: unknown, log: FastifyBaseLogger): ParsedResource {
+export function resourceFromPut(
+  kind: StoredKindName,
+  name: string,
+  body: unknown,
+  log: FastifyBaseLogger,
+): AcceptedResource {
   const json = singleDocument(body);
   try {
     return parseAtEdge(kind, json, { name }, log);
@@ -84,7 +106,7 @@ export function resourceFromPut(kind: KindName, name: string, body: unknown, log
       error instanceof WeftError &&
       error.details.some((d) => d.code === FieldErrorCode.typeMismatch && TOP_LEVEL_TYPE.has(d.path))
     ) {
-      throw new WeftError(ErrorCode.kindMismatch, `the body's "@type" is not a ${KINDS[kind].messageName}`, {
+      throw new WeftError(ErrorCode.kindMismatch, `the body's "@type" is not a ${kindTitle(kind)}`, {
         details: error.details,
         cause: error,
       });
@@ -103,6 +125,8 @@ interface ApplyItem {
   readonly kind: unknown;
   readonly resource: unknown;
   readonly resourcePath: string;
+  /** A Kubernetes-shaped document (it has `apiVersion`): its kind is its apiVersion and kind. */
+  readonly apiVersion?: unknown;
 }
 
 /**
@@ -150,16 +174,37 @@ function applyItem(item: unknown, path: string, details: ErrorDetail[]): ApplyIt
     }
     return { path, kind: item.kind, resource: item.resource, resourcePath: `${path}.resource` };
   }
+  // A mesh document is whole as written: apiVersion and kind are part of what is stored.
+  if ("apiVersion" in item)
+    return { path, kind: item.kind, apiVersion: item.apiVersion, resource: item, resourcePath: path };
   const { kind, ...resource } = item;
   return { path, kind, resource, resourcePath: path };
 }
 
-function kindOfItem(item: ApplyItem, details: ErrorDetail[]): KindName | undefined {
+function kindOfItem(item: ApplyItem, details: ErrorDetail[]): StoredKindName | undefined {
+  if (item.apiVersion !== undefined) {
+    const kind =
+      typeof item.apiVersion === "string" && typeof item.kind === "string"
+        ? meshKindOfDocument(item.apiVersion, item.kind)?.plural
+        : undefined;
+    if (kind === undefined) {
+      details.push({
+        path: `${item.path}.kind`,
+        code: ErrorCode.unknownKind,
+        message: `no mesh kind is ${JSON.stringify(item.kind)} of apiVersion ${JSON.stringify(item.apiVersion)}; expected ${Object.values(
+          MESH_KINDS,
+        )
+          .map((k) => `${k.kind} (${k.apiVersion})`)
+          .join(", ")}`,
+      });
+    }
+    return kind;
+  }
   if (item.kind === undefined && isObject(item.resource) && typeof item.resource["@type"] === "string") {
     const kind = kindOfTypeUrl(item.resource["@type"])?.kind;
     if (kind !== undefined) return kind;
   }
-  const kind = typeof item.kind === "string" ? kindOfName(item.kind) : undefined;
+  const kind = typeof item.kind === "string" ? (kindOfName(item.kind) ?? meshKindOfName(item.kind)) : undefined;
   if (kind === undefined) {
     details.push({
       path: `${item.path}.kind`,
@@ -167,7 +212,7 @@ function kindOfItem(item: ApplyItem, details: ErrorDetail[]): KindName | undefin
       message:
         item.kind === undefined
           ? "missing kind"
-          : `unknown kind ${JSON.stringify(item.kind)}; expected one of ${Object.keys(KINDS).join(", ")} (or the Envoy message names)`,
+          : `unknown kind ${JSON.stringify(item.kind)}; expected one of ${STORED_KIND_NAMES.join(", ")} (or the Envoy message names)`,
     });
   }
   return kind;
@@ -175,7 +220,7 @@ function kindOfItem(item: ApplyItem, details: ErrorDetail[]): KindName | undefin
 
 /** A resource of an apply body and where it was (`resources[2].resource`, `documents[0]`). */
 export interface ApplyResource {
-  readonly resource: ParsedResource;
+  readonly resource: AcceptedResource;
   readonly path: string;
 }
 
@@ -190,7 +235,7 @@ export function resourcesFromApply(body: unknown, log: FastifyBaseLogger): Apply
   for (const item of applyItems(body, details)) {
     const kind = kindOfItem(item, details);
     if (kind === undefined) continue;
-    let parsed: ParsedResource;
+    let parsed: AcceptedResource;
     try {
       parsed = parseAtEdge(kind, item.resource, { path: item.resourcePath }, log);
     } catch (error) {

@@ -2,14 +2,21 @@
 // (fields not listed here are never sent) and are the OpenAPI document at /openapi.json.
 import { type Static, Type } from "typebox";
 import { ALL_KINDS } from "../../../proto/index.js";
+import { ALL_MESH_KINDS, STORED_KIND_NAMES } from "../mesh/index.js";
 import { KIND_NAMES } from "../resources/index.js";
 
 const Revision = Type.Integer({ minimum: 0, description: "A store revision: every write creates the next one." });
 const Version = Type.String({ description: "The resource's xDS version: a hash of its canonical JSON." });
 const KindName = Type.String({
-  description: `The resource kind as it appears in paths: ${KIND_NAMES.join(", ")}.`,
+  description:
+    `The resource kind as it appears in paths: Envoy's ${KIND_NAMES.join(", ")}; the mesh's ` +
+    `${ALL_MESH_KINDS.map((kind) => `${kind.plural} (${kind.kind}, ${kind.apiVersion})`).join(", ")}.`,
 });
-const AnyJson = Type.Unknown({ description: "Envoy v3 JSON (proto3 JSON mapping, snake_case field names)." });
+const AnyJson = Type.Unknown({
+  description:
+    "Envoy v3 JSON (proto3 JSON mapping, snake_case field names), or for a mesh kind the Kubernetes-shaped " +
+    "document (apiVersion, kind, metadata, spec).",
+});
 
 export const ErrorDetailSchema = Type.Object({
   path: Type.String({
@@ -124,7 +131,7 @@ export const ApplyBody = Type.Object(
     resources: Type.Array(
       Type.Object({
         kind: Type.String({
-          description: `${KIND_NAMES.join(", ")} (also accepted: ${ALL_KINDS.map((kind) => kind.messageName).join(", ")}).`,
+          description: `${STORED_KIND_NAMES.join(", ")} (also accepted: ${[...ALL_KINDS.map((kind) => kind.messageName), ...ALL_MESH_KINDS.map((kind) => kind.kind)].join(", ")}).`,
         }),
         resource: AnyJson,
       }),
@@ -133,7 +140,8 @@ export const ApplyBody = Type.Object(
   {
     description:
       "JSON: {resources:[{kind, resource}]}. YAML (application/yaml): the same document, or a multi-document " +
-      "stream where each document is {kind, resource} or the resource's own fields plus kind (kind: Cluster, name: ...).",
+      "stream where each document is {kind, resource}, the resource's own fields plus kind (kind: Cluster, name: ...), " +
+      "or a mesh document (apiVersion, kind, metadata, spec), which is recognised by its apiVersion.",
   },
 );
 

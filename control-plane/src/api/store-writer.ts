@@ -3,6 +3,7 @@
 // preconditions (If-Match) itself, against what it read; the commit conditions only make that
 // read-then-write atomic. So a lost race is retried, and a failed precondition is the client's 409.
 import { ErrorCode, WeftError } from "../errors.js";
+import { registeredWorkloadRefusal } from "../mesh/index.js";
 import type { Metrics } from "../metrics.js";
 import type { CommitConditions, CommitResult, ConfigStore, Mutation } from "../store/config-store.js";
 
@@ -26,10 +27,18 @@ export class StoreWriter {
     this.#metrics = metrics;
   }
 
-  /** Runs `plan` and commits what it returns, re-planning when the commit's conditions no longer hold. */
-  async write<T>(plan: () => Promise<WritePlan<T>>): Promise<T> {
+  /**
+   * Runs `plan` and commits what it returns, re-planning when the commit's conditions no longer hold.
+   * A plan that creates, replaces or deletes a registered sidecar's WorkloadEntry (or writes one
+   * marked as registered) is refused with WEFT_REGISTERED_WORKLOAD, unless `asRegistry`: the
+   * control plane's registry of sidecars is the one writer of those.
+   */
+  async write<T>(plan: () => Promise<WritePlan<T>>, options: { asRegistry?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const { mutations, conditions, description, done } = await plan();
+      const written = await plan();
+      const { mutations, description, done } = written;
+      const conditions =
+        options.asRegistry === true ? written.conditions : await this.#guardRegistered(mutations, written.conditions);
       let result: CommitResult;
       try {
         result = await this.#commit(mutations, conditions, description);
@@ -46,6 +55,31 @@ export class StoreWriter {
       }
       return done(result);
     }
+  }
+
+  /**
+   * Refuses a plain write touching a registered WorkloadEntry; otherwise returns `conditions` plus
+   * a pin on each WorkloadEntry it read, so an entry registered meanwhile makes the write re-plan.
+   */
+  async #guardRegistered(
+    mutations: readonly Mutation[],
+    conditions: CommitConditions | undefined,
+  ): Promise<CommitConditions | undefined> {
+    const pins: { kind: "workloadentries"; name: string; modRevision: number }[] = [];
+    for (const mutation of mutations) {
+      if (mutation.kind !== "workloadentries") continue;
+      const existing = await this.#store.get(mutation.kind, mutation.name);
+      const refusal = registeredWorkloadRefusal(
+        mutation.kind,
+        mutation.name,
+        mutation.op === "put" ? mutation.json : undefined,
+        existing?.json,
+      );
+      if (refusal !== undefined) throw refusal;
+      pins.push({ kind: mutation.kind, name: mutation.name, modRevision: existing?.modRevision ?? 0 });
+    }
+    if (pins.length === 0) return conditions;
+    return { ...conditions, modRevisions: [...(conditions?.modRevisions ?? []), ...pins] };
   }
 
   async #commit(

@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import { contentVersion, type ResourceRef } from "../../../proto/index.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
-import { KIND_NAMES, KINDS, type KindName } from "../resources/index.js";
+import { isKindName, KIND_NAMES, KINDS, type KindName } from "../resources/index.js";
 import type { ConfigStore, StoredResource, WatchEvent } from "../store/config-store.js";
 import { encodeResource } from "./encode.js";
 import { type ConsistencyIssue, Snapshot, type SnapshotResource } from "./snapshot.js";
@@ -91,7 +91,9 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#unwatch?.();
     const state = await this.#store.current();
     for (const map of this.#stored.values()) map.clear();
-    for (const resource of state.resources) this.#stored.get(resource.kind)?.set(resource.name, resource);
+    for (const resource of state.resources) {
+      if (isKindName(resource.kind)) this.#stored.get(resource.kind)?.set(resource.name, resource);
+    }
     this.#revision = state.revision;
     // The commit time of a state read whole is unknown; now is the honest lower bound for convergence.
     this.#committedAt = new Date(this.#clock.now());
@@ -109,6 +111,9 @@ export class SnapshotBuilder implements SnapshotSource {
       return;
     }
     for (const change of event.record.changes) {
+      // Snapshots hold Envoy kinds only. Mesh documents (services, routes, ...) reach proxies once
+      // the mesh compiler turns them into Envoy resources; until then the builder leaves them out.
+      if (!isKindName(change.kind)) continue;
       const map = this.#stored.get(change.kind);
       if (change.after) map?.set(change.name, change.after);
       else map?.delete(change.name);

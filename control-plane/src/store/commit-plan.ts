@@ -2,13 +2,13 @@
 // inside the transaction, then reduce the mutations to the changes that really alter something.
 // Both functions only read, through `lookup`; the store applies the plan in its own transaction.
 
-import type { KindName } from "../../../proto/index.js";
 import { ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
+import type { StoredKindName } from "../mesh/index.js";
 import type { CommitConditions, Mutation, ResourceChange, StoredResource } from "./config-store.js";
 import { compareResourceKeys, resourceKey } from "./resource-order.js";
 
 /** Reads one resource as it is inside the committing transaction. */
-export type ResourceLookup = (kind: KindName, name: string) => StoredResource | undefined;
+export type ResourceLookup = (kind: StoredKindName, name: string) => StoredResource | undefined;
 
 /**
  * Throws CONFLICT listing every failed condition (one detail each: `path` names the condition,
@@ -59,7 +59,7 @@ export function planChanges(
 ): ResourceChange[] {
   const touched = new Map<
     string,
-    { kind: KindName; name: string; before: StoredResource | undefined; after: StoredResource | undefined }
+    { kind: StoredKindName; name: string; before: StoredResource | undefined; after: StoredResource | undefined }
   >();
   for (const mutation of mutations) {
     const key = resourceKey(mutation.kind, mutation.name);

@@ -2,11 +2,11 @@
 // this interface (API, snapshot builder) must work unchanged on an embedded SQLite file, in memory,
 // or on a store shared by several control-plane processes (etcd, later): so nothing may assume the
 // store lives in this process, and the snapshot builder learns of changes only through watch().
-import type { KindName } from "../../../proto/index.js";
+import type { StoredKindName } from "../mesh/index.js";
 
 /** One resource as stored: its canonical JSON (the proto JSON codec's output) and content version. */
 export interface StoredResource {
-  readonly kind: KindName;
+  readonly kind: StoredKindName;
   readonly name: string;
   /** Canonical JSON text (proto field names, stable order); re-decoding it gives the same message. */
   readonly json: string;
@@ -19,12 +19,12 @@ export interface StoredResource {
 export type Mutation =
   | {
       readonly op: "put";
-      readonly kind: KindName;
+      readonly kind: StoredKindName;
       readonly name: string;
       readonly json: string;
       readonly version: string;
     }
-  | { readonly op: "delete"; readonly kind: KindName; readonly name: string };
+  | { readonly op: "delete"; readonly kind: StoredKindName; readonly name: string };
 
 /** Preconditions checked inside the commit's transaction; any failing one fails the whole commit. */
 export interface CommitConditions {
@@ -35,7 +35,7 @@ export interface CommitConditions {
    * This is what `If-Match` on a single resource means.
    */
   readonly modRevisions?: readonly {
-    readonly kind: KindName;
+    readonly kind: StoredKindName;
     readonly name: string;
     readonly modRevision: number;
   }[];
@@ -43,7 +43,7 @@ export interface CommitConditions {
 
 /** One resource's change within a revision. `before`/`after` are undefined where it did not / no longer exists. */
 export interface ResourceChange {
-  readonly kind: KindName;
+  readonly kind: StoredKindName;
   readonly name: string;
   readonly op: "put" | "delete";
   readonly before: StoredResource | undefined;
@@ -56,7 +56,7 @@ export interface RevisionRecord {
   readonly time: string;
   /** Free text the writer attached (e.g. "rollback to 12"), or "". */
   readonly description: string;
-  /** One per changed resource, ordered by kind (as KIND_NAMES lists them), then name. */
+  /** One per changed resource, ordered by kind (as STORED_KIND_NAMES lists them: Envoy kinds, then mesh kinds), then name. */
   readonly changes: readonly ResourceChange[];
 }
 
@@ -84,12 +84,12 @@ export type WatchEvent =
 export interface ConfigStore {
   /**
    * Every resource and the revision they are consistent at, read in one transaction; ordered by
-   * kind (as KIND_NAMES lists them), then name.
+   * kind (as STORED_KIND_NAMES lists them: Envoy kinds, then mesh kinds), then name.
    */
   current(): Promise<StoreState>;
-  get(kind: KindName, name: string): Promise<StoredResource | undefined>;
+  get(kind: StoredKindName, name: string): Promise<StoredResource | undefined>;
   /** One kind's resources, sorted by name. */
-  list(kind: KindName): Promise<StoredResource[]>;
+  list(kind: StoredKindName): Promise<StoredResource[]>;
   /**
    * Applies all mutations atomically as one new revision, after checking `conditions` in the same
    * transaction; throws WeftError WEFT_CONFLICT if a condition fails (one detail per failed

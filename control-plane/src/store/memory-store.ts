@@ -2,8 +2,8 @@
 // (snapshot builder, API) to be tested without a file. Same semantics as SqliteStore, without the
 // durability: everything is lost with the process.
 
-import type { KindName } from "../../../proto/index.js";
 import { ErrorCode, WeftError } from "../errors.js";
+import type { StoredKindName } from "../mesh/index.js";
 import { checkConditions, planChanges } from "./commit-plan.js";
 import type {
   CommitConditions,
@@ -51,12 +51,12 @@ export class MemoryStore implements ConfigStore {
     return { revision: this.#revision, resources: [...this.#resources.values()].sort(compareResourceKeys) };
   }
 
-  async get(kind: KindName, name: string): Promise<StoredResource | undefined> {
+  async get(kind: StoredKindName, name: string): Promise<StoredResource | undefined> {
     this.#assertOpen();
     return this.#lookup(kind, name);
   }
 
-  async list(kind: KindName): Promise<StoredResource[]> {
+  async list(kind: StoredKindName): Promise<StoredResource[]> {
     this.#assertOpen();
     return [...this.#resources.values()]
       .filter((resource) => resource.kind === kind)
@@ -68,7 +68,7 @@ export class MemoryStore implements ConfigStore {
     options: { conditions?: CommitConditions; description?: string } = {},
   ): Promise<CommitResult> {
     this.#assertOpen();
-    const lookup = (kind: KindName, name: string) => this.#lookup(kind, name);
+    const lookup = (kind: StoredKindName, name: string) => this.#lookup(kind, name);
     checkConditions(options.conditions, this.#revision, lookup);
     const revision = this.#revision + 1;
     const changes = planChanges(mutations, revision, lookup);
@@ -131,7 +131,7 @@ export class MemoryStore implements ConfigStore {
     this.#hub.close();
   }
 
-  #lookup(kind: KindName, name: string): StoredResource | undefined {
+  #lookup(kind: StoredKindName, name: string): StoredResource | undefined {
     return this.#resources.get(resourceKey(kind, name));
   }
 

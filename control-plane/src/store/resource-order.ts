@@ -1,8 +1,8 @@
 // The one order in which every store returns resources and changes, so that two implementations
 // (or the same data read back after a restart) compare equal element by element.
-import { KIND_NAMES, type KindName } from "../../../proto/index.js";
+import { STORED_KIND_NAMES, type StoredKindName } from "../mesh/index.js";
 
-const KIND_RANK: ReadonlyMap<KindName, number> = new Map(KIND_NAMES.map((kind, index) => [kind, index]));
+const KIND_RANK: ReadonlyMap<StoredKindName, number> = new Map(STORED_KIND_NAMES.map((kind, index) => [kind, index]));
 
 /**
  * Names compare by UTF-16 code unit (JavaScript's `<`), never by a database collation: SQLite's
@@ -13,16 +13,17 @@ export function compareNames(a: string, b: string): number {
   return a > b ? 1 : 0;
 }
 
-/** Kinds in KIND_NAMES order, then names. */
+/** Kinds in STORED_KIND_NAMES order, then names. */
 export function compareResourceKeys(
-  a: { readonly kind: KindName; readonly name: string },
-  b: { readonly kind: KindName; readonly name: string },
+  a: { readonly kind: StoredKindName; readonly name: string },
+  b: { readonly kind: StoredKindName; readonly name: string },
 ): number {
-  const byKind = (KIND_RANK.get(a.kind) ?? KIND_NAMES.length) - (KIND_RANK.get(b.kind) ?? KIND_NAMES.length);
+  const byKind =
+    (KIND_RANK.get(a.kind) ?? STORED_KIND_NAMES.length) - (KIND_RANK.get(b.kind) ?? STORED_KIND_NAMES.length);
   return byKind !== 0 ? byKind : compareNames(a.name, b.name);
 }
 
 /** A map key naming one resource; kinds hold no "/", so the first "/" separates kind from name. */
-export function resourceKey(kind: KindName, name: string): string {
+export function resourceKey(kind: StoredKindName, name: string): string {
   return `${kind}/${name}`;
 }

@@ -12,8 +12,8 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { KindName } from "../../../proto/index.js";
 import { ErrorCode, WeftError } from "../errors.js";
+import type { StoredKindName } from "../mesh/index.js";
 import { checkConditions, planChanges } from "./commit-plan.js";
 import type {
   CommitConditions,
@@ -47,7 +47,7 @@ export interface SqliteStoreOptions {
 }
 
 interface ResourceRow {
-  kind: KindName;
+  kind: StoredKindName;
   name: string;
   json: string;
   version: string;
@@ -62,7 +62,7 @@ interface RevisionRow {
 
 interface ChangeRow {
   revision: number;
-  kind: KindName;
+  kind: StoredKindName;
   name: string;
   op: "put" | "delete";
   beforeJson: string | null;
@@ -228,11 +228,11 @@ export class SqliteStore implements ConfigStore {
     }));
   }
 
-  async get(kind: KindName, name: string): Promise<StoredResource | undefined> {
+  async get(kind: StoredKindName, name: string): Promise<StoredResource | undefined> {
     return this.#read(`reading ${kind}/${name}`, () => this.#lookup(kind, name));
   }
 
-  async list(kind: KindName): Promise<StoredResource[]> {
+  async list(kind: StoredKindName): Promise<StoredResource[]> {
     return this.#read(`listing ${kind}`, () =>
       this.#sql.resourcesOfKind
         .all(kind)
@@ -245,7 +245,7 @@ export class SqliteStore implements ConfigStore {
     mutations: readonly Mutation[],
     options: { conditions?: CommitConditions; description?: string } = {},
   ): Promise<CommitResult> {
-    const lookup = (kind: KindName, name: string) => this.#lookup(kind, name);
+    const lookup = (kind: StoredKindName, name: string) => this.#lookup(kind, name);
     const result = this.#guard("committing", () =>
       this.#db
         .transaction((): { revision: number; record?: RevisionRecord } => {
@@ -351,7 +351,7 @@ export class SqliteStore implements ConfigStore {
     return { records: toRecords(this.#sql.revisionsAfter.all(revision), this.#sql.changesAfter.all(revision)) };
   }
 
-  #lookup(kind: KindName, name: string): StoredResource | undefined {
+  #lookup(kind: StoredKindName, name: string): StoredResource | undefined {
     const row = this.#sql.resource.get(kind, name);
     return row === undefined ? undefined : toResource(row);
   }

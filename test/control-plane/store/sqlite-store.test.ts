@@ -43,7 +43,7 @@ describe("SqliteStore on disk", () => {
     const first = await SqliteStore.open({ dataDir: dir, now: steppingClock() });
     await first.commit([put("clusters", "a", "1"), put("routes", "r", "1")], { description: "one" });
     await first.commit([put("clusters", "a", "2"), del("routes", "r")], { description: "two" });
-    await first.commit([put("listeners", "l", "1")]);
+    await first.commit([put("listeners", "l", "1"), put("services", "catalog", "1")]);
     const state = await first.current();
     const history = await first.history();
     const atOne = await first.stateAt(1);

@@ -3,7 +3,14 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { ErrorCode, WeftError } from "../../../control-plane/src/errors.js";
-import type { ConfigStore, RevisionRecord, WatchEvent } from "../../../control-plane/src/store/config-store.js";
+import { parseMeshDocument } from "../../../control-plane/src/mesh/index.js";
+import type {
+  ConfigStore,
+  Mutation,
+  RevisionRecord,
+  WatchEvent,
+} from "../../../control-plane/src/store/config-store.js";
+import { httpRoute, service } from "../mesh/mesh-documents.js";
 import { checkAgainstModel } from "./store-model.js";
 import { del, jsonOf, put, steppingClock, versionOf } from "./test-resources.js";
 import { record, settle, until } from "./watch-recorder.js";
@@ -96,6 +103,34 @@ export function storeContract(name: string, makeStore: MakeStore, options: Contr
         assert.deepEqual(
           (await store.current()).resources.map((r) => `${r.kind}/${r.name}`),
           ["listeners/l", "routes/r", "clusters/a", "clusters/b", "endpoints/b"],
+        );
+      });
+
+      test("mesh documents are kept beside Envoy resources, after them in order, and rewound like them", async () => {
+        const store = await fresh();
+        const catalog = parseMeshDocument("services", service("catalog"));
+        const route = parseMeshDocument("httproutes", httpRoute());
+        const mutation = (parsed: typeof catalog | typeof route): Mutation => ({
+          op: "put",
+          kind: parsed.kind,
+          name: parsed.name,
+          json: parsed.json,
+          version: parsed.version,
+        });
+        await store.commit([mutation(route), put("clusters", "a", "1"), mutation(catalog)]);
+        await store.commit([del("services", "catalog")]);
+        assert.deepEqual(
+          (await store.current()).resources.map((r) => `${r.kind}/${r.name}`),
+          ["clusters/a", "httproutes/catalog"],
+        );
+        assert.equal((await store.get("httproutes", "catalog"))?.json, route.json);
+        assert.deepEqual(
+          (await store.stateAt(1)).resources.map((r) => `${r.kind}/${r.name}@${r.version}`),
+          ["clusters/a@v-1", `services/catalog@${catalog.version}`, `httproutes/catalog@${route.version}`],
+        );
+        assert.deepEqual(
+          (await store.list("services")).map((r) => r.name),
+          [],
         );
       });
 

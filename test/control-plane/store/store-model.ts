@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ErrorCode, WeftError } from "../../../control-plane/src/errors.js";
+import { STORED_KIND_NAMES, type StoredKindName } from "../../../control-plane/src/mesh/index.js";
 import type {
   CommitConditions,
   ConfigStore,
@@ -13,15 +14,14 @@ import type {
   RevisionRecord,
   StoredResource,
 } from "../../../control-plane/src/store/config-store.js";
-import { KIND_NAMES, type KindName } from "../../../proto/index.js";
 import { del, put } from "./test-resources.js";
 import { record, until } from "./watch-recorder.js";
 
 const TIME = new Date(Date.UTC(2025, 0, 1));
 
-/** The documented order: kinds as KIND_NAMES lists them, then names by UTF-16 code unit. */
-function byKindThenName(a: { kind: KindName; name: string }, b: { kind: KindName; name: string }): number {
-  const kinds = KIND_NAMES.indexOf(a.kind) - KIND_NAMES.indexOf(b.kind);
+/** The documented order: kinds as STORED_KIND_NAMES lists them, then names by UTF-16 code unit. */
+function byKindThenName(a: { kind: StoredKindName; name: string }, b: { kind: StoredKindName; name: string }): number {
+  const kinds = STORED_KIND_NAMES.indexOf(a.kind) - STORED_KIND_NAMES.indexOf(b.kind);
   if (kinds !== 0) return kinds;
   if (a.name === b.name) return 0;
   return a.name < b.name ? -1 : 1;
@@ -49,7 +49,7 @@ class Model {
       };
     }
     const next = new Map(this.resources);
-    const touched = new Map<string, { kind: KindName; name: string }>();
+    const touched = new Map<string, { kind: StoredKindName; name: string }>();
     for (const m of mutations) {
       const key = `${m.kind}/${m.name}`;
       touched.set(key, { kind: m.kind, name: m.name });
@@ -84,7 +84,7 @@ class Model {
   }
 }
 
-const kindArb = fc.constantFrom<KindName>("clusters", "routes");
+const kindArb = fc.constantFrom<StoredKindName>("clusters", "routes", "services", "httproutes");
 // U+FFFD sorts after U+1D49C's surrogates in UTF-16 but before it in UTF-8: the order must not depend on the store.
 const nameArb = fc.constantFrom("a", "b", "\uFFFD", "\u{1D49C}");
 const tagArb = fc.constantFrom("1", "2");

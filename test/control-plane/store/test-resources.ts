@@ -1,14 +1,14 @@
 // Mutations and a clock for store tests. The store never parses `json` nor computes `version`, so
 // a resource here is a name and a content tag: the tag becomes both the body and the version.
 
+import type { StoredKindName } from "../../../control-plane/src/mesh/index.js";
 import type { Mutation } from "../../../control-plane/src/store/config-store.js";
-import type { KindName } from "../../../proto/index.js";
 
-export function put(kind: KindName, name: string, tag: string): Mutation {
+export function put(kind: StoredKindName, name: string, tag: string): Mutation {
   return { op: "put", kind, name, json: jsonOf(name, tag), version: versionOf(tag) };
 }
 
-export function del(kind: KindName, name: string): Mutation {
+export function del(kind: StoredKindName, name: string): Mutation {
   return { op: "delete", kind, name };
 }
 

@@ -1,6 +1,7 @@
 // /v1/revisions: the config's history, one revision's change as a diff, and rollback (a new
 // revision whose state equals an earlier one's).
 import { ErrorCode, WeftError } from "../../errors.js";
+import { isRegisteredWorkload } from "../../mesh/index.js";
 import type { Mutation, ResourceChange, StoredResource, StoreState } from "../../store/config-store.js";
 import type { ApiApp, ApiContext } from "../api-context.js";
 import { checkStoreIfMatch, parseIfMatch } from "../if-match.js";
@@ -42,18 +43,23 @@ function changeView(change: ResourceChange) {
   };
 }
 
-/** The mutations that turn `current` into `target`: puts of what differs, deletes of what is extra. */
+/**
+ * The mutations that turn `current` into `target`: puts of what differs, deletes of what is extra.
+ * Registered sidecars' WorkloadEntries are live state, not configuration: a rollback neither
+ * restores nor removes them (the registry keeps them in step with the sidecars).
+ */
 function mutationsBetween(current: StoreState, target: StoreState): Mutation[] {
   const key = (resource: StoredResource) => `${resource.kind}/${resource.name}`;
+  const configured = (resource: StoredResource) => !isRegisteredWorkload(resource.kind, resource.json);
   const now = new Map(current.resources.map((resource) => [key(resource), resource]));
   const wanted = new Set(target.resources.map(key));
   const mutations: Mutation[] = [];
-  for (const resource of target.resources) {
+  for (const resource of target.resources.filter(configured)) {
     if (now.get(key(resource))?.version === resource.version) continue;
     const { kind, name, json, version } = resource;
     mutations.push({ op: "put", kind, name, json, version });
   }
-  for (const resource of current.resources) {
+  for (const resource of current.resources.filter(configured)) {
     if (!wanted.has(key(resource))) mutations.push({ op: "delete", kind: resource.kind, name: resource.name });
   }
   return mutations;
