@@ -1,13 +1,14 @@
 // The REST API's answers, as the CLI reads them (README "REST API reference").
+
+import type { StoredKindName } from "../../../control-plane/src/mesh/index.js";
 import type {
   ProxyStatus as ControlPlaneProxyStatus,
   SyncState,
   TypeStatus,
 } from "../../../control-plane/src/status/proxy-status.js";
-import type { KindName } from "../../../proto/index.js";
 
-/** A kind as the API's paths name it. */
-export type ApiKind = KindName;
+/** A kind as the API's paths name it: Envoy's four and the mesh's. */
+export type ApiKind = StoredKindName;
 
 export interface ResourceView {
   readonly kind: ApiKind;

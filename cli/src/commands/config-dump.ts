@@ -1,12 +1,11 @@
 // `weft config-dump`: the config a proxy runs, from its admin's GET /config_dump.
 import { Command, Option } from "commander";
-import { KINDS } from "../../../proto/index.js";
-import type { ApiKind } from "../client/index.js";
+import { KIND_NAMES, KINDS, type KindName } from "../../../proto/index.js";
 import { HttpClient } from "../client/index.js";
 import { envOption } from "../env-option.js";
 import { parseDuration } from "./client-options.js";
 import { jsonText, yamlText } from "./output-format.js";
-import { KIND_ORDER, requireKind } from "./resource-kinds.js";
+import { requireEnvoyKind } from "./resource-kinds.js";
 import { ago, renderTable, shortVersion } from "./table.js";
 
 interface Flags {
@@ -43,7 +42,7 @@ export function configDumpCommand(): Command {
       ].join("\n"),
     )
     .action(async (flags: Flags) => {
-      const kind = flags.type === undefined ? undefined : requireKind(flags.type);
+      const kind = flags.type === undefined ? undefined : requireEnvoyKind(flags.type);
       const admin = new HttpClient({ baseUrl: flags.admin, timeoutMs: flags.timeout });
       let dump: Record<string, unknown>;
       try {
@@ -55,7 +54,7 @@ export function configDumpCommand(): Command {
         const { node, xds } = dump;
         dump = { node, xds, [kind]: dump[kind] };
       }
-      if (flags.output === "table") process.stdout.write(dumpTable(dump, kind === undefined ? KIND_ORDER : [kind]));
+      if (flags.output === "table") process.stdout.write(dumpTable(dump, kind === undefined ? KIND_NAMES : [kind]));
       else process.stdout.write(flags.output === "yaml" ? yamlText([dump]) : jsonText(dump));
     });
 }
@@ -76,7 +75,7 @@ interface DumpedType {
  */
 export function dumpTable(
   dump: Readonly<Record<string, unknown>>,
-  kinds: readonly ApiKind[],
+  kinds: readonly KindName[],
   now = Date.now(),
 ): string {
   return kinds

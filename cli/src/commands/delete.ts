@@ -14,7 +14,10 @@ interface Flags extends ClientFlags, WaitFlags {
 export function deleteCommand(): Command {
   const command = new Command("delete")
     .description("delete one resource")
-    .argument("<kind>", "listeners, routes, clusters, endpoints (or listener, Listener, ...)")
+    .argument(
+      "<kind>",
+      "listeners, routes, clusters, endpoints, services, workloadentries, httproutes, grpcroutes, destinationrules (or listener, Listener, svc, ...)",
+    )
     .argument("<name>", "the resource's name")
     .option("--force", "delete even while other resources reference it");
   return addClientOptions(addWaitOptions(command))

@@ -28,8 +28,12 @@ interface Flags extends ClientFlags {
 async function canonical(document: ResourceDocument): Promise<Record<string, unknown>> {
   // Loaded here: the resource codecs are needed by no other command.
   const { parseResource } = await import("../../../control-plane/src/resources/index.js");
+  const { isMeshKindName, parseMeshDocument } = await import("../../../control-plane/src/mesh/index.js");
   try {
-    return JSON.parse(parseResource(document.kind, document.resource).json) as Record<string, unknown>;
+    const parsed = isMeshKindName(document.kind)
+      ? parseMeshDocument(document.kind, document.resource)
+      : parseResource(document.kind, document.resource);
+    return JSON.parse(parsed.json) as Record<string, unknown>;
   } catch {
     // The server accepted it, so this is not expected; show the resource as written.
     return document.resource;

@@ -1,12 +1,11 @@
 // `weft get KIND [NAME]`: a table by default; -o yaml|json prints the resources as documents
 // `weft apply -f` takes back unchanged.
 import { Command } from "commander";
-import { KINDS } from "../../../proto/index.js";
 import type { ApiKind, ResourceView, WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
 import { documentOf, documentsText, type OutputFormat, outputOption } from "./output-format.js";
-import { KIND_ORDER, requireKind } from "./resource-kinds.js";
+import { KIND_ORDER, kindTitle, requireKind } from "./resource-kinds.js";
 import { renderTable, shortVersion } from "./table.js";
 
 interface Flags extends ClientFlags {
@@ -56,7 +55,40 @@ const SUMMARY: Readonly<Record<ApiKind, { title: string; cell: (resource: Json) 
     cell: (r) =>
       String(list(r.endpoints).reduce<number>((n, locality) => n + list(record(locality).lb_endpoints).length, 0)),
   },
+  services: {
+    title: "PORTS",
+    // name:port/appProtocol, http when left out: catalog's `http:8080/http,grpc:9090/grpc`.
+    cell: (r) =>
+      list(record(r.spec).ports)
+        .map(record)
+        .map(
+          (p) =>
+            `${typeof p.name === "string" ? `${p.name}:` : ""}${String(p.port)}/${String(p.appProtocol ?? "http")}`,
+        )
+        .join(","),
+  },
+  workloadentries: {
+    title: "ADDRESS",
+    cell: (r) => {
+      const spec = record(r.spec);
+      const labels = Object.entries(record(spec.labels)).map(([k, v]) => `${k}=${String(v)}`);
+      return `${String(spec.address)}${labels.length > 0 ? ` (${labels.join(",")})` : ""}`;
+    },
+  },
+  httproutes: { title: "PARENTS", cell: (r) => routeSummary(r) },
+  grpcroutes: { title: "PARENTS", cell: (r) => routeSummary(r) },
+  destinationrules: { title: "HOST", cell: (r) => String(record(r.spec).host) },
 };
+
+/** A route's parent Services (`catalog:8080`) and its number of rules. */
+function routeSummary(route: Json): string {
+  const spec = record(route.spec);
+  const parents = list(spec.parentRefs)
+    .map(record)
+    .map((p) => `${String(p.name)}${p.port === undefined ? "" : `:${String(p.port)}`}`);
+  const rules = list(spec.rules).length;
+  return `${parents.join(",")} (${rules} rule${rules === 1 ? "" : "s"})`;
+}
 
 function tableOf(views: readonly ResourceView[], kinds: readonly ApiKind[]): string {
   const [only] = kinds;
@@ -69,7 +101,7 @@ function tableOf(views: readonly ResourceView[], kinds: readonly ApiKind[]): str
   return renderTable(
     ["KIND", "NAME", "VERSION", "REVISION", "DETAILS"],
     views.map((v) => [
-      KINDS[v.kind].messageName,
+      kindTitle(v.kind),
       v.name,
       shortVersion(v.version),
       String(v.revision),
@@ -100,7 +132,10 @@ async function run(kindText: string, name: string | undefined, flags: Flags, api
 export function getCommand(): Command {
   const command = new Command("get")
     .description("print resources: one kind, one resource, or all of them")
-    .argument("<kind>", "listeners, routes, clusters, endpoints (or listener, Listener, ...), or all")
+    .argument(
+      "<kind>",
+      "listeners, routes, clusters, endpoints, services, workloadentries, httproutes, grpcroutes, destinationrules (or listener, Listener, svc, ...), or all",
+    )
     .argument("[name]", "one resource's name")
     .addOption(outputOption(["table", "yaml", "json"], "table"));
   return addClientOptions(command)

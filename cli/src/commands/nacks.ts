@@ -6,7 +6,7 @@ import type { NackView } from "../client/index.js";
 import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
 import { examples } from "./help-examples.js";
 import { jsonText, type OutputFormat, outputOption, yamlText } from "./output-format.js";
-import { requireKind } from "./resource-kinds.js";
+import { requireEnvoyKind } from "./resource-kinds.js";
 import { shortTypeName } from "./sync-wait.js";
 import { ago, renderTable, truncate } from "./table.js";
 
@@ -56,7 +56,7 @@ export function nacksCommand(): Command {
     .action(async (flags: Flags) => {
       const filter = {
         ...(flags.node === undefined ? {} : { node: flags.node }),
-        ...(flags.type === undefined ? {} : { kind: requireKind(flags.type) }),
+        ...(flags.type === undefined ? {} : { kind: requireEnvoyKind(flags.type) }),
       };
       const nacks = await withApi(flags, (api) => api.nacks(filter));
       if (flags.output === "json") return void process.stdout.write(jsonText({ nacks }));

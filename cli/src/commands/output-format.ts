@@ -2,6 +2,7 @@
 // `kind: Cluster` followed by the resource's canonical fields.
 import type { Option } from "commander";
 import { stringify } from "yaml";
+import { isMeshKindName } from "../../../control-plane/src/mesh/index.js";
 import { KINDS } from "../../../proto/index.js";
 import type { ResourceView } from "../client/index.js";
 import { envOption } from "../env-option.js";
@@ -12,8 +13,9 @@ export function outputOption(formats: readonly OutputFormat[], fallback: OutputF
   return envOption("-o, --output <format>", "output format").choices(formats).default(fallback);
 }
 
-/** One resource as a document `weft apply -f` takes. */
+/** One resource as a document `weft apply -f` takes; a mesh document already is one. */
 export function documentOf(view: Pick<ResourceView, "kind" | "resource">): Record<string, unknown> {
+  if (isMeshKindName(view.kind)) return view.resource;
   return { kind: KINDS[view.kind].messageName, ...view.resource };
 }
 

@@ -6,6 +6,12 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { Option } from "commander";
+import {
+  ALL_MESH_KINDS,
+  isMeshKindName,
+  MESH_KINDS,
+  meshKindOfDocument,
+} from "../../../control-plane/src/mesh/index.js";
 import { ALL_KINDS, KINDS, listOfNames } from "../../../proto/index.js";
 import type { ApiKind, ApplyItem } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
@@ -18,7 +24,7 @@ const EXTENSIONS: ReadonlySet<string> = new Set([".yaml", ".yml", ".json"]);
 export interface ResourceDocument {
   readonly kind: ApiKind;
   readonly name: string;
-  /** The Envoy resource, as written (without `kind`). */
+  /** The Envoy resource, as written (without `kind`); a mesh document whole, as written. */
   readonly resource: Record<string, unknown>;
   /** Where it was written: `dir/clusters.yaml#2` (documents counted from 1). */
   readonly source: string;
@@ -130,6 +136,11 @@ function collect(value: unknown, source: string, documents: ResourceDocument[], 
     });
     return;
   }
+  // A Kubernetes-shaped mesh document is known by its apiVersion and kept whole.
+  if ("apiVersion" in value) {
+    collectMeshDocument(value, source, documents, problems);
+    return;
+  }
   const { kind: kindField, ...rest } = value;
   const wrapped = "resource" in value && Object.keys(rest).length === 1;
   const resource = wrapped ? value.resource : rest;
@@ -150,12 +161,42 @@ function collect(value: unknown, source: string, documents: ResourceDocument[], 
     );
     return;
   }
+  if (isMeshKindName(kind)) {
+    const mesh = MESH_KINDS[kind];
+    problems.push(`${source}: apiVersion: missing; a ${mesh.kind} document starts with apiVersion: ${mesh.apiVersion}`);
+    return;
+  }
   const name = nameOf(kind, resource);
   if (name === undefined || name === "") {
     problems.push(`${source}: ${KINDS[kind].nameField}: every resource needs its name`);
     return;
   }
   documents.push({ kind, name, resource, source });
+}
+
+function collectMeshDocument(
+  value: Record<string, unknown>,
+  source: string,
+  documents: ResourceDocument[],
+  problems: string[],
+): void {
+  const { apiVersion, kind: kindField } = value;
+  const kind =
+    typeof apiVersion === "string" && typeof kindField === "string"
+      ? meshKindOfDocument(apiVersion, kindField)?.plural
+      : undefined;
+  if (kind === undefined) {
+    problems.push(
+      `${source}: kind: no mesh kind is ${JSON.stringify(kindField)} of apiVersion ${JSON.stringify(apiVersion)}; expected ${listOfNames(ALL_MESH_KINDS.map((k) => `${k.kind} (${k.apiVersion})`))}`,
+    );
+    return;
+  }
+  const name = nameOf(kind, value);
+  if (name === undefined || name === "") {
+    problems.push(`${source}: metadata.name: every resource needs its name`);
+    return;
+  }
+  documents.push({ kind, name, resource: value, source });
 }
 
 /** The body items of POST /v1/apply, in document order. */
