@@ -11,6 +11,7 @@ import { printedExitCode, USAGE_EXIT_CODE, UsageError } from "./usage-errors.js"
  * --help and --version print and exit 0.
  */
 export async function main(argv: readonly string[]): Promise<void> {
+  ignoreClosedStdout();
   try {
     const program = buildProgram({ version: readPackageVersion() });
     await program.parseAsync([...argv]);
@@ -24,4 +25,15 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (error instanceof UsageError) process.stderr.write(`${error.hint}\n`);
     process.exitCode = error instanceof UsageError ? USAGE_EXIT_CODE : 1;
   }
+}
+
+/**
+ * A reader that closes stdout early (`weft get all | head`) must not crash the command with an
+ * unhandled EPIPE: what is left to print is dropped and the command ends with its own exit code.
+ * Any other stdout error still surfaces.
+ */
+function ignoreClosedStdout(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
 }

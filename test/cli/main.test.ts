@@ -1,7 +1,8 @@
 // The command line as a user meets it: bin/weft.js run as a real child process against the
 // compiled dist/ (npm test builds it first through the pretest script).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -130,5 +131,20 @@ describe("readPackageVersion", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("weft with its stdout closed by the reader", () => {
+  test("ends with its own exit code and no EPIPE crash when the reader has gone before it writes", async () => {
+    const child = spawn(process.execPath, [bin, "apply", "--help"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    // Closing our end at once means every write of the child meets a pipe without a reader.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const [status] = (await once(child, "exit")) as [number | null];
+    assert.equal(status, 0);
+    assert.doesNotMatch(stderr, /EPIPE/);
   });
 });
