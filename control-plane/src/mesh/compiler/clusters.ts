@@ -1,0 +1,105 @@
+// One EDS cluster (over ADS) per Service port, with the mesh defaults and the Service's
+// DestinationRule: load balancer, connection pool, outlier detection (docs/mesh.md, "Clusters").
+import { type CompiledResource, compiled, type EnvoyJson } from "./compiled-resource.js";
+import { protoDuration } from "./durations.js";
+import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_LB_POLICY, defaultOutlierDetection } from "./mesh-defaults.js";
+import {
+  type DestinationRuleDocument,
+  destinationRuleFor,
+  type MeshState,
+  type ServiceDocument,
+  type ServicePort,
+} from "./mesh-state.js";
+import { serviceClusterName } from "./names.js";
+
+const HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+
+/** App protocols spoken over HTTP/2 without TLS (prior knowledge, h2c). */
+const HTTP2_PROTOCOLS: ReadonlySet<string> = new Set(["http2", "kubernetes.io/h2c", "grpc"]);
+
+/** Whether callers speak HTTP/2 to this port's endpoints. */
+export function speaksHttp2(port: ServicePort): boolean {
+  return port.appProtocol !== undefined && HTTP2_PROTOCOLS.has(port.appProtocol);
+}
+
+/** Whether this port carries HTTP (so it gets a virtual host), rather than raw TCP. */
+export function speaksHttp(port: ServicePort): boolean {
+  return port.appProtocol !== "tcp";
+}
+
+/** An ADS config source, the only kind the proxy takes. */
+export function adsSource(): EnvoyJson {
+  return { ads: {}, resourceApiVersion: "V3" };
+}
+
+/** HttpProtocolOptions saying HTTP/2 with prior knowledge, for a cluster's typed_extension_protocol_options. */
+export function http2ProtocolOptions(): EnvoyJson {
+  return {
+    [HTTP_PROTOCOL_OPTIONS]: {
+      "@type": `type.googleapis.com/${HTTP_PROTOCOL_OPTIONS}`,
+      explicitHttpConfig: { http2ProtocolOptions: {} },
+    },
+  };
+}
+
+export function compileCluster(
+  state: MeshState,
+  service: ServiceDocument,
+  port: ServicePort,
+): CompiledResource<"clusters"> {
+  const name = serviceClusterName(service.metadata.name, port.port);
+  const policy = destinationRuleFor(state, service.metadata.name)?.spec.trafficPolicy;
+  const cluster: EnvoyJson = {
+    name,
+    type: "EDS",
+    edsClusterConfig: { edsConfig: adsSource() },
+    connectTimeout: protoDuration(policy?.connectionPool?.tcp?.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT),
+    lbPolicy: lbPolicyOf(policy?.loadBalancer),
+    outlierDetection: outlierDetectionOf(policy?.outlierDetection),
+  };
+  const breakers = circuitBreakersOf(policy?.connectionPool);
+  if (breakers !== undefined) cluster.circuitBreakers = breakers;
+  if (speaksHttp2(port)) cluster.typedExtensionProtocolOptions = http2ProtocolOptions();
+  return compiled("clusters", cluster);
+}
+
+type TrafficPolicy = NonNullable<DestinationRuleDocument["spec"]["trafficPolicy"]>;
+
+/** simple maps by name; consistentHash is a ring hash, whose keys the routes' hash_policy gives (routes.ts). */
+function lbPolicyOf(balancer: TrafficPolicy["loadBalancer"]): string {
+  if (balancer?.consistentHash !== undefined) return "RING_HASH";
+  return balancer?.simple ?? DEFAULT_LB_POLICY;
+}
+
+/** Istio's connection pool as the DEFAULT priority's thresholds; undefined when it sets none. */
+function circuitBreakersOf(pool: TrafficPolicy["connectionPool"]): EnvoyJson | undefined {
+  const thresholds: EnvoyJson = {};
+  if (pool?.tcp?.maxConnections !== undefined) thresholds.maxConnections = pool.tcp.maxConnections;
+  if (pool?.http?.http1MaxPendingRequests !== undefined)
+    thresholds.maxPendingRequests = pool.http.http1MaxPendingRequests;
+  if (pool?.http?.http2MaxRequests !== undefined) thresholds.maxRequests = pool.http.http2MaxRequests;
+  if (pool?.http?.maxRetries !== undefined) thresholds.maxRetries = pool.http.maxRetries;
+  if (Object.keys(thresholds).length === 0) return undefined;
+  return { thresholds: [{ priority: "DEFAULT", ...thresholds }] };
+}
+
+/**
+ * The mesh default, with what the rule gives laid over it. As in Istio, consecutive5xxErrors and
+ * consecutiveGatewayErrors eject when above 0 and never at 0.
+ */
+function outlierDetectionOf(rule: TrafficPolicy["outlierDetection"]): EnvoyJson {
+  const detection = defaultOutlierDetection();
+  if (rule === undefined) return detection;
+  if (rule.consecutive5xxErrors !== undefined) {
+    detection.consecutive5xx = rule.consecutive5xxErrors;
+    detection.enforcingConsecutive5xx = rule.consecutive5xxErrors > 0 ? 100 : 0;
+  }
+  if (rule.consecutiveGatewayErrors !== undefined) {
+    detection.consecutiveGatewayFailure = rule.consecutiveGatewayErrors;
+    detection.enforcingConsecutiveGatewayFailure = rule.consecutiveGatewayErrors > 0 ? 100 : 0;
+  }
+  if (rule.interval !== undefined) detection.interval = protoDuration(rule.interval);
+  if (rule.baseEjectionTime !== undefined) detection.baseEjectionTime = protoDuration(rule.baseEjectionTime);
+  if (rule.maxEjectionPercent !== undefined) detection.maxEjectionPercent = rule.maxEjectionPercent;
+  return detection;
+}

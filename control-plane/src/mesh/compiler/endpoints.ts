@@ -1,0 +1,95 @@
+// A Service's endpoints: the WorkloadEntries whose labels contain its selector, one
+// ClusterLoadAssignment per Service port (docs/mesh.md, "Endpoints").
+import { ipKey, parseIp } from "../../../../proto/checks/index.js";
+import { type CompiledResource, type CompileIssue, compiled, type EnvoyJson } from "./compiled-resource.js";
+import type { MeshState, ServiceDocument, ServicePort, WorkloadEntryDocument } from "./mesh-state.js";
+import { serviceClusterName } from "./names.js";
+import { workloadHealth } from "./workload-health.js";
+
+/**
+ * Whether `labels` contain every pair of `selector`. A Service without a selector (or with an
+ * empty one) selects no workload, as in Kubernetes, where such a Service's endpoints are managed
+ * by hand.
+ */
+export function selects(
+  selector: Readonly<Record<string, string>> | undefined,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const pairs = Object.entries(selector ?? {});
+  if (pairs.length === 0) return false;
+  return pairs.every(([key, value]) => labels?.[key] === value);
+}
+
+/** The WorkloadEntries `service` selects, in name order. */
+export function workloadsOf(state: MeshState, service: ServiceDocument): WorkloadEntryDocument[] {
+  return [...state.workloadEntries.values()].filter((entry) => selects(service.spec.selector, entry.spec.labels));
+}
+
+/** Envoy's bound on the endpoint weights of one locality group. */
+const UINT32_MAX = 4294967295;
+
+/**
+ * The ClusterLoadAssignment of one port of `service`. Each selected entry is an endpoint at its
+ * address and the port its `spec.ports` gives under the Service port's name, else the Service port
+ * itself; entries are grouped by locality (Istio's `region/zone/subzone`). Left out, each with an
+ * issue: an entry whose address is a host name (EDS endpoints are IP addresses), one whose address
+ * and port an earlier entry (by name) has already (Envoy and gRPC clients refuse a repeat), and one
+ * whose weight would take its group's sum past Envoy's bound.
+ */
+export function compileEndpoints(
+  state: MeshState,
+  service: ServiceDocument,
+  port: ServicePort,
+  issues: CompileIssue[],
+): CompiledResource<"endpoints"> {
+  const groups = new Map<string, { locality: EnvoyJson; lbEndpoints: EnvoyJson[]; weights: number }>();
+  const seen = new Map<string, string>();
+  const serviceName = service.metadata.name;
+  for (const entry of workloadsOf(state, service)) {
+    const { address, ports, weight, locality } = entry.spec;
+    const skip = (path: string, message: string) =>
+      issues.push({ kind: "workloadentries", name: entry.metadata.name, path, message });
+    const ip = parseIp(address);
+    if (ip === undefined) {
+      skip("spec.address", `${address} is a host name; Service ${serviceName} sends only to IP addresses`);
+      continue;
+    }
+    const endpointPort = (port.name === undefined ? undefined : ports?.[port.name]) ?? port.port;
+    const key = `${ipKey(ip)}:${endpointPort}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      skip("spec.address", `${address}:${endpointPort} is already Service ${serviceName}'s endpoint from ${first}`);
+      continue;
+    }
+    seen.set(key, entry.metadata.name);
+    // Istio: weight 0 (or none) is the default weight, 1.
+    const endpointWeight = weight === undefined || weight === 0 ? 1 : weight;
+    const parts = localityParts(locality ?? "");
+    const groupKey = JSON.stringify(parts);
+    const group = groups.get(groupKey) ?? { locality: localityOf(parts), lbEndpoints: [], weights: 0 };
+    if (group.weights + endpointWeight > UINT32_MAX) {
+      skip("spec.weight", `the weights of Service ${serviceName}'s endpoints in one locality exceed ${UINT32_MAX}`);
+      continue;
+    }
+    group.weights += endpointWeight;
+    group.lbEndpoints.push({
+      endpoint: { address: { socketAddress: { address, portValue: endpointPort } } },
+      healthStatus: workloadHealth(entry),
+      loadBalancingWeight: endpointWeight,
+    });
+    groups.set(groupKey, group);
+  }
+  const endpoints = [...groups.values()].map(({ locality, lbEndpoints }) => ({ locality, lbEndpoints }));
+  return compiled("endpoints", { clusterName: serviceClusterName(serviceName, port.port), endpoints });
+}
+
+/** Istio's `region/zone/subzone`, each part optional from the right. */
+function localityParts(text: string): [string, string, string] {
+  const [region = "", zone = "", subZone = ""] = text === "" ? [] : text.split("/");
+  return [region, zone, subZone];
+}
+
+/** No locality at all is `{}` (gRPC clients need the field present). */
+function localityOf([region, zone, subZone]: [string, string, string]): EnvoyJson {
+  return region === "" && zone === "" && subZone === "" ? {} : { region, zone, subZone };
+}

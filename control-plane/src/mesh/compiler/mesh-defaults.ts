@@ -1,0 +1,44 @@
+// The mesh's defaults (docs/mesh.md, "Mesh defaults"): what every compiled cluster and route gets
+// unless a DestinationRule or a route rule says otherwise.
+import type { EnvoyJson } from "./compiled-resource.js";
+
+/** A connection to an endpoint that takes longer has failed, and the retry tries another. */
+export const DEFAULT_CONNECT_TIMEOUT = "2s";
+
+/** Istio's default balancer. */
+export const DEFAULT_LB_POLICY = "LEAST_REQUEST";
+
+/**
+ * Istio's default retries: the request never reached the app (connect failure, refused stream)
+ * or gRPC said UNAVAILABLE; 2 retries after the first attempt.
+ */
+export const DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable";
+export const DEFAULT_RETRIES = 2;
+
+/**
+ * A route's timeout when its rule sets none: none at all, as in Istio, so long streams (gRPC
+ * server streams, downloads) are not cut at Envoy's 15 s.
+ */
+export const DEFAULT_ROUTE_TIMEOUT = "0s";
+
+/**
+ * Outlier detection on: an endpoint that fails 5 times in a row at the gateway level (502, 503,
+ * 504, connection failures) leaves the balancer for 15 s (times its ejections), at most half of a
+ * Service's endpoints at once and always at least one. Application 5xx do not eject.
+ */
+export function defaultOutlierDetection(): EnvoyJson {
+  return {
+    consecutiveGatewayFailure: 5,
+    enforcingConsecutiveGatewayFailure: 100,
+    enforcingConsecutive5xx: 0,
+    interval: "5s",
+    baseEjectionTime: "15s",
+    maxEjectionPercent: 50,
+    alwaysEjectOneHost: true,
+  };
+}
+
+/** The default retry policy of a route. */
+export function defaultRetryPolicy(): EnvoyJson {
+  return { retryOn: DEFAULT_RETRY_ON, numRetries: DEFAULT_RETRIES };
+}

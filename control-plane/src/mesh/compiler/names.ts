@@ -1,0 +1,29 @@
+// Reserved names of compiled resources (docs/mesh.md, "Reserved names"). Every compiled resource's
+// name starts with `outbound|` or `inbound|`, which no written resource may use, so the two never
+// collide in a snapshot. Istio users recognise the cluster form `outbound|PORT||NAME`.
+
+/** The prefixes every compiled resource's name starts with. */
+export const RESERVED_NAME_PREFIXES = ["outbound|", "inbound|"] as const;
+
+/** Whether `name` is reserved for compiled resources. */
+export function isReservedName(name: string): boolean {
+  return RESERVED_NAME_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+/** The Cluster, and its ClusterLoadAssignment, of one Service port. */
+export function serviceClusterName(service: string, port: number): string {
+  return `outbound|${port}||${service}`;
+}
+
+/** The outbound listener of a sidecar (HTTP, routed by Host/:authority). */
+export const OUTBOUND_LISTENER = "outbound|listener";
+/** The route configuration of the outbound listener: one virtual host per callable Service port. */
+export const OUTBOUND_ROUTES = "outbound|routes";
+/** The virtual host answering 404 to a host that names no callable Service. */
+export const UNKNOWN_HOST_VIRTUAL_HOST = "outbound|unknown-host";
+/** The inbound listener of a sidecar, forwarding to its app. */
+export const INBOUND_LISTENER = "inbound|listener";
+/** The inbound listener's inline route configuration. */
+export const INBOUND_ROUTES = "inbound|routes";
+/** The cluster of a sidecar's own app. */
+export const INBOUND_APP_CLUSTER = "inbound|app";
