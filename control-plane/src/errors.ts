@@ -18,6 +18,8 @@ export const ErrorCode = {
   bodyTooLarge: "WEFT_BODY_TOO_LARGE",
   unsupportedMediaType: "WEFT_UNSUPPORTED_MEDIA_TYPE",
   badRequest: "WEFT_BAD_REQUEST",
+  /** A sidecar's registration body (PUT /v1/registrations/NODE) that is not a valid instance. */
+  invalidRegistration: "WEFT_INVALID_REGISTRATION",
   // State.
   notFound: "WEFT_NOT_FOUND",
   conflict: "WEFT_CONFLICT",

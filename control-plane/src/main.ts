@@ -7,10 +7,12 @@ import { KIND_NAMES, KINDS } from "../../proto/index.js";
 import { type Clock, systemClock } from "../../time/index.js";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
+import { StoreWriter } from "./api/store-writer.js";
 import { ErrorCode, WeftError } from "./errors.js";
 import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { listenFailureMessage } from "./listen-failure.js";
 import { Metrics } from "./metrics.js";
+import { DEFAULT_REGISTRATION_GRACE_MS, InstanceRegistry, RegistrationLiveness } from "./registry/index.js";
 import { nodeScopedViews } from "./snapshot/node-scope.js";
 import { SnapshotBuilder } from "./snapshot/snapshot-builder.js";
 import { ConvergenceTracker } from "./status/convergence.js";
@@ -39,6 +41,12 @@ export interface ControlPlaneOptions {
    * by default. The API's per-request socket timers are Node's own.
    */
   readonly clock?: Clock;
+  /**
+   * How long a registered sidecar's node may be without an xDS stream before its WorkloadEntry is
+   * removed (default DEFAULT_REGISTRATION_GRACE_MS); at start, every registered entry gets this long
+   * for its node to connect.
+   */
+  readonly registrationGraceMs?: number | undefined;
 }
 
 export interface RunningControlPlane {
@@ -100,6 +108,18 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await builder.start();
     cleanups.push(() => builder.stop());
 
+    // Watching streams before the xDS server takes any, so no connect or disconnect is missed.
+    const registry = new InstanceRegistry({ store, writer: new StoreWriter(store, metrics) });
+    const liveness = new RegistrationLiveness({
+      registry,
+      streams: status,
+      clock,
+      graceMs: options.registrationGraceMs ?? DEFAULT_REGISTRATION_GRACE_MS,
+      logger: logger.child({ component: "registry" }),
+    });
+    await liveness.start();
+    cleanups.push(() => liveness.stop());
+
     let streamId = 0;
     const context: XdsContext = {
       snapshots: builder,
@@ -127,6 +147,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       store,
       proxies: status,
       metrics,
+      registry,
       logger: logger.child({ component: "api" }),
       ...(options.apiToken ? { token: options.apiToken } : {}),
       ready: () => ready,

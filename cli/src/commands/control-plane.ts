@@ -1,8 +1,10 @@
 // `weft control-plane`: serves xDS and the REST API until SIGTERM or SIGINT, then drains and exits 0.
 import { Command, InvalidArgumentError } from "commander";
+import { DEFAULT_REGISTRATION_GRACE_MS } from "../../../control-plane/src/registry/liveness.js";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
 import { runUntilStopped } from "../run-until-stopped.js";
 import { chooseLogFormat, createServerLogger, type LogFormat, logGrpcThrough } from "../server-logger.js";
+import { parseDuration } from "./client-options.js";
 
 interface Flags {
   xdsListen: string;
@@ -10,6 +12,7 @@ interface Flags {
   dataDir: string;
   apiToken?: string;
   historyLimit?: number;
+  registrationGrace: number;
   logLevel: string;
   logFormat?: LogFormat;
 }
@@ -33,6 +36,14 @@ export function controlPlaneCommand(): Command {
       envOption("--history-limit <n>", "revisions of config history kept for rollback (default 1000)").argParser(
         positiveInteger,
       ),
+    )
+    .addOption(
+      envOption(
+        "--registration-grace <duration>",
+        "how long a registered sidecar may be without an xDS stream before its instance is removed",
+      )
+        .argParser(parseDuration)
+        .default(DEFAULT_REGISTRATION_GRACE_MS, `${DEFAULT_REGISTRATION_GRACE_MS / 1000}s`),
     )
     .addOption(logLevelOption())
     .addOption(logFormatOption())
@@ -64,6 +75,7 @@ export function controlPlaneCommand(): Command {
           dataDir: flags.dataDir,
           apiToken: flags.apiToken,
           historyLimit: flags.historyLimit,
+          registrationGraceMs: flags.registrationGrace,
           logger,
         }),
       );

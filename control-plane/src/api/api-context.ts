@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Metrics } from "../metrics.js";
+import type { InstanceRegistry } from "../registry/index.js";
 import type { ProxyStatusSource } from "../status/proxy-status.js";
 import type { ConfigStore } from "../store/config-store.js";
 import type { ReferenceIndex } from "./referrers.js";
@@ -14,6 +15,8 @@ export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Fa
 export interface ApiContext {
   readonly store: ConfigStore;
   readonly writer: StoreWriter;
+  /** Sidecar registrations: the one writer of registered WorkloadEntries. */
+  readonly registry: InstanceRegistry;
   readonly references: ReferenceIndex;
   readonly proxies: ProxyStatusSource;
   readonly metrics: Metrics;

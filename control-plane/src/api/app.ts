@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
 import { ErrorCode, WeftError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { weftVersion } from "../package-manifest.js";
+import { InstanceRegistry } from "../registry/index.js";
 import type { ProxyStatusSource } from "../status/proxy-status.js";
 import type { ConfigStore } from "../store/config-store.js";
 import type { ApiApp, ApiContext } from "./api-context.js";
@@ -22,6 +23,7 @@ import { registerApplyRoutes } from "./routes/apply.js";
 import { registerNackRoutes } from "./routes/nacks.js";
 import { registerOperationRoutes } from "./routes/operations.js";
 import { registerProxyRoutes } from "./routes/proxies.js";
+import { registerRegistrationRoutes } from "./routes/registrations.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerRevisionRoutes } from "./routes/revisions.js";
 import { StoreWriter } from "./store-writer.js";
@@ -48,6 +50,11 @@ export interface ApiOptions {
   readonly writeRateLimit?: WriteRateLimit | false;
   /** The version shown in the OpenAPI document (default: Weft's, from its package.json). */
   readonly version?: string;
+  /**
+   * The registry of sidecar instances behind /v1/registrations; by default one on `store`. The
+   * control plane passes its own, shared with the liveness of registered instances.
+   */
+  readonly registry?: InstanceRegistry;
   /** The rate limiter's clock, for tests. */
   readonly now?: () => number;
 }
@@ -127,6 +134,7 @@ export function buildApi(options: ApiOptions): ApiApp {
         { name: "resources", description: "Config resources, one at a time or applied together" },
         { name: "revisions", description: "History and rollback" },
         { name: "proxies", description: "Connected proxies" },
+        { name: "registrations", description: "Sidecar instances joining and leaving the mesh" },
         { name: "operations", description: "Health, metrics, this description" },
       ],
     },
@@ -138,9 +146,11 @@ export function buildApi(options: ApiOptions): ApiApp {
     theme: { title: DOCS_TITLE },
   });
 
+  const writer = new StoreWriter(options.store, metrics);
   const context: ApiContext = {
     store: options.store,
-    writer: new StoreWriter(options.store, metrics),
+    writer,
+    registry: options.registry ?? new InstanceRegistry({ store: options.store, writer }),
     references: new ReferenceIndex(),
     proxies: options.proxies,
     metrics,
@@ -152,6 +162,7 @@ export function buildApi(options: ApiOptions): ApiApp {
     registerApplyRoutes(api, context);
     registerRevisionRoutes(api, context);
     registerProxyRoutes(api, context);
+    registerRegistrationRoutes(api, context);
     registerNackRoutes(api, context);
     registerOperationRoutes(api, context);
   });

@@ -14,6 +14,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.bodyTooLarge]: 413,
   [ErrorCode.unsupportedMediaType]: 415,
   [ErrorCode.badRequest]: 400,
+  [ErrorCode.invalidRegistration]: 400,
   [ErrorCode.notFound]: 404,
   [ErrorCode.conflict]: 409,
   [ErrorCode.referenced]: 409,
