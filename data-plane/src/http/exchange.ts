@@ -103,7 +103,8 @@ export class Exchange {
   readonly start: number;
   readonly headers: DownstreamHeaders;
   readonly method: string;
-  readonly path: string;
+  /** `:path`, or the request-target; origin-form once the handler has read an absolute-form target. */
+  path: string;
   readonly grpc: boolean;
   /** The downstream peer (read at the start: node detaches the socket once a response is done). */
   readonly peerHost: string;

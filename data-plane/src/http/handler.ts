@@ -17,6 +17,7 @@ import { Forward, type ForwardEnvironment, NO_RETRIES } from "./forward.js";
 import { parseGrpcTimeout } from "./grpc.js";
 import { Http2Sessions } from "./h2-sessions.js";
 import { ReplayBody } from "./replay-body.js";
+import { isOriginForm, isRefused, readRequestTarget } from "./request-target.js";
 import { completeUpstreamHeaders, requestIdFor, schemeFor } from "./upstream-request.js";
 
 /** One endpoint as the request path uses it (ClusterManager's Upstream satisfies it). */
@@ -106,6 +107,16 @@ class Forwarder {
     const headers = new DownstreamHeaders(req.rawHeaders);
     const exchange = new Exchange(this.#ctx, req, res, headers);
     exchange.requestId = requestIdFor(http, headers.requestId, this.#generateRequestId);
+    if (exchange.method === "CONNECT" || (!exchange.h2 && !isOriginForm(exchange.path))) {
+      const target = readRequestTarget(exchange.method, exchange.path);
+      if (isRefused(target)) {
+        exchange.localReply(target.status, target.reason, undefined);
+        return;
+      }
+      // The URL's authority replaces Host for routing, rewrites, the record and the upstream request.
+      headers.authority = target.authority;
+      exchange.path = target.path;
+    }
     const authority = headers.authority;
     if (authority === undefined || authority === "") {
       exchange.localReply(400, "missing host header", undefined);
@@ -240,6 +251,9 @@ function headerOf(exchange: Exchange, name: string): HeaderValue {
     case ":path":
       return exchange.path;
     case ":authority":
+    case "host":
+      // One value for both, as in Envoy (whose HTTP/1.1 codec stores Host as :authority): an
+      // absolute-form target's authority, not the Host header it replaced.
       return exchange.headers.authority;
     default:
       return exchange.req.headers[name];

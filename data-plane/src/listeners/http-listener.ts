@@ -48,8 +48,12 @@ export class HttpListener extends BoundListener<ListenerHandler> {
 
   constructor(name: string, host: string, port: number, handler: ListenerHandler, onConnection?: () => void) {
     super(name, host, port, handler, {}, onConnection);
-    this.#h1 = http.createServer((req, res) => this.#onH1Request(req, res));
+    // The handler answers a request without Host itself (400, with a record), and accepts one in
+    // absolute-form, whose URL carries the authority (node would answer both 400 on its own).
+    this.#h1 = http.createServer({ requireHostHeader: false }, (req, res) => this.#onH1Request(req, res));
+    this.#h1.on("connect", (req: IncomingMessage, socket: net.Socket) => this.#onH1Connect(req, socket));
     this.#h2 = http2.createServer((req, res) => this.#onH2Request(req, res));
+    this.#h2.on("connect", (req: Http2ServerRequest, res: Http2ServerResponse) => this.#onH2Request(req, res));
     this.#h2.on("session", (session) => this.#onSession(session));
   }
 
@@ -138,6 +142,23 @@ export class HttpListener extends BoundListener<ListenerHandler> {
     }
     if (this.draining) res.setHeader("connection", "close");
     this.handler(req, res);
+  }
+
+  /**
+   * node's HTTP/1.1 server hands a CONNECT request over with its socket, no longer parsed, and
+   * would destroy the socket without a word if nobody took it. The handler answers it like any
+   * other request (it refuses CONNECT), on a response that closes the connection when it ends.
+   * The response stays on the socket, so it emits "close" (which ends the request's record) when
+   * the socket closes.
+   */
+  #onH1Connect(req: IncomingMessage, socket: net.Socket): void {
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once("finish", () => socket.end());
+    // node took its own error listener off the socket with the parser; a reset must not crash the process.
+    socket.on("error", () => socket.destroy());
+    this.#onH1Request(req, res);
   }
 
   #onH2Request(req: Http2ServerRequest, res: Http2ServerResponse): void {
