@@ -5,7 +5,7 @@
 import { ErrorCode, WeftError } from "../errors.js";
 import type { StoredKindName } from "./stored-kinds.js";
 
-/** The annotation marking a WorkloadEntry as written by the registry; its value names the writer. */
+/** The annotation marking a WorkloadEntry as written by the registry; its value is the node id that registered it. */
 export const REGISTERED_BY_ANNOTATION = "weft.dev/registered-by";
 
 /** Whether a stored (or parsed) resource's canonical JSON is a registered WorkloadEntry. */
