@@ -65,11 +65,19 @@ export function readRequestTarget(method: string, target: string): AbsoluteTarge
   }
   const authority = target.slice(start, end);
   if (!AUTHORITY.test(authority)) return { status: 400, reason: "malformed authority in request target" };
+  if (portOf(authority) > 65_535) return { status: 400, reason: "port out of range in request target" };
   const rest = target.slice(end);
   // RFC 9112 §3.2.1: an empty path is sent as "/", before a query too. (OPTIONS too, as Envoy
   // does: §3.2.4's "*" is not a path the upstream client can send.)
   const path = rest === "" || rest.charCodeAt(0) === 35 ? "/" : rest.charCodeAt(0) === 63 ? `/${rest}` : rest;
   return { authority, path };
+}
+
+/** The authority's port (the digits after the last ":" outside brackets), or 0 when it has none. */
+function portOf(authority: string): number {
+  const colon = authority.lastIndexOf(":");
+  if (colon === -1 || colon < authority.lastIndexOf("]")) return 0;
+  return Number(authority.slice(colon + 1));
 }
 
 export function isRefused(target: AbsoluteTarget | RefusedTarget): target is RefusedTarget {

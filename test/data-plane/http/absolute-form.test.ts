@@ -242,6 +242,8 @@ describe("absolute-form requests (HTTP_PROXY style)", () => {
     "http:///x",
     "http://catalog:port/x",
     "http://[::1/x",
+    "http://catalog:99999/x",
+    "http://[::1]:65536/x",
   ]) {
     it(`answers the malformed target ${target} 400`, async () => {
       const recorded = proxy.nextRecord();
