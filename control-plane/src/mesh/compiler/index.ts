@@ -1,8 +1,18 @@
 // The mesh compiler: mesh documents of one store state into ordinary Envoy resources with
-// reserved names (docs/mesh.md). Pure: no I/O, no clock; the snapshot builder calls it.
+// reserved names (docs/mesh.md, "The compiler"). Pure: no I/O, no clock. A view is
+// compileOutbound (shared by every sidecar calling the same Services) plus, per sidecar,
+// compileOutboundListener and compileInbound.
 export { compileCluster, speaksHttp, speaksHttp2 } from "./clusters.js";
 export type { CompiledResource, CompileIssue } from "./compiled-resource.js";
 export { compileEndpoints, selects, workloadsOf } from "./endpoints.js";
+export {
+  type AppProtocol,
+  compileInbound,
+  compileOutboundListener,
+  type HostPort,
+  type Inbound,
+  type InboundOptions,
+} from "./listeners.js";
 export * from "./mesh-defaults.js";
 export {
   type DestinationRuleDocument,
@@ -16,4 +26,6 @@ export {
   type WorkloadEntryDocument,
 } from "./mesh-state.js";
 export * from "./names.js";
+export { compileOutbound, type Outbound, type OutboundOptions } from "./outbound.js";
+export { domainsOf, MESH_DOMAIN, UNKNOWN_HOST_BODY } from "./outbound-routes.js";
 export { HEALTH_ANNOTATION, type WorkloadHealth, workloadHealth } from "./workload-health.js";

@@ -1,0 +1,59 @@
+// The outbound side of a view: what a proxy needs to call the Services it may call by name. It
+// depends only on the set of callable Services, so every sidecar with the same set shares it.
+
+import { compileCluster } from "./clusters.js";
+import type { CompiledResource, CompileIssue } from "./compiled-resource.js";
+import { compileEndpoints } from "./endpoints.js";
+import { uniqueIssues } from "./issues.js";
+import { type MeshState, portOf, type ServiceDocument } from "./mesh-state.js";
+import { compileOutboundRoutes, parentRefIssues } from "./outbound-routes.js";
+import { backendKey, backendOfKey } from "./route-action.js";
+
+export interface OutboundOptions {
+  /** The Services the view may call, by name; absent: every Service. Names of no Service are skipped. */
+  readonly services?: Iterable<string> | undefined;
+}
+
+export interface Outbound {
+  /** The outbound route configuration (OUTBOUND_ROUTES). */
+  readonly routes: CompiledResource<"routes">;
+  /**
+   * A cluster per port of each callable Service and per Service port their routes send to, in
+   * name order; each EDS cluster's assignment has the cluster's name.
+   */
+  readonly clusters: readonly CompiledResource<"clusters">[];
+  readonly endpoints: readonly CompiledResource<"endpoints">[];
+  /** What the documents ask for that was left out, each once. */
+  readonly issues: readonly CompileIssue[];
+}
+
+export function compileOutbound(state: MeshState, options: OutboundOptions = {}): Outbound {
+  const issues: CompileIssue[] = [];
+  const callable = callableServices(state, options.services);
+  const backends = new Set<string>();
+  for (const service of callable)
+    for (const port of service.spec.ports)
+      backends.add(backendKey({ service: service.metadata.name, port: port.port }));
+  const routes = compileOutboundRoutes(state, callable, backends, issues);
+  parentRefIssues(state, issues);
+  const clusters: CompiledResource<"clusters">[] = [];
+  const endpoints: CompiledResource<"endpoints">[] = [];
+  const keys = [...backends]
+    .map(backendOfKey)
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.port - b.port));
+  for (const { service: name, port: number } of keys) {
+    const service = state.services.get(name);
+    const port = service === undefined ? undefined : portOf(service, number);
+    // ruleAction adds only ports that exist; kept defensive for callers adding their own keys.
+    if (service === undefined || port === undefined) continue;
+    clusters.push(compileCluster(state, service, port));
+    endpoints.push(compileEndpoints(state, service, port, issues));
+  }
+  return { routes, clusters, endpoints, issues: uniqueIssues(issues) };
+}
+
+function callableServices(state: MeshState, names: Iterable<string> | undefined): ServiceDocument[] {
+  if (names === undefined) return [...state.services.values()];
+  const wanted = new Set(names);
+  return [...state.services.values()].filter((service) => wanted.has(service.metadata.name));
+}
