@@ -156,7 +156,7 @@ function weightedBackends(
   return [...byKey.values()];
 }
 
-/** Gateway API's `set` overwrites, `add` appends; `host` is the authority, which no header rule changes. */
+/** Gateway API's `set` overwrites, `add` appends; `host` is left out with an issue. */
 function headerMutations(
   direction: "request" | "response",
   modifier: HeaderModifier,
@@ -165,12 +165,16 @@ function headerMutations(
 ): EnvoyJson {
   const add: EnvoyJson[] = [];
   const remove: string[] = [];
+  // Envoy refuses route rules that change `host` in either direction.
   const allowed = (name: string, at: string) => {
-    if (direction === "request" && name.toLowerCase() === "host") {
-      issue(at, "the host header is the request's authority: use a URLRewrite filter's hostname to change it");
-      return false;
-    }
-    return true;
+    if (name.toLowerCase() !== "host") return true;
+    issue(
+      at,
+      direction === "request"
+        ? "the host header is the request's authority: use a URLRewrite filter's hostname to change it"
+        : "Envoy lets no route change a response's host header",
+    );
+    return false;
   };
   for (const [op, appendAction] of [
     ["set", "OVERWRITE_IF_EXISTS_OR_ADD"],
