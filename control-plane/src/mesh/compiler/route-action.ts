@@ -5,7 +5,7 @@ import { field, item } from "../../../../proto/index.js";
 import { durationMs } from "../kinds/field-checks.js";
 import type { CompileIssue, EnvoyJson } from "./compiled-resource.js";
 import { msDuration, protoDuration } from "./durations.js";
-import { DEFAULT_RETRY_ON, DEFAULT_ROUTE_TIMEOUT, defaultRetryPolicy } from "./mesh-defaults.js";
+import { DEFAULT_RETRIES, DEFAULT_RETRY_ON, DEFAULT_ROUTE_TIMEOUT, defaultRetryPolicy } from "./mesh-defaults.js";
 import { destinationRuleFor, type HttpRouteSpec, type MeshState, portOf } from "./mesh-state.js";
 import { serviceClusterName } from "./names.js";
 import { regexLiteral } from "./route-match.js";
@@ -252,7 +252,7 @@ function timeoutsAndRetries(rule: RuleParts): EnvoyJson {
   let retryPolicy: EnvoyJson | undefined = defaultRetryPolicy();
   const retry = rule.retry;
   if (retry !== undefined) {
-    const attempts = retry.attempts ?? (defaultRetryPolicy().numRetries as number);
+    const attempts = retry.attempts ?? DEFAULT_RETRIES;
     if (attempts === 0) retryPolicy = undefined;
     else {
       retryPolicy = { retryOn: DEFAULT_RETRY_ON, numRetries: attempts };
