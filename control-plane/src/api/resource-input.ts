@@ -1,8 +1,9 @@
 // From request to resources the store can hold: path parameters, the body of a PUT, the documents
 // of an apply. Every refusal is a WeftError with field paths; nothing here touches the store.
 import type { FastifyBaseLogger } from "fastify";
-import { FieldErrorCode } from "../../../proto/index.js";
-import { DetailCode, ErrorCode, type ErrorDetail, WeftError } from "../errors.js";
+import { FieldErrorCode, type KindName } from "../../../proto/index.js";
+import { DetailCode, ErrorCode, type ErrorDetail, ValidationCode, WeftError } from "../errors.js";
+import { isReservedName, RESERVED_NAME_PREFIXES } from "../mesh/compiler/index.js";
 import {
   isMeshKindName,
   isStoredKindName,
@@ -79,7 +80,10 @@ function parseAtEdge(
   log: FastifyBaseLogger,
 ): AcceptedResource {
   try {
-    return isMeshKindName(kind) ? parseMeshDocument(kind, json, options) : parseResource(kind, json, options);
+    if (isMeshKindName(kind)) return parseMeshDocument(kind, json, options);
+    const parsed = parseResource(kind, json, options);
+    refuseReservedName(kind, parsed.name, options.path);
+    return parsed;
   } catch (error) {
     if (error instanceof WeftError) throw error;
     log.error({ err: error, kind }, "resource validation threw; refusing the resource");
@@ -88,6 +92,24 @@ function parseAtEdge(
       cause: error,
     });
   }
+}
+
+/**
+ * Names the mesh compiler gives the Envoy resources it generates (`outbound|...`, `inbound|...`)
+ * are not for written resources: a proxy's view holds both, and one name must mean one resource.
+ */
+function refuseReservedName(kind: KindName, name: string, prefix: string | undefined): void {
+  if (!isReservedName(name)) return;
+  const field = KINDS[kind].nameField;
+  throw new WeftError(ErrorCode.invalidResource, `the ${KINDS[kind].messageName} name "${name}" is reserved`, {
+    details: [
+      {
+        path: prefix === undefined || prefix === "" ? field : `${prefix}.${field}`,
+        code: ValidationCode.badValue,
+        message: `names starting with ${RESERVED_NAME_PREFIXES.join(" or ")} are reserved for the resources the mesh compiler generates`,
+      },
+    ],
+  });
 }
 
 /** The resource of PUT /v1/resources/KIND/NAME. */
