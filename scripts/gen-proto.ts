@@ -108,8 +108,11 @@ writeFileSync(
 
 // For every message of the subset that Envoy (or xds, gRPC) defines under the same name, the
 // fields Envoy has and the subset lacks, as [proto name, JSON name], in field-number order.
+// Weft's own API (weft/) mirrors nothing, so it has no reference to load.
 const reference = loadEnvoyDefinitions(
-  files.map((f) => `${f.name}.proto`).filter((path) => !path.startsWith("google/protobuf/")),
+  files
+    .map((f) => `${f.name}.proto`)
+    .filter((path) => !path.startsWith("google/protobuf/") && !path.startsWith("weft/")),
 );
 const omitted: string[] = [];
 let omittedCount = 0;

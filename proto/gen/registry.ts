@@ -42,7 +42,8 @@ import * as m39 from "./google/rpc/status.js";
 import * as m40 from "./grpc/health/v1/health.js";
 import * as m41 from "./grpc/reflection/v1/reflection.js";
 import * as m42 from "./grpc/reflection/v1alpha/reflection.js";
-import * as m43 from "./xds/core/v3/context_params.js";
+import * as m43 from "./weft/registry/v1/registration.js";
+import * as m44 from "./xds/core/v3/context_params.js";
 
 /** Every generated message's encoder and decoder, by its full protobuf name. */
 export const generatedMessages = {
@@ -200,5 +201,9 @@ export const generatedMessages = {
   "grpc.reflection.v1alpha.ListServiceResponse": m42.ListServiceResponse,
   "grpc.reflection.v1alpha.ServiceResponse": m42.ServiceResponse,
   "grpc.reflection.v1alpha.ErrorResponse": m42.ErrorResponse,
-  "xds.core.v3.ContextParams": m43.ContextParams,
+  "weft.registry.v1.RegisterRequest": m43.RegisterRequest,
+  "weft.registry.v1.RegisterResponse": m43.RegisterResponse,
+  "weft.registry.v1.DeregisterRequest": m43.DeregisterRequest,
+  "weft.registry.v1.DeregisterResponse": m43.DeregisterResponse,
+  "xds.core.v3.ContextParams": m44.ContextParams,
 } as const;

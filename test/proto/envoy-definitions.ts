@@ -5,11 +5,19 @@ import protobuf from "protobufjs";
 import { descriptors } from "../../proto/registry.js";
 import { loadEnvoyDefinitions } from "../../scripts/envoy-definitions.js";
 
-/** Weft's .proto files other than the well-known types, by path relative to proto/. */
+/**
+ * Whether a message, enum or service full name is one Weft mirrors from Envoy's API (or xds's,
+ * gRPC's): not a well-known type, and not Weft's own API (package `weft.*`, which has no reference).
+ */
+export function isMirrored(typeName: string): boolean {
+  return !typeName.startsWith("google.protobuf.") && !typeName.startsWith("weft.");
+}
+
+/** Weft's .proto files that mirror Envoy's (see isMirrored), by path relative to proto/. */
 export function weftProtoFiles(): string[] {
   return [...descriptors().files]
+    .filter((file) => isMirrored(`${file.proto.package}.`))
     .map((file) => `${file.name}.proto`)
-    .filter((path) => !path.startsWith("google/protobuf/"))
     .sort();
 }
 

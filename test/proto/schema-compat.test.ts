@@ -11,15 +11,15 @@ import {
   FileDescriptorProtoSchema,
 } from "@bufbuild/protobuf/wkt";
 import { descriptors, messageDescriptor, messageTypeNames } from "../../proto/registry.js";
-import { loadEnvoyRoot } from "./envoy-definitions.js";
+import { isMirrored, loadEnvoyRoot } from "./envoy-definitions.js";
 import { compareEnum, compareMessage, compareService, formatMismatches, type SchemaMismatch } from "./schema-compat.js";
 
 const envoy = loadEnvoyRoot();
 
-/** Every message Weft defines itself; the google.protobuf well-known types are not Weft's to check. */
+/** Every message Weft mirrors; the well-known types and Weft's own API have no Envoy reference. */
 function weftMessages(): DescMessage[] {
   return messageTypeNames()
-    .filter((name) => !name.startsWith("google.protobuf."))
+    .filter(isMirrored)
     .map((name) => messageDescriptor(name))
     .filter((message) => message !== undefined);
 }
@@ -28,7 +28,7 @@ function weftMessages(): DescMessage[] {
 function weftEnums(): DescEnum[] {
   const enums = new Map<string, DescEnum>();
   for (const file of descriptors().files) {
-    if (file.proto.package === "google.protobuf") continue;
+    if (!isMirrored(`${file.proto.package}.`)) continue;
     for (const declared of file.enums) enums.set(declared.typeName, declared);
   }
   for (const message of weftMessages()) {
@@ -39,7 +39,7 @@ function weftEnums(): DescEnum[] {
 }
 
 function weftServices(): DescService[] {
-  return [...descriptors().files].flatMap((file) => file.services);
+  return [...descriptors().files].flatMap((file) => file.services).filter((service) => isMirrored(service.typeName));
 }
 
 /**

@@ -6,12 +6,12 @@ import { describe, test } from "node:test";
 import type { DescField } from "@bufbuild/protobuf";
 import protobuf from "protobufjs";
 import { messageCodec, messageDescriptor, messageTypeNames } from "../../proto/registry.js";
-import { envoyType, loadEnvoyRoot } from "./envoy-definitions.js";
+import { envoyType, isMirrored, loadEnvoyRoot } from "./envoy-definitions.js";
 import { envoyToWeft, formatProblems, type WireProblem, weftToEnvoy } from "./wire-compat.js";
 import { populatedSamples } from "./wire-samples.js";
 
 const envoy = loadEnvoyRoot();
-const weftTypeNames = messageTypeNames().filter((name) => !name.startsWith("google.protobuf."));
+const weftTypeNames = messageTypeNames().filter(isMirrored);
 
 /** Runs `check` on every sample of every Weft message against Envoy's type of the same name. */
 function everyMessage(check: (typeName: string, sample: unknown, type: protobuf.Type) => WireProblem[]) {
