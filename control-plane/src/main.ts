@@ -13,6 +13,7 @@ import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-
 import { listenFailureMessage } from "./listen-failure.js";
 import { Metrics } from "./metrics.js";
 import { DEFAULT_REGISTRATION_GRACE_MS, InstanceRegistry, RegistrationLiveness } from "./registry/index.js";
+import { registrationService } from "./registry/registration-service.js";
 import { nodeScopedViews } from "./snapshot/node-scope.js";
 import { SnapshotBuilder } from "./snapshot/snapshot-builder.js";
 import { ConvergenceTracker } from "./status/convergence.js";
@@ -136,7 +137,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       // Listeners scoped to some nodes (metadata.filter_metadata.weft) reach only those.
       view: nodeScopedViews(),
     };
-    const xds = new XdsServer({ context, clock });
+    // Sidecars register on the xDS port: it is the one address they are given.
+    const registration = registrationService(registry, logger.child({ component: "registry" }));
+    const xds = new XdsServer({ context, clock, services: [registration] });
     const xdsPort = await xds.listen(xdsAt.host, xdsAt.port).catch((error: unknown) => {
       throw listenFailed(xdsAt, "--xds-listen", error);
     });

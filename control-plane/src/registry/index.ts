@@ -16,6 +16,7 @@ export {
   type StreamSource,
 } from "./liveness.js";
 export {
+  checkNodeId,
   HEALTH_ANNOTATION,
   type HealthState,
   parseRegistration,

@@ -14,6 +14,7 @@ import {
   schemaDetails,
   workloadEntryKind,
 } from "../mesh/index.js";
+import { checkResourceName } from "../resources/index.js";
 
 /** The annotation holding a registered instance's health, as its sidecar last reported it. */
 export const HEALTH_ANNOTATION = "weft.dev/health";
@@ -52,6 +53,19 @@ export interface Registration {
   /** Every label of the instance, `app` included. */
   readonly labels: Readonly<Record<string, string>>;
   readonly health: HealthState;
+}
+
+/**
+ * `nodeId` if it can be a node id (a resource name: 1 to 253 printable ASCII characters without
+ * '/' or spaces), else WeftError INVALID_NAME with the problem at `path` (`node` in the REST URL,
+ * `node_id` in the gRPC request).
+ */
+export function checkNodeId(nodeId: string, path: string): string {
+  const problem = checkResourceName(nodeId, path);
+  if (problem) {
+    throw new WeftError(ErrorCode.invalidName, `invalid node id ${JSON.stringify(nodeId)}`, { details: [problem] });
+  }
+  return nodeId;
 }
 
 /** Compiled on first use: the CLI imports the schema for nothing else. */

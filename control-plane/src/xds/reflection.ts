@@ -8,7 +8,7 @@ import * as v1 from "../../../proto/gen/grpc/reflection/v1/reflection.js";
 import * as v1alpha from "../../../proto/gen/grpc/reflection/v1alpha/reflection.js";
 import { descriptors } from "../../../proto/index.js";
 
-/** Services this server answers, in the order reflection lists them. */
+/** Services every xDS server answers, in the order reflection lists them. */
 const SERVICES = [
   "envoy.service.discovery.v3.AggregatedDiscoveryService",
   "envoy.service.listener.v3.ListenerDiscoveryService",
@@ -66,14 +66,15 @@ function fileOfSymbol(symbol: string): string | undefined {
   return undefined;
 }
 
-export function answer(request: Request): Response {
+/** The answer to `request` from a server serving SERVICES and then `more` (full service names). */
+export function answer(request: Request, more: readonly string[] = []): Response {
   const base = { validHost: request.host, originalRequest: request };
   const notFound = (what: string): Response => ({
     ...base,
     errorResponse: { errorCode: GrpcStatus.NOT_FOUND, errorMessage: `${what} not found` },
   });
   if (request.listServices !== undefined) {
-    return { ...base, listServicesResponse: { service: SERVICES.map((name) => ({ name })) } };
+    return { ...base, listServicesResponse: { service: [...SERVICES, ...more].map((name) => ({ name })) } };
   }
   if (request.fileByFilename !== undefined) {
     if (!filesByName.has(request.fileByFilename)) return notFound(`file ${request.fileByFilename}`);
@@ -99,14 +100,13 @@ export function answer(request: Request): Response {
   };
 }
 
-function handler(call: ServerDuplexStream<Request, Response>): void {
-  call.on("data", (request: Request) => call.write(answer(request)));
-  call.on("end", () => call.end());
-  call.on("error", () => call.end());
-}
-
-/** Adds both reflection service versions to `server`. */
-export function addReflection(server: Server): void {
+/** Adds both reflection service versions to `server`, listing `more` services after SERVICES. */
+export function addReflection(server: Server, more: readonly string[] = []): void {
+  const handler = (call: ServerDuplexStream<Request, Response>): void => {
+    call.on("data", (request: Request) => call.write(answer(request, more)));
+    call.on("end", () => call.end());
+    call.on("error", () => call.end());
+  };
   server.addService(v1.ServerReflectionService, { serverReflectionInfo: handler });
   server.addService(v1alpha.ServerReflectionService, { serverReflectionInfo: handler });
 }

@@ -1,11 +1,13 @@
 // The gRPC server on the xDS port: ADS and the per-type discovery services (SotW and delta), CSDS,
-// grpc.health.v1.Health and server reflection. Listening and shutdown are the caller's to start.
+// grpc.health.v1.Health, server reflection, and whatever services the caller adds (the sidecars'
+// registration). Listening and shutdown are the caller's to start.
 import {
   type MethodDefinition,
   Server,
   ServerCredentials,
   type ServerDuplexStream,
   type ServiceDefinition,
+  type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { ClusterDiscoveryServiceService } from "../../../proto/gen/envoy/service/cluster/v3/cds.js";
@@ -37,6 +39,20 @@ export interface XdsServerOptions {
   readonly keepaliveTimeoutMs?: number;
   /** Runs shutdown's grace timer; the system clock by default. */
   readonly clock?: Clock;
+  /** More gRPC services served on the same port (the sidecars' registration), listed by reflection. */
+  readonly services?: readonly GrpcService[];
+}
+
+/** A generated service definition and its implementation. */
+export interface GrpcService {
+  readonly definition: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
+/** `weft.registry.v1.Registration` from a definition whose methods' paths are `/SERVICE/METHOD`. */
+function serviceName(definition: ServiceDefinition): string {
+  const [method] = Object.values(definition);
+  return method?.path.split("/")[1] ?? "";
 }
 
 type SotwCall = ServerDuplexStream<DiscoveryRequest, Buffer>;
@@ -106,7 +122,11 @@ export class XdsServer {
     this.#server.addService(ClientStatusDiscoveryServiceService, csdsHandlers(context.status));
     this.#health = new HealthImplementation({ "": "NOT_SERVING" });
     this.#health.addToServer(this.#server);
-    addReflection(this.#server);
+    for (const service of options.services ?? []) this.#server.addService(service.definition, service.implementation);
+    addReflection(
+      this.#server,
+      (options.services ?? []).map((service) => serviceName(service.definition)),
+    );
   }
 
   /** Binds `host:port` (port 0 picks one) and returns the bound port. */

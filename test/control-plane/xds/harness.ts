@@ -10,7 +10,7 @@ import type { Mutation } from "../../../control-plane/src/store/config-store.js"
 import { MemoryStore } from "../../../control-plane/src/store/memory-store.js";
 import type { XdsContext } from "../../../control-plane/src/xds/context.js";
 import { encodeControlPlane } from "../../../control-plane/src/xds/wire.js";
-import { XdsServer } from "../../../control-plane/src/xds/xds-server.js";
+import { type GrpcService, XdsServer } from "../../../control-plane/src/xds/xds-server.js";
 import { Node } from "../../../proto/gen/envoy/config/core/v3/base.js";
 import { ClusterDiscoveryServiceClient } from "../../../proto/gen/envoy/service/cluster/v3/cds.js";
 import { AggregatedDiscoveryServiceClient } from "../../../proto/gen/envoy/service/discovery/v3/ads.js";
@@ -67,6 +67,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   readonly view?: XdsContext["view"];
+  /** More gRPC services on the server (XdsServerOptions.services). */
+  readonly services?: readonly GrpcService[];
   /** Publish the first snapshot before serving (default true); when false, call `builder.start()` yourself. */
   readonly startSnapshots?: boolean;
   /** Mark the server SERVING for grpc.health.v1 (default true). */
@@ -123,7 +125,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     view: options.view,
     convergence: options.convergence,
   };
-  const server = new XdsServer({ context });
+  const server = new XdsServer({ context, ...(options.services ? { services: options.services } : {}) });
   const port = await server.listen("127.0.0.1", 0);
   if (options.serving ?? true) server.setServing(true);
   const address = `127.0.0.1:${port}`;

@@ -3,8 +3,7 @@
 // writes of those are refused (WEFT_REGISTERED_WORKLOAD), these routes are their one way in.
 import { Type } from "typebox";
 import { ErrorCode, WeftError } from "../../errors.js";
-import { parseRegistration, RegistrationBody } from "../../registry/index.js";
-import { checkResourceName } from "../../resources/index.js";
+import { checkNodeId, parseRegistration, RegistrationBody } from "../../registry/index.js";
 import type { ApiApp, ApiContext } from "../api-context.js";
 import { singleDocument } from "../resource-input.js";
 import { ERROR_RESPONSES } from "../schemas.js";
@@ -33,14 +32,6 @@ const DeregistrationResponse = Type.Object({
   revision: Type.Integer({ minimum: 0, description: "The revision the removal created." }),
 });
 
-function nodeParam(node: string): string {
-  const problem = checkResourceName(node, "node");
-  if (problem) {
-    throw new WeftError(ErrorCode.invalidName, `invalid node id ${JSON.stringify(node)}`, { details: [problem] });
-  }
-  return node;
-}
-
 export function registerRegistrationRoutes(app: ApiApp, context: ApiContext): void {
   const { registry } = context;
 
@@ -61,7 +52,7 @@ export function registerRegistrationRoutes(app: ApiApp, context: ApiContext): vo
       },
     },
     async (request) => {
-      const nodeId = nodeParam(request.params.node);
+      const nodeId = checkNodeId(request.params.node, "node");
       const registration = parseRegistration(nodeId, singleDocument(request.body as unknown));
       const result = await registry.register(registration);
       request.log.info(
@@ -90,7 +81,7 @@ export function registerRegistrationRoutes(app: ApiApp, context: ApiContext): vo
       },
     },
     async (request) => {
-      const nodeId = nodeParam(request.params.node);
+      const nodeId = checkNodeId(request.params.node, "node");
       const removed = await registry.deregister(nodeId);
       if (removed === undefined)
         throw new WeftError(ErrorCode.notFound, `node ${JSON.stringify(nodeId)} is not registered`);
