@@ -23,5 +23,10 @@ export {
 } from "./kinds/index.js";
 export { type SchemaError, schemaDetails } from "./kinds/schema-errors.js";
 export { meshReferencesOf, type ParsedMeshDocument, parseMeshDocument } from "./parse-mesh-document.js";
-export { isRegisteredWorkload, REGISTERED_BY_ANNOTATION, registeredWorkloadRefusal } from "./registered-workloads.js";
+export {
+  HEALTH_ANNOTATION,
+  isRegisteredWorkload,
+  REGISTERED_BY_ANNOTATION,
+  registeredWorkloadRefusal,
+} from "./registered-workloads.js";
 export { isStoredKindName, STORED_KIND_NAMES, type StoredKindName, type StoredRef } from "./stored-kinds.js";

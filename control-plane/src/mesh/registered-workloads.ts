@@ -8,6 +8,13 @@ import type { StoredKindName } from "./stored-kinds.js";
 /** The annotation marking a WorkloadEntry as written by the registry; its value is the node id that registered it. */
 export const REGISTERED_BY_ANNOTATION = "weft.dev/registered-by";
 
+/**
+ * The annotation holding a WorkloadEntry's health: `healthy` (also when absent), `unhealthy` or
+ * `draining`. The registry writes it as a registered sidecar reports its app's health; the
+ * compiler reads it for the entry's endpoints.
+ */
+export const HEALTH_ANNOTATION = "weft.dev/health";
+
 /** Whether a stored (or parsed) resource's canonical JSON is a registered WorkloadEntry. */
 export function isRegisteredWorkload(kind: StoredKindName, json: string): boolean {
   if (kind !== "workloadentries") return false;

@@ -6,6 +6,7 @@ import { type Static, type TSchema, Type } from "typebox";
 import { Compile } from "typebox/compile";
 import { ErrorCode, type ErrorDetail, ValidationCode, WeftError } from "../errors.js";
 import {
+  HEALTH_ANNOTATION,
   type MeshDocument,
   type ParsedMeshDocument,
   parseMeshDocument,
@@ -16,8 +17,7 @@ import {
 } from "../mesh/index.js";
 import { checkResourceName } from "../resources/index.js";
 
-/** The annotation holding a registered instance's health, as its sidecar last reported it. */
-export const HEALTH_ANNOTATION = "weft.dev/health";
+export { HEALTH_ANNOTATION } from "../mesh/index.js";
 
 /** The label every registered instance carries: the service it belongs to. */
 export const SERVICE_LABEL = "app";

@@ -1,10 +1,10 @@
 // The health of a WorkloadEntry, as its endpoints carry it. The registry marks a registered
 // sidecar's entry when its app's health changes (docs/mesh.md, "Registration"); an entry written
 // by hand is healthy unless its writer marks it. This is the one place the compiler reads it.
+import { HEALTH_ANNOTATION } from "../registered-workloads.js";
 import type { WorkloadEntryDocument } from "./mesh-state.js";
 
-/** The annotation holding an entry's health: `healthy` (also when absent), `unhealthy` or `draining`. */
-export const HEALTH_ANNOTATION = "weft.dev/health";
+export { HEALTH_ANNOTATION };
 
 /** EDS health_status names: callers send to HEALTHY endpoints only (DRAINING: no new requests). */
 export type WorkloadHealth = "HEALTHY" | "UNHEALTHY" | "DRAINING";
