@@ -22,6 +22,8 @@ export interface NodeScope {
 export interface ScopedNode {
   readonly id: string;
   readonly cluster: string;
+  /** The node's metadata (a sidecar describes itself there); absent: none. */
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**

@@ -2,10 +2,16 @@
 // are left out of its view. A front proxy and its sidecars can then share one control plane without
 // each binding the others' ports. Clusters, routes and endpoints are not scoped: a proxy subscribes
 // to the routes its listeners name, and an unused cluster costs it little.
+//
+// A sidecar (node metadata, sidecar-node.ts) also receives what the mesh compiles for it
+// (docs/mesh.md, "One engine"): the outbound side of its dependency set, in a view shared by every
+// sidecar with the same set and scope, and its own listeners and app cluster on top.
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { TypeUrl } from "../../../proto/index.js";
 import { inScope, listenerScope, type NodeScope, type ScopedNode } from "./node-scope-rules.js";
+import { sidecarOf } from "./sidecar-node.js";
 import {
+  type CompiledByType,
   type Selection,
   type Snapshot,
   type SnapshotResource,
@@ -19,6 +25,8 @@ interface ScopeIndex {
   readonly scoped: ReadonlyMap<string, NodeScope>;
   /** Views by the names of the scoped listeners they hide, shared by every node hiding the same. */
   readonly views: Map<string, ScopedView>;
+  /** Views with compiled resources, by scope key and what was compiled for the node. */
+  readonly compiled: Map<string, CompiledView>;
 }
 
 /**
@@ -28,7 +36,7 @@ interface ScopeIndex {
  */
 export function nodeScopedViews(): (node: ScopedNode, snapshot: Snapshot) => SnapshotView {
   const indexes = new WeakMap<Snapshot, ScopeIndex>();
-  return (node, snapshot) => {
+  const scopedView = (node: ScopedNode, snapshot: Snapshot): { key: string; view: SnapshotView } => {
     let index = indexes.get(snapshot);
     if (index === undefined) {
       const scoped = new Map<string, NodeScope>();
@@ -36,21 +44,98 @@ export function nodeScopedViews(): (node: ScopedNode, snapshot: Snapshot) => Sna
         const scope = listenerScope(resource.message as Listener);
         if (scope !== undefined) scoped.set(name, scope);
       }
-      index = { scoped, views: new Map() };
+      index = { scoped, views: new Map(), compiled: new Map() };
       indexes.set(snapshot, index);
     }
-    if (index.scoped.size === 0) return snapshot;
+    if (index.scoped.size === 0) return { key: "", view: snapshot };
     const hidden: string[] = [];
     for (const [name, scope] of index.scoped) if (!inScope(scope, node)) hidden.push(name);
-    if (hidden.length === 0) return snapshot;
+    if (hidden.length === 0) return { key: "", view: snapshot };
     const key = hidden.join("\n");
     let view = index.views.get(key);
     if (view === undefined) {
       view = new ScopedView(snapshot, new Set(hidden));
       index.views.set(key, view);
     }
+    return { key, view };
+  };
+  const compiledView = (key: string, snapshot: Snapshot, make: () => CompiledView): CompiledView => {
+    const views = (indexes.get(snapshot) as ScopeIndex).compiled;
+    let view = views.get(key);
+    if (view === undefined) {
+      view = make();
+      views.set(key, view);
+    }
     return view;
   };
+  return (node, snapshot) => {
+    const scoped = scopedView(node, snapshot);
+    const mesh = snapshot.mesh;
+    const sidecar = mesh === undefined ? undefined : sidecarOf(node.metadata);
+    if (mesh === undefined || sidecar === undefined) return scoped.view;
+    const dependsKey = sidecar.depends === undefined ? "*" : `=${sidecar.depends.join(",")}`;
+    const outboundKey = `${scoped.key}\0${dependsKey}`;
+    const outbound = compiledView(
+      outboundKey,
+      snapshot,
+      () => new CompiledView(scoped.view, mesh.outbound(sidecar.depends)),
+    );
+    const own = mesh.sidecar(sidecar);
+    // Sidecars with the same scope, dependencies and addresses (rare but free) share the view.
+    const ownKey = `${outboundKey}\0${[...own.values()].flatMap((byName) => [...byName.values()].map((r) => `${r.name}@${r.version}`)).join(",")}`;
+    return compiledView(ownKey, snapshot, () => new CompiledView(outbound, own));
+  };
+}
+
+/**
+ * A view with compiled resources added. Compiled names are reserved (the API refuses them for
+ * written resources), so nothing is shadowed; a compiled resource would win if one were.
+ */
+class CompiledView implements SnapshotView {
+  readonly #base: SnapshotView;
+  readonly #added: CompiledByType;
+  readonly #merged = new Map<string, ReadonlyMap<string, SnapshotResource>>();
+  readonly #selections = new Map<string, Map<Subscription, Selection>>();
+
+  constructor(base: SnapshotView, added: CompiledByType) {
+    this.#base = base;
+    this.#added = added;
+  }
+
+  get revision(): number {
+    return this.#base.revision;
+  }
+
+  resources(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
+    const added = this.#added.get(typeUrl);
+    if (added === undefined) return this.#base.resources(typeUrl);
+    let merged = this.#merged.get(typeUrl);
+    if (merged === undefined) {
+      merged = new Map([...this.#base.resources(typeUrl), ...added]);
+      this.#merged.set(typeUrl, merged);
+    }
+    return merged;
+  }
+
+  select(typeUrl: string, subscription: Subscription): Selection {
+    if (!this.#added.has(typeUrl)) return this.#base.select(typeUrl, subscription);
+    let byType = this.#selections.get(typeUrl);
+    if (byType === undefined) {
+      byType = new Map();
+      this.#selections.set(typeUrl, byType);
+    }
+    let selection = byType.get(subscription);
+    if (selection === undefined) {
+      selection = selectFrom(this.resources(typeUrl), subscription);
+      byType.set(subscription, selection);
+    }
+    return selection;
+  }
+
+  /** Memo keys name their content (versions, resources), so the snapshot's memo is safe to share. */
+  memo<T>(key: string, make: () => T): T {
+    return this.#base.memo(key, make);
+  }
 }
 
 /** A snapshot without some listeners. */

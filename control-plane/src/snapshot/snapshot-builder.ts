@@ -4,9 +4,12 @@
 import type { Logger } from "pino";
 import { contentVersion, type ResourceRef } from "../../../proto/index.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
+import { meshStateOf, type StoredMeshDocument } from "../mesh/compiler/index.js";
+import { isMeshKindName, type MeshDocument, type MeshKindName } from "../mesh/index.js";
 import { isKindName, KIND_NAMES, KINDS, type KindName } from "../resources/index.js";
 import type { ConfigStore, StoredResource, WatchEvent } from "../store/config-store.js";
 import { encodeResource } from "./encode.js";
+import { MeshCompilation } from "./mesh-compilation.js";
 import { type ConsistencyIssue, Snapshot, type SnapshotResource } from "./snapshot.js";
 
 /** A resource encoded for the wire, with the references read from its message when it was decoded. */
@@ -45,6 +48,12 @@ export class SnapshotBuilder implements SnapshotSource {
   readonly #clock: Clock;
   readonly #listeners = new Set<(snapshot: Snapshot) => void>();
   readonly #stored = new Map<KindName, Map<string, StoredResource>>(KIND_NAMES.map((k) => [k, new Map()]));
+  /** Mesh documents by kind and name, parsed once per change; the compiler's input. */
+  readonly #mesh = new Map<string, StoredMeshDocument>();
+  /** The compilation of the current mesh documents; rebuilt only when one changed. */
+  #compilation: MeshCompilation | undefined;
+  /** The last compilation built, whose encodings the next one reuses. */
+  #previousCompilation: MeshCompilation | undefined;
   /** Encoded resources by type URL, name and version; carried from one snapshot to the next. */
   #encoded = new Map<string, Encoded>();
   #revision = 0;
@@ -91,8 +100,11 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#unwatch?.();
     const state = await this.#store.current();
     for (const map of this.#stored.values()) map.clear();
+    this.#mesh.clear();
+    this.#compilation = undefined;
     for (const resource of state.resources) {
       if (isKindName(resource.kind)) this.#stored.get(resource.kind)?.set(resource.name, resource);
+      else if (isMeshKindName(resource.kind)) this.#putMesh(resource.kind, resource.name, resource);
     }
     this.#revision = state.revision;
     // The commit time of a state read whole is unknown; now is the honest lower bound for convergence.
@@ -111,8 +123,11 @@ export class SnapshotBuilder implements SnapshotSource {
       return;
     }
     for (const change of event.record.changes) {
-      // Snapshots hold Envoy kinds only. Mesh documents (services, routes, ...) reach proxies once
-      // the mesh compiler turns them into Envoy resources; until then the builder leaves them out.
+      // Mesh documents (services, routes, ...) reach proxies only as what they compile to, per view.
+      if (isMeshKindName(change.kind)) {
+        this.#putMesh(change.kind, change.name, change.after);
+        continue;
+      }
       if (!isKindName(change.kind)) continue;
       const map = this.#stored.get(change.kind);
       if (change.after) map?.set(change.name, change.after);
@@ -121,6 +136,43 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#revision = event.record.revision;
     this.#committedAt = new Date(event.record.time);
     this.#schedule();
+  }
+
+  #putMesh(kind: MeshKindName, name: string, stored: StoredResource | undefined): void {
+    const key = `${kind}\n${name}`;
+    this.#compilation = undefined;
+    this.#mesh.delete(key);
+    if (stored === undefined) return;
+    try {
+      this.#mesh.set(key, { kind, document: JSON.parse(stored.json) as MeshDocument });
+    } catch (error) {
+      this.#logger.warn({ err: error, kind, name }, "stored mesh document does not parse; left out");
+    }
+  }
+
+  /**
+   * The compilation of the current mesh documents, the previous one while none changed. Compile
+   * issues are logged once per compiled revision and never fail the build.
+   */
+  #compile(): MeshCompilation | undefined {
+    if (this.#compilation !== undefined) return this.#compilation;
+    let compilation: MeshCompilation;
+    try {
+      compilation = new MeshCompilation(meshStateOf(this.#mesh.values()), this.#previousCompilation);
+    } catch (error) {
+      // Stored documents passed their checks, so this is a compiler bug: serve the raw resources.
+      this.#logger.error({ err: error, revision: this.#revision }, "compiling the mesh documents failed");
+      return undefined;
+    }
+    if (compilation.issues.length > 0) {
+      this.#logger.warn(
+        { revision: this.#revision, issues: compilation.issues.slice(0, 10), count: compilation.issues.length },
+        "mesh documents compiled with issues",
+      );
+    }
+    this.#compilation = compilation;
+    this.#previousCompilation = compilation;
+    return compilation;
   }
 
   #schedule(): void {
@@ -150,7 +202,7 @@ export class SnapshotBuilder implements SnapshotSource {
         new Map([...entries].map(([name, entry]) => [name, entry.resource])),
       ]),
     );
-    const snapshot = new Snapshot(this.#revision, byType, issues, this.#committedAt);
+    const snapshot = new Snapshot(this.#revision, byType, issues, this.#committedAt, this.#compile());
     this.#snapshot = snapshot;
     const log = issues.length > 0 ? this.#logger.warn.bind(this.#logger) : this.#logger.debug.bind(this.#logger);
     log(

@@ -2,6 +2,7 @@
 // Each resource version is encoded once, when it first appears, and its bytes are shared by every
 // stream and every later snapshot that still holds it.
 import { versionOfSet } from "../../../proto/index.js";
+import type { SidecarNode } from "./sidecar-node.js";
 
 /** One resource, ready to send. */
 export interface SnapshotResource {
@@ -26,6 +27,17 @@ export interface ConsistencyIssue {
   readonly typeUrl: string;
   readonly name: string;
   readonly message: string;
+}
+
+/** Compiled resources by type URL and name. */
+export type CompiledByType = ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>;
+
+/** What the mesh documents of a snapshot's revision compile to, per view (mesh-compilation.ts). */
+export interface CompiledMesh {
+  /** The routes, clusters and endpoints of the Services in `depends` (sorted, unique; undefined: every Service). */
+  outbound(depends: readonly string[] | undefined): CompiledByType;
+  /** The sidecar's own listeners and app cluster. */
+  sidecar(node: SidecarNode): CompiledByType;
 }
 
 const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();
@@ -98,6 +110,8 @@ export class Snapshot implements SnapshotView {
   /** When that revision was committed (the store's clock), for convergence times. */
   readonly committedAt: Date;
   readonly issues: readonly ConsistencyIssue[];
+  /** The mesh documents of this revision and what they compile to, per view (see node-scope.ts). */
+  readonly mesh: CompiledMesh | undefined;
   readonly #byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>;
   readonly #memo = new Map<string, unknown>();
   /** Selections by type URL and (interned) subscription object: no key strings on the hot path. */
@@ -108,8 +122,10 @@ export class Snapshot implements SnapshotView {
     byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>,
     issues: readonly ConsistencyIssue[] = [],
     committedAt: Date = new Date(),
+    mesh?: CompiledMesh,
   ) {
     this.revision = revision;
+    this.mesh = mesh;
     this.committedAt = committedAt;
     this.#byType = byType;
     this.issues = issues;

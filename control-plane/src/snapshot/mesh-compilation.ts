@@ -1,0 +1,111 @@
+// The mesh compiler's output for one store state, encoded for the wire (docs/mesh.md, "One
+// engine"). Built with the snapshot (same revision) and compiled lazily per view: the outbound side
+// once per set of callable Services, shared by every sidecar with that set; the sidecar's own
+// listeners and app cluster once per distinct set of addresses. Each compiled resource is encoded
+// once per content version and carried into the next compilation while it still holds it.
+import { contentVersion } from "../../../proto/index.js";
+import {
+  type AppProtocol,
+  type CompiledResource,
+  type CompileIssue,
+  compileInbound,
+  compileOutbound,
+  compileOutboundListener,
+  type HostPort,
+  type MeshState,
+  speaksHttp,
+  speaksHttp2,
+} from "../mesh/compiler/index.js";
+import { KINDS } from "../resources/index.js";
+import { encodeResource } from "./encode.js";
+import type { SidecarNode } from "./sidecar-node.js";
+import type { CompiledByType, CompiledMesh, SnapshotResource } from "./snapshot.js";
+
+export class MeshCompilation implements CompiledMesh {
+  readonly state: MeshState;
+  /** What the documents ask for that was left out, for the whole mesh (every Service callable). */
+  readonly issues: readonly CompileIssue[];
+  /** Encoded compiled resources by type URL, name and content version. */
+  readonly #encoded = new Map<string, SnapshotResource>();
+  readonly #previousEncoded: ReadonlyMap<string, SnapshotResource>;
+  /** Outbound sides by dependency key (`*` for every Service). */
+  readonly #outbound = new Map<string, CompiledByType>();
+  /** A sidecar's own resources by its addresses and app protocol. */
+  readonly #sidecars = new Map<string, CompiledByType>();
+
+  /** Compiles the whole mesh once for its issues (that outbound side then serves sidecars depending on every Service). */
+  constructor(state: MeshState, previous?: MeshCompilation) {
+    this.state = state;
+    this.#previousEncoded = previous === undefined ? new Map() : previous.#encoded;
+    const all = compileOutbound(state);
+    this.issues = all.issues;
+    this.#outbound.set("*", this.#group([all.routes, ...all.clusters, ...all.endpoints]));
+  }
+
+  /** The routes, clusters and endpoints of the Services in `depends` (undefined: every Service), sorted and unique. */
+  outbound(depends: readonly string[] | undefined): CompiledByType {
+    const key = depends === undefined ? "*" : `=${depends.join(",")}`;
+    let found = this.#outbound.get(key);
+    if (found === undefined) {
+      const compiled = compileOutbound(this.state, { services: depends });
+      found = this.#group([compiled.routes, ...compiled.clusters, ...compiled.endpoints]);
+      this.#outbound.set(key, found);
+    }
+    return found;
+  }
+
+  /** The sidecar's outbound listener and, when it gave both addresses, its inbound listener and app cluster. */
+  sidecar(node: SidecarNode): CompiledByType {
+    const protocol = node.appProtocol ?? this.#appProtocolOf(node.service);
+    const at = (address: HostPort) => `${address.host}:${address.port}`;
+    const inbound = node.inbound;
+    const key = [at(node.outbound), inbound ? at(inbound.listen) : "", inbound ? at(inbound.app) : "", protocol].join(
+      "\n",
+    );
+    let found = this.#sidecars.get(key);
+    if (found === undefined) {
+      const resources: CompiledResource[] = [compileOutboundListener(node.outbound)];
+      if (inbound !== undefined) {
+        const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol });
+        resources.push(compiled.listener, compiled.cluster);
+      }
+      found = this.#group(resources);
+      this.#sidecars.set(key, found);
+    }
+    return found;
+  }
+
+  /** How a sidecar of `service` talks to its app when it does not say: as the Service's first port speaks. */
+  #appProtocolOf(service: string): AppProtocol {
+    const port = this.state.services.get(service)?.spec.ports[0];
+    if (port === undefined) return "http";
+    return !speaksHttp(port) ? "tcp" : speaksHttp2(port) ? "http2" : "http";
+  }
+
+  #group(resources: readonly CompiledResource[]): CompiledByType {
+    const byType = new Map<string, Map<string, SnapshotResource>>();
+    for (const resource of resources) {
+      const encoded = this.#encode(resource);
+      let names = byType.get(encoded.typeUrl);
+      if (names === undefined) {
+        names = new Map();
+        byType.set(encoded.typeUrl, names);
+      }
+      names.set(encoded.name, encoded);
+    }
+    return byType;
+  }
+
+  /** Versions are content versions, as for stored resources: equal content, equal version, no push. */
+  #encode(resource: CompiledResource): SnapshotResource {
+    const { typeUrl, typeName } = KINDS[resource.kind];
+    const version = contentVersion(typeName, resource.message);
+    const key = `${typeUrl}\n${resource.name}\n${version}`;
+    let encoded = this.#encoded.get(key) ?? this.#previousEncoded.get(key);
+    if (encoded === undefined) {
+      encoded = encodeResource({ typeUrl, typeName, name: resource.name, version, message: resource.message });
+    }
+    this.#encoded.set(key, encoded);
+    return encoded;
+  }
+}
