@@ -14,7 +14,19 @@ import { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.j
 import { RouteConfiguration } from "../../../proto/gen/envoy/config/route/v3/route.js";
 import type { DiscoveryResponse } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import { type Doc, httpRoute, service, workloadEntry } from "../mesh/mesh-documents.js";
-import { CDS, EDS, type Harness, LDS, listener, names, RDS, request, startHarness } from "../xds/harness.js";
+import {
+  CDS,
+  deltaNames,
+  deltaRequest,
+  EDS,
+  type Harness,
+  LDS,
+  listener,
+  names,
+  RDS,
+  request,
+  startHarness,
+} from "../xds/harness.js";
 
 const sidecarNode = (id: string, weft: Record<string, unknown>) => ({
   id,
@@ -138,6 +150,14 @@ describe("mesh views: what a sidecar receives over xDS", () => {
     assert.deepEqual(addressesOf(endpoints), ["10.0.1.1"]);
   });
 
+  test("a sidecar on a delta stream receives the same compiled clusters", async () => {
+    const stream = h.deltaAds();
+    stream.send(deltaRequest({ node: pricingCaller, typeUrl: CDS }));
+    const response = await stream.next();
+    assert.deepEqual(deltaNames(response), ["inbound|app", "outbound|9090||pricing"]);
+    stream.cancel();
+  });
+
   test("a node without sidecar metadata receives nothing compiled", async () => {
     assert.deepEqual(listenerNames(await fetch(h, plain, LDS)), ["everyone"]);
     assert.deepEqual(clusterNames(await fetch(h, plain, CDS)), []);
@@ -159,6 +179,22 @@ describe("mesh views: what a sidecar receives over xDS", () => {
       a.resources(LDS).get("inbound|listener")?.version,
       b.resources(LDS).get("inbound|listener")?.version,
     );
+  });
+
+  test("node scoping still applies to a sidecar's raw listeners, beside its compiled ones", async () => {
+    await h.put([
+      "listeners",
+      { ...listener("edge-only", "routes", 10002), metadata: { filter_metadata: { weft: { node_ids: ["edge-9"] } } } },
+    ]);
+    assert.deepEqual(listenerNames(await fetch(h, web, LDS)), ["everyone", "inbound|listener", "outbound|listener"]);
+    const edge = sidecarNode("edge-9", { service: "web", inbound: "127.0.0.1:18031", app: "127.0.0.1:18030" });
+    assert.deepEqual(listenerNames(await fetch(h, edge, LDS)), [
+      "edge-only",
+      "everyone",
+      "inbound|listener",
+      "outbound|listener",
+    ]);
+    await h.remove(["listeners", "edge-only"]);
   });
 
   test("a WorkloadEntry added reaches a subscribed sidecar's endpoints in the next snapshot", async () => {
