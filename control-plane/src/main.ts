@@ -134,7 +134,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       controlPlane: encodeControlPlane(`weft ${hostname()} pid ${process.pid}`),
       now: () => new Date(clock.now()),
       nextStreamId: () => ++streamId,
-      // Listeners scoped to some nodes (metadata.filter_metadata.weft) reach only those.
+      // Listeners scoped to some nodes (metadata.filter_metadata.weft) reach only those, and a
+      // sidecar (node metadata weft.role) also receives the mesh config compiled for it.
       view: nodeScopedViews(),
     };
     // Sidecars register on the xDS port: it is the one address they are given.
