@@ -84,6 +84,12 @@ export const ProxyErrorCode = {
   // Upstream discovery: logged as the `reason` of the warning, the last good addresses kept.
   /** A DNS name resolved, but to no address of the cluster's dns_lookup_family. */
   dnsNoAddress: "WEFT_PROXY_DNS_NO_ADDRESS",
+
+  // The sidecar's registration with the control plane (weft.registry.v1.Registration).
+  /** The control plane refused the registration (INVALID_ARGUMENT or another status not worth retrying); the message has its WEFT_ code and field paths. */
+  sidecarRegistrationRefused: "WEFT_SIDECAR_REGISTRATION_REFUSED",
+  /** The registration client was closed, or a deregistration's deadline passed, before the control plane answered. */
+  sidecarRegistrationCancelled: "WEFT_SIDECAR_REGISTRATION_CANCELLED",
 } as const;
 
 export type ProxyErrorCode = (typeof ProxyErrorCode)[keyof typeof ProxyErrorCode];
@@ -142,6 +148,8 @@ export const PROXY_ERROR_SURFACE: Readonly<Record<ProxyErrorCode, ProxyErrorSurf
   [ProxyErrorCode.connectTimeout]: FORWARDING,
   [ProxyErrorCode.sessionsClosed]: FORWARDING,
   [ProxyErrorCode.dnsNoAddress]: { via: "log" },
+  [ProxyErrorCode.sidecarRegistrationRefused]: START_UP,
+  [ProxyErrorCode.sidecarRegistrationCancelled]: { via: "log" },
 };
 
 /** The admin reply status of `code`; 500 for a code that is not an admin reply's (a bug). */
