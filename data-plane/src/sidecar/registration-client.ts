@@ -208,6 +208,8 @@ export class SidecarRegistrationClient {
     for (let attempt = 0; ; attempt++) {
       let lastReason = "";
       for (let tried = 0; tried < servers.length; tried++) {
+        // A registration still retrying when deregister began must not be sent after the removal.
+        if (this.#closed || (what === "register" && this.#leaving)) throw this.#cancelled(`${what}: cancelled`);
         const server = this.server;
         const remainingMs = giveUpAt === undefined ? this.#callTimeoutMs : giveUpAt - this.#clock.now();
         if (remainingMs <= 0) throw this.#cancelled(`${what}: no control plane answered before the deadline`);
