@@ -2,7 +2,7 @@
 // compiled dist/, which `npm test` builds first), talking to a control plane started in this
 // process on ports it picks, with a fresh data dir.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,9 +85,18 @@ export async function controlPlane(options: { apiToken?: string } = {}): Promise
   };
 }
 
-export function tempDir(): { path: string; remove(): void } {
+/** A temporary folder; `write` puts a file in it and returns the file's path. */
+export function tempDir(): { path: string; write(name: string, text: string): string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), "weft-cli-files-"));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    write: (name, text) => {
+      const file = join(path, name);
+      writeFileSync(file, text);
+      return file;
+    },
+    remove: () => rmSync(path, { recursive: true, force: true }),
+  };
 }
 
 /** YAML documents of resources that reference nothing missing: an EDS cluster, its endpoints, a route to it. */

@@ -17,11 +17,7 @@ after(async () => {
   files.remove();
 });
 
-function file(name: string, text: string): string {
-  const path = join(files.path, name);
-  writeFileSync(path, text);
-  return path;
-}
+const file = files.write;
 
 const at = () => ["--server", cp.server];
 

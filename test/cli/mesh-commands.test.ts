@@ -1,7 +1,6 @@
 // apply, get, diff and delete of mesh documents as operators run them: a file mixing
 // Kubernetes-shaped and Envoy-shaped documents, against a real control plane on 127.0.0.1.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { stringify } from "yaml";
@@ -18,11 +17,7 @@ after(async () => {
   files.remove();
 });
 
-function file(name: string, text: string): string {
-  const path = join(files.path, name);
-  writeFileSync(path, text);
-  return path;
-}
+const file = files.write;
 
 const at = () => ["--server", cp.server];
 const yamlOf = (documents: unknown[]) => documents.map((d) => stringify(d)).join("---\n");

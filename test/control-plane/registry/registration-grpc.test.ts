@@ -22,6 +22,7 @@ import {
   RegistrationClient,
 } from "../../../proto/gen/weft/registry/v1/registration.js";
 import { type Harness, startHarness } from "../xds/harness.js";
+import { storedEntry as storedEntryAt } from "./stored-entry.js";
 
 function call<Res>(run: (done: (error: ServiceError | null, response?: Res) => void) => void): Promise<Res> {
   return new Promise((resolve, reject) => {
@@ -78,18 +79,7 @@ describe("the Registration service of a running control plane", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function storedEntry(name: string) {
-    const response = await fetch(`http://${plane.apiAddress}/v1/resources/workloadentries/${name}`);
-    if (response.status === 404) return undefined;
-    assert.equal(response.status, 200, await response.clone().text());
-    const view = (await response.json()) as {
-      resource: {
-        metadata: { annotations: Record<string, string> };
-        spec: { address: string; ports: Record<string, number>; labels: Record<string, string> };
-      };
-    };
-    return view.resource;
-  }
+  const storedEntry = (name: string) => storedEntryAt(plane.apiAddress, name);
 
   test("Register writes the node's WorkloadEntry with the registry's annotations, and the same request again changes nothing", async () => {
     const first = await register(client, CATALOG);

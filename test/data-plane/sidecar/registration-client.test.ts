@@ -18,6 +18,7 @@ import {
   SidecarError,
   SidecarRegistrationClient,
 } from "../../../data-plane/src/sidecar/index.js";
+import { storedEntry as storedEntryAt } from "../../control-plane/registry/stored-entry.js";
 import { ManualClock } from "../../time/manual-clock.js";
 
 const CATALOG: InstanceRegistration = {
@@ -77,18 +78,7 @@ describe("the sidecar's registration client with a running control plane", () =>
     return { client: made, clock };
   }
 
-  async function storedEntry(name: string) {
-    const response = await fetch(`http://${plane.apiAddress}/v1/resources/workloadentries/${name}`);
-    if (response.status === 404) return undefined;
-    assert.equal(response.status, 200, await response.clone().text());
-    const view = (await response.json()) as {
-      resource: {
-        metadata: { annotations: Record<string, string> };
-        spec: { address: string; ports: Record<string, number>; labels: Record<string, string> };
-      };
-    };
-    return view.resource;
-  }
+  const storedEntry = (name: string) => storedEntryAt(plane.apiAddress, name);
 
   test("register stores the instance's WorkloadEntry with its address, ports, labels and health", async () => {
     const { client: sidecar } = client("catalog-1");
