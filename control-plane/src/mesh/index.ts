@@ -26,6 +26,7 @@ export { meshReferencesOf, type ParsedMeshDocument, parseMeshDocument } from "./
 export {
   HEALTH_ANNOTATION,
   isRegisteredWorkload,
+  PORT_ANNOTATION,
   REGISTERED_BY_ANNOTATION,
   registeredWorkloadRefusal,
 } from "./registered-workloads.js";

@@ -15,6 +15,14 @@ export const REGISTERED_BY_ANNOTATION = "weft.dev/registered-by";
  */
 export const HEALTH_ANNOTATION = "weft.dev/health";
 
+/**
+ * The annotation holding the one port every Service port of a WorkloadEntry reaches, for the
+ * Service ports its `spec.ports` does not name: a registered sidecar's inbound listener, which
+ * serves all the ports of its instance on one port chosen at start. The registry writes it from
+ * a registration's `port`; an entry written by hand may carry it too (a VM with one proxy port).
+ */
+export const PORT_ANNOTATION = "weft.dev/port";
+
 /** Whether a stored (or parsed) resource's canonical JSON is a registered WorkloadEntry. */
 export function isRegisteredWorkload(kind: StoredKindName, json: string): boolean {
   if (kind !== "workloadentries") return false;

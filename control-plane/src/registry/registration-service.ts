@@ -49,6 +49,8 @@ function bodyOf(request: RegisterRequest): Record<string, unknown> {
     service: request.service,
     address: request.address,
     ports: request.ports,
+    // proto3's 0 is "not given".
+    ...(request.port === 0 ? {} : { port: request.port }),
     labels: request.labels,
     ...(health === undefined ? {} : { health }),
   };

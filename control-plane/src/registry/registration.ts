@@ -9,6 +9,7 @@ import {
   HEALTH_ANNOTATION,
   type MeshDocument,
   type ParsedMeshDocument,
+  PORT_ANNOTATION,
   parseMeshDocument,
   REGISTERED_BY_ANNOTATION,
   type SchemaError,
@@ -33,6 +34,14 @@ export const RegistrationBody = Type.Object(
         description: "Port name to port number, as a WorkloadEntry's spec.ports.",
       }),
     ),
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description:
+          "The one port every Service port of the instance reaches (a sidecar's inbound listener), for the Service ports `ports` does not name.",
+      }),
+    ),
     labels: Type.Optional(
       Type.Record(Type.String(), Type.String(), { description: "More labels (version=v2); app is the service's." }),
     ),
@@ -50,6 +59,8 @@ export interface Registration {
   readonly service: string;
   readonly address: string;
   readonly ports: Readonly<Record<string, number>>;
+  /** The port for every Service port `ports` does not name (a sidecar's inbound listener), if any. */
+  readonly port?: number;
   /** Every label of the instance, `app` included. */
   readonly labels: Readonly<Record<string, string>>;
   readonly health: HealthState;
@@ -102,6 +113,7 @@ export function parseRegistration(nodeId: string, body: unknown): Registration {
     service: given.service,
     address: given.address,
     ports: given.ports ?? {},
+    ...(given.port === undefined ? {} : { port: given.port }),
     labels: { ...given.labels, [SERVICE_LABEL]: given.service },
     health: (given.health ?? "healthy") as HealthState,
   };
@@ -122,7 +134,11 @@ export function workloadEntryOf(registration: Registration, name: string): Parse
     kind: workloadEntryKind.kind,
     metadata: {
       name,
-      annotations: { [REGISTERED_BY_ANNOTATION]: registration.nodeId, [HEALTH_ANNOTATION]: registration.health },
+      annotations: {
+        [REGISTERED_BY_ANNOTATION]: registration.nodeId,
+        [HEALTH_ANNOTATION]: registration.health,
+        ...(registration.port === undefined ? {} : { [PORT_ANNOTATION]: String(registration.port) }),
+      },
     },
     spec: {
       address: registration.address,

@@ -41,8 +41,10 @@ export interface InstanceRegistration {
   readonly service: string;
   /** Where other sidecars reach the instance (the inbound listener's host). */
   readonly address: string;
-  /** Port name to the port actually bound. */
+  /** Port name to port, for Service ports served apart from `port` (usually none). */
   readonly ports: Readonly<Record<string, number>>;
+  /** The inbound listener's port actually bound: every Service port of the instance reaches it. */
+  readonly port?: number;
   /** Labels beyond app=SERVICE (`--labels`). */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -134,6 +136,7 @@ export class SidecarRegistrationClient {
       service: registration.service,
       address: registration.address,
       ports: { ...registration.ports },
+      port: registration.port ?? 0,
       labels: { ...registration.labels },
       health: health === "healthy" ? Health.HEALTHY : Health.UNHEALTHY,
     };

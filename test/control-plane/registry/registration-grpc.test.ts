@@ -10,7 +10,7 @@ import { credentials, type ServiceError, status } from "@grpc/grpc-js";
 import pino from "pino";
 import { ErrorCode, WeftError } from "../../../control-plane/src/errors.js";
 import { type RunningControlPlane, startControlPlane } from "../../../control-plane/src/main.js";
-import { REGISTERED_BY_ANNOTATION } from "../../../control-plane/src/mesh/index.js";
+import { PORT_ANNOTATION, REGISTERED_BY_ANNOTATION } from "../../../control-plane/src/mesh/index.js";
 import { HEALTH_ANNOTATION, type InstanceRegistry } from "../../../control-plane/src/registry/index.js";
 import { ERROR_CODE_METADATA, registrationService } from "../../../control-plane/src/registry/registration-service.js";
 import * as reflection from "../../../proto/gen/grpc/reflection/v1/reflection.js";
@@ -32,7 +32,10 @@ function call<Res>(run: (done: (error: ServiceError | null, response?: Res) => v
 
 function register(client: RegistrationClient, request: Partial<RegisterRequest>): Promise<RegisterResponse> {
   return call((done) =>
-    client.register({ nodeId: "", service: "", address: "", ports: {}, labels: {}, health: 0, ...request }, done),
+    client.register(
+      { nodeId: "", service: "", address: "", ports: {}, labels: {}, health: 0, port: 0, ...request },
+      done,
+    ),
   );
 }
 
@@ -99,6 +102,12 @@ describe("the Registration service of a running control plane", () => {
 
     const again = await register(client, CATALOG);
     assert.deepEqual(again, { ...first, changed: false });
+
+    const withPort = await register(client, { ...CATALOG, port: 41001 });
+    assert.equal(withPort.changed, true);
+    assert.equal((await storedEntry("catalog-1"))?.metadata.annotations[PORT_ANNOTATION], "41001");
+    assert.deepEqual(await register(client, { ...CATALOG, port: 41001 }), { ...withPort, changed: false });
+    await register(client, CATALOG);
 
     const unhealthy = await register(client, { ...CATALOG, health: Health.UNHEALTHY });
     assert.equal(unhealthy.changed, true);

@@ -3,7 +3,7 @@
 // with its field paths and changes nothing.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { REGISTERED_BY_ANNOTATION } from "../../../control-plane/src/mesh/index.js";
+import { PORT_ANNOTATION, REGISTERED_BY_ANNOTATION } from "../../../control-plane/src/mesh/index.js";
 import { HEALTH_ANNOTATION } from "../../../control-plane/src/registry/index.js";
 import { assertError, assertNothingStored, type Harness, harness, put } from "../api/harness.js";
 
@@ -73,6 +73,21 @@ describe("registering an instance", () => {
         ports: { http: 41000 },
         labels: { app: "catalog", version: "v2" },
       });
+    }));
+
+  test(`a registration's port is kept as the entry's ${PORT_ANNOTATION} annotation, and a new port is one new revision`, () =>
+    withHarness(async (h) => {
+      const first = (await register(h, "catalog-1", { ...CATALOG, port: 41001 })).json() as { revision: number };
+      const stored = await storedEntry(h, "catalog-1");
+      assert.equal(stored?.entry.metadata.annotations[PORT_ANNOTATION], "41001");
+      const moved = (await register(h, "catalog-1", { ...CATALOG, port: 41002 })).json() as {
+        revision: number;
+        changed: boolean;
+      };
+      assert.deepEqual([moved.revision, moved.changed], [first.revision + 1, true]);
+      assert.equal((await storedEntry(h, "catalog-1"))?.entry.metadata.annotations[PORT_ANNOTATION], "41002");
+      await register(h, "catalog-1", CATALOG);
+      assert.equal((await storedEntry(h, "catalog-1"))?.entry.metadata.annotations[PORT_ANNOTATION], undefined);
     }));
 
   test("registering again with the same body creates no revision and answers the one holding it", () =>
@@ -171,8 +186,8 @@ describe("bad registrations", () => {
     { name: "a body without service or address", body: {}, paths: ["service", "address"] },
     {
       name: "unknown fields, a port out of range and an unknown health",
-      body: { ...CATALOG, weight: 3, ports: { http: 70000 }, health: "sick" },
-      paths: ["weight", "ports.http", "health"],
+      body: { ...CATALOG, weight: 3, ports: { http: 70000 }, health: "sick", port: 0 },
+      paths: ["weight", "ports.http", "port", "health"],
     },
     { name: "a service that is not a DNS-1123 label", body: { ...CATALOG, service: "Catalog_1" }, paths: ["service"] },
     {

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { status } from "@grpc/grpc-js";
 import pino from "pino";
 import { type RunningControlPlane, startControlPlane } from "../../../control-plane/src/main.js";
-import { REGISTERED_BY_ANNOTATION } from "../../../control-plane/src/mesh/index.js";
+import { PORT_ANNOTATION, REGISTERED_BY_ANNOTATION } from "../../../control-plane/src/mesh/index.js";
 import { HEALTH_ANNOTATION } from "../../../control-plane/src/registry/index.js";
 import { ProxyErrorCode } from "../../../data-plane/src/errors.js";
 import {
@@ -25,6 +25,7 @@ const CATALOG: InstanceRegistration = {
   service: "catalog",
   address: "127.0.0.1",
   ports: { http: 41000 },
+  port: 41001,
   labels: { version: "v2" },
 };
 
@@ -94,6 +95,7 @@ describe("the sidecar's registration client with a running control plane", () =>
     assert.deepEqual(entry?.metadata.annotations, {
       [REGISTERED_BY_ANNOTATION]: "catalog-1",
       [HEALTH_ANNOTATION]: "healthy",
+      [PORT_ANNOTATION]: "41001",
     });
   });
 

@@ -1,6 +1,7 @@
 // A Service's endpoints: the WorkloadEntries whose labels contain its selector, one
 // ClusterLoadAssignment per Service port (docs/mesh.md, "Endpoints").
 import { ipKey, parseIp } from "../../../../proto/checks/index.js";
+import { PORT_ANNOTATION } from "../registered-workloads.js";
 import { type CompiledResource, type CompileIssue, compiled, type EnvoyJson } from "./compiled-resource.js";
 import type { MeshState, ServiceDocument, ServicePort, WorkloadEntryDocument } from "./mesh-state.js";
 import { serviceClusterName } from "./names.js";
@@ -54,7 +55,8 @@ export function compileEndpoints(
       skip("spec.address", `${address} is a host name; Service ${serviceName} sends only to IP addresses`);
       continue;
     }
-    const endpointPort = (port.name === undefined ? undefined : ports?.[port.name]) ?? port.port;
+    const endpointPort =
+      (port.name === undefined ? undefined : ports?.[port.name]) ?? entryPort(entry, skip) ?? port.port;
     const key = `${ipKey(ip)}:${endpointPort}`;
     const first = seen.get(key);
     if (first !== undefined) {
@@ -81,6 +83,22 @@ export function compileEndpoints(
   }
   const endpoints = [...groups.values()].map(({ locality, lbEndpoints }) => ({ locality, lbEndpoints }));
   return compiled("endpoints", { clusterName: serviceClusterName(serviceName, port.port), endpoints });
+}
+
+/**
+ * The entry's PORT_ANNOTATION as a port number; a value that is not one (1 to 65535, decimal) is
+ * ignored with an issue, so the Service port's own number applies.
+ */
+function entryPort(entry: WorkloadEntryDocument, skip: (path: string, message: string) => void): number | undefined {
+  const value = entry.metadata.annotations?.[PORT_ANNOTATION];
+  if (value === undefined) return undefined;
+  const port = /^[1-9][0-9]{0,4}$/.test(value) ? Number(value) : 0;
+  if (port >= 1 && port <= 65535) return port;
+  skip(
+    `metadata.annotations["${PORT_ANNOTATION}"]`,
+    `${JSON.stringify(value)} is not a port number (1-65535): ignored`,
+  );
+  return undefined;
 }
 
 /** Istio's `region/zone/subzone`, each part optional from the right. */

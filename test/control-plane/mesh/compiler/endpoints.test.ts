@@ -8,6 +8,7 @@ import {
   HEALTH_ANNOTATION,
   type MeshState,
 } from "../../../../control-plane/src/mesh/compiler/index.js";
+import { PORT_ANNOTATION } from "../../../../control-plane/src/mesh/index.js";
 import type { RuntimeEndpoints } from "../../../../data-plane/src/config/index.js";
 import { changed, type Doc, service, workloadEntry } from "../mesh-documents.js";
 import { assertBothPlanesAccept, envoyJson, stateOf } from "./both-planes.js";
@@ -126,6 +127,34 @@ describe("mesh compiler: endpoints", () => {
         ["workloadentries", "b", "spec.address"],
         ["workloadentries", "c", "spec.address"],
         ["workloadentries", "e", "spec.address"],
+      ],
+    );
+  });
+
+  test(`an entry's ${PORT_ANNOTATION} annotation is the port of every Service port its spec.ports does not name`, () => {
+    const annotated = (name: string, address: string, port: string, extra: Doc = {}) =>
+      changed(entry(name, address, { app: "catalog" }, extra), (doc) => {
+        doc.metadata.annotations = { [PORT_ANNOTATION]: port };
+      });
+    const state = stateOf(
+      TWO_PORTS,
+      annotated("a", "10.0.0.1", "15006"),
+      annotated("b", "10.0.0.2", "15007", { ports: { grpc: 19090 } }),
+      annotated("c", "10.0.0.3", "70000"),
+      annotated("d", "10.0.0.4", "08080"),
+    );
+    const hostsOf = (port: number, issues: CompileIssue[] = []) =>
+      endpointsOf(state, "catalog", port, issues).runtime.localities.flatMap((l) =>
+        l.endpoints.map((e) => `${e.host}:${e.port}`),
+      );
+    const issues: CompileIssue[] = [];
+    assert.deepEqual(hostsOf(8080, issues), ["10.0.0.1:15006", "10.0.0.2:15007", "10.0.0.3:8080", "10.0.0.4:8080"]);
+    assert.deepEqual(hostsOf(9090), ["10.0.0.1:15006", "10.0.0.2:19090", "10.0.0.3:9090", "10.0.0.4:9090"]);
+    assert.deepEqual(
+      issues.map((i) => [i.name, i.path]),
+      [
+        ["c", `metadata.annotations["${PORT_ANNOTATION}"]`],
+        ["d", `metadata.annotations["${PORT_ANNOTATION}"]`],
       ],
     );
   });

@@ -44,6 +44,11 @@ export interface RegisterRequest {
   /** More labels (version=v2); an app label other than the service is refused. */
   labels: { [key: string]: string };
   health: Health;
+  /**
+   * The one port every Service port of the instance reaches (a sidecar's inbound listener), used
+   * for each Service port that `ports` does not name; 0 = none (each Service port's own number).
+   */
+  port: number;
 }
 
 export interface RegisterRequest_PortsEntry {
@@ -82,7 +87,7 @@ export interface DeregisterResponse {
 }
 
 function createBaseRegisterRequest(): RegisterRequest {
-  return { nodeId: "", service: "", address: "", ports: {}, labels: {}, health: 0 };
+  return { nodeId: "", service: "", address: "", ports: {}, labels: {}, health: 0, port: 0 };
 }
 
 export const RegisterRequest: MessageFns<RegisterRequest> = {
@@ -104,6 +109,9 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
     });
     if (message.health !== 0) {
       writer.uint32(48).int32(message.health);
+    }
+    if (message.port !== 0) {
+      writer.uint32(56).uint32(message.port);
     }
     return writer;
   },
@@ -175,6 +183,14 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
             message.health = reader.int32() as any;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.port = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -214,6 +230,7 @@ export const RegisterRequest: MessageFns<RegisterRequest> = {
       {},
     );
     message.health = object.health ?? 0;
+    message.port = object.port ?? 0;
     return message;
   },
 };
