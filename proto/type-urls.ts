@@ -15,6 +15,8 @@ export const TypeUrl = {
   httpConnectionManager:
     "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
   router: "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",
+  /** Envoy's HTTP fault filter (envoy.filters.http.fault): in http_filters and in typed_per_filter_config. */
+  httpFault: "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault",
   tcpProxy: "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy",
   upstreamHttpProtocolOptions: "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
   aggregateCluster: "type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig",

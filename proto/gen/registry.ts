@@ -17,33 +17,35 @@ import * as m14 from "./envoy/config/listener/v3/listener_components.js";
 import * as m15 from "./envoy/config/route/v3/route.js";
 import * as m16 from "./envoy/config/route/v3/route_components.js";
 import * as m17 from "./envoy/extensions/clusters/aggregate/v3/cluster.js";
-import * as m18 from "./envoy/extensions/filters/http/router/v3/router.js";
-import * as m19 from "./envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
-import * as m20 from "./envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
-import * as m21 from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
-import * as m22 from "./envoy/service/discovery/v3/discovery.js";
-import * as m23 from "./envoy/service/status/v3/csds.js";
-import * as m24 from "./envoy/type/matcher/v3/node.js";
-import * as m25 from "./envoy/type/matcher/v3/number.js";
-import * as m26 from "./envoy/type/matcher/v3/regex.js";
-import * as m27 from "./envoy/type/matcher/v3/string.js";
-import * as m28 from "./envoy/type/matcher/v3/struct.js";
-import * as m29 from "./envoy/type/matcher/v3/value.js";
-import * as m30 from "./envoy/type/v3/hash_policy.js";
-import * as m31 from "./envoy/type/v3/percent.js";
-import * as m32 from "./envoy/type/v3/range.js";
-import * as m33 from "./envoy/type/v3/semantic_version.js";
-import * as m34 from "./google/protobuf/any.js";
-import * as m35 from "./google/protobuf/duration.js";
-import * as m36 from "./google/protobuf/struct.js";
-import * as m37 from "./google/protobuf/timestamp.js";
-import * as m38 from "./google/protobuf/wrappers.js";
-import * as m39 from "./google/rpc/status.js";
-import * as m40 from "./grpc/health/v1/health.js";
-import * as m41 from "./grpc/reflection/v1/reflection.js";
-import * as m42 from "./grpc/reflection/v1alpha/reflection.js";
-import * as m43 from "./weft/registry/v1/registration.js";
-import * as m44 from "./xds/core/v3/context_params.js";
+import * as m18 from "./envoy/extensions/filters/common/fault/v3/fault.js";
+import * as m19 from "./envoy/extensions/filters/http/fault/v3/fault.js";
+import * as m20 from "./envoy/extensions/filters/http/router/v3/router.js";
+import * as m21 from "./envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
+import * as m22 from "./envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
+import * as m23 from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
+import * as m24 from "./envoy/service/discovery/v3/discovery.js";
+import * as m25 from "./envoy/service/status/v3/csds.js";
+import * as m26 from "./envoy/type/matcher/v3/node.js";
+import * as m27 from "./envoy/type/matcher/v3/number.js";
+import * as m28 from "./envoy/type/matcher/v3/regex.js";
+import * as m29 from "./envoy/type/matcher/v3/string.js";
+import * as m30 from "./envoy/type/matcher/v3/struct.js";
+import * as m31 from "./envoy/type/matcher/v3/value.js";
+import * as m32 from "./envoy/type/v3/hash_policy.js";
+import * as m33 from "./envoy/type/v3/percent.js";
+import * as m34 from "./envoy/type/v3/range.js";
+import * as m35 from "./envoy/type/v3/semantic_version.js";
+import * as m36 from "./google/protobuf/any.js";
+import * as m37 from "./google/protobuf/duration.js";
+import * as m38 from "./google/protobuf/struct.js";
+import * as m39 from "./google/protobuf/timestamp.js";
+import * as m40 from "./google/protobuf/wrappers.js";
+import * as m41 from "./google/rpc/status.js";
+import * as m42 from "./grpc/health/v1/health.js";
+import * as m43 from "./grpc/reflection/v1/reflection.js";
+import * as m44 from "./grpc/reflection/v1alpha/reflection.js";
+import * as m45 from "./weft/registry/v1/registration.js";
+import * as m46 from "./xds/core/v3/context_params.js";
 
 /** Every generated message's encoder and decoder, by its full protobuf name. */
 export const generatedMessages = {
@@ -125,85 +127,88 @@ export const generatedMessages = {
   "envoy.config.route.v3.HeaderMatcher": m16.HeaderMatcher,
   "envoy.config.route.v3.QueryParameterMatcher": m16.QueryParameterMatcher,
   "envoy.extensions.clusters.aggregate.v3.ClusterConfig": m17.ClusterConfig,
-  "envoy.extensions.filters.http.router.v3.Router": m18.Router,
-  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager": m19.HttpConnectionManager,
-  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig": m19.HttpConnectionManager_UpgradeConfig,
-  "envoy.extensions.filters.network.http_connection_manager.v3.Rds": m19.Rds,
-  "envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter": m19.HttpFilter,
-  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy": m20.TcpProxy,
-  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster": m20.TcpProxy_WeightedCluster,
-  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight": m20.TcpProxy_WeightedCluster_ClusterWeight,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": m21.HttpProtocolOptions,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig": m21.HttpProtocolOptions_ExplicitHttpConfig,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig": m21.HttpProtocolOptions_UseDownstreamHttpConfig,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig": m21.HttpProtocolOptions_AutoHttpConfig,
-  "envoy.service.discovery.v3.DiscoveryRequest": m22.DiscoveryRequest,
-  "envoy.service.discovery.v3.DiscoveryResponse": m22.DiscoveryResponse,
-  "envoy.service.discovery.v3.DeltaDiscoveryRequest": m22.DeltaDiscoveryRequest,
-  "envoy.service.discovery.v3.DeltaDiscoveryResponse": m22.DeltaDiscoveryResponse,
-  "envoy.service.discovery.v3.Resource": m22.Resource,
-  "envoy.service.discovery.v3.Resource.CacheControl": m22.Resource_CacheControl,
-  "envoy.service.status.v3.ClientStatusRequest": m23.ClientStatusRequest,
-  "envoy.service.status.v3.ClientConfig": m23.ClientConfig,
-  "envoy.service.status.v3.ClientConfig.GenericXdsConfig": m23.ClientConfig_GenericXdsConfig,
-  "envoy.service.status.v3.ClientStatusResponse": m23.ClientStatusResponse,
-  "envoy.type.matcher.v3.NodeMatcher": m24.NodeMatcher,
-  "envoy.type.matcher.v3.DoubleMatcher": m25.DoubleMatcher,
-  "envoy.type.matcher.v3.RegexMatcher": m26.RegexMatcher,
-  "envoy.type.matcher.v3.RegexMatcher.GoogleRE2": m26.RegexMatcher_GoogleRE2,
-  "envoy.type.matcher.v3.RegexMatchAndSubstitute": m26.RegexMatchAndSubstitute,
-  "envoy.type.matcher.v3.StringMatcher": m27.StringMatcher,
-  "envoy.type.matcher.v3.StructMatcher": m28.StructMatcher,
-  "envoy.type.matcher.v3.StructMatcher.PathSegment": m28.StructMatcher_PathSegment,
-  "envoy.type.matcher.v3.ValueMatcher": m29.ValueMatcher,
-  "envoy.type.matcher.v3.ValueMatcher.NullMatch": m29.ValueMatcher_NullMatch,
-  "envoy.type.matcher.v3.ListMatcher": m29.ListMatcher,
-  "envoy.type.matcher.v3.OrMatcher": m29.OrMatcher,
-  "envoy.type.v3.HashPolicy": m30.HashPolicy,
-  "envoy.type.v3.HashPolicy.SourceIp": m30.HashPolicy_SourceIp,
-  "envoy.type.v3.HashPolicy.FilterState": m30.HashPolicy_FilterState,
-  "envoy.type.v3.Percent": m31.Percent,
-  "envoy.type.v3.FractionalPercent": m31.FractionalPercent,
-  "envoy.type.v3.Int64Range": m32.Int64Range,
-  "envoy.type.v3.DoubleRange": m32.DoubleRange,
-  "envoy.type.v3.SemanticVersion": m33.SemanticVersion,
-  "google.protobuf.Any": m34.Any,
-  "google.protobuf.Duration": m35.Duration,
-  "google.protobuf.Struct": m36.Struct,
-  "google.protobuf.Value": m36.Value,
-  "google.protobuf.ListValue": m36.ListValue,
-  "google.protobuf.Timestamp": m37.Timestamp,
-  "google.protobuf.DoubleValue": m38.DoubleValue,
-  "google.protobuf.FloatValue": m38.FloatValue,
-  "google.protobuf.Int64Value": m38.Int64Value,
-  "google.protobuf.UInt64Value": m38.UInt64Value,
-  "google.protobuf.Int32Value": m38.Int32Value,
-  "google.protobuf.UInt32Value": m38.UInt32Value,
-  "google.protobuf.BoolValue": m38.BoolValue,
-  "google.protobuf.StringValue": m38.StringValue,
-  "google.protobuf.BytesValue": m38.BytesValue,
-  "google.rpc.Status": m39.Status,
-  "grpc.health.v1.HealthCheckRequest": m40.HealthCheckRequest,
-  "grpc.health.v1.HealthCheckResponse": m40.HealthCheckResponse,
-  "grpc.reflection.v1.ServerReflectionRequest": m41.ServerReflectionRequest,
-  "grpc.reflection.v1.ExtensionRequest": m41.ExtensionRequest,
-  "grpc.reflection.v1.ServerReflectionResponse": m41.ServerReflectionResponse,
-  "grpc.reflection.v1.FileDescriptorResponse": m41.FileDescriptorResponse,
-  "grpc.reflection.v1.ExtensionNumberResponse": m41.ExtensionNumberResponse,
-  "grpc.reflection.v1.ListServiceResponse": m41.ListServiceResponse,
-  "grpc.reflection.v1.ServiceResponse": m41.ServiceResponse,
-  "grpc.reflection.v1.ErrorResponse": m41.ErrorResponse,
-  "grpc.reflection.v1alpha.ServerReflectionRequest": m42.ServerReflectionRequest,
-  "grpc.reflection.v1alpha.ExtensionRequest": m42.ExtensionRequest,
-  "grpc.reflection.v1alpha.ServerReflectionResponse": m42.ServerReflectionResponse,
-  "grpc.reflection.v1alpha.FileDescriptorResponse": m42.FileDescriptorResponse,
-  "grpc.reflection.v1alpha.ExtensionNumberResponse": m42.ExtensionNumberResponse,
-  "grpc.reflection.v1alpha.ListServiceResponse": m42.ListServiceResponse,
-  "grpc.reflection.v1alpha.ServiceResponse": m42.ServiceResponse,
-  "grpc.reflection.v1alpha.ErrorResponse": m42.ErrorResponse,
-  "weft.registry.v1.RegisterRequest": m43.RegisterRequest,
-  "weft.registry.v1.RegisterResponse": m43.RegisterResponse,
-  "weft.registry.v1.DeregisterRequest": m43.DeregisterRequest,
-  "weft.registry.v1.DeregisterResponse": m43.DeregisterResponse,
-  "xds.core.v3.ContextParams": m44.ContextParams,
+  "envoy.extensions.filters.common.fault.v3.FaultDelay": m18.FaultDelay,
+  "envoy.extensions.filters.http.fault.v3.FaultAbort": m19.FaultAbort,
+  "envoy.extensions.filters.http.fault.v3.HTTPFault": m19.HTTPFault,
+  "envoy.extensions.filters.http.router.v3.Router": m20.Router,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager": m21.HttpConnectionManager,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig": m21.HttpConnectionManager_UpgradeConfig,
+  "envoy.extensions.filters.network.http_connection_manager.v3.Rds": m21.Rds,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter": m21.HttpFilter,
+  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy": m22.TcpProxy,
+  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster": m22.TcpProxy_WeightedCluster,
+  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight": m22.TcpProxy_WeightedCluster_ClusterWeight,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": m23.HttpProtocolOptions,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig": m23.HttpProtocolOptions_ExplicitHttpConfig,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig": m23.HttpProtocolOptions_UseDownstreamHttpConfig,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig": m23.HttpProtocolOptions_AutoHttpConfig,
+  "envoy.service.discovery.v3.DiscoveryRequest": m24.DiscoveryRequest,
+  "envoy.service.discovery.v3.DiscoveryResponse": m24.DiscoveryResponse,
+  "envoy.service.discovery.v3.DeltaDiscoveryRequest": m24.DeltaDiscoveryRequest,
+  "envoy.service.discovery.v3.DeltaDiscoveryResponse": m24.DeltaDiscoveryResponse,
+  "envoy.service.discovery.v3.Resource": m24.Resource,
+  "envoy.service.discovery.v3.Resource.CacheControl": m24.Resource_CacheControl,
+  "envoy.service.status.v3.ClientStatusRequest": m25.ClientStatusRequest,
+  "envoy.service.status.v3.ClientConfig": m25.ClientConfig,
+  "envoy.service.status.v3.ClientConfig.GenericXdsConfig": m25.ClientConfig_GenericXdsConfig,
+  "envoy.service.status.v3.ClientStatusResponse": m25.ClientStatusResponse,
+  "envoy.type.matcher.v3.NodeMatcher": m26.NodeMatcher,
+  "envoy.type.matcher.v3.DoubleMatcher": m27.DoubleMatcher,
+  "envoy.type.matcher.v3.RegexMatcher": m28.RegexMatcher,
+  "envoy.type.matcher.v3.RegexMatcher.GoogleRE2": m28.RegexMatcher_GoogleRE2,
+  "envoy.type.matcher.v3.RegexMatchAndSubstitute": m28.RegexMatchAndSubstitute,
+  "envoy.type.matcher.v3.StringMatcher": m29.StringMatcher,
+  "envoy.type.matcher.v3.StructMatcher": m30.StructMatcher,
+  "envoy.type.matcher.v3.StructMatcher.PathSegment": m30.StructMatcher_PathSegment,
+  "envoy.type.matcher.v3.ValueMatcher": m31.ValueMatcher,
+  "envoy.type.matcher.v3.ValueMatcher.NullMatch": m31.ValueMatcher_NullMatch,
+  "envoy.type.matcher.v3.ListMatcher": m31.ListMatcher,
+  "envoy.type.matcher.v3.OrMatcher": m31.OrMatcher,
+  "envoy.type.v3.HashPolicy": m32.HashPolicy,
+  "envoy.type.v3.HashPolicy.SourceIp": m32.HashPolicy_SourceIp,
+  "envoy.type.v3.HashPolicy.FilterState": m32.HashPolicy_FilterState,
+  "envoy.type.v3.Percent": m33.Percent,
+  "envoy.type.v3.FractionalPercent": m33.FractionalPercent,
+  "envoy.type.v3.Int64Range": m34.Int64Range,
+  "envoy.type.v3.DoubleRange": m34.DoubleRange,
+  "envoy.type.v3.SemanticVersion": m35.SemanticVersion,
+  "google.protobuf.Any": m36.Any,
+  "google.protobuf.Duration": m37.Duration,
+  "google.protobuf.Struct": m38.Struct,
+  "google.protobuf.Value": m38.Value,
+  "google.protobuf.ListValue": m38.ListValue,
+  "google.protobuf.Timestamp": m39.Timestamp,
+  "google.protobuf.DoubleValue": m40.DoubleValue,
+  "google.protobuf.FloatValue": m40.FloatValue,
+  "google.protobuf.Int64Value": m40.Int64Value,
+  "google.protobuf.UInt64Value": m40.UInt64Value,
+  "google.protobuf.Int32Value": m40.Int32Value,
+  "google.protobuf.UInt32Value": m40.UInt32Value,
+  "google.protobuf.BoolValue": m40.BoolValue,
+  "google.protobuf.StringValue": m40.StringValue,
+  "google.protobuf.BytesValue": m40.BytesValue,
+  "google.rpc.Status": m41.Status,
+  "grpc.health.v1.HealthCheckRequest": m42.HealthCheckRequest,
+  "grpc.health.v1.HealthCheckResponse": m42.HealthCheckResponse,
+  "grpc.reflection.v1.ServerReflectionRequest": m43.ServerReflectionRequest,
+  "grpc.reflection.v1.ExtensionRequest": m43.ExtensionRequest,
+  "grpc.reflection.v1.ServerReflectionResponse": m43.ServerReflectionResponse,
+  "grpc.reflection.v1.FileDescriptorResponse": m43.FileDescriptorResponse,
+  "grpc.reflection.v1.ExtensionNumberResponse": m43.ExtensionNumberResponse,
+  "grpc.reflection.v1.ListServiceResponse": m43.ListServiceResponse,
+  "grpc.reflection.v1.ServiceResponse": m43.ServiceResponse,
+  "grpc.reflection.v1.ErrorResponse": m43.ErrorResponse,
+  "grpc.reflection.v1alpha.ServerReflectionRequest": m44.ServerReflectionRequest,
+  "grpc.reflection.v1alpha.ExtensionRequest": m44.ExtensionRequest,
+  "grpc.reflection.v1alpha.ServerReflectionResponse": m44.ServerReflectionResponse,
+  "grpc.reflection.v1alpha.FileDescriptorResponse": m44.FileDescriptorResponse,
+  "grpc.reflection.v1alpha.ExtensionNumberResponse": m44.ExtensionNumberResponse,
+  "grpc.reflection.v1alpha.ListServiceResponse": m44.ListServiceResponse,
+  "grpc.reflection.v1alpha.ServiceResponse": m44.ServiceResponse,
+  "grpc.reflection.v1alpha.ErrorResponse": m44.ErrorResponse,
+  "weft.registry.v1.RegisterRequest": m45.RegisterRequest,
+  "weft.registry.v1.RegisterResponse": m45.RegisterResponse,
+  "weft.registry.v1.DeregisterRequest": m45.DeregisterRequest,
+  "weft.registry.v1.DeregisterResponse": m45.DeregisterResponse,
+  "xds.core.v3.ContextParams": m46.ContextParams,
 } as const;

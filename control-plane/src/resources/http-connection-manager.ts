@@ -16,6 +16,7 @@ import {
 } from "./core-checks.js";
 import { checkDuration, NON_NEGATIVE } from "./duration-checks.js";
 import { checkEnumValue } from "./enum-checks.js";
+import { checkHttpFaultAny, holdsHttpFault } from "./http-fault.js";
 import { field, item, type Problems, unpackChecked } from "./problems.js";
 import { checkRouteConfiguration } from "./route.js";
 import { ValidationCode } from "./validation-codes.js";
@@ -102,7 +103,7 @@ export function checkHttpConnectionManager(
   });
 }
 
-/** Names unique (gRPC NACKs duplicates); the router, the only HTTP filter Weft runs, last. */
+/** Names unique (gRPC NACKs duplicates); the router last, the fault filter (the other one Weft runs) before it. */
 function checkHttpFilters(problems: Problems, path: string, filters: readonly HttpFilter[]): void {
   if (filters.length === 0) {
     problems.add(path, ValidationCode.empty, `needs at least one HTTP filter, the router (${ROUTER}) last`);
@@ -146,11 +147,13 @@ function checkHttpFilters(problems: Problems, path: string, filters: readonly Ht
           "the router must be the last HTTP filter; filters after it never run",
         );
       }
+    } else if (holdsHttpFault(any)) {
+      checkHttpFaultAny(problems, field(at, "typed_config"), any);
     } else if (!filter.isOptional) {
       problems.add(
         field(at, "typed_config"),
         ValidationCode.unsupported,
-        `"${any.typeUrl}" is not an HTTP filter Weft runs; only the router is (or mark the filter is_optional)`,
+        `"${any.typeUrl}" is not an HTTP filter Weft runs; only the fault filter and the router are (or mark the filter is_optional)`,
       );
     }
   });

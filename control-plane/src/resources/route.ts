@@ -24,6 +24,7 @@ import {
   UINT32_MAX,
 } from "./core-checks.js";
 import { checkDuration, compareDurations, NON_NEGATIVE, POSITIVE } from "./duration-checks.js";
+import { checkHttpFaultAny, HTTP_FAULT, holdsHttpFault } from "./http-fault.js";
 import { checkHeaderMatcher, checkRegexMatcher, checkRegexRewrite, checkStringMatcher } from "./matcher-checks.js";
 import { entry, field, item, Problems } from "./problems.js";
 import type { ResourceType } from "./resource-type.js";
@@ -162,15 +163,20 @@ function checkHeaderMutations(problems: Problems, path: string, holder: HeaderMu
 }
 
 /**
- * Per-route filter configuration. The router, the only HTTP filter Weft runs, takes none; Envoy
- * refuses such config for a filter that does not support it, and gRPC for a type it does not know.
+ * Per-route filter configuration, keyed by the HTTP filter's name in the listener's http_filters.
+ * The fault filter's HTTPFault is the only one Weft runs (the router takes none); Envoy refuses
+ * config for a filter that takes none, and gRPC for a type it does not know.
  */
 function checkPerFilterConfig(problems: Problems, path: string, configs: { readonly [key: string]: Any }): void {
   for (const [name, any] of Object.entries(configs)) {
+    if (holdsHttpFault(any)) {
+      checkHttpFaultAny(problems, entry(path, name), any);
+      continue;
+    }
     problems.add(
       entry(path, name),
       ValidationCode.unsupported,
-      `per-route configuration (${any.typeUrl}) is not supported: the router, the only HTTP filter Weft runs, takes none`,
+      `per-route configuration (${any.typeUrl}) is not supported: only the fault filter's (${HTTP_FAULT}) is`,
     );
   }
 }
