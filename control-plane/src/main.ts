@@ -136,7 +136,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       nextStreamId: () => ++streamId,
       // Listeners scoped to some nodes (metadata.filter_metadata.weft) reach only those, and a
       // sidecar (node metadata weft.role) also receives the mesh config compiled for it.
-      view: nodeScopedViews(),
+      view: nodeScopedViews({ logger: logger.child({ component: "xds" }) }),
     };
     // Sidecars register on the xDS port: it is the one address they are given.
     const registration = registrationService(registry, logger.child({ component: "registry" }));

@@ -11,6 +11,7 @@ import {
   compileInbound,
   compileOutbound,
   compileOutboundListener,
+  compileUpstreams,
   type HostPort,
   type MeshState,
   speaksHttp,
@@ -30,8 +31,11 @@ export class MeshCompilation implements CompiledMesh {
   readonly #previousEncoded: ReadonlyMap<string, SnapshotResource>;
   /** Outbound sides by dependency key (`*` for every Service). */
   readonly #outbound = new Map<string, CompiledByType>();
-  /** A sidecar's own resources by its addresses and app protocol. */
-  readonly #sidecars = new Map<string, CompiledByType>();
+  /** A sidecar's own resources, and the issues of its upstreams, by its addresses, app protocol and upstreams. */
+  readonly #sidecars = new Map<
+    string,
+    { readonly resources: CompiledByType; readonly issues: readonly CompileIssue[] }
+  >();
 
   /** Compiles the whole mesh once for its issues (that outbound side then serves sidecars depending on every Service). */
   constructor(state: MeshState, previous?: MeshCompilation) {
@@ -54,14 +58,31 @@ export class MeshCompilation implements CompiledMesh {
     return found;
   }
 
-  /** The sidecar's outbound listener and, when it gave both addresses, its inbound listener and app cluster. */
+  /**
+   * The sidecar's outbound listener, its upstream listeners and, when it gave both addresses, its
+   * inbound listener and app cluster.
+   */
   sidecar(node: SidecarNode): CompiledByType {
+    return this.#sidecar(node).resources;
+  }
+
+  /** The sidecar's upstreams that name no Service port (their listeners are left out). */
+  sidecarIssues(node: SidecarNode): readonly CompileIssue[] {
+    return this.#sidecar(node).issues;
+  }
+
+  #sidecar(node: SidecarNode): { readonly resources: CompiledByType; readonly issues: readonly CompileIssue[] } {
     const protocol = node.appProtocol ?? this.#appProtocolOf(node.service);
     const at = (address: HostPort) => `${address.host}:${address.port}`;
     const inbound = node.inbound;
-    const key = [at(node.outbound), inbound ? at(inbound.listen) : "", inbound ? at(inbound.app) : "", protocol].join(
-      "\n",
-    );
+    const upstreams = node.upstreams.map((u) => `${u.service}:${u.port ?? ""}=${at(u.listen)}`).join(",");
+    const key = [
+      at(node.outbound),
+      inbound ? at(inbound.listen) : "",
+      inbound ? at(inbound.app) : "",
+      protocol,
+      upstreams,
+    ].join("\n");
     let found = this.#sidecars.get(key);
     if (found === undefined) {
       const resources: CompiledResource[] = [compileOutboundListener(node.outbound)];
@@ -69,7 +90,9 @@ export class MeshCompilation implements CompiledMesh {
         const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol });
         resources.push(compiled.listener, compiled.cluster);
       }
-      found = this.#group(resources);
+      const upstream = compileUpstreams(this.state, node.upstreams);
+      resources.push(...upstream.listeners);
+      found = { resources: this.#group(resources), issues: upstream.issues };
       this.#sidecars.set(key, found);
     }
     return found;

@@ -6,6 +6,7 @@
 // A sidecar (node metadata, sidecar-node.ts) also receives what the mesh compiles for it
 // (docs/mesh.md, "One engine"): the outbound side of its dependency set, in a view shared by every
 // sidecar with the same set and scope, and its own listeners and app cluster on top.
+import type { Logger } from "pino";
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { TypeUrl } from "../../../proto/index.js";
 import { inScope, listenerScope, type NodeScope, type ScopedNode } from "./node-scope-rules.js";
@@ -34,8 +35,19 @@ interface ScopeIndex {
  * view without the listeners not meant for the node. Nodes that see the same listeners share one
  * view per snapshot, and with it the memoized selections and encoded responses.
  */
-export function nodeScopedViews(): (node: ScopedNode, snapshot: Snapshot) => SnapshotView {
+export function nodeScopedViews(
+  options: { readonly logger?: Logger | undefined } = {},
+): (node: ScopedNode, snapshot: Snapshot) => SnapshotView {
   const indexes = new WeakMap<Snapshot, ScopeIndex>();
+  // What was skipped of each sidecar's description, logged once per node and whenever it changes.
+  const warned = new Map<string, string>();
+  const warn = (node: ScopedNode, warnings: readonly string[]): void => {
+    const key = warnings.join("\n");
+    if ((warned.get(node.id) ?? "") === key) return;
+    if (key === "") warned.delete(node.id);
+    else warned.set(node.id, key);
+    if (key !== "") options.logger?.warn({ nodeId: node.id, warnings }, "sidecar metadata skipped in part");
+  };
   const scopedView = (node: ScopedNode, snapshot: Snapshot): { key: string; view: SnapshotView } => {
     let index = indexes.get(snapshot);
     if (index === undefined) {
@@ -73,6 +85,10 @@ export function nodeScopedViews(): (node: ScopedNode, snapshot: Snapshot) => Sna
     const mesh = snapshot.mesh;
     const sidecar = mesh === undefined ? undefined : sidecarOf(node.metadata);
     if (mesh === undefined || sidecar === undefined) return scoped.view;
+    warn(node, [
+      ...sidecar.warnings,
+      ...mesh.sidecarIssues(sidecar).map((issue) => `upstreams: ${issue.message}; skipped`),
+    ]);
     const dependsKey = sidecar.depends === undefined ? "*" : `=${sidecar.depends.join(",")}`;
     const outboundKey = `${scoped.key}\0${dependsKey}`;
     const outbound = compiledView(

@@ -2,6 +2,7 @@
 // Each resource version is encoded once, when it first appears, and its bytes are shared by every
 // stream and every later snapshot that still holds it.
 import { versionOfSet } from "../../../proto/index.js";
+import type { CompileIssue } from "../mesh/compiler/index.js";
 import type { SidecarNode } from "./sidecar-node.js";
 
 /** One resource, ready to send. */
@@ -38,6 +39,8 @@ export interface CompiledMesh {
   outbound(depends: readonly string[] | undefined): CompiledByType;
   /** The sidecar's own listeners and app cluster. */
   sidecar(node: SidecarNode): CompiledByType;
+  /** What the sidecar's own description asks for that names nothing in the mesh (left out of `sidecar`). */
+  sidecarIssues(node: SidecarNode): readonly CompileIssue[];
 }
 
 const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();

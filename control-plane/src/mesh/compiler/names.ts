@@ -27,3 +27,9 @@ export const INBOUND_LISTENER = "inbound|listener";
 export const INBOUND_ROUTES = "inbound|routes";
 /** The cluster of a sidecar's own app. */
 export const INBOUND_APP_CLUSTER = "inbound|app";
+
+/** The TCP listener of a sidecar's `--upstream` on `address` (`HOST:PORT`, an IPv6 host in brackets). */
+export function upstreamListenerName(address: { readonly host: string; readonly port: number }): string {
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  return `outbound|upstream|${host}:${address.port}`;
+}
