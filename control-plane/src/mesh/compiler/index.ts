@@ -28,5 +28,12 @@ export {
 export * from "./names.js";
 export { compileOutbound, type Outbound, type OutboundOptions } from "./outbound.js";
 export { domainsOf, MESH_DOMAIN, UNKNOWN_HOST_BODY } from "./outbound-routes.js";
+export {
+  compileProxyless,
+  type Proxyless,
+  type ProxylessListenerName,
+  type ProxylessOptions,
+  proxylessListenerNames,
+} from "./proxyless.js";
 export { compileUpstreams, type Upstream, type Upstreams } from "./upstream.js";
 export { HEALTH_ANNOTATION, type WorkloadHealth, workloadHealth } from "./workload-health.js";

@@ -76,7 +76,11 @@ function attaches(
   return parentRefs.some((ref) => ref.name === service && (ref.port === undefined || ref.port === port));
 }
 
-function routesOf(
+/**
+ * The routes of one Service port, in Gateway API precedence (the port's own default route when no
+ * route attaches); every Service port they send to is added to `backends`.
+ */
+export function routesOf(
   state: MeshState,
   service: ServiceDocument,
   port: ServicePort,

@@ -1,0 +1,176 @@
+// What a gRPC proxyless client asks for when it dials `xds:///NAME` or `xds:///NAME:PORT`
+// (docs/mesh.md, "gRPC proxyless clients (built)"): for each Service port speaking HTTP/2 (grpc,
+// http2, kubernetes.io/h2c), an API listener `NAME:PORT` (and `NAME` for the Service's first such
+// port) holding the port's routes inline, and the clusters and endpoints those routes send to.
+//
+// The routes are the outbound compile's (same precedence, weights, retries, timeouts), reshaped to
+// what gRPC's xDS client accepts: it NACKs a whole resource over one field it does not support, so
+// nothing here may hold one. It supports only the prefix, path and safe_regex path matches, only
+// route actions (a redirect or direct response is a NACK; a non-forwarding action fails the call
+// with UNAVAILABLE), the ROUND_ROBIN and RING_HASH balancers, and a route's deadline only as
+// max_stream_duration (it ignores `timeout`).
+import { Cluster_LbPolicy } from "../../../../proto/gen/envoy/config/cluster/v3/cluster.js";
+import { compileCluster, speaksHttp2 } from "./clusters.js";
+import { type CompiledResource, type CompileIssue, compiled, type EnvoyJson } from "./compiled-resource.js";
+import { compileEndpoints } from "./endpoints.js";
+import { uniqueIssues } from "./issues.js";
+import { DEFAULT_ROUTE_TIMEOUT } from "./mesh-defaults.js";
+import { destinationRuleFor, type MeshState, portOf, type ServiceDocument, type ServicePort } from "./mesh-state.js";
+import { serviceClusterName } from "./names.js";
+import { routesOf } from "./outbound-routes.js";
+import { backendOfKey } from "./route-action.js";
+import { regexLiteral } from "./route-match.js";
+
+const HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+const ROUTER = "envoy.extensions.filters.http.router.v3.Router";
+
+/** The router, which gRPC requires last in an API listener's filters. */
+const ROUTER_FILTER: EnvoyJson = {
+  name: "envoy.filters.http.router",
+  typedConfig: { "@type": `type.googleapis.com/${ROUTER}` },
+};
+
+export interface ProxylessOptions {
+  /**
+   * HTTP filters placed before the router in every API listener (gRPC runs the fault filter;
+   * it NACKs a listener naming a filter it does not know, and one whose last filter is not the router).
+   */
+  readonly httpFilters?: readonly EnvoyJson[] | undefined;
+}
+
+export interface Proxyless {
+  /** The API listeners, in name order. */
+  readonly listeners: readonly CompiledResource<"listeners">[];
+  /** A cluster per Service port the listeners' routes send to, in name order, with its assignment. */
+  readonly clusters: readonly CompiledResource<"clusters">[];
+  readonly endpoints: readonly CompiledResource<"endpoints">[];
+  /** What the documents ask for that gRPC clients cannot be given, each once. */
+  readonly issues: readonly CompileIssue[];
+}
+
+/** A proxyless listener's name and the Service port it serves. */
+export interface ProxylessListenerName {
+  readonly name: string;
+  readonly port: ServicePort;
+}
+
+/**
+ * The names of a Service's proxyless listeners: `NAME:PORT` for each port speaking HTTP/2, and
+ * `NAME` for the first of them (what `xds:///NAME` asks for).
+ */
+export function proxylessListenerNames(service: ServiceDocument): ProxylessListenerName[] {
+  const ports = service.spec.ports.filter(speaksHttp2);
+  const name = service.metadata.name;
+  const names = ports.map((port) => ({ name: `${name}:${port.port}`, port }));
+  const [first] = ports;
+  if (first !== undefined) names.unshift({ name, port: first });
+  return names;
+}
+
+export function compileProxyless(state: MeshState, options: ProxylessOptions = {}): Proxyless {
+  const issues: CompileIssue[] = [];
+  const backends = new Set<string>();
+  const httpFilters = [...(options.httpFilters ?? []), ROUTER_FILTER];
+  const listeners: CompiledResource<"listeners">[] = [];
+  for (const service of state.services.values()) {
+    const byPort = new Map<ServicePort, EnvoyJson>();
+    for (const { name, port } of proxylessListenerNames(service)) {
+      let routeConfig = byPort.get(port);
+      if (routeConfig === undefined) {
+        routeConfig = proxylessRoutes(state, service, port, backends, issues);
+        byPort.set(port, routeConfig);
+      }
+      listeners.push(
+        compiled("listeners", {
+          name,
+          apiListener: {
+            apiListener: { "@type": `type.googleapis.com/${HCM}`, statPrefix: name, routeConfig, httpFilters },
+          },
+        }),
+      );
+    }
+  }
+  listeners.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const clusters: CompiledResource<"clusters">[] = [];
+  const endpoints: CompiledResource<"endpoints">[] = [];
+  const keys = [...backends]
+    .map(backendOfKey)
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.port - b.port));
+  for (const { service: name, port: number } of keys) {
+    const service = state.services.get(name);
+    const port = service === undefined ? undefined : portOf(service, number);
+    if (service === undefined || port === undefined) continue;
+    clusters.push(proxylessCluster(state, service, port, issues));
+    endpoints.push(compileEndpoints(state, service, port, issues));
+  }
+  return { listeners, clusters, endpoints, issues: uniqueIssues(issues) };
+}
+
+/**
+ * The inline route configuration of one Service port: one virtual host answering to the authority
+ * gRPC sends for the listener names of that port (`NAME:PORT`, and `NAME` for the first port).
+ */
+function proxylessRoutes(
+  state: MeshState,
+  service: ServiceDocument,
+  port: ServicePort,
+  backends: Set<string>,
+  issues: CompileIssue[],
+): EnvoyJson {
+  const name = serviceClusterName(service.metadata.name, port.port);
+  const domains = proxylessListenerNames(service)
+    .filter((listener) => listener.port === port)
+    .map((listener) => listener.name);
+  const routes = routesOf(state, service, port, backends, issues).flatMap((route) => grpcRoute(route) ?? []);
+  return { name, virtualHosts: [{ name, domains, routes }] };
+}
+
+/**
+ * A compiled route as gRPC takes it, or undefined for one no gRPC call can match. gRPC requests
+ * carry no query string, so a route matching query parameters never applies to them (and gRPC
+ * would ignore that part of the match, so it is left out rather than sent).
+ */
+function grpcRoute(route: EnvoyJson): EnvoyJson | undefined {
+  const match = { ...(route.match as EnvoyJson) };
+  if (Array.isArray(match.queryParameters) && match.queryParameters.length > 0) return undefined;
+  // An element-wise prefix (`/foo` matches `/foo` and `/foo/...`): gRPC's safe_regex is a full match.
+  if (typeof match.pathSeparatedPrefix === "string") {
+    match.safeRegex = { regex: `${regexLiteral(match.pathSeparatedPrefix)}(/.*)?` };
+    delete match.pathSeparatedPrefix;
+  }
+  const action = route.route as EnvoyJson | undefined;
+  if (action === undefined) return { match, nonForwardingAction: {} };
+  const grpcAction: EnvoyJson = { ...action };
+  if (typeof action.timeout === "string" && action.timeout !== DEFAULT_ROUTE_TIMEOUT) {
+    grpcAction.maxStreamDuration = { maxStreamDuration: action.timeout };
+  }
+  const out: EnvoyJson = { match, route: grpcAction };
+  if (route.typedPerFilterConfig !== undefined) out.typedPerFilterConfig = route.typedPerFilterConfig;
+  return out;
+}
+
+/**
+ * The sidecars' cluster of the Service port with a balancer gRPC runs: RING_HASH stays, anything
+ * else is ROUND_ROBIN (gRPC NACKs LEAST_REQUEST and RANDOM); a DestinationRule asking for one of
+ * those explicitly gets an issue.
+ */
+function proxylessCluster(
+  state: MeshState,
+  service: ServiceDocument,
+  port: ServicePort,
+  issues: CompileIssue[],
+): CompiledResource<"clusters"> {
+  const cluster = compileCluster(state, service, port);
+  if (cluster.message.lbPolicy === Cluster_LbPolicy.RING_HASH) return cluster;
+  const rule = destinationRuleFor(state, service.metadata.name);
+  const simple = rule?.spec.trafficPolicy?.loadBalancer?.simple;
+  if (rule !== undefined && simple !== undefined && simple !== "ROUND_ROBIN") {
+    issues.push({
+      kind: "destinationrules",
+      name: rule.metadata.name,
+      path: "spec.trafficPolicy.loadBalancer.simple",
+      message: `gRPC proxyless clients run no ${simple} balancer: they balance ROUND_ROBIN`,
+    });
+  }
+  return { ...cluster, message: { ...cluster.message, lbPolicy: Cluster_LbPolicy.ROUND_ROBIN } };
+}
