@@ -9,12 +9,15 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Any } from "../../../../../../google/protobuf/any.js";
 import { Duration } from "../../../../../../google/protobuf/duration.js";
 import { BoolValue, UInt32Value } from "../../../../../../google/protobuf/wrappers.js";
+import { AccessLogFilter } from "../../../../../config/accesslog/v3/accesslog.js";
+import { DataSource } from "../../../../../config/core/v3/base.js";
 import { ConfigSource } from "../../../../../config/core/v3/config_source.js";
 import {
   Http1ProtocolOptions,
   Http2ProtocolOptions,
   HttpProtocolOptions,
 } from "../../../../../config/core/v3/protocol.js";
+import { SubstitutionFormatString } from "../../../../../config/core/v3/substitution_format_string.js";
 import { RouteConfiguration } from "../../../../../config/route/v3/route.js";
 
 export const protobufPackage = "envoy.extensions.filters.network.http_connection_manager.v3";
@@ -55,6 +58,7 @@ export interface HttpConnectionManager {
   stripAnyHostPort?: boolean | undefined;
   streamErrorOnInvalidHttpMessage?: boolean | undefined;
   stripTrailingHostDot: boolean;
+  localReplyConfig?: LocalReplyConfig | undefined;
 }
 
 export enum HttpConnectionManager_CodecType {
@@ -85,6 +89,18 @@ export interface HttpConnectionManager_UpgradeConfig {
   upgradeType: string;
   filters: HttpFilter[];
   enabled?: boolean | undefined;
+}
+
+export interface LocalReplyConfig {
+  mappers: ResponseMapper[];
+  bodyFormat?: SubstitutionFormatString | undefined;
+}
+
+export interface ResponseMapper {
+  filter?: AccessLogFilter | undefined;
+  statusCode?: number | undefined;
+  body?: DataSource | undefined;
+  bodyFormatOverride?: SubstitutionFormatString | undefined;
 }
 
 export interface Rds {
@@ -133,6 +149,7 @@ function createBaseHttpConnectionManager(): HttpConnectionManager {
     stripAnyHostPort: undefined,
     streamErrorOnInvalidHttpMessage: undefined,
     stripTrailingHostDot: false,
+    localReplyConfig: undefined,
   };
 }
 
@@ -233,6 +250,9 @@ export const HttpConnectionManager: MessageFns<HttpConnectionManager> = {
     }
     if (message.stripTrailingHostDot !== false) {
       writer.uint32(376).bool(message.stripTrailingHostDot);
+    }
+    if (message.localReplyConfig !== undefined) {
+      LocalReplyConfig.encode(message.localReplyConfig, writer.uint32(306).fork()).join();
     }
     return writer;
   },
@@ -506,6 +526,14 @@ export const HttpConnectionManager: MessageFns<HttpConnectionManager> = {
             message.stripTrailingHostDot = reader.bool();
             continue;
           }
+          case 38: {
+            if (tag !== 306) {
+              break;
+            }
+
+            message.localReplyConfig = LocalReplyConfig.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -576,6 +604,9 @@ export const HttpConnectionManager: MessageFns<HttpConnectionManager> = {
     message.stripAnyHostPort = object.stripAnyHostPort ?? undefined;
     message.streamErrorOnInvalidHttpMessage = object.streamErrorOnInvalidHttpMessage ?? undefined;
     message.stripTrailingHostDot = object.stripTrailingHostDot ?? false;
+    message.localReplyConfig = (object.localReplyConfig !== undefined && object.localReplyConfig !== null)
+      ? LocalReplyConfig.fromPartial(object.localReplyConfig)
+      : undefined;
     return message;
   },
 };
@@ -659,6 +690,172 @@ export const HttpConnectionManager_UpgradeConfig: MessageFns<HttpConnectionManag
     message.upgradeType = object.upgradeType ?? "";
     message.filters = object.filters?.map((e) => HttpFilter.fromPartial(e)) || [];
     message.enabled = object.enabled ?? undefined;
+    return message;
+  },
+};
+
+function createBaseLocalReplyConfig(): LocalReplyConfig {
+  return { mappers: [], bodyFormat: undefined };
+}
+
+export const LocalReplyConfig: MessageFns<LocalReplyConfig> = {
+  encode(message: LocalReplyConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.mappers) {
+      ResponseMapper.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.bodyFormat !== undefined) {
+      SubstitutionFormatString.encode(message.bodyFormat, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocalReplyConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocalReplyConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.mappers.push(ResponseMapper.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.bodyFormat = SubstitutionFormatString.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<LocalReplyConfig>, I>>(base?: I): LocalReplyConfig {
+    return LocalReplyConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LocalReplyConfig>, I>>(object: I): LocalReplyConfig {
+    const message = createBaseLocalReplyConfig();
+    message.mappers = object.mappers?.map((e) => ResponseMapper.fromPartial(e)) || [];
+    message.bodyFormat = (object.bodyFormat !== undefined && object.bodyFormat !== null)
+      ? SubstitutionFormatString.fromPartial(object.bodyFormat)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseResponseMapper(): ResponseMapper {
+  return { filter: undefined, statusCode: undefined, body: undefined, bodyFormatOverride: undefined };
+}
+
+export const ResponseMapper: MessageFns<ResponseMapper> = {
+  encode(message: ResponseMapper, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.filter !== undefined) {
+      AccessLogFilter.encode(message.filter, writer.uint32(10).fork()).join();
+    }
+    if (message.statusCode !== undefined) {
+      UInt32Value.encode({ value: message.statusCode! }, writer.uint32(18).fork()).join();
+    }
+    if (message.body !== undefined) {
+      DataSource.encode(message.body, writer.uint32(26).fork()).join();
+    }
+    if (message.bodyFormatOverride !== undefined) {
+      SubstitutionFormatString.encode(message.bodyFormatOverride, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResponseMapper {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResponseMapper();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.filter = AccessLogFilter.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.statusCode = UInt32Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.body = DataSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.bodyFormatOverride = SubstitutionFormatString.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ResponseMapper>, I>>(base?: I): ResponseMapper {
+    return ResponseMapper.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResponseMapper>, I>>(object: I): ResponseMapper {
+    const message = createBaseResponseMapper();
+    message.filter = (object.filter !== undefined && object.filter !== null)
+      ? AccessLogFilter.fromPartial(object.filter)
+      : undefined;
+    message.statusCode = object.statusCode ?? undefined;
+    message.body = (object.body !== undefined && object.body !== null)
+      ? DataSource.fromPartial(object.body)
+      : undefined;
+    message.bodyFormatOverride = (object.bodyFormatOverride !== undefined && object.bodyFormatOverride !== null)
+      ? SubstitutionFormatString.fromPartial(object.bodyFormatOverride)
+      : undefined;
     return message;
   },
 };
