@@ -1,6 +1,6 @@
 // The few REST API calls the benchmark makes (README, "REST API reference": PUT /v1/resources/KIND/NAME and
 // POST /v1/apply), each bounded by a timeout. A refused write throws with the API's error details.
-import type { ApiKind } from "./cp-xds-config.js";
+// KIND is an Envoy kind (cp-xds-config.ts's ApiKind) or a mesh plural (`services`, `httproutes`).
 
 export interface PutResult {
   readonly kind: string;
@@ -18,11 +18,11 @@ export class ApiClient {
     this.#base = `http://${apiAddress}`;
   }
 
-  async put(kind: ApiKind, name: string, resource: unknown): Promise<PutResult> {
+  async put(kind: string, name: string, resource: unknown): Promise<PutResult> {
     return (await this.#send("PUT", `/v1/resources/${kind}/${encodeURIComponent(name)}`, resource)) as PutResult;
   }
 
-  async apply(resources: readonly { kind: ApiKind; resource: unknown }[]): Promise<{ revision: number }> {
+  async apply(resources: readonly { kind: string; resource: unknown }[]): Promise<{ revision: number }> {
     const body = { resources: resources.map(({ kind, resource }) => ({ kind, resource })) };
     return (await this.#send("POST", "/v1/apply", body)) as { revision: number };
   }

@@ -4,15 +4,19 @@
 // "Control plane (xDS)" section of BENCHMARKS.md. Options (defaults shown): --n 1000,5000,10000
 // (SotW runs) --delta-n 10000 (delta runs) --rounds 5 --simulators 2 --connect-concurrency 50
 // (per simulator) --cpu-prof DIR (profiles every process, summarizes the control plane's) --no-write.
+// `--scenario mesh` runs the mesh scenario instead (issue 14: Services, sidecars, registrations),
+// with its own options (bench/cp-mesh.ts).
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stopAllChildren } from "./child-link.js";
+import { removeMeshDataDirs, runMeshBench } from "./cp-mesh.js";
 import type { XdsMode } from "./cp-xds-messages.js";
 import { renderReport, writeBenchmarksSection } from "./cp-xds-report.js";
 import { removeDataDirs, runScenario, type ScenarioResult } from "./cp-xds-scenario.js";
 import { type Profile, summarizeProfile } from "./cpu-profile-summary.js";
+import { checkOpenFileLimit } from "./proc-stats.js";
 
 /** The whole benchmark must end by itself: past this, children are stopped and the run fails. */
 const DEADLINE_MS = 9.5 * 60_000;
@@ -26,9 +30,20 @@ function intList(value: string, flag: string): number[] {
   });
 }
 
+/** The scenario asked for: `xds` (the default: raw Envoy resources, N proxies) or `mesh`. */
+function scenarioOf(args: readonly string[]): string {
+  const { values } = parseArgs({ args: [...args], options: { scenario: { type: "string" } }, strict: false });
+  const scenario = values.scenario ?? "xds";
+  if (scenario !== "xds" && scenario !== "mesh") throw new Error(`--scenario takes xds or mesh, got "${scenario}"`);
+  return scenario;
+}
+
 async function main(): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (scenarioOf(process.argv.slice(2)) === "mesh") return runMeshBench(process.argv.slice(2), log);
   const { values } = parseArgs({
     options: {
+      scenario: { type: "string" },
       n: { type: "string", default: "1000,5000,10000" },
       "delta-n": { type: "string", default: "10000" },
       rounds: { type: "string", default: "5" },
@@ -51,7 +66,6 @@ async function main(): Promise<number> {
   const cpuProfileDir = values["cpu-prof"] === undefined ? undefined : resolve(values["cpu-prof"]);
   await checkOpenFileLimit(Math.max(...scenarios.map((s) => s.proxies)));
   const shape = { clusters: 100, endpointsPerCluster: 3 };
-  const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const results: ScenarioResult[] = [];
   for (const { mode, proxies } of scenarios) {
@@ -81,21 +95,6 @@ async function main(): Promise<number> {
     log(`written to ${file}`);
   }
   return 0;
-}
-
-/**
- * The control plane holds one socket per proxy and each simulator its share; children inherit
- * this process's limit. Raise it in the shell that runs the benchmark (`ulimit -n`) if needed.
- */
-async function checkOpenFileLimit(proxies: number): Promise<void> {
-  const limits = await readFile("/proc/self/limits", "utf8");
-  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Number.POSITIVE_INFINITY);
-  const needed = proxies + 1_000;
-  if (soft < needed) {
-    throw new Error(
-      `N = ${proxies} needs about ${needed} open files per process; the limit is ${soft} (raise it with ulimit -n)`,
-    );
-  }
 }
 
 /** Hot spots of the control plane's main thread, during the sync phase and during the change rounds. */
@@ -131,7 +130,7 @@ function exit(code: number, message?: string): void {
   exiting = true;
   if (message) process.stderr.write(`${message}\n`);
   stopAllChildren()
-    .then(removeDataDirs)
+    .then(() => Promise.all([removeDataDirs(), removeMeshDataDirs()]))
     .finally(() => process.exit(code));
 }
 

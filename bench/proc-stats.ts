@@ -64,3 +64,18 @@ export async function waitForQuietMachine(maxBusyCores: number, timeoutMs: numbe
     if (busy < maxBusyCores || Date.now() >= deadline) return busy;
   }
 }
+
+/**
+ * The control plane holds one socket per proxy and each simulator its share; children inherit
+ * this process's limit. Raise it in the shell that runs the benchmark (`ulimit -n`) if needed.
+ */
+export async function checkOpenFileLimit(proxies: number): Promise<void> {
+  const limits = await readFile("/proc/self/limits", "utf8");
+  const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? Number.POSITIVE_INFINITY);
+  const needed = proxies + 1_000;
+  if (soft < needed) {
+    throw new Error(
+      `N = ${proxies} needs about ${needed} open files per process; the limit is ${soft} (raise it with ulimit -n)`,
+    );
+  }
+}
