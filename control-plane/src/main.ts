@@ -150,6 +150,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const api = await buildApi({
       store,
       proxies: status,
+      // GET /v1/proxies/NODE/config cuts each node's view from the snapshot xDS serves now.
+      snapshots: builder,
+      view: context.view,
       metrics,
       registry,
       logger: logger.child({ component: "api" }),

@@ -5,10 +5,16 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Metrics } from "../metrics.js";
 import type { InstanceRegistry } from "../registry/index.js";
+import type { Snapshot, SnapshotView } from "../snapshot/snapshot.js";
+import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
 import type { ProxyStatusSource } from "../status/proxy-status.js";
+import type { ConnectionNode } from "../status/registry.js";
 import type { ConfigStore } from "../store/config-store.js";
 import type { ReferenceIndex } from "./referrers.js";
 import type { StoreWriter } from "./store-writer.js";
+
+/** What a node is sent of a snapshot: the xDS context's `view` (node scoping, compiled mesh config). */
+export type NodeView = (node: ConnectionNode, snapshot: Snapshot) => SnapshotView;
 
 export type ApiApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -19,6 +25,10 @@ export interface ApiContext {
   readonly registry: InstanceRegistry;
   readonly references: ReferenceIndex;
   readonly proxies: ProxyStatusSource;
+  /** The snapshots xDS serves, for GET /v1/proxies/NODE/config; absent: no node has a view. */
+  readonly snapshots?: SnapshotSource | undefined;
+  /** How xDS cuts a node's view from a snapshot; absent: node scoping as the control plane does it. */
+  readonly view?: NodeView | undefined;
   readonly metrics: Metrics;
   /** True once the control plane accepts work (both servers listening). */
   readonly ready: () => boolean;

@@ -8,9 +8,10 @@ import { ErrorCode, WeftError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { weftVersion } from "../package-manifest.js";
 import { InstanceRegistry } from "../registry/index.js";
+import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
 import type { ProxyStatusSource } from "../status/proxy-status.js";
 import type { ConfigStore } from "../store/config-store.js";
-import type { ApiApp, ApiContext } from "./api-context.js";
+import type { ApiApp, ApiContext, NodeView } from "./api-context.js";
 import { registerAuth } from "./auth.js";
 import { registerBodyParsers } from "./body/content-types.js";
 import { DEFAULT_LINGER, type LingerLimits, registerUnreadBodyHandling } from "./body/unread-body.js";
@@ -20,9 +21,11 @@ import { DEFAULT_WRITE_RATE_LIMIT, registerWriteRateLimit, type WriteRateLimit }
 import { ReferenceIndex } from "./referrers.js";
 import { RouteTable } from "./route-table.js";
 import { registerApplyRoutes } from "./routes/apply.js";
+import { registerMeshServiceRoutes } from "./routes/mesh-services.js";
 import { registerNackRoutes } from "./routes/nacks.js";
 import { registerOperationRoutes } from "./routes/operations.js";
 import { registerProxyRoutes } from "./routes/proxies.js";
+import { registerProxyConfigRoutes } from "./routes/proxy-config.js";
 import { registerRegistrationRoutes } from "./routes/registrations.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerRevisionRoutes } from "./routes/revisions.js";
@@ -35,6 +38,10 @@ export const DOCS_TITLE = "Weft control plane API";
 export interface ApiOptions {
   readonly store: ConfigStore;
   readonly proxies: ProxyStatusSource;
+  /** The snapshots xDS serves, for GET /v1/proxies/NODE/config (absent: every node there is 404). */
+  readonly snapshots?: SnapshotSource | undefined;
+  /** The xDS context's `view`, so the API shows each node what xDS sends it (default: node scoping). */
+  readonly view?: NodeView | undefined;
   readonly metrics: Metrics;
   /** The root logger (pino); requests log through its children. */
   readonly logger: FastifyBaseLogger;
@@ -135,6 +142,7 @@ export function buildApi(options: ApiOptions): ApiApp {
         { name: "revisions", description: "History and rollback" },
         { name: "proxies", description: "Connected proxies" },
         { name: "registrations", description: "Sidecar instances joining and leaving the mesh" },
+        { name: "mesh", description: "Services as operators see them: endpoints, routes, callers" },
         { name: "operations", description: "Health, metrics, this description" },
       ],
     },
@@ -153,6 +161,8 @@ export function buildApi(options: ApiOptions): ApiApp {
     registry: options.registry ?? new InstanceRegistry({ store: options.store, writer }),
     references: new ReferenceIndex(),
     proxies: options.proxies,
+    snapshots: options.snapshots,
+    view: options.view,
     metrics,
     ready: options.ready,
   };
@@ -162,6 +172,8 @@ export function buildApi(options: ApiOptions): ApiApp {
     registerApplyRoutes(api, context);
     registerRevisionRoutes(api, context);
     registerProxyRoutes(api, context);
+    registerProxyConfigRoutes(api, context);
+    registerMeshServiceRoutes(api, context);
     registerRegistrationRoutes(api, context);
     registerNackRoutes(api, context);
     registerOperationRoutes(api, context);
