@@ -12,6 +12,7 @@ import { historyCommand } from "./commands/history.js";
 import { nacksCommand } from "./commands/nacks.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { rollbackCommand } from "./commands/rollback.js";
+import { sidecarCommand } from "./commands/sidecar.js";
 import { statusCommand } from "./commands/status.js";
 import { styleHelp } from "./help-style.js";
 import { throwUsageErrors } from "./usage-errors.js";
@@ -42,6 +43,7 @@ export function buildProgram(options: ProgramOptions): Command {
           ["weft control-plane", "serve xDS on 127.0.0.1:18000, the API on 127.0.0.1:18080"],
           ["weft control-plane --data-dir /var/lib/weft", "keep the config database elsewhere"],
           ["weft proxy --node-id front-1", "a proxy fed by the control plane on 127.0.0.1:18000"],
+          ["weft sidecar --service catalog --app 127.0.0.1:8080", "join the mesh as an instance of catalog"],
           ["weft apply -f mesh.yaml --wait", "apply a config and wait for every proxy to take it"],
           ["weft get clusters", "list the clusters"],
           ["weft diff -f mesh.yaml", "what applying the file would change"],
@@ -54,6 +56,7 @@ export function buildProgram(options: ProgramOptions): Command {
     );
   program.addCommand(controlPlaneCommand());
   program.addCommand(proxyCommand());
+  program.addCommand(sidecarCommand());
   program.addCommand(applyCommand());
   program.addCommand(getCommand());
   program.addCommand(deleteCommand());

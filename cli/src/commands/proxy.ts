@@ -25,7 +25,7 @@ interface Flags {
 const DEFAULT_XDS_SERVER = "127.0.0.1:18000";
 
 /** Collects HOST:PORT values; one value may list several, comma-separated (as an env var would). */
-function collectServers(value: string, previous: string[] | undefined): string[] {
+export function collectServers(value: string, previous: string[] | undefined): string[] {
   const servers = value
     .split(",")
     .map((s) => s.trim())

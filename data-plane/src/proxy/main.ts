@@ -12,7 +12,7 @@ import { TrafficResilienceMetrics } from "../metrics/traffic-resilience-metrics.
 import type { RequestObserver, RequestRecord } from "../observer/request-observer.js";
 import { createTcpHandler, type TcpUpstreamSource } from "../tcp/index.js";
 import { ClusterManager } from "../upstream/index.js";
-import { AdsClient, DEFAULT_BACKOFF, type NodeIdentity } from "../xds-client/index.js";
+import { AdsClient, type AdsClientListener, DEFAULT_BACKOFF, type NodeIdentity } from "../xds-client/index.js";
 import { ClusterResilience } from "./cluster-resilience.js";
 import { ProxyRuntime } from "./runtime.js";
 
@@ -42,6 +42,8 @@ export interface RunningProxy {
   readonly admin: { readonly host: string; readonly port: number };
   readonly runtime: ProxyRuntime;
   readonly listeners: ListenerManager;
+  /** Calls `listener` on each change of the xDS client's state (connected, ...) until the returned function is called. */
+  xdsEvents(listener: AdsClientListener): () => void;
   /**
    * Stops taking config, drains every listener (each within its drain timeout: in-flight
    * requests finish, idle connections close), closes upstream pools, the admin server and the
@@ -167,6 +169,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     admin: admin.address,
     runtime,
     listeners,
+    xdsEvents: (listener) => ads.subscribe(listener),
     close: () => {
       closing ??= (async () => {
         ads.close();

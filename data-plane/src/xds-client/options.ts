@@ -11,8 +11,8 @@ import type { DecodedResource } from "./decode-response.js";
 export interface NodeIdentity {
   readonly id: string;
   readonly cluster: string;
-  /** Becomes the node's metadata Struct. */
-  readonly metadata?: Readonly<Record<string, string>>;
+  /** Becomes the node's metadata Struct: JSON values (a sidecar sends nested ones, docs/mesh.md). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
   /** Sent as user_agent_version; user_agent_name is always "weft". */
   readonly userAgentVersion: string;
 }

@@ -1,0 +1,89 @@
+// What a sidecar tells the control plane about itself: its node metadata (read by the control
+// plane's sidecar-node reader to compile its config) and its registration.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { sidecarOf } from "../../../control-plane/src/snapshot/sidecar-node.js";
+import {
+  chooseInboundPort,
+  DEFAULT_OUTBOUND,
+  defaultNodeId,
+  instanceRegistration,
+  type SidecarSettings,
+  sidecarMetadata,
+} from "../../../data-plane/src/sidecar/index.js";
+
+const SETTINGS: SidecarSettings = {
+  service: "catalog",
+  nodeId: "catalog-1",
+  app: { host: "127.0.0.1", port: 8080 },
+  labels: { version: "v2" },
+  listen: { host: "127.0.0.1", port: 0 },
+  outbound: DEFAULT_OUTBOUND,
+  upstreams: ["db=127.0.0.1:15432", "cache:6379=127.0.0.1:16379"],
+  depends: ["pricing"],
+  appHealth: { kind: "tcp" },
+};
+
+describe("sidecar settings", () => {
+  test("the node metadata holds role, service, labels with app, addresses, depends and upstreams", () => {
+    const metadata = sidecarMetadata(SETTINGS, { host: "127.0.0.1", port: 41000 });
+    assert.deepEqual(metadata, {
+      weft: {
+        role: "sidecar",
+        service: "catalog",
+        labels: { version: "v2", app: "catalog" },
+        inbound: "127.0.0.1:41000",
+        app: "127.0.0.1:8080",
+        outbound: "127.0.0.1:15001",
+        depends: ["pricing"],
+        upstreams: ["db=127.0.0.1:15432", "cache:6379=127.0.0.1:16379"],
+      },
+    });
+  });
+
+  test("the control plane reads the metadata as a sidecar with its inbound listener and app", () => {
+    const node = sidecarOf(sidecarMetadata(SETTINGS, { host: "127.0.0.1", port: 41000 }));
+    assert.ok(node);
+    assert.equal(node.service, "catalog");
+    assert.deepEqual(node.inbound, {
+      listen: { host: "127.0.0.1", port: 41000 },
+      app: { host: "127.0.0.1", port: 8080 },
+    });
+    assert.deepEqual(node.outbound, DEFAULT_OUTBOUND);
+    assert.ok(node.depends?.includes("pricing"));
+  });
+
+  test("without --depends or --upstream, neither key is sent (every Service may be called)", () => {
+    const metadata = sidecarMetadata({ ...SETTINGS, depends: undefined, upstreams: [] }, { host: "::1", port: 41000 });
+    const weft = metadata.weft as Record<string, unknown>;
+    assert.equal("depends" in weft, false);
+    assert.equal("upstreams" in weft, false);
+    assert.equal(weft.inbound, "[::1]:41000");
+    assert.equal(sidecarOf(metadata)?.depends, undefined);
+  });
+
+  test("the registration carries the inbound address and port, and the labels beyond app", () => {
+    assert.deepEqual(instanceRegistration(SETTINGS, { host: "127.0.0.1", port: 41000 }), {
+      service: "catalog",
+      address: "127.0.0.1",
+      ports: {},
+      port: 41000,
+      labels: { version: "v2" },
+    });
+  });
+
+  test("the default node id is the service and a random hex suffix", () => {
+    assert.equal(
+      defaultNodeId("catalog", () => Buffer.from([0xde, 0xad, 0xbe, 0xef])),
+      "catalog-deadbeef",
+    );
+    assert.match(defaultNodeId("catalog"), /^catalog-[0-9a-f]{8}$/);
+  });
+
+  test("port 0 is resolved to a real port on the host, and a given port is kept", async () => {
+    const chosen = await chooseInboundPort({ host: "127.0.0.1", port: 0 });
+    assert.equal(chosen.host, "127.0.0.1");
+    assert.ok(chosen.port > 0 && chosen.port <= 65_535);
+    assert.deepEqual(await chooseInboundPort({ host: "127.0.0.1", port: 41000 }), { host: "127.0.0.1", port: 41000 });
+  });
+});
