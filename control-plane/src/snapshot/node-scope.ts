@@ -27,7 +27,7 @@ interface ScopeIndex {
   /** Views by the names of the scoped listeners they hide, shared by every node hiding the same. */
   readonly views: Map<string, ScopedView>;
   /** Views with compiled resources, by scope key and what was compiled for the node. */
-  readonly compiled: Map<string, CompiledView>;
+  readonly compiled: Map<string, SnapshotView>;
 }
 
 /**
@@ -71,7 +71,7 @@ export function nodeScopedViews(
     }
     return { key, view };
   };
-  const compiledView = (key: string, snapshot: Snapshot, make: () => CompiledView): CompiledView => {
+  const compiledView = (key: string, snapshot: Snapshot, make: () => SnapshotView): SnapshotView => {
     const views = (indexes.get(snapshot) as ScopeIndex).compiled;
     let view = views.get(key);
     if (view === undefined) {
@@ -84,7 +84,13 @@ export function nodeScopedViews(
     const scoped = scopedView(node, snapshot);
     const mesh = snapshot.mesh;
     const sidecar = mesh === undefined ? undefined : sidecarOf(node.metadata);
-    if (mesh === undefined || sidecar === undefined) return scoped.view;
+    if (mesh === undefined) return scoped.view;
+    if (sidecar === undefined) {
+      // Any other node may name what gRPC proxyless clients ask for; a wildcard never brings it.
+      const proxyless = mesh.proxyless();
+      if (proxyless.size === 0) return scoped.view;
+      return compiledView(`${scoped.key}\0proxyless`, snapshot, () => new NamedOnlyView(scoped.view, proxyless));
+    }
     warn(node, [
       ...sidecar.warnings,
       ...mesh.sidecarIssues(sidecar).map((issue) => `upstreams: ${issue.message}; skipped`),
@@ -153,6 +159,67 @@ class CompiledView implements SnapshotView {
     return this.#base.memo(key, make);
   }
 }
+
+/**
+ * A view whose compiled resources are served only to subscriptions naming them (namedOnly), never
+ * to a wildcard one. A compiled resource named like a written one wins: the written one is hidden
+ * from this view, for wildcard and named subscriptions alike (docs/mesh.md, "gRPC proxyless
+ * clients (built)").
+ */
+class NamedOnlyView implements SnapshotView {
+  readonly #base: SnapshotView;
+  readonly #named: CompiledByType;
+  readonly #unshadowed = new Map<string, ReadonlyMap<string, SnapshotResource>>();
+  readonly #selections = new Map<string, Map<Subscription, Selection>>();
+
+  constructor(base: SnapshotView, named: CompiledByType) {
+    this.#base = base;
+    this.#named = named;
+  }
+
+  get revision(): number {
+    return this.#base.revision;
+  }
+
+  resources(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
+    let unshadowed = this.#unshadowed.get(typeUrl);
+    if (unshadowed === undefined) {
+      const named = this.#named.get(typeUrl);
+      const all = this.#base.resources(typeUrl);
+      const shadowed = named !== undefined && [...named.keys()].some((name) => all.has(name));
+      unshadowed = shadowed ? new Map([...all].filter(([name]) => !named.has(name))) : all;
+      this.#unshadowed.set(typeUrl, unshadowed);
+    }
+    return unshadowed;
+  }
+
+  namedOnly(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
+    return this.#named.get(typeUrl) ?? NONE;
+  }
+
+  select(typeUrl: string, subscription: Subscription): Selection {
+    const named = this.#named.get(typeUrl);
+    if (named === undefined) return this.#base.select(typeUrl, subscription);
+    let byType = this.#selections.get(typeUrl);
+    if (byType === undefined) {
+      byType = new Map();
+      this.#selections.set(typeUrl, byType);
+    }
+    let selection = byType.get(subscription);
+    if (selection === undefined) {
+      selection = selectFrom(this.resources(typeUrl), subscription, named);
+      byType.set(subscription, selection);
+    }
+    return selection;
+  }
+
+  /** Memo keys name their content (versions, resources), so the snapshot's memo is safe to share. */
+  memo<T>(key: string, make: () => T): T {
+    return this.#base.memo(key, make);
+  }
+}
+
+const NONE: ReadonlyMap<string, SnapshotResource> = new Map();
 
 /** A snapshot without some listeners. */
 class ScopedView implements SnapshotView {

@@ -41,6 +41,11 @@ export interface CompiledMesh {
   sidecar(node: SidecarNode): CompiledByType;
   /** What the sidecar's own description asks for that names nothing in the mesh (left out of `sidecar`). */
   sidecarIssues(node: SidecarNode): readonly CompileIssue[];
+  /**
+   * What gRPC proxyless clients ask for by name (API listeners `NAME`, `NAME:PORT`, and their
+   * clusters and endpoints): served to nodes that are not sidecars, and only to a subscription naming them.
+   */
+  proxyless(): CompiledByType;
 }
 
 const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();
@@ -75,6 +80,12 @@ export interface SnapshotView {
   resources(typeUrl: string): ReadonlyMap<string, SnapshotResource>;
   /** What `subscription` selects; a view should memoize it, since every stream asks. */
   select(typeUrl: string, subscription: Subscription): Selection;
+  /**
+   * Resources served only to a subscription naming them, never to a wildcard one, by name (absent:
+   * none). They are not among `resources()`, and replace a resource of the same name there for
+   * a subscription naming it.
+   */
+  namedOnly?(typeUrl: string): ReadonlyMap<string, SnapshotResource>;
   /** A value computed once per view and key (encoded responses shared by streams). */
   memo<T>(key: string, make: () => T): T;
 }
@@ -95,16 +106,44 @@ export function subscription(wildcard: boolean, names: Iterable<string>): Subscr
   return found;
 }
 
-/** What `sub` selects from `all`, unmemoized: for views to build on. */
-export function selectFrom(all: ReadonlyMap<string, SnapshotResource>, sub: Subscription): Selection {
+/**
+ * What `sub` selects from `all` and, for the names it lists, from `namedOnly` first; unmemoized:
+ * for views to build on.
+ */
+export function selectFrom(
+  all: ReadonlyMap<string, SnapshotResource>,
+  sub: Subscription,
+  namedOnly: ReadonlyMap<string, SnapshotResource> = EMPTY,
+): Selection {
   const chosen = new Map<string, SnapshotResource>();
   if (sub.wildcard) for (const [name, resource] of all) chosen.set(name, resource);
   for (const name of sub.names) {
-    const resource = all.get(name);
+    const resource = namedOnly.get(name) ?? all.get(name);
     if (resource) chosen.set(name, resource);
   }
   const resources = [...chosen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { version: versionOfSet(resources), resources, byName: new Map(resources.map((r) => [r.name, r])) };
+}
+
+/**
+ * What a client subscribed by `wildcard` and `names` may be sent of one type (its interest still
+ * to be applied): the view's resources, with the named-only ones it names laid over them.
+ */
+export function subscribedResources(
+  view: SnapshotView,
+  typeUrl: string,
+  wildcard: boolean,
+  names: ReadonlySet<string>,
+): ReadonlyMap<string, SnapshotResource> {
+  const all = view.resources(typeUrl);
+  const namedOnly = view.namedOnly?.(typeUrl);
+  if (namedOnly === undefined || namedOnly.size === 0) return all;
+  const visible = new Map<string, SnapshotResource>(wildcard ? all : []);
+  for (const name of names) {
+    const resource = namedOnly.get(name) ?? all.get(name);
+    if (resource !== undefined) visible.set(name, resource);
+  }
+  return visible;
 }
 
 export class Snapshot implements SnapshotView {

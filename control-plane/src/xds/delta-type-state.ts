@@ -6,7 +6,7 @@
 // awaiting an ACK (the client's pace sets ours), but a request that subscribes to names is
 // answered at once with just those names, whatever is in flight: the client asked for them and
 // may be blocked on them. Each ACK or NACK names its response by nonce and settles that one.
-import type { SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
+import { type SnapshotResource, type SnapshotView, subscribedResources } from "../snapshot/snapshot.js";
 import type { SyncState } from "../status/proxy-status.js";
 
 /** A held version no resource has: the client may run the acknowledged or the rejected one. */
@@ -206,6 +206,11 @@ export class DeltaTypeState {
     this.#sendsAtNack = this.#sends;
   }
 
+  /** What this client may be sent: a resource served only when named counts only if it names it. */
+  #visible(snapshot: SnapshotView): ReadonlyMap<string, SnapshotResource> {
+    return subscribedResources(snapshot, this.typeUrl, this.#wildcard, this.#names);
+  }
+
   #interested(name: string): boolean {
     return this.#wildcard || this.#names.has(name);
   }
@@ -222,7 +227,7 @@ export class DeltaTypeState {
   plan(snapshot: SnapshotView, holdRemovals = false): DeltaResponsePlan | undefined {
     if (!this.#requested) return undefined;
     if (this.#inFlight.size > 0) return this.#planSubscribed(snapshot);
-    const all = snapshot.resources(this.typeUrl);
+    const all = this.#visible(snapshot);
     const resources: SnapshotResource[] = [];
     for (const resource of all.values()) {
       if (!this.#interested(resource.name)) continue;
@@ -250,7 +255,7 @@ export class DeltaTypeState {
    */
   #planSubscribed(snapshot: SnapshotView): DeltaResponsePlan | undefined {
     if (this.#forced.size === 0) return undefined;
-    const all = snapshot.resources(this.typeUrl);
+    const all = this.#visible(snapshot);
     const resources: SnapshotResource[] = [];
     const removed: string[] = [];
     for (const name of this.#forced) {
@@ -278,7 +283,7 @@ export class DeltaTypeState {
    */
   selectsRejected(snapshot: SnapshotView): boolean {
     if (this.#nacked.size === 0) return false;
-    const all = snapshot.resources(this.typeUrl);
+    const all = this.#visible(snapshot);
     for (const resource of all.values()) {
       if (this.#interested(resource.name) && this.#nacked.has(`${resource.name}@${resource.version}`)) return true;
     }
