@@ -11,11 +11,9 @@ import {
   compileInbound,
   compileOutbound,
   compileOutboundListener,
-  compileProxyless,
   compileUpstreams,
   type HostPort,
   type MeshState,
-  type Proxyless,
   speaksHttp,
   speaksHttp2,
 } from "../mesh/compiler/index.js";
@@ -38,32 +36,25 @@ export class MeshCompilation implements CompiledMesh {
     string,
     { readonly resources: CompiledByType; readonly issues: readonly CompileIssue[] }
   >();
+  /** Keys of #sidecars asked for through this compilation. */
+  readonly #sidecarsServed = new Set<string>();
 
-  /** What gRPC proxyless clients ask for, compiled with the rest; encoded on first use. */
-  readonly #proxyless: Proxyless;
-  #proxylessByType: CompiledByType | undefined;
-
-  /**
-   * Compiles the whole mesh once for its issues (that outbound side then serves sidecars depending
-   * on every Service), and what proxyless clients ask for (its issues added, each once).
-   */
+  /** Compiles the whole mesh once for its issues (that outbound side then serves sidecars depending on every Service). */
   constructor(state: MeshState, previous?: MeshCompilation) {
     this.state = state;
     this.#previousEncoded = previous === undefined ? new Map() : previous.#encoded;
-    const all = compileOutbound(state);
-    this.#outbound.set("*", this.#group([all.routes, ...all.clusters, ...all.endpoints]));
-    this.#proxyless = compileProxyless(state);
-    const key = (issue: CompileIssue) => [issue.kind, issue.name, issue.path, issue.message].join("\n");
-    const seen = new Set(all.issues.map(key));
-    this.issues = [...all.issues, ...this.#proxyless.issues.filter((issue) => !seen.has(key(issue)))];
-  }
-
-  proxyless(): CompiledByType {
-    if (this.#proxylessByType === undefined) {
-      const { listeners, clusters, endpoints } = this.#proxyless;
-      this.#proxylessByType = this.#group([...listeners, ...clusters, ...endpoints]);
+    // A sidecar's own resources read only the Services (app protocol, upstream ports): while they
+    // are the same documents, a revision of routes or registrations compiles no sidecar again.
+    // Only what the previous compilation served is carried, so departed sidecars are dropped.
+    if (previous !== undefined && sameDocuments(previous.state.services, state.services)) {
+      for (const key of previous.#sidecarsServed) {
+        const own = previous.#sidecars.get(key);
+        if (own !== undefined) this.#sidecars.set(key, own);
+      }
     }
-    return this.#proxylessByType;
+    const all = compileOutbound(state);
+    this.issues = all.issues;
+    this.#outbound.set("*", this.#group([all.routes, ...all.clusters, ...all.endpoints]));
   }
 
   /** The routes, clusters and endpoints of the Services in `depends` (undefined: every Service), sorted and unique. */
@@ -103,6 +94,7 @@ export class MeshCompilation implements CompiledMesh {
       protocol,
       upstreams,
     ].join("\n");
+    this.#sidecarsServed.add(key);
     let found = this.#sidecars.get(key);
     if (found === undefined) {
       const resources: CompiledResource[] = [compileOutboundListener(node.outbound)];
@@ -151,4 +143,11 @@ export class MeshCompilation implements CompiledMesh {
     this.#encoded.set(key, encoded);
     return encoded;
   }
+}
+
+/** Whether two states hold the very same documents (parsed once per change, so identity is equality). */
+function sameDocuments<D>(a: ReadonlyMap<string, D>, b: ReadonlyMap<string, D>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, document] of a) if (b.get(name) !== document) return false;
+  return true;
 }

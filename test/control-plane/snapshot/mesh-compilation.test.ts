@@ -77,6 +77,27 @@ describe("SnapshotBuilder: the mesh compiler in the build", () => {
     assert.notEqual(pricing(second)?.version, pricing(first)?.version);
     b.close();
   });
+
+  test("a sidecar's own resources are compiled again only when a Service changed", async () => {
+    const b = await started();
+    const node = sidecarOf({
+      weft: { role: "sidecar", service: "catalog", inbound: "127.0.0.1:20001", app: "127.0.0.1:8080" },
+    });
+    assert.ok(node);
+    const first = await b.commit(mesh("services", service("catalog")));
+    const own = first.mesh?.sidecar(node);
+    assert.ok(own);
+    const registered = await b.commit(mesh("workloadentries", workloadEntry("catalog-1", { app: "catalog" })));
+    assert.notEqual(registered.mesh, first.mesh);
+    assert.equal(registered.mesh?.sidecar(node), own, "a registration compiles no sidecar again");
+    const http2 = await b.commit(
+      mesh("services", service("catalog", [{ name: "http", port: 8080, appProtocol: "http2" }])),
+    );
+    const app = (s: Snapshot) => s.mesh?.sidecar(node).get(KINDS.clusters.typeUrl)?.get("inbound|app");
+    assert.ok(app(http2));
+    assert.notEqual(app(http2)?.version, app(first)?.version, "the app cluster follows the Service's appProtocol");
+    b.close();
+  });
 });
 
 function mutationOfCluster(name: string): Mutation {
