@@ -11,9 +11,11 @@ import {
   compileInbound,
   compileOutbound,
   compileOutboundListener,
+  compileProxyless,
   compileUpstreams,
   type HostPort,
   type MeshState,
+  type Proxyless,
   speaksHttp,
   speaksHttp2,
 } from "../mesh/compiler/index.js";
@@ -39,7 +41,14 @@ export class MeshCompilation implements CompiledMesh {
   /** Keys of #sidecars asked for through this compilation. */
   readonly #sidecarsServed = new Set<string>();
 
-  /** Compiles the whole mesh once for its issues (that outbound side then serves sidecars depending on every Service). */
+  /** What gRPC proxyless clients ask for, compiled with the rest; encoded on first use. */
+  readonly #proxyless: Proxyless;
+  #proxylessByType: CompiledByType | undefined;
+
+  /**
+   * Compiles the whole mesh once for its issues (that outbound side then serves sidecars depending
+   * on every Service), and what proxyless clients ask for (its issues added, each once).
+   */
   constructor(state: MeshState, previous?: MeshCompilation) {
     this.state = state;
     this.#previousEncoded = previous === undefined ? new Map() : previous.#encoded;
@@ -53,8 +62,19 @@ export class MeshCompilation implements CompiledMesh {
       }
     }
     const all = compileOutbound(state);
-    this.issues = all.issues;
     this.#outbound.set("*", this.#group([all.routes, ...all.clusters, ...all.endpoints]));
+    this.#proxyless = compileProxyless(state);
+    const key = (issue: CompileIssue) => [issue.kind, issue.name, issue.path, issue.message].join("\n");
+    const seen = new Set(all.issues.map(key));
+    this.issues = [...all.issues, ...this.#proxyless.issues.filter((issue) => !seen.has(key(issue)))];
+  }
+
+  proxyless(): CompiledByType {
+    if (this.#proxylessByType === undefined) {
+      const { listeners, clusters, endpoints } = this.#proxyless;
+      this.#proxylessByType = this.#group([...listeners, ...clusters, ...endpoints]);
+    }
+    return this.#proxylessByType;
   }
 
   /** The routes, clusters and endpoints of the Services in `depends` (undefined: every Service), sorted and unique. */
