@@ -17,3 +17,4 @@ export { cidrKey, type IpAddress, ipKey, isIp, parseIp } from "./ip-address.js";
 export { checkPort, PORT_MAX, PORT_MIN } from "./port.js";
 export { CheckCode, type CheckProblem, firstProblem } from "./problem.js";
 export { checkAddress, checkSocketAddress, type HostRule } from "./socket-address.js";
+export { type FormatPart, type ParsedFormat, parseFormat } from "./substitution-format.js";

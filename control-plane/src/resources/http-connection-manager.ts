@@ -17,6 +17,7 @@ import {
 import { checkDuration, NON_NEGATIVE } from "./duration-checks.js";
 import { checkEnumValue } from "./enum-checks.js";
 import { checkHttpFaultAny, holdsHttpFault } from "./http-fault.js";
+import { checkLocalReplyConfig } from "./local-reply.js";
 import { field, item, type Problems, unpackChecked } from "./problems.js";
 import { checkRouteConfiguration } from "./route.js";
 import { ValidationCode } from "./validation-codes.js";
@@ -81,6 +82,9 @@ export function checkHttpConnectionManager(
   checkHttp2ProtocolOptions(problems, field(path, "http2_protocol_options"), manager.http2ProtocolOptions);
   checkLineSafe(problems, field(path, "server_name"), manager.serverName);
   checkLineSafe(problems, field(path, "via"), manager.via);
+  if (manager.localReplyConfig !== undefined) {
+    checkLocalReplyConfig(problems, field(path, "local_reply_config"), manager.localReplyConfig);
+  }
   const upgrades = new Map<string, string>();
   manager.upgradeConfigs.forEach((upgrade, i) => {
     const at = item(field(path, "upgrade_configs"), i);

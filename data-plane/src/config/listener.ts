@@ -10,6 +10,7 @@ import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/netwo
 import type { RouteTable } from "../router/index.js";
 import { anyTypeName, Cursor, durationMs, join, requireAds, socketAddress, unpack } from "./common.js";
 import { ConfigErrorCode as Code } from "./errors.js";
+import { buildLocalReply, type RuntimeLocalReply } from "./local-reply.js";
 import { compileAt } from "./route-config.js";
 
 export interface RuntimeHttp {
@@ -34,6 +35,8 @@ export interface RuntimeHttp {
   readonly skipXffAppend: boolean;
   readonly serverName: string;
   readonly via: string;
+  /** How the proxy rewrites the replies it makes itself (local_reply_config); absent: as they are. */
+  readonly localReply?: RuntimeLocalReply | undefined;
 }
 
 export interface RuntimeWeightedCluster {
@@ -209,6 +212,10 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
     skipXffAppend: hcm.skipXffAppend,
     serverName: hcm.serverName,
     via: hcm.via,
+    // Only when given, so a listener without one builds exactly as before.
+    ...(hcm.localReplyConfig === undefined
+      ? {}
+      : { localReply: buildLocalReply(at, join(base, "local_reply_config"), hcm.localReplyConfig) }),
   });
 }
 

@@ -18,6 +18,7 @@ import type { DownstreamHeaders } from "./downstream-headers.js";
 import { HttpForwardErrorCode } from "./errors.js";
 import { GrpcStatus, grpcStatusForHttp, isGrpcContentType } from "./grpc.js";
 import { applyMutations, firstValue, type HeaderList, overwrite, removeAll } from "./header-list.js";
+import { rewriteLocalReply } from "./local-reply.js";
 import { toHeaderObject } from "./response-headers.js";
 
 /** What every request of one handler shares. */
@@ -328,6 +329,18 @@ export class Exchange {
     this.#clearDeadline();
     if (flag !== undefined) this.flag(flag);
     const list: HeaderList = extra ?? [];
+    const rewrite = this.ctx.http.localReply;
+    if (rewrite !== undefined) {
+      const reply = rewriteLocalReply(
+        rewrite,
+        { status, body, contentType: undefined },
+        this.#flags ?? NO_FLAGS,
+        (name) => this.#requestHeader(name),
+      );
+      status = reply.status;
+      body = reply.body;
+      if (reply.contentType !== undefined && !this.grpc) overwrite(list, "content-type", reply.contentType);
+    }
     if (this.grpc) {
       const code = grpcStatus ?? grpcStatusForHttp(status);
       this.#grpcStatus = code;
@@ -351,6 +364,23 @@ export class Exchange {
   }
 
   // --- internals -------------------------------------------------------------------------------
+
+  /** A request header for a local reply's format: pseudo-headers as the router sees them, else the first value. */
+  #requestHeader(name: string): string | undefined {
+    switch (name) {
+      case ":authority":
+      case "host":
+        return this.headers.authority;
+      case ":path":
+        return this.path;
+      case ":method":
+        return this.method;
+      default: {
+        const value = this.req.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+      }
+    }
+  }
 
   #finishResponseHeaders(list: HeaderList): void {
     const http = this.ctx.http;

@@ -6,6 +6,7 @@ import { adsSource, http2ProtocolOptions } from "./clusters.js";
 import { type CompiledResource, compiled, type EnvoyJson } from "./compiled-resource.js";
 import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_ROUTE_TIMEOUT } from "./mesh-defaults.js";
 import { INBOUND_APP_CLUSTER, INBOUND_LISTENER, INBOUND_ROUTES, OUTBOUND_LISTENER, OUTBOUND_ROUTES } from "./names.js";
+import { UNKNOWN_HOST_BODY } from "./outbound-routes.js";
 
 const HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = "envoy.extensions.filters.http.router.v3.Router";
@@ -37,14 +38,31 @@ function httpConnectionManager(statPrefix: string, routes: EnvoyJson): EnvoyJson
   };
 }
 
+/**
+ * The outbound listener's rewrite of the router's 404 NR, which only a host naming no callable
+ * Service gets (outbound-routes.ts): a body naming the host and how to list the Services.
+ */
+const UNKNOWN_HOST_REPLY: EnvoyJson = {
+  mappers: [
+    {
+      filter: { responseFlagFilter: { flags: ["NR"] } },
+      bodyFormatOverride: { textFormatSource: { inlineString: UNKNOWN_HOST_BODY } },
+    },
+  ],
+};
+
 /** The outbound listener on `address`: HTTP/1.1 and h2c, routes from OUTBOUND_ROUTES over ADS. */
 export function compileOutboundListener(address: HostPort): CompiledResource<"listeners"> {
   const routes = { rds: { configSource: adsSource(), routeConfigName: OUTBOUND_ROUTES } };
   return compiled("listeners", {
     name: OUTBOUND_LISTENER,
     address: socketAddress(address),
-    filterChains: [{ filters: [httpConnectionManager("outbound", routes)] }],
+    filterChains: [{ filters: [withLocalReply(httpConnectionManager("outbound", routes), UNKNOWN_HOST_REPLY)] }],
   });
+}
+
+function withLocalReply(manager: EnvoyJson, localReplyConfig: EnvoyJson): EnvoyJson {
+  return { ...manager, typedConfig: { ...(manager.typedConfig as EnvoyJson), localReplyConfig } };
 }
 
 export interface InboundOptions {

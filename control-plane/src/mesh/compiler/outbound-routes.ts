@@ -12,9 +12,18 @@ import { type CompiledMatch, grpcMatch, httpMatch, MATCH_ALL, precedenceOrder } 
 /** The domain suffix that names a Service in the mesh (`catalog.mesh`). */
 export const MESH_DOMAIN = "mesh";
 
-/** What a caller sees when its request's host names no Service it may call. */
+/**
+ * What a caller sees when its request's host names no Service it may call: a format string (the
+ * outbound listener's local_reply_config fills in the host) for Envoy's no-route reply, 404 NR.
+ */
 export const UNKNOWN_HOST_BODY =
-  "no mesh service answers to this request's host (Host or :authority); `weft get services` lists them\n";
+  "no mesh service answers to host %REQ(:AUTHORITY)%; `weft get services` lists the mesh's services\n";
+
+/**
+ * Ends the routes of a port that routes attach to: a request none of their rules matches gets 404
+ * here, so a no-route reply (NR) means only that the host named no Service (listeners.ts).
+ */
+const NOT_MATCHED: EnvoyJson = { match: { prefix: "/" }, directResponse: { status: 404 } };
 
 /**
  * The names a Service port answers to: `NAME:PORT` and `NAME.mesh:PORT`, and for the first HTTP
@@ -55,15 +64,15 @@ export function compileOutboundRoutes(
       virtualHosts.push({
         name: serviceClusterName(service.metadata.name, port.port),
         domains: domainsOf(service, port),
-        routes: routesOf(state, service, port, backends, issues),
+        routes: [
+          ...routesOf(state, service, port, backends, issues),
+          ...(hasAttachedRoute(state, service.metadata.name, port.port) ? [NOT_MATCHED] : []),
+        ],
       });
     }
   }
-  virtualHosts.push({
-    name: UNKNOWN_HOST_VIRTUAL_HOST,
-    domains: ["*"],
-    routes: [{ match: { prefix: "/" }, directResponse: { status: 404, body: { inlineString: UNKNOWN_HOST_BODY } } }],
-  });
+  // No route: the router's own 404 NR, whose body the outbound listener's local_reply_config writes.
+  virtualHosts.push({ name: UNKNOWN_HOST_VIRTUAL_HOST, domains: ["*"], routes: [] });
   return compiled("routes", { name: OUTBOUND_ROUTES, virtualHosts });
 }
 
