@@ -100,6 +100,7 @@ export interface RouteMatch {
   prefix?: string | undefined;
   path?: string | undefined;
   safeRegex?: RegexMatcher | undefined;
+  connectMatcher?: RouteMatch_ConnectMatcher | undefined;
   pathSeparatedPrefix?: string | undefined;
   caseSensitive?: boolean | undefined;
   runtimeFraction?: RuntimeFractionalPercent | undefined;
@@ -109,6 +110,9 @@ export interface RouteMatch {
 }
 
 export interface RouteMatch_GrpcRouteMatchOptions {
+}
+
+export interface RouteMatch_ConnectMatcher {
 }
 
 export interface RouteAction {
@@ -181,6 +185,11 @@ export interface RouteAction_HashPolicy_FilterState {
 export interface RouteAction_UpgradeConfig {
   upgradeType: string;
   enabled?: boolean | undefined;
+  connectConfig?: RouteAction_UpgradeConfig_ConnectConfig | undefined;
+}
+
+export interface RouteAction_UpgradeConfig_ConnectConfig {
+  allowPost: boolean;
 }
 
 export interface RouteAction_MaxStreamDuration {
@@ -1207,6 +1216,7 @@ function createBaseRouteMatch(): RouteMatch {
     prefix: undefined,
     path: undefined,
     safeRegex: undefined,
+    connectMatcher: undefined,
     pathSeparatedPrefix: undefined,
     caseSensitive: undefined,
     runtimeFraction: undefined,
@@ -1226,6 +1236,9 @@ export const RouteMatch: MessageFns<RouteMatch> = {
     }
     if (message.safeRegex !== undefined) {
       RegexMatcher.encode(message.safeRegex, writer.uint32(82).fork()).join();
+    }
+    if (message.connectMatcher !== undefined) {
+      RouteMatch_ConnectMatcher.encode(message.connectMatcher, writer.uint32(98).fork()).join();
     }
     if (message.pathSeparatedPrefix !== undefined) {
       writer.uint32(114).string(message.pathSeparatedPrefix);
@@ -1283,6 +1296,14 @@ export const RouteMatch: MessageFns<RouteMatch> = {
             }
 
             message.safeRegex = RegexMatcher.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.connectMatcher = RouteMatch_ConnectMatcher.decode(reader, reader.uint32());
             continue;
           }
           case 14: {
@@ -1355,6 +1376,9 @@ export const RouteMatch: MessageFns<RouteMatch> = {
     message.safeRegex = (object.safeRegex !== undefined && object.safeRegex !== null)
       ? RegexMatcher.fromPartial(object.safeRegex)
       : undefined;
+    message.connectMatcher = (object.connectMatcher !== undefined && object.connectMatcher !== null)
+      ? RouteMatch_ConnectMatcher.fromPartial(object.connectMatcher)
+      : undefined;
     message.pathSeparatedPrefix = object.pathSeparatedPrefix ?? undefined;
     message.caseSensitive = object.caseSensitive ?? undefined;
     message.runtimeFraction = (object.runtimeFraction !== undefined && object.runtimeFraction !== null)
@@ -1412,6 +1436,49 @@ export const RouteMatch_GrpcRouteMatchOptions: MessageFns<RouteMatch_GrpcRouteMa
     _: I,
   ): RouteMatch_GrpcRouteMatchOptions {
     const message = createBaseRouteMatch_GrpcRouteMatchOptions();
+    return message;
+  },
+};
+
+function createBaseRouteMatch_ConnectMatcher(): RouteMatch_ConnectMatcher {
+  return {};
+}
+
+export const RouteMatch_ConnectMatcher: MessageFns<RouteMatch_ConnectMatcher> = {
+  encode(_: RouteMatch_ConnectMatcher, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouteMatch_ConnectMatcher {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouteMatch_ConnectMatcher();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<RouteMatch_ConnectMatcher>, I>>(base?: I): RouteMatch_ConnectMatcher {
+    return RouteMatch_ConnectMatcher.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RouteMatch_ConnectMatcher>, I>>(_: I): RouteMatch_ConnectMatcher {
+    const message = createBaseRouteMatch_ConnectMatcher();
     return message;
   },
 };
@@ -2271,7 +2338,7 @@ export const RouteAction_HashPolicy_FilterState: MessageFns<RouteAction_HashPoli
 };
 
 function createBaseRouteAction_UpgradeConfig(): RouteAction_UpgradeConfig {
-  return { upgradeType: "", enabled: undefined };
+  return { upgradeType: "", enabled: undefined, connectConfig: undefined };
 }
 
 export const RouteAction_UpgradeConfig: MessageFns<RouteAction_UpgradeConfig> = {
@@ -2281,6 +2348,9 @@ export const RouteAction_UpgradeConfig: MessageFns<RouteAction_UpgradeConfig> = 
     }
     if (message.enabled !== undefined) {
       BoolValue.encode({ value: message.enabled! }, writer.uint32(18).fork()).join();
+    }
+    if (message.connectConfig !== undefined) {
+      RouteAction_UpgradeConfig_ConnectConfig.encode(message.connectConfig, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -2314,6 +2384,14 @@ export const RouteAction_UpgradeConfig: MessageFns<RouteAction_UpgradeConfig> = 
             message.enabled = BoolValue.decode(reader, reader.uint32()).value;
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.connectConfig = RouteAction_UpgradeConfig_ConnectConfig.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2333,6 +2411,68 @@ export const RouteAction_UpgradeConfig: MessageFns<RouteAction_UpgradeConfig> = 
     const message = createBaseRouteAction_UpgradeConfig();
     message.upgradeType = object.upgradeType ?? "";
     message.enabled = object.enabled ?? undefined;
+    message.connectConfig = (object.connectConfig !== undefined && object.connectConfig !== null)
+      ? RouteAction_UpgradeConfig_ConnectConfig.fromPartial(object.connectConfig)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRouteAction_UpgradeConfig_ConnectConfig(): RouteAction_UpgradeConfig_ConnectConfig {
+  return { allowPost: false };
+}
+
+export const RouteAction_UpgradeConfig_ConnectConfig: MessageFns<RouteAction_UpgradeConfig_ConnectConfig> = {
+  encode(message: RouteAction_UpgradeConfig_ConnectConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.allowPost !== false) {
+      writer.uint32(16).bool(message.allowPost);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RouteAction_UpgradeConfig_ConnectConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRouteAction_UpgradeConfig_ConnectConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.allowPost = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<RouteAction_UpgradeConfig_ConnectConfig>, I>>(
+    base?: I,
+  ): RouteAction_UpgradeConfig_ConnectConfig {
+    return RouteAction_UpgradeConfig_ConnectConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RouteAction_UpgradeConfig_ConnectConfig>, I>>(
+    object: I,
+  ): RouteAction_UpgradeConfig_ConnectConfig {
+    const message = createBaseRouteAction_UpgradeConfig_ConnectConfig();
+    message.allowPost = object.allowPost ?? false;
     return message;
   },
 };
