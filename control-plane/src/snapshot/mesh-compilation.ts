@@ -13,9 +13,12 @@ import {
   compileOutboundListener,
   compileProxyless,
   compileUpstreams,
+  type GrpcRouteDocument,
   type HostPort,
+  type HttpRouteDocument,
   type MeshState,
   type Proxyless,
+  selects,
   speaksHttp,
   speaksHttp2,
 } from "../mesh/compiler/index.js";
@@ -38,6 +41,8 @@ export class MeshCompilation implements CompiledMesh {
     string,
     { readonly resources: CompiledByType; readonly issues: readonly CompileIssue[] }
   >();
+  /** Keys of #outbound asked for through this compilation. */
+  readonly #outboundServed = new Set<string>();
   /** Keys of #sidecars asked for through this compilation. */
   readonly #sidecarsServed = new Set<string>();
 
@@ -61,12 +66,46 @@ export class MeshCompilation implements CompiledMesh {
         if (own !== undefined) this.#sidecars.set(key, own);
       }
     }
+    if (previous !== undefined) this.#carryOutbound(previous);
     const all = compileOutbound(state);
     this.#outbound.set("*", this.#group([all.routes, ...all.clusters, ...all.endpoints]));
     this.#proxyless = compileProxyless(state);
     const key = (issue: CompileIssue) => [issue.kind, issue.name, issue.path, issue.message].join("\n");
     const seen = new Set(all.issues.map(key));
     this.issues = [...all.issues, ...this.#proxyless.issues.filter((issue) => !seen.has(key(issue)))];
+  }
+
+  /**
+   * Carries the previous compilation's outbound sides that no change touched. Only when the
+   * changes are registrations (WorkloadEntries) and routes: a side is compiled again when one of
+   * the Services it holds a cluster of selects a changed entry (before or after the change), or
+   * is a parent of a changed route. Any other kind changed (a Service, a DestinationRule...):
+   * every side is compiled again.
+   */
+  #carryOutbound(previous: MeshCompilation): void {
+    const before = previous.state;
+    const after = this.state;
+    const carried: ReadonlySet<keyof MeshState> = new Set(["workloadEntries", "httpRoutes", "grpcRoutes"]);
+    for (const kind of Object.keys(after) as (keyof MeshState)[]) {
+      if (!carried.has(kind) && !sameDocuments<unknown>(before[kind], after[kind])) return;
+    }
+    const touched = new Set<string>();
+    for (const [old, now] of changedDocuments(before.workloadEntries, after.workloadEntries)) {
+      for (const [name, service] of after.services) {
+        if (selects(service.spec.selector, old?.spec.labels) || selects(service.spec.selector, now?.spec.labels)) {
+          touched.add(name);
+        }
+      }
+    }
+    for (const routes of ["httpRoutes", "grpcRoutes"] as const) {
+      for (const pair of changedDocuments<HttpRouteDocument | GrpcRouteDocument>(before[routes], after[routes])) {
+        for (const route of pair) for (const ref of route?.spec.parentRefs ?? []) touched.add(ref.name);
+      }
+    }
+    for (const [key, side] of previous.#outbound) {
+      if (key === "*" || !previous.#outboundServed.has(key)) continue;
+      if (!servicesOf(side).some((service) => touched.has(service))) this.#outbound.set(key, side);
+    }
   }
 
   proxyless(): CompiledByType {
@@ -80,6 +119,7 @@ export class MeshCompilation implements CompiledMesh {
   /** The routes, clusters and endpoints of the Services in `depends` (undefined: every Service), sorted and unique. */
   outbound(depends: readonly string[] | undefined): CompiledByType {
     const key = depends === undefined ? "*" : `=${depends.join(",")}`;
+    this.#outboundServed.add(key);
     let found = this.#outbound.get(key);
     if (found === undefined) {
       const compiled = compileOutbound(this.state, { services: depends });
@@ -170,4 +210,25 @@ function sameDocuments<D>(a: ReadonlyMap<string, D>, b: ReadonlyMap<string, D>):
   if (a.size !== b.size) return false;
   for (const [name, document] of a) if (b.get(name) !== document) return false;
   return true;
+}
+
+/** [before, after] of each document that changed, was added or was removed. */
+function changedDocuments<D>(
+  before: ReadonlyMap<string, D>,
+  after: ReadonlyMap<string, D>,
+): [D | undefined, D | undefined][] {
+  const changed: [D | undefined, D | undefined][] = [];
+  for (const [name, old] of before) if (after.get(name) !== old) changed.push([old, after.get(name)]);
+  for (const [name, now] of after) if (!before.has(name)) changed.push([undefined, now]);
+  return changed;
+}
+
+/** The Services whose clusters an outbound side holds (cluster names `outbound|PORT||NAME`). */
+function servicesOf(side: CompiledByType): string[] {
+  const names: string[] = [];
+  for (const name of side.get(KINDS.clusters.typeUrl)?.keys() ?? []) {
+    const match = /^outbound\|\d+\|\|(.+)$/.exec(name);
+    if (match?.[1] !== undefined) names.push(match[1]);
+  }
+  return names;
 }

@@ -78,6 +78,33 @@ describe("SnapshotBuilder: the mesh compiler in the build", () => {
     b.close();
   });
 
+  test("a registration or a route compiles again only the outbound sides holding a Service it touches", async () => {
+    const b = await started();
+    const first = await b.commit(
+      mesh("services", service("catalog")),
+      mesh("services", service("pricing")),
+      mesh("workloadentries", workloadEntry("catalog-1", { app: "catalog" })),
+    );
+    const side = (s: Snapshot, depends: string) => s.mesh?.outbound([depends]);
+    const catalog = side(first, "catalog");
+    const pricing = side(first, "pricing");
+    assert.ok(catalog && pricing);
+    const registered = await b.commit(mesh("workloadentries", workloadEntry("pricing-1", { app: "pricing" })));
+    assert.equal(side(registered, "catalog"), catalog, "catalog's side holds nothing pricing-1 changed");
+    assert.notEqual(side(registered, "pricing"), pricing);
+    const eds = (s: Snapshot) => side(s, "pricing")?.get(EDS)?.get("outbound|8080||pricing")?.version;
+    assert.notEqual(eds(registered), eds(first));
+    const routed = await b.commit(mesh("httproutes", httpRoute("catalog", "catalog", [["pricing", 1]])));
+    assert.notEqual(side(routed, "catalog"), catalog, "a route on catalog compiles catalog's side again");
+    assert.equal(side(routed, "pricing"), side(registered, "pricing"));
+    const moved = await b.commit(mesh("workloadentries", workloadEntry("pricing-1", { app: "pricing", v: "2" })));
+    assert.notEqual(side(moved, "catalog"), side(routed, "catalog"), "catalog's route now sends to pricing");
+    const other = await b.commit(mesh("services", service("web")));
+    assert.notEqual(side(other, "pricing"), side(moved, "pricing"), "a Service change compiles every side again");
+    assert.equal(eds(other), eds(moved));
+    b.close();
+  });
+
   test("a sidecar's own resources are compiled again only when a Service changed", async () => {
     const b = await started();
     const node = sidecarOf({
