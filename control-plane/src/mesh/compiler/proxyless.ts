@@ -8,7 +8,7 @@
 // nothing here may hold one. It supports only the prefix, path and safe_regex path matches, only
 // route actions (a redirect or direct response is a NACK; a non-forwarding action fails the call
 // with UNAVAILABLE), the ROUND_ROBIN and RING_HASH balancers, and a route's deadline only as
-// max_stream_duration (it ignores `timeout`).
+// max_stream_duration (it ignores `timeout`); it skips a locality without a weight.
 import { Cluster_LbPolicy } from "../../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { compileCluster, speaksHttp2 } from "./clusters.js";
 import { type CompiledResource, type CompileIssue, compiled, type EnvoyJson } from "./compiled-resource.js";
@@ -101,7 +101,7 @@ export function compileProxyless(state: MeshState, options: ProxylessOptions = {
     const port = service === undefined ? undefined : portOf(service, number);
     if (service === undefined || port === undefined) continue;
     clusters.push(proxylessCluster(state, service, port, issues));
-    endpoints.push(compileEndpoints(state, service, port, issues));
+    endpoints.push(weightedLocalities(compileEndpoints(state, service, port, issues)));
   }
   return { listeners, clusters, endpoints, issues: uniqueIssues(issues) };
 }
@@ -173,4 +173,17 @@ function proxylessCluster(
     });
   }
   return { ...cluster, message: { ...cluster.message, lbPolicy: Cluster_LbPolicy.ROUND_ROBIN } };
+}
+
+/**
+ * The sidecars' assignment with each locality weighted by the sum of its endpoints' weights: gRPC
+ * skips a locality without load_balancing_weight (it always balances across localities by weight),
+ * where Envoy ignores locality weights unless the cluster asks for them.
+ */
+function weightedLocalities(assignment: CompiledResource<"endpoints">): CompiledResource<"endpoints"> {
+  const endpoints = assignment.message.endpoints.map((locality) => ({
+    ...locality,
+    loadBalancingWeight: locality.lbEndpoints.reduce((sum, lb) => sum + (lb.loadBalancingWeight ?? 1), 0),
+  }));
+  return { ...assignment, message: { ...assignment.message, endpoints } };
 }

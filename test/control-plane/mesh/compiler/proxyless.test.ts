@@ -51,6 +51,10 @@ function shop(): MeshState {
     service("pricing-v1", [grpcPort(9090)], { app: "pricing", version: "v1" }),
     service("pricing-v2", [grpcPort(9090)], { app: "pricing", version: "v2" }),
     workload("pricing-a", { app: "pricing", version: "v1" }),
+    {
+      ...workload("pricing-b", { app: "pricing", version: "v1" }),
+      spec: { address: "127.0.0.2", labels: { app: "pricing", version: "v1" }, weight: 2 },
+    },
     grpcRouteDoc("pricing", {
       parentRefs: [{ kind: "Service", name: "pricing", port: 9090 }],
       rules: [
@@ -229,6 +233,12 @@ describe("mesh compiler: gRPC proxyless clients", () => {
     assert.deepEqual(
       out.endpoints.map((e) => e.name),
       ["outbound|9090||pricing-v1", "outbound|9090||pricing-v2"],
+    );
+    const v1 = out.endpoints[0]?.message.endpoints ?? [];
+    assert.deepEqual(
+      v1.map((l) => [l.lbEndpoints.length, l.loadBalancingWeight]),
+      [[2, 3]],
+      "gRPC skips a locality without a weight: each gets its endpoints' total",
     );
     assert.deepEqual(
       out.issues.map((i) => [i.kind, i.name, i.path]),
