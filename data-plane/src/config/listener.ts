@@ -10,6 +10,7 @@ import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/netwo
 import type { RouteTable } from "../router/index.js";
 import { anyTypeName, Cursor, durationMs, join, requireAds, socketAddress, unpack } from "./common.js";
 import { ConfigErrorCode as Code } from "./errors.js";
+import { compileHttpFault, isHttpFault, type RuntimeFault } from "./http-fault.js";
 import { buildLocalReply, type RuntimeLocalReply } from "./local-reply.js";
 import { compileAt } from "./route-config.js";
 
@@ -35,6 +36,8 @@ export interface RuntimeHttp {
   readonly skipXffAppend: boolean;
   readonly serverName: string;
   readonly via: string;
+  /** The fault filter, when http_filters lists it: its name (the key of per-route overrides) and own config. */
+  readonly fault?: { readonly name: string; readonly config: RuntimeFault } | undefined;
   /** How the proxy rewrites the replies it makes itself (local_reply_config); absent: as they are. */
   readonly localReply?: RuntimeLocalReply | undefined;
 }
@@ -156,6 +159,7 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
 
   const filters = hcm.httpFilters;
   if (filters.length === 0) at.fail(Code.routerNotLast, join(base, "http_filters"), "the router filter is required");
+  let fault: RuntimeHttp["fault"];
   for (const [i, filter] of filters.entries()) {
     const path = join(base, `http_filters[${i}]`);
     const typeName = filter.typedConfig === undefined ? undefined : anyTypeName(filter.typedConfig);
@@ -164,6 +168,12 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
       if (!isRouter) at.fail(Code.routerNotLast, path, "the last HTTP filter must be the router");
     } else if (isRouter) {
       at.fail(Code.routerNotLast, path, "the router must be the last HTTP filter");
+    } else if (filter.typedConfig !== undefined && isHttpFault(filter.typedConfig) && !filter.disabled) {
+      if (fault !== undefined) at.fail(Code.unsupportedFilter, path, "the fault filter is listed twice");
+      fault = Object.freeze({
+        name: filter.name,
+        config: compileHttpFault(at, join(path, "typed_config"), filter.typedConfig),
+      });
     } else if (!filter.isOptional && !filter.disabled) {
       at.fail(
         Code.unsupportedFilter,
@@ -212,6 +222,8 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
     skipXffAppend: hcm.skipXffAppend,
     serverName: hcm.serverName,
     via: hcm.via,
+    // Only when listed, so a listener without the fault filter builds exactly as before.
+    ...(fault === undefined ? {} : { fault }),
     // Only when given, so a listener without one builds exactly as before.
     ...(hcm.localReplyConfig === undefined
       ? {}

@@ -3,6 +3,7 @@ import type { RouteConfiguration } from "../../../proto/gen/envoy/config/route/v
 import { compileRouteTable, RouterError, type RouteTable } from "../router/index.js";
 import { Cursor, join } from "./common.js";
 import { ConfigErrorCode as Code } from "./errors.js";
+import { compileRouteFaults } from "./http-fault.js";
 
 export interface RuntimeRouteConfig {
   readonly name: string;
@@ -18,6 +19,7 @@ export function buildRouteConfig(config: RouteConfiguration): RuntimeRouteConfig
 
 /** Compiles a route configuration, reporting a router refusal at `base` within the resource `at`. */
 export function compileAt(at: Cursor, base: string, config: RouteConfiguration): RouteTable {
+  compileRouteFaults(at, base, config);
   try {
     return Object.freeze(compileRouteTable(config));
   } catch (error) {

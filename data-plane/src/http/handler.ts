@@ -8,11 +8,12 @@ import type { Dispatcher } from "undici";
 import type { RuntimeHttp } from "../config/listener.js";
 import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
-import type { ForwardDecision, HeaderMutation, HeaderValue, RouteTable } from "../router/index.js";
+import type { ForwardDecision, HeaderMutation, HeaderValue, RouteDecision, RouteTable } from "../router/index.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 import type { AttemptOutcome, PickContext } from "../upstream/resilience.js";
 import { DownstreamHeaders } from "./downstream-headers.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
+import { FaultFilter, type FaultTimers } from "./fault-filter.js";
 import { Forward, type ForwardEnvironment, NO_RETRIES } from "./forward.js";
 import { parseGrpcTimeout } from "./grpc.js";
 import { Http2Sessions } from "./h2-sessions.js";
@@ -62,8 +63,10 @@ export interface HttpHandlerOptions {
   readonly now?: () => number;
   /** x-request-id generator; default crypto.randomUUID. */
   readonly generateRequestId?: () => string;
-  /** Uniform in [0, 1), for retry back-off; default Math.random. */
+  /** Uniform in [0, 1), for retry back-off and fault injection's shares; default Math.random. */
   readonly random?: () => number;
+  /** The timers fault injection's delays wait on; default the global setTimeout. */
+  readonly timers?: FaultTimers;
 }
 
 /** How long a request waits for a warming cluster when its route sets no timeout. */
@@ -84,7 +87,17 @@ export function createHttpHandler(options: HttpHandlerOptions): ListenerHandler 
     random: options.random ?? Math.random,
     idleTimeoutMs: options.http.streamIdleTimeoutMs,
   };
-  const forwarder = new Forwarder(ctx, options.clusters, options.generateRequestId ?? randomUUID, upstream);
+  const fault = options.http.fault;
+  const faults =
+    fault === undefined
+      ? undefined
+      : new FaultFilter({
+          name: fault.name,
+          config: fault.config,
+          random: options.random ?? Math.random,
+          timers: options.timers ?? { setTimeout: (callback, ms) => setTimeout(callback, ms) },
+        });
+  const forwarder = new Forwarder(ctx, options.clusters, options.generateRequestId ?? randomUUID, upstream, faults);
   const routeTable = options.routeTable;
   return (req, res) => forwarder.handle(routeTable(), req, res);
 }
@@ -94,9 +107,18 @@ class Forwarder {
   readonly #clusters: UpstreamClusters;
   readonly #generateRequestId: () => string;
   readonly #upstream: ForwardEnvironment;
+  /** The listener's fault filter, when its http_filters list one. */
+  readonly #faults: FaultFilter | undefined;
 
-  constructor(ctx: ExchangeContext, clusters: UpstreamClusters, generate: () => string, upstream: ForwardEnvironment) {
+  constructor(
+    ctx: ExchangeContext,
+    clusters: UpstreamClusters,
+    generate: () => string,
+    upstream: ForwardEnvironment,
+    faults: FaultFilter | undefined,
+  ) {
     this.#ctx = ctx;
+    this.#faults = faults;
     this.#clusters = clusters;
     this.#generateRequestId = generate;
     this.#upstream = upstream;
@@ -133,6 +155,16 @@ class Forwarder {
       return;
     }
     exchange.responseMutations = decision.headers.response;
+    const faults = this.#faults;
+    if (faults !== undefined) {
+      const fault = faults.configFor(table, decision);
+      if (faults.apply(exchange, fault, () => this.#act(exchange, decision))) return;
+    }
+    this.#act(exchange, decision);
+  }
+
+  /** What the route decided: forward, redirect, or answer directly. */
+  #act(exchange: Exchange, decision: RouteDecision): void {
     const action = decision.action;
     switch (action.type) {
       case "forward":

@@ -34,6 +34,10 @@ export const ResponseFlag = {
   upstreamRetryLimitExceeded: "URX",
   /** The answer came from the route itself (direct_response, redirect). */
   directResponse: "DR",
+  /** The fault filter aborted the request. */
+  faultInjected: "FI",
+  /** The fault filter delayed the request. */
+  delayInjected: "DI",
 } as const;
 
 export type ResponseFlag = (typeof ResponseFlag)[keyof typeof ResponseFlag];

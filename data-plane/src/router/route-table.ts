@@ -8,6 +8,7 @@
 import type { RouteConfiguration } from "../../../proto/gen/envoy/config/route/v3/route.js";
 import type { Route, RouteMatch, VirtualHost } from "../../../proto/gen/envoy/config/route/v3/route_components.js";
 import { FractionalPercent_DenominatorType } from "../../../proto/gen/envoy/type/v3/percent.js";
+import type { Any } from "../../../proto/gen/google/protobuf/any.js";
 import { DomainIndex } from "./domain-match.js";
 import { compileHeaderMatcher, type HeaderPredicate } from "./header-match.js";
 import type { HeaderMutations } from "./header-mutations.js";
@@ -32,6 +33,8 @@ export interface RouteDecision {
 
 export interface RouteTable {
   readonly name: string;
+  /** The route configuration's own typed_per_filter_config, for filters that read it (fault injection). */
+  readonly perFilterConfig?: { readonly [key: string]: Any };
   /** The route for a request, or undefined when no virtual host or route matches (a 404). */
   match(request: RouteRequest): RouteDecision | undefined;
 }
@@ -42,11 +45,13 @@ export function compileRouteTable(config: RouteConfiguration, options: RouteTabl
 
 class CompiledRouteTable implements RouteTable {
   readonly name: string;
+  readonly perFilterConfig: { readonly [key: string]: Any };
   readonly #hosts: DomainIndex<CompiledVirtualHost>;
   readonly #random: () => number;
 
   constructor(config: RouteConfiguration, random: () => number) {
     this.name = config.name;
+    this.perFilterConfig = config.typedPerFilterConfig;
     this.#random = random;
     const entries: [string, CompiledVirtualHost][] = [];
     for (const vhost of config.virtualHosts) {
