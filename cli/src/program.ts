@@ -2,9 +2,11 @@
 // environment variables (README, "The `weft` command line"), e.g. --api-listen from WEFT_API_LISTEN.
 import { Command } from "commander";
 import { applyCommand } from "./commands/apply.js";
+import { configCommand } from "./commands/config.js";
 import { configDumpCommand } from "./commands/config-dump.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
 import { deleteCommand } from "./commands/delete.js";
+import { describeCommand } from "./commands/describe.js";
 import { diffCommand } from "./commands/diff.js";
 import { getCommand } from "./commands/get.js";
 import { examples } from "./commands/help-examples.js";
@@ -32,8 +34,8 @@ export function buildProgram(options: ProgramOptions): Command {
       [
         "",
         "Every option can also be set by an environment variable named WEFT_ and the option in",
-        "capitals, e.g. WEFT_API_LISTEN for --api-listen. The client commands (apply, get, delete,",
-        "diff, status, nacks, history, rollback) talk to the REST API at --server (default:",
+        "capitals, e.g. WEFT_API_LISTEN for --api-listen. The client commands (apply, get, describe,",
+        "delete, diff, status, config, nacks, history, rollback) talk to the REST API at --server (default:",
         "http://127.0.0.1:18080; HOST:PORT means http://HOST:PORT), with --token or WEFT_API_TOKEN",
         "when it requires one. A mistake on the command line is `weft: WEFT_CLI_USAGE: ...` and",
         "exit status 2; a command that fails exits 1 (weft diff: 1 means changes, 2 an error).",
@@ -48,6 +50,8 @@ export function buildProgram(options: ProgramOptions): Command {
           ["weft get clusters", "list the clusters"],
           ["weft diff -f mesh.yaml", "what applying the file would change"],
           ["weft status", "the sync state of every connected proxy"],
+          ["weft describe service catalog", "a Service's routes, endpoints and callers"],
+          ["weft config web-1", "what the control plane sends proxy web-1"],
           ["weft nacks", "the proxies' recent rejections, newest first"],
           ["weft history && weft rollback 12", "list revisions, restore one"],
           ["weft --version", "print the installed version"],
@@ -59,9 +63,11 @@ export function buildProgram(options: ProgramOptions): Command {
   program.addCommand(sidecarCommand());
   program.addCommand(applyCommand());
   program.addCommand(getCommand());
+  program.addCommand(describeCommand());
   program.addCommand(deleteCommand());
   program.addCommand(diffCommand());
   program.addCommand(statusCommand());
+  program.addCommand(configCommand());
   program.addCommand(configDumpCommand());
   program.addCommand(historyCommand());
   program.addCommand(rollbackCommand());

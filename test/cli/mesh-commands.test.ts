@@ -39,11 +39,14 @@ describe("mesh documents through weft", () => {
 
     const table = await weft(["get", "svc", ...at()]);
     assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout, /^NAME +VERSION +REVISION +PORTS\ncatalog +[0-9a-f]{8} +1 +http:8080\/http\n$/);
+    assert.match(
+      table.stdout,
+      /^NAME +PORTS +ENDPOINTS +ROUTES +VERSION +REVISION\ncatalog +http:8080 +1\/1 +catalog +[0-9a-f]{8} +1\n$/,
+    );
     const routes = await weft(["get", "httproutes", ...at()]);
     assert.match(routes.stdout, /catalog +[0-9a-f]{8} +1 +catalog:8080 \(1 rule\)/);
     const all = await weft(["get", "all", ...at()]);
-    assert.match(all.stdout, /^Service +catalog .* ports: http:8080\/http$/m);
+    assert.match(all.stdout, /^Service +catalog .* ports: http:8080$/m);
     assert.match(all.stdout, /^WorkloadEntry +catalog-1 .* address: 127\.0\.0\.1 \(app=catalog\)$/m);
 
     // -o yaml prints documents that apply back unchanged.

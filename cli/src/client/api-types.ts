@@ -1,5 +1,10 @@
 // The REST API's answers, as the CLI reads them (README "REST API reference").
 
+import type {
+  MeshServiceResponse as ControlPlaneMeshService,
+  MeshServicesResponse as ControlPlaneMeshServices,
+} from "../../../control-plane/src/api/routes/mesh-services.js";
+import type { ProxyConfigResponse } from "../../../control-plane/src/api/routes/proxy-config.js";
 import type { StoredKindName } from "../../../control-plane/src/mesh/index.js";
 import type {
   ProxyStatus as ControlPlaneProxyStatus,
@@ -96,3 +101,10 @@ export interface NackView {
 /** GET /v1/proxies entries: the control plane's own status shape, less what the API leaves out. */
 export type ProxyStatus = Omit<ControlPlaneProxyStatus, "metadata">;
 export type { SyncState, TypeStatus };
+
+/** GET /v1/mesh/services: every Service's ports, endpoints (healthy/total) and attached routes. */
+export type MeshServices = ControlPlaneMeshServices;
+/** GET /v1/mesh/services/NAME: one Service as `weft describe service` shows it. */
+export type MeshService = ControlPlaneMeshService;
+/** GET /v1/proxies/NODE/config: what the control plane sends one connected node. */
+export type ProxyConfig = ProxyConfigResponse;

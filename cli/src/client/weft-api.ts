@@ -1,11 +1,16 @@
 // The REST API's operations, typed: what the client commands call. Paths and query parameters
 // are the API's (README "REST API reference"); names are percent-encoded here.
+
+import type { KindName } from "../../../proto/index.js";
 import type {
   ApiKind,
   ApplyItem,
   ApplyResult,
   DeleteResult,
+  MeshService,
+  MeshServices,
   NackView,
+  ProxyConfig,
   ProxyStatus,
   ResourceList,
   ResourceView,
@@ -66,6 +71,21 @@ export class WeftApi {
   async proxies(): Promise<readonly ProxyStatus[]> {
     const answer = await this.#http.json<{ proxies: ProxyStatus[] }>("GET", "/v1/proxies");
     return answer.proxies;
+  }
+
+  /** What the control plane sends `node` now (404 WEFT_NOT_FOUND when it has no stream); `kind` keeps one kind. */
+  proxyConfig(node: string, kind?: KindName): Promise<ProxyConfig> {
+    return this.#http.json("GET", `/v1/proxies/${encodeURIComponent(node)}/config`, { query: { type: kind } });
+  }
+
+  /** Every Service as operators see it (ports, endpoints healthy/total, routes). */
+  meshServices(): Promise<MeshServices> {
+    return this.#http.json("GET", "/v1/mesh/services");
+  }
+
+  /** One Service as compiled (404 WEFT_NOT_FOUND for a name no Service has). */
+  meshService(name: string): Promise<MeshService> {
+    return this.#http.json("GET", `/v1/mesh/services/${encodeURIComponent(name)}`);
   }
 
   /** The NACK history, newest first; `node` and `kind` keep one node's or one kind's. */

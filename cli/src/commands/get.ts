@@ -1,7 +1,7 @@
 // `weft get KIND [NAME]`: a table by default; -o yaml|json prints the resources as documents
 // `weft apply -f` takes back unchanged.
 import { Command } from "commander";
-import type { ApiKind, ResourceView, WeftApi } from "../client/index.js";
+import type { ApiKind, MeshServices, ResourceView, WeftApi } from "../client/index.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import { addClientOptions, type ClientFlags, withApi } from "./client-options.js";
 import { documentOf, documentsText, type OutputFormat, outputOption } from "./output-format.js";
@@ -57,15 +57,16 @@ const SUMMARY: Readonly<Record<ApiKind, { title: string; cell: (resource: Json) 
   },
   services: {
     title: "PORTS",
-    // name:port/appProtocol, http when left out: catalog's `http:8080/http,grpc:9090/grpc`.
     cell: (r) =>
-      list(record(r.spec).ports)
-        .map(record)
-        .map(
-          (p) =>
-            `${typeof p.name === "string" ? `${p.name}:` : ""}${String(p.port)}/${String(p.appProtocol ?? "http")}`,
-        )
-        .join(","),
+      portsText(
+        list(record(r.spec).ports)
+          .map(record)
+          .map((p) => ({
+            name: typeof p.name === "string" ? p.name : undefined,
+            port: Number(p.port),
+            appProtocol: typeof p.appProtocol === "string" ? p.appProtocol : "http",
+          })),
+      ),
   },
   workloadentries: {
     title: "ADDRESS",
@@ -78,7 +79,39 @@ const SUMMARY: Readonly<Record<ApiKind, { title: string; cell: (resource: Json) 
   httproutes: { title: "PARENTS", cell: (r) => routeSummary(r) },
   grpcroutes: { title: "PARENTS", cell: (r) => routeSummary(r) },
   destinationrules: { title: "HOST", cell: (r) => String(record(r.spec).host) },
+  faultinjections: { title: "FAULTS", cell: (r) => Object.keys(record(r.spec)).join(",") },
 };
+
+/** `name:port`, with `/appProtocol` unless it is http: catalog's `http:8080,grpc:9090/grpc`. */
+export function portsText(
+  ports: readonly { readonly name?: string | undefined; readonly port: number; readonly appProtocol: string }[],
+): string {
+  return ports
+    .map(
+      (p) =>
+        `${p.name === undefined ? "" : `${p.name}:`}${p.port}${p.appProtocol === "http" ? "" : `/${p.appProtocol}`}`,
+    )
+    .join(",");
+}
+
+/**
+ * The services table: each Service's ports, its endpoints healthy/total (WorkloadEntries its
+ * selector picks, health as the compiler reads it) and attached routes, from the control plane's
+ * summary (GET /v1/mesh/services), which compiles the documents as proxies get them.
+ */
+export function servicesTable(services: MeshServices["services"]): string {
+  return renderTable(
+    ["NAME", "PORTS", "ENDPOINTS", "ROUTES", "VERSION", "REVISION"],
+    services.map((s) => [
+      s.name,
+      portsText(s.ports) || "-",
+      `${s.endpoints.healthy}/${s.endpoints.total}`,
+      s.routes.map((r) => (r.kind === "grpcroutes" ? `grpcroute/${r.name}` : r.name)).join(",") || "-",
+      shortVersion(s.version),
+      String(s.revision),
+    ]),
+  );
+}
 
 /** A route's parent Services (`catalog:8080`) and its number of rules. */
 function routeSummary(route: Json): string {
@@ -112,6 +145,15 @@ function tableOf(views: readonly ResourceView[], kinds: readonly ApiKind[]): str
 
 async function run(kindText: string, name: string | undefined, flags: Flags, api: WeftApi): Promise<void> {
   const kinds = kindText.toLowerCase() === "all" ? KIND_ORDER : [requireKind(kindText)];
+  if (flags.output === "table" && kinds.length === 1 && kinds[0] === "services") {
+    const { services } = await api.meshServices();
+    const shown = name === undefined ? services : services.filter((s) => s.name === name);
+    // The same answer `weft get` gives for any other kind: a NAME that does not exist is an error.
+    if (name !== undefined && shown.length === 0) await api.get("services", name);
+    if (shown.length === 0) process.stderr.write("no services found\n");
+    else process.stdout.write(servicesTable(shown));
+    return;
+  }
   let views: ResourceView[];
   if (name !== undefined) {
     const [kind] = kinds;
@@ -134,7 +176,7 @@ export function getCommand(): Command {
     .description("print resources: one kind, one resource, or all of them")
     .argument(
       "<kind>",
-      "listeners, routes, clusters, endpoints, services, workloadentries, httproutes, grpcroutes, destinationrules (or listener, Listener, svc, ...), or all",
+      "listeners, routes, clusters, endpoints, services, workloadentries, httproutes, grpcroutes, destinationrules, faultinjections (or listener, Listener, svc, ...), or all",
     )
     .argument("[name]", "one resource's name")
     .addOption(outputOption(["table", "yaml", "json"], "table"));
@@ -143,6 +185,9 @@ export function getCommand(): Command {
       "after",
       [
         "",
+        "`weft get services` (a table) shows each Service's ports, its endpoints as healthy/total (the",
+        "WorkloadEntries its selector picks; health from the weft.dev/health annotation) and the",
+        "HTTPRoutes and GRPCRoutes attached to it; `weft describe service NAME` shows one in full.",
         "The table shows each resource's own version (a hash of its content: the version a proxy",
         "shows for it in `weft config-dump`; its first 8 characters, as every table shows versions),",
         "the store revision that last wrote it and a summary (listener address, virtual hosts,",
@@ -152,6 +197,7 @@ export function getCommand(): Command {
         "",
         "Examples:",
         "  $ weft get clusters",
+        "  $ weft get services",
         "  $ weft get listener front -o yaml",
         "  $ weft get all -o yaml > backup.yaml && weft apply -f backup.yaml",
       ].join("\n"),

@@ -114,6 +114,9 @@ const ServiceDetailSchema = Type.Object({
 
 const MeshServiceResponse = Type.Object({ revision: Revision, service: ServiceDetailSchema });
 
+export type MeshServicesResponse = Static<typeof MeshServicesResponse>;
+export type MeshServiceResponse = Static<typeof MeshServiceResponse>;
+
 const ServiceParams = Type.Object({ name: Type.String() });
 
 type Stored = ReadonlyMap<string, { readonly version: string; readonly revision: number }>;
@@ -152,7 +155,7 @@ export function registerMeshServiceRoutes(app: ApiApp, context: ApiContext): voi
         response: { 200: MeshServicesResponse, ...ERROR_RESPONSES },
       },
     },
-    async (): Promise<Static<typeof MeshServicesResponse>> => {
+    async (): Promise<MeshServicesResponse> => {
       const state = await context.store.current();
       const { mesh, services } = meshOf(state);
       return {
@@ -176,7 +179,7 @@ export function registerMeshServiceRoutes(app: ApiApp, context: ApiContext): voi
         response: { 200: MeshServiceResponse, ...ERROR_RESPONSES },
       },
     },
-    async (request): Promise<Static<typeof MeshServiceResponse>> => {
+    async (request): Promise<MeshServiceResponse> => {
       const name = nameParam(request.params.name);
       const state = await context.store.current();
       const { mesh, services } = meshOf(state);

@@ -75,7 +75,7 @@ const ProxyConfigResponse = Type.Object({
   ),
 });
 
-type ProxyConfigResponse = Static<typeof ProxyConfigResponse>;
+export type ProxyConfigResponse = Static<typeof ProxyConfigResponse>;
 
 function originOf(resource: SnapshotResource, snapshot: Snapshot, typeUrl: string): ResourceOrigin {
   // Views add compiled resources on top of the snapshot's own objects: anything else is compiled.
