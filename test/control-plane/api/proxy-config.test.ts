@@ -54,7 +54,7 @@ interface ProxyConfig {
   nodeId: string;
   revision: number;
   node: { cluster: string; sidecar: Json | null };
-  types: Record<string, { kind: string; version: string; resources: ConfigResource[] }>;
+  types: Record<string, { kind: string; subscribed: string[] | null; version: string; resources: ConfigResource[] }>;
 }
 
 let h: Harness;
@@ -123,21 +123,24 @@ describe("GET /v1/proxies/NODE/config", () => {
     assert.deepEqual(Object.keys(config.types), [LDS, RDS, CDS, EDS]);
 
     const clusters = byName(config, CDS);
-    assert.deepEqual(
-      [...clusters.values()].map((r) => [r.name, r.origin, r.generated]),
-      [
-        ["inbound|app", "generated", true],
-        ["legacy", "written", false],
-        ["orders", "written", false],
-        ["outbound|8080||catalog", "generated", true],
-      ],
-    );
+    const origins = (names: string[]) =>
+      names.map((name) => [name, clusters.get(name)?.origin, clusters.get(name)?.generated]);
+    assert.deepEqual(origins(["legacy", "orders", "inbound|app", "outbound|8080||catalog"]), [
+      ["legacy", "written", false],
+      ["orders", "written", false],
+      ["inbound|app", "generated", true],
+      ["outbound|8080||catalog", "generated", true],
+    ]);
+    // Whatever else the mesh compiles for a sidecar is generated, under a reserved name.
+    for (const resource of clusters.values())
+      assert.equal(resource.generated, !["legacy", "orders"].includes(resource.name), resource.name);
     // Envoy JSON, canonical: the written cluster reads back as it was stored.
     assert.equal(clusters.get("legacy")?.resource.connect_timeout, "0.250s");
     assert.equal(clusters.get("legacy")?.version, (await h.store.get("clusters", "legacy"))?.version);
 
     const listeners = byName(config, LDS);
-    assert.deepEqual([...listeners.keys()], ["inbound|listener", "outbound|listener"]);
+    assert.equal(listeners.get("inbound|listener")?.origin, "generated");
+    assert.equal(listeners.get("outbound|listener")?.origin, "generated");
     assert.deepEqual(byName(config, RDS).get("outbound|routes")?.origin, "generated");
 
     const endpoints = byName(config, EDS);
@@ -159,6 +162,34 @@ describe("GET /v1/proxies/NODE/config", () => {
     assert.deepEqual([...byName(config, LDS).keys()], []);
     for (const type of Object.values(config.types))
       for (const resource of type.resources) assert.notEqual(resource.origin, "generated", resource.name);
+  });
+
+  test("a type the node subscribed to by name shows what those names select; one it has not asked for, the wildcard set", async () => {
+    const status = {
+      state: "SYNCED",
+      versionSent: "",
+      versionAcked: "",
+      nonce: "",
+      revision: null,
+      lastNack: null,
+    } as const;
+    h.proxies.list = [
+      {
+        ...webSidecar,
+        types: {
+          [EDS]: { ...status, subscribed: ["outbound|8080||catalog", "nothing-by-this-name"] },
+          [CDS]: { ...status, subscribed: ["*"] },
+        },
+      },
+    ];
+    const config = await configOf("web-1");
+    assert.deepEqual(config.types[EDS]?.subscribed, ["outbound|8080||catalog", "nothing-by-this-name"]);
+    assert.deepEqual([...byName(config, EDS).keys()], ["outbound|8080||catalog"]);
+    assert.deepEqual(config.types[CDS]?.subscribed, ["*"]);
+    assert.ok(byName(config, CDS).has("legacy"));
+    assert.ok(byName(config, CDS).has("inbound|app"));
+    assert.equal(config.types[LDS]?.subscribed, null);
+    assert.ok(byName(config, LDS).has("outbound|listener"));
   });
 
   test("?type= keeps one kind", async () => {

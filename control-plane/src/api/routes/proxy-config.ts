@@ -1,6 +1,7 @@
 // GET /v1/proxies/NODE/config: what the control plane sends a connected node now, whatever
-// produced it: per type URL the resources of the node's view of the current snapshot (node scoping
-// applied, the mesh compiled for a sidecar), each as Envoy JSON with its version and origin. The
+// produced it: per type URL what the node's subscription selects from its view of the current
+// snapshot (node scoping applied, the mesh compiled for a sidecar), each resource as Envoy JSON
+// with its version and origin. The
 // control plane's side of `weft config-dump` (the proxy's side). The status registry keeps no node
 // after its last stream ends, so a node that is not connected is 404 WEFT_NOT_FOUND.
 import { type Static, Type } from "typebox";
@@ -68,7 +69,13 @@ const ProxyConfigResponse = Type.Object({
     Type.String(),
     Type.Object({
       kind: Type.String(),
-      version: Type.String({ description: "version_info of the whole set, as a wildcard subscriber is sent it." }),
+      subscribed: Type.Union([Type.Array(Type.String()), Type.Null()], {
+        description:
+          'The names the node subscribed to (["*"]: wildcard); null when it has not asked for the type yet, and the resources are what a wildcard request would get.',
+      }),
+      version: Type.String({
+        description: "version_info of the resources listed, as the node's subscription is sent them.",
+      }),
       resources: Type.Array(ConfigResource, { description: "In name order." }),
     }),
     { description: "By type URL." },
@@ -107,11 +114,29 @@ function nodeSummary(proxy: ProxyStatus): ProxyConfigResponse["node"] {
   };
 }
 
-function typeOf(view: SnapshotView, snapshot: Snapshot, kind: KindName): ProxyConfigResponse["types"][string] {
+/**
+ * What the node's subscription to `kind` selects from its view: what it is sent. A type it has not
+ * asked for shows what a wildcard request would get (what Envoy and Weft proxies ask for listeners
+ * and clusters); names-only resources (gRPC proxyless listeners) appear only when subscribed by name.
+ */
+function typeOf(
+  view: SnapshotView,
+  snapshot: Snapshot,
+  kind: KindName,
+  subscribed: readonly string[] | undefined,
+): ProxyConfigResponse["types"][string] {
   const { typeUrl, typeName } = KINDS[kind];
-  const selection = view.select(typeUrl, subscription(true, []));
+  const wildcard = subscribed === undefined || subscribed.includes("*");
+  const selection = view.select(
+    typeUrl,
+    subscription(
+      wildcard,
+      (subscribed ?? []).filter((name) => name !== "*"),
+    ),
+  );
   return {
     kind,
+    subscribed: subscribed === undefined ? null : [...subscribed],
     version: selection.version,
     resources: selection.resources.map((resource) => {
       const origin = originOf(resource, snapshot, typeUrl);
@@ -166,7 +191,10 @@ export function registerProxyConfigRoutes(app: ApiApp, context: ApiContext): voi
       );
       const kinds = request.query.type === undefined ? KIND_NAMES : [request.query.type];
       const types: ProxyConfigResponse["types"] = {};
-      for (const kind of kinds) types[KINDS[kind].typeUrl] = typeOf(nodeView, snapshot, kind);
+      for (const kind of kinds) {
+        const { typeUrl } = KINDS[kind];
+        types[typeUrl] = typeOf(nodeView, snapshot, kind, proxy.types[typeUrl]?.subscribed);
+      }
       return { nodeId: proxy.nodeId, revision: nodeView.revision, node: nodeSummary(proxy), types };
     },
   );
