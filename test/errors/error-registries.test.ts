@@ -112,7 +112,7 @@ const NEVER_SHOWN: ReadonlySet<string> = new Set([
  * this list when its row is added (a test below fails while a listed code already has one).
  */
 const AWAITING_README_ROWS: ReadonlySet<string> = new Set<string>([
-  // `weft sidecar` is not a command yet; its rows come with it.
+  // `weft sidecar`'s registration codes: their rows are written, waiting for the README merge.
   "WEFT_SIDECAR_REGISTRATION_REFUSED",
   "WEFT_SIDECAR_REGISTRATION_CANCELLED",
 ]);
