@@ -65,6 +65,7 @@ export interface MeshScenarioResult {
   readonly registrationErrors: number;
   readonly firstError: string | undefined;
   readonly dialToSynced: Summary;
+  readonly dialToRegistered: Summary;
   readonly route: MeshChangeResult;
   readonly registration: MeshChangeResult;
   /** Control plane with the Services and routes loaded, before any sidecar connected. */
@@ -252,13 +253,15 @@ async function connectAndSync(server: ServerLink, sims: readonly SimLink[], opti
     registrationErrors: sum((r) => r.registrationErrors),
     firstError: reports.find((r) => r.firstError)?.firstError,
     dialToSynced: summarize(reports.flatMap((r) => r.dialToSyncedMs)),
+    dialToRegistered: summarize(reports.flatMap((r) => r.dialToRegisteredMs)),
     syncCpu: { controlPlane, simulators, other },
   };
-  const { dialToSynced } = result;
+  const { dialToSynced, dialToRegistered } = result;
   log(
     `  ${result.synced} of ${options.shape.sidecars} sidecars hold a full view after ${result.syncSeconds.toFixed(2)} s ` +
       `(${result.registered} registered, the last after ${result.registeredSeconds.toFixed(2)} s; per sidecar, dial ` +
-      `to full view p50 ${dialToSynced.p50.toFixed(0)} / max ${dialToSynced.max.toFixed(0)} ms; ` +
+      `to full view p50 ${dialToSynced.p50.toFixed(0)} / max ${dialToSynced.max.toFixed(0)} ms, to registered ` +
+      `p50 ${dialToRegistered.p50.toFixed(0)} / max ${dialToRegistered.max.toFixed(0)} ms; ` +
       `${result.streamErrors} stream and ${result.registrationErrors} registration errors)`,
   );
   log(

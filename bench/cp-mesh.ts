@@ -1,7 +1,7 @@
 // The mesh scenario of the control-plane benchmark, run by `npm run bench:cp -- --scenario mesh`
 // (bench/cp-xds.ts hands the arguments over). Options (defaults shown): --services 1000
 // --sidecars 10000 --depends 10 --rounds 20 --simulators 2 --connect-concurrency 50 (per
-// simulator) --apply-batch 500 --quiet-wait-s 60 --cpu-prof DIR (the control plane's profile,
+// simulator) --apply-batch 500 --quiet-wait-s 60 --sync-timeout-s 300 --cpu-prof DIR (the control plane's profile,
 // summarized per phase) --no-write (print only; otherwise the generated block of BENCHMARKS.md's
 // mesh section is replaced).
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -35,6 +35,7 @@ export async function runMeshBench(args: readonly string[], log: (line: string) 
       "connect-concurrency": { type: "string", default: "50" },
       "apply-batch": { type: "string", default: "500" },
       "quiet-wait-s": { type: "string", default: "60" },
+      "sync-timeout-s": { type: "string", default: "300" },
       "cpu-prof": { type: "string" },
       "no-write": { type: "boolean", default: false },
     },
@@ -51,6 +52,7 @@ export async function runMeshBench(args: readonly string[], log: (line: string) 
   const connectConcurrency = int(values["connect-concurrency"], "--connect-concurrency", 1);
   const applyBatch = int(values["apply-batch"], "--apply-batch", 1);
   const quietWaitMs = int(values["quiet-wait-s"], "--quiet-wait-s", 0) * 1_000;
+  const syncTimeoutMs = int(values["sync-timeout-s"], "--sync-timeout-s", 1) * 1_000;
   await checkOpenFileLimit(shape.sidecars + rounds);
   const profileDir = values["cpu-prof"] === undefined ? undefined : join(resolve(values["cpu-prof"]), "mesh");
   // One profile per thread (tsx's loader runs in a worker), named by PID and thread.
@@ -67,7 +69,7 @@ export async function runMeshBench(args: readonly string[], log: (line: string) 
     applyBatch,
     connectConcurrency,
     // Generous bounds: a missed target is reported with its figure, not cut off at the target.
-    syncTimeoutMs: 180_000,
+    syncTimeoutMs,
     roundTimeoutMs: 15_000,
     quietWaitMs,
     serverFlags,
