@@ -1,5 +1,5 @@
 // GET /v1/mesh/services[/NAME]: what operators see of each Service, read from one store state
-// with the compiler's own functions (docs/mesh.md, "Operators"): ports, endpoints healthy/total,
+// with the compiler's own functions (docs/mesh.md, "Operators (built)"): ports, endpoints healthy/total,
 // attached routes; for one Service also its rules with backends and shares, DestinationRule,
 // endpoints, the connected sidecars that may call it and the compile issues concerning it.
 // `weft get services` and `weft describe service` print these; the stored documents stay at
