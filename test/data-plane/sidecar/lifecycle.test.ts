@@ -18,9 +18,12 @@ function world(options: { inboundServing?: boolean; refuse?: boolean } = {}) {
   const clock = new ManualClock();
   const state = { inboundServing: options.inboundServing ?? true };
   let releaseDeregister: (() => void) | undefined;
+  /** Every log line, parsed. */
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const lifecycle = new SidecarLifecycle({
     clock,
-    logger: pino({ level: "silent" }),
+    logger,
     proxy: {
       inboundServing: () => state.inboundServing,
       close: async () => {
@@ -46,7 +49,7 @@ function world(options: { inboundServing?: boolean; refuse?: boolean } = {}) {
       close: () => calls.push("probe.close"),
     },
   });
-  return { calls, clock, state, lifecycle, releaseDeregister: () => releaseDeregister?.() };
+  return { calls, logs, clock, state, lifecycle, releaseDeregister: () => releaseDeregister?.() };
 }
 
 describe("the sidecar lifecycle", () => {
@@ -86,11 +89,26 @@ describe("the sidecar lifecycle", () => {
     assert.deepEqual(calls, ["register healthy", "register healthy"]);
   });
 
-  test("a refused registration is logged and leaves the sidecar running", async () => {
-    const { calls, lifecycle } = world({ refuse: true });
+  test("a refused registration is logged with its code and leaves the sidecar running", async () => {
+    const { calls, logs, lifecycle } = world({ refuse: true });
     lifecycle.healthChanged("healthy");
     await settle();
     assert.deepEqual(calls, ["register healthy"]);
+    assert.deepEqual(
+      logs.filter((l) => l.level === 50).map((l) => l.code),
+      [SidecarErrorCode.registrationRefused],
+    );
+  });
+
+  test("each health change is logged", async () => {
+    const { logs, lifecycle } = world();
+    lifecycle.healthChanged("healthy");
+    lifecycle.healthChanged("unhealthy");
+    await settle();
+    assert.deepEqual(
+      logs.filter((l) => l.msg === "app health changed").map((l) => l.health),
+      ["healthy", "unhealthy"],
+    );
   });
 
   test("close stops the probe, deregisters, keeps serving for the drain delay, then closes the proxy", async () => {
