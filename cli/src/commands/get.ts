@@ -79,6 +79,7 @@ const SUMMARY: Readonly<Record<ApiKind, { title: string; cell: (resource: Json) 
   httproutes: { title: "PARENTS", cell: (r) => routeSummary(r) },
   grpcroutes: { title: "PARENTS", cell: (r) => routeSummary(r) },
   destinationrules: { title: "HOST", cell: (r) => String(record(r.spec).host) },
+  faultinjections: { title: "FAULTS", cell: (r) => Object.keys(record(r.spec)).join(",") },
 };
 
 /** `name:port`, with `/appProtocol` unless it is http: catalog's `http:8080,grpc:9090/grpc`. */
@@ -175,7 +176,7 @@ export function getCommand(): Command {
     .description("print resources: one kind, one resource, or all of them")
     .argument(
       "<kind>",
-      "listeners, routes, clusters, endpoints, services, workloadentries, httproutes, grpcroutes, destinationrules (or listener, Listener, svc, ...), or all",
+      "listeners, routes, clusters, endpoints, services, workloadentries, httproutes, grpcroutes, destinationrules, faultinjections (or listener, Listener, svc, ...), or all",
     )
     .argument("[name]", "one resource's name")
     .addOption(outputOption(["table", "yaml", "json"], "table"));

@@ -4,6 +4,8 @@
 import { parseIp } from "../../../../proto/checks/index.js";
 import { adsSource, http2ProtocolOptions } from "./clusters.js";
 import { type CompiledResource, compiled, type EnvoyJson } from "./compiled-resource.js";
+import { CONNECT_UPGRADE } from "./connect.js";
+import { faultHttpFilter } from "./fault.js";
 import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_ROUTE_TIMEOUT } from "./mesh-defaults.js";
 import { INBOUND_APP_CLUSTER, INBOUND_LISTENER, INBOUND_ROUTES, OUTBOUND_LISTENER, OUTBOUND_ROUTES } from "./names.js";
 import { UNKNOWN_HOST_BODY } from "./outbound-routes.js";
@@ -25,7 +27,9 @@ function socketAddress({ host, port }: HostPort): EnvoyJson {
   return { socketAddress: { address: host, portValue: port } };
 }
 
-function httpConnectionManager(statPrefix: string, routes: EnvoyJson): EnvoyJson {
+/** `faults`: the fault filter goes before the router (outbound only: faults apply where routes pick backends). */
+function httpConnectionManager(statPrefix: string, routes: EnvoyJson, faults: boolean): EnvoyJson {
+  const router = { name: "envoy.filters.http.router", typedConfig: { "@type": `type.googleapis.com/${ROUTER}` } };
   return {
     name: "envoy.filters.network.http_connection_manager",
     typedConfig: {
@@ -33,7 +37,8 @@ function httpConnectionManager(statPrefix: string, routes: EnvoyJson): EnvoyJson
       statPrefix,
       codecType: "AUTO",
       ...routes,
-      httpFilters: [{ name: "envoy.filters.http.router", typedConfig: { "@type": `type.googleapis.com/${ROUTER}` } }],
+      // The fault filter injects only what a route's typed_per_filter_config asks for (fault.ts).
+      httpFilters: faults ? [faultHttpFilter(), router] : [router],
     },
   };
 }
@@ -57,12 +62,14 @@ export function compileOutboundListener(address: HostPort): CompiledResource<"li
   return compiled("listeners", {
     name: OUTBOUND_LISTENER,
     address: socketAddress(address),
-    filterChains: [{ filters: [withLocalReply(httpConnectionManager("outbound", routes), UNKNOWN_HOST_REPLY)] }],
+    filterChains: [{ filters: [outboundManager(httpConnectionManager("outbound", routes, true))] }],
   });
 }
 
-function withLocalReply(manager: EnvoyJson, localReplyConfig: EnvoyJson): EnvoyJson {
-  return { ...manager, typedConfig: { ...(manager.typedConfig as EnvoyJson), localReplyConfig } };
+/** The outbound connection manager: the unknown host's reply, and CONNECT terminated (connect.ts). */
+function outboundManager(manager: EnvoyJson): EnvoyJson {
+  const typedConfig = { ...(manager.typedConfig as EnvoyJson), localReplyConfig: UNKNOWN_HOST_REPLY };
+  return { ...manager, typedConfig: { ...typedConfig, upgradeConfigs: CONNECT_UPGRADE } };
 }
 
 export interface InboundOptions {
@@ -95,20 +102,24 @@ export function compileInbound(options: InboundOptions): Inbound {
             cluster: INBOUND_APP_CLUSTER,
           },
         }
-      : httpConnectionManager("inbound", {
-          routeConfig: {
-            name: INBOUND_ROUTES,
-            virtualHosts: [
-              {
-                name: INBOUND_ROUTES,
-                domains: ["*"],
-                routes: [
-                  { match: { prefix: "/" }, route: { cluster: INBOUND_APP_CLUSTER, timeout: DEFAULT_ROUTE_TIMEOUT } },
-                ],
-              },
-            ],
+      : httpConnectionManager(
+          "inbound",
+          {
+            routeConfig: {
+              name: INBOUND_ROUTES,
+              virtualHosts: [
+                {
+                  name: INBOUND_ROUTES,
+                  domains: ["*"],
+                  routes: [
+                    { match: { prefix: "/" }, route: { cluster: INBOUND_APP_CLUSTER, timeout: DEFAULT_ROUTE_TIMEOUT } },
+                  ],
+                },
+              ],
+            },
           },
-        });
+          false,
+        );
   const listener = compiled("listeners", {
     name: INBOUND_LISTENER,
     address: socketAddress(listen),

@@ -2,6 +2,7 @@
 // the store passed their kind's checks, so each is typed by its kind here without checking again.
 import type {
   destinationRuleKind,
+  FaultInjectionSpec,
   grpcRouteKind,
   httpRouteKind,
   MeshDocument,
@@ -24,6 +25,7 @@ export type WorkloadEntryDocument = MeshDocument<WorkloadEntrySpec>;
 export type HttpRouteDocument = MeshDocument<HttpRouteSpec>;
 export type GrpcRouteDocument = MeshDocument<GrpcRouteSpec>;
 export type DestinationRuleDocument = MeshDocument<DestinationRuleSpec>;
+export type FaultInjectionDocument = MeshDocument<FaultInjectionSpec>;
 
 /** One port of a Service, as routes and callers name it. */
 export type ServicePort = ServiceSpec["ports"][number];
@@ -35,6 +37,7 @@ export interface MeshState {
   readonly httpRoutes: ReadonlyMap<string, HttpRouteDocument>;
   readonly grpcRoutes: ReadonlyMap<string, GrpcRouteDocument>;
   readonly destinationRules: ReadonlyMap<string, DestinationRuleDocument>;
+  readonly faultInjections: ReadonlyMap<string, FaultInjectionDocument>;
 }
 
 /** A mesh document as the store holds it: its kind's REST name and the parsed document. */
@@ -54,6 +57,7 @@ export function meshStateOf(documents: Iterable<StoredMeshDocument>): MeshState 
     httproutes: new Map(),
     grpcroutes: new Map(),
     destinationrules: new Map(),
+    faultinjections: new Map(),
   };
   for (const { kind, document } of documents) byKind[kind].set(document.metadata.name, document);
   // Stored documents passed their kind's checks: each map holds its kind's documents only.
@@ -65,6 +69,7 @@ export function meshStateOf(documents: Iterable<StoredMeshDocument>): MeshState 
     httpRoutes: sorted(byKind.httproutes),
     grpcRoutes: sorted(byKind.grpcroutes),
     destinationRules: sorted(byKind.destinationrules),
+    faultInjections: sorted(byKind.faultinjections),
   };
 }
 

@@ -1,10 +1,11 @@
 // A Gateway API rule's action as Envoy's: backends (weighted clusters of Service ports), filters
-// (header modifiers, redirect, rewrite), timeouts and retries, and the hash policy a backend's
+// (header modifiers, redirect, rewrite, fault injection), timeouts and retries, and the hash policy a backend's
 // DestinationRule asks for (docs/mesh.md, "Outbound routes").
 import { field, item } from "../../../../proto/index.js";
 import { durationMs } from "../kinds/field-checks.js";
 import type { CompileIssue, EnvoyJson } from "./compiled-resource.js";
 import { msDuration, protoDuration } from "./durations.js";
+import { faultPerFilterConfig } from "./fault.js";
 import { DEFAULT_RETRIES, DEFAULT_RETRY_ON, DEFAULT_ROUTE_TIMEOUT, defaultRetryPolicy } from "./mesh-defaults.js";
 import { destinationRuleFor, type HttpRouteSpec, type MeshState, portOf } from "./mesh-state.js";
 import { serviceClusterName } from "./names.js";
@@ -76,6 +77,9 @@ export function ruleAction(
       );
     }
   });
+  // The fault filter runs before the router, so a fault applies whatever the route then does.
+  const fault = faultPerFilterConfig(state, filters, issue);
+  if (fault !== undefined) route.typedPerFilterConfig = fault;
   const redirect = filters.find((f) => f.requestRedirect !== undefined)?.requestRedirect;
   if (redirect !== undefined) {
     route.redirect = redirectAction(redirect, matchedPrefix);

@@ -15,6 +15,7 @@ import {
   checkHeaderModifier,
   checkParentRefs,
   checkRefNamespace,
+  ExtensionRef,
   HeaderMatch,
   HeaderModifier,
   MirrorBackendRef,
@@ -41,6 +42,7 @@ const FILTER_FIELDS = {
   RequestHeaderModifier: "requestHeaderModifier",
   ResponseHeaderModifier: "responseHeaderModifier",
   RequestMirror: "requestMirror",
+  ExtensionRef: "extensionRef",
 } as const;
 
 const GRPCRouteFilter = Type.Object(
@@ -54,6 +56,7 @@ const GRPCRouteFilter = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    extensionRef: Type.Optional(ExtensionRef),
   },
   { additionalProperties: false },
 );

@@ -17,6 +17,7 @@ import {
   checkMatchValue,
   checkParentRefs,
   checkRefNamespace,
+  ExtensionRef,
   HeaderMatch,
   HeaderModifier,
   MirrorBackendRef,
@@ -79,6 +80,7 @@ const FILTER_FIELDS = {
   RequestHeaderModifier: "requestHeaderModifier",
   ResponseHeaderModifier: "responseHeaderModifier",
   RequestMirror: "requestMirror",
+  ExtensionRef: "extensionRef",
   RequestRedirect: "requestRedirect",
   URLRewrite: "urlRewrite",
 } as const;
@@ -89,6 +91,7 @@ const HTTPRouteFilter = Type.Object(
     requestHeaderModifier: Type.Optional(HeaderModifier),
     responseHeaderModifier: Type.Optional(HeaderModifier),
     requestMirror: Type.Optional(RequestMirror),
+    extensionRef: Type.Optional(ExtensionRef),
     requestRedirect: Type.Optional(RequestRedirect),
     urlRewrite: Type.Optional(URLRewrite),
   },

@@ -2,6 +2,7 @@
 // kind (meshKindOfDocument). Adding a kind: a file like service.ts, its name in MeshKindName
 // (kind.ts) and its entry below.
 import { destinationRuleKind } from "./destination-rule.js";
+import { faultInjectionKind } from "./fault-injection.js";
 import { grpcRouteKind } from "./grpc-route.js";
 import { httpRouteKind } from "./http-route.js";
 import type { MeshKind, MeshKindName } from "./kind.js";
@@ -9,9 +10,11 @@ import { serviceKind } from "./service.js";
 import { workloadEntryKind } from "./workload-entry.js";
 
 export { DEFAULT_NAMESPACE } from "./define-mesh-kind.js";
+export { type FaultInjectionSpec, GRPC_STATUS_CODES } from "./fault-injection.js";
 export type { MeshDocument, MeshKind, MeshKindName, MeshMetadata, MeshRef } from "./kind.js";
+export { FAULT_INJECTION_GROUP } from "./route-parts.js";
 export { APP_PROTOCOLS } from "./service.js";
-export { destinationRuleKind, grpcRouteKind, httpRouteKind, serviceKind, workloadEntryKind };
+export { destinationRuleKind, faultInjectionKind, grpcRouteKind, httpRouteKind, serviceKind, workloadEntryKind };
 
 /** Every mesh kind by its REST API name, in the order the API lists them and a store orders them. */
 export const MESH_KINDS: { readonly [N in MeshKindName]: MeshKind<N> } = {
@@ -20,6 +23,7 @@ export const MESH_KINDS: { readonly [N in MeshKindName]: MeshKind<N> } = {
   httproutes: httpRouteKind as MeshKind<"httproutes">,
   grpcroutes: grpcRouteKind as MeshKind<"grpcroutes">,
   destinationrules: destinationRuleKind as MeshKind<"destinationrules">,
+  faultinjections: faultInjectionKind as MeshKind<"faultinjections">,
 };
 
 /** Every mesh kind's REST API name, in the order of MESH_KINDS. */

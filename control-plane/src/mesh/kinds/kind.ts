@@ -9,11 +9,20 @@ import type { ErrorDetail } from "../../errors.js";
  * Every mesh kind by its REST API name (plural, as in `/v1/resources/services`). Adding a kind adds
  * its name here and its file to index.ts; the compiler then points to every map that lacks it.
  */
-export type MeshKindName = "services" | "workloadentries" | "httproutes" | "grpcroutes" | "destinationrules";
+export type MeshKindName =
+  | "services"
+  | "workloadentries"
+  | "httproutes"
+  | "grpcroutes"
+  | "destinationrules"
+  | "faultinjections";
 
-/** A mesh document's dependency on a Service, found at `path` (e.g. `spec.rules[0].backendRefs[1]`). */
+/**
+ * A mesh document's dependency on a Service (or, from a route's ExtensionRef filter, a
+ * FaultInjection), found at `path` (e.g. `spec.rules[0].backendRefs[1]`).
+ */
 export interface MeshRef {
-  readonly kind: "services";
+  readonly kind: "services" | "faultinjections";
   readonly name: string;
   readonly path: string;
 }

@@ -50,6 +50,18 @@ export const MirrorBackendRef = Type.Object(
   { additionalProperties: false },
 );
 
+/** The API group of Weft's own kinds that a route's ExtensionRef filter may name. */
+export const FAULT_INJECTION_GROUP = "weft.dev";
+
+/**
+ * An ExtensionRef filter's target (Gateway API's LocalObjectReference): a FaultInjection, the one
+ * extension Weft's routes take.
+ */
+export const ExtensionRef = Type.Object(
+  { group: Type.Literal(FAULT_INJECTION_GROUP), kind: Type.Literal("FaultInjection"), name: Type.String() },
+  { additionalProperties: false },
+);
+
 export const HeaderMatch = Type.Object(
   { type: Type.Optional(Type.Enum(["Exact", "RegularExpression"])), name: Type.String(), value: Type.String() },
   { additionalProperties: false },
@@ -181,14 +193,17 @@ export function checkHeaderModifier(problems: Problems, path: string, modifier: 
   checkUnique(problems, names, (i) => paths[i] ?? path, "header");
 }
 
-/** The Services a route's parentRefs and each rule's backendRefs (and mirrors) name. */
+/** The Services a route's parentRefs and each rule's backendRefs (and mirrors) name, and the FaultInjections its ExtensionRefs name. */
 export function routeRefs(spec: {
   readonly parentRefs: readonly { readonly name: string }[];
   readonly rules?:
     | readonly {
         readonly backendRefs?: readonly { readonly name: string }[] | undefined;
         readonly filters?:
-          | readonly { readonly requestMirror?: { readonly backendRef: { readonly name: string } } | undefined }[]
+          | readonly {
+              readonly requestMirror?: { readonly backendRef: { readonly name: string } } | undefined;
+              readonly extensionRef?: { readonly name: string } | undefined;
+            }[]
           | undefined;
       }[]
     | undefined;
@@ -203,6 +218,13 @@ export function routeRefs(spec: {
       refs.push({ kind: "services", name: ref.name, path: field(item(field(at, "backendRefs"), j), "name") });
     });
     rule.filters?.forEach((filter, j) => {
+      if (filter.extensionRef !== undefined) {
+        refs.push({
+          kind: "faultinjections",
+          name: filter.extensionRef.name,
+          path: field(item(field(at, "filters"), j), "extensionRef.name"),
+        });
+      }
       if (filter.requestMirror === undefined) return;
       refs.push({
         kind: "services",
