@@ -4,16 +4,36 @@
 // missing FaultInjection is left out with an issue. All accepted by both planes.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import * as xds from "@grpc/grpc-js-xds";
+import { ListenerResourceType } from "@grpc/grpc-js-xds/build/src/xds-resource-type/listener-resource-type.js";
+import { RouteConfigurationResourceType } from "@grpc/grpc-js-xds/build/src/xds-resource-type/route-config-resource-type.js";
+import { compiled } from "../../../../control-plane/src/mesh/compiler/compiled-resource.js";
 import { FAULT_FILTER_NAME, faultHttpFilter } from "../../../../control-plane/src/mesh/compiler/fault.js";
 import {
   compileOutbound,
   compileOutboundListener,
   type MeshState,
 } from "../../../../control-plane/src/mesh/compiler/index.js";
+import { parseResource } from "../../../../control-plane/src/resources/index.js";
 import { compiledHttpFault } from "../../../../data-plane/src/config/http-fault.js";
 import type { RuntimeListener, RuntimeRouteConfig } from "../../../../data-plane/src/config/index.js";
+import { KINDS, packAny } from "../../../../proto/index.js";
 import { changed, type Doc, grpcRoute, httpRoute, service } from "../mesh-documents.js";
 import { assertBothPlanesAccept, envoyJson, stateOf } from "./both-planes.js";
+
+// Registers the HTTP filters gRPC's xDS client knows (router, fault), as a client does.
+xds.register();
+
+/** Whether gRPC's own xDS client decodes and validates `resource` (its NACK message otherwise). */
+function grpcRefusal(resource: { kind: "listeners" | "routes"; message: unknown }): string | undefined {
+  const type = resource.kind === "listeners" ? ListenerResourceType.get() : RouteConfigurationResourceType.get();
+  const any = packAny(KINDS[resource.kind].typeName, resource.message as never);
+  const context = {
+    server: { serverUri: "127.0.0.1:0", channelCreds: [], serverFeatures: [] },
+    bootstrap: { xdsServers: [], node: { id: "test" }, authorities: {}, certificateProviders: {} },
+  } as never;
+  return type.decode(context, { type_url: any.typeUrl, value: Buffer.from(any.value) }).error;
+}
 
 const HTTP_FAULT_TYPE = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
 
@@ -53,6 +73,11 @@ function compile(state: MeshState) {
       (route) => (route.match as Doc | undefined)?.connect_matcher === undefined && route.route !== undefined,
     );
   return { out, built, routesOf };
+}
+
+/** The control plane stores an API listener (the proxy does not run one, so only validation applies). */
+function assertControlPlaneAccepts(resource: ReturnType<typeof compiled<"listeners">>): void {
+  assert.equal(parseResource("listeners", envoyJson(resource), { name: resource.name }).name, resource.name);
 }
 
 describe("mesh compiler: fault injection", () => {
@@ -149,5 +174,42 @@ describe("mesh compiler: fault injection", () => {
 
   test("faultHttpFilter is the http_filters entry another connection manager lists before its router", () => {
     assert.deepEqual(faultHttpFilter(), { name: FAULT_FILTER_NAME, typedConfig: { "@type": HTTP_FAULT_TYPE } });
+  });
+
+  test("gRPC's xDS client takes the routes' faults and an API listener listing the fault filter", () => {
+    const route = changed(grpcRoute(), (d) => (d.spec.rules[0].filters = [extensionRef("unavailable")]));
+    const state = stateOf(
+      ...SHOP,
+      route,
+      faultInjection("unavailable", { delay: { fixedDelay: "1s" }, abort: { grpcStatus: "UNAVAILABLE" } }),
+    );
+    // The rule's routes in a route configuration of their own: the sidecar's also holds routes
+    // for CONNECT and direct answers, which a gRPC client has no use for.
+    const { routesOf } = compile(state);
+    const routes = compiled("routes", {
+      name: "pricing",
+      virtual_hosts: [{ name: "pricing", domains: ["*"], routes: routesOf("outbound|9090||pricing") }],
+    });
+    assert.ok(JSON.stringify(envoyJson(routes)).includes(FAULT_FILTER_NAME));
+    assert.equal(grpcRefusal(routes), undefined);
+    const apiListener = compiled("listeners", {
+      name: "pricing",
+      apiListener: {
+        apiListener: {
+          "@type":
+            "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+          rds: { routeConfigName: "outbound|routes", configSource: { ads: {} } },
+          httpFilters: [
+            faultHttpFilter(),
+            {
+              name: "envoy.filters.http.router",
+              typedConfig: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" },
+            },
+          ],
+        },
+      },
+    });
+    assert.equal(grpcRefusal(apiListener), undefined);
+    assertControlPlaneAccepts(apiListener);
   });
 });
