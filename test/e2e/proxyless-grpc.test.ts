@@ -1,11 +1,11 @@
 // An unmodified @grpc/grpc-js-xds client calls a mesh Service by name (xds:///pricing,
 // xds:///pricing:9090) with no Envoy resource written: `weft control-plane` compiles the API
 // listeners, routes, clusters and endpoints from a Service, WorkloadEntries and a GRPCRoute, and
-// the client follows the route's weight shift. The gRPC backends run behind no sidecar. Real
-// processes on 127.0.0.1.
+// the client follows the route's weight shift and a fault-injection rule. The gRPC backends run
+// behind no sidecar. Real processes on 127.0.0.1.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { credentials, loadPackageDefinition, Metadata, type ServiceError } from "@grpc/grpc-js";
+import { credentials, status as GrpcStatus, loadPackageDefinition, Metadata, type ServiceError } from "@grpc/grpc-js";
 import * as xds from "@grpc/grpc-js-xds";
 import { loadSync } from "@grpc/proto-loader";
 import {
@@ -63,7 +63,8 @@ const workloadEntry = (name: string, version: string, port: number): Doc => ({
   spec: { address: "127.0.0.1", ports: { grpc: port }, labels: { app: "pricing", version } },
 });
 
-const grpcRoute = (v1: number, v2: number): Doc => ({
+/** pricing's route to pricing-v1 and pricing-v2 by weight, through the FaultInjection `fault` if named. */
+const grpcRoute = (v1: number, v2: number, fault?: string): Doc => ({
   apiVersion: "gateway.networking.k8s.io/v1",
   kind: "GRPCRoute",
   metadata: { name: "pricing" },
@@ -71,6 +72,13 @@ const grpcRoute = (v1: number, v2: number): Doc => ({
     parentRefs: [{ kind: "Service", name: "pricing", port: 9090 }],
     rules: [
       {
+        ...(fault === undefined
+          ? {}
+          : {
+              filters: [
+                { type: "ExtensionRef", extensionRef: { group: "weft.dev", kind: "FaultInjection", name: fault } },
+              ],
+            }),
         backendRefs: [
           { name: "pricing-v1", port: 9090, weight: v1 },
           { name: "pricing-v2", port: 9090, weight: v2 },
@@ -79,6 +87,13 @@ const grpcRoute = (v1: number, v2: number): Doc => ({
     ],
   },
 });
+
+const denyAll: Doc = {
+  apiVersion: "weft.dev/v1alpha1",
+  kind: "FaultInjection",
+  metadata: { name: "deny-all" },
+  spec: { abort: { grpcStatus: "PERMISSION_DENIED" } },
+};
 
 async function apply(cp: ControlPlane, resources: { kind: string; resource: Doc }[]): Promise<void> {
   const res = await fetch(`http://${cp.api}/v1/apply`, {
@@ -134,7 +149,10 @@ describe("e2e: gRPC proxyless clients reach mesh Services by name", () => {
       ),
     );
 
-  /** Calls until `count` calls in a row land on `server`, for at most `ms` (polling another process's config). */
+  /**
+   * Calls until `count` calls in a row answer `server` (a server's name, or `error CODE`), for at
+   * most `ms` (polling: the config comes from another process).
+   */
   async function settlesOn(echo: EchoClient, server: string, count = 10, ms = 15_000): Promise<void> {
     const until = Date.now() + ms;
     let streak = 0;
@@ -143,10 +161,12 @@ describe("e2e: gRPC proxyless clients reach mesh Services by name", () => {
       try {
         last = await call(echo);
       } catch (error) {
-        last = `error ${(error as ServiceError).code} ${(error as ServiceError).details}`;
+        last = `error ${(error as ServiceError).code}`;
       }
       streak = last === server ? streak + 1 : 0;
       if (streak >= count) return;
+      // A fault's abort fails a call without I/O: let the client read its xDS stream between calls.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     assert.fail(`calls did not settle on ${server} (last answer: ${last})`);
   }
@@ -172,6 +192,18 @@ describe("e2e: gRPC proxyless clients reach mesh Services by name", () => {
   test("a GRPCRoute weight shift to pricing-v2 is followed without restarting the client", async () => {
     const echo = client("xds:///pricing", "proxyless-3");
     await settlesOn(echo, "v1");
+    await apply(cp, [{ kind: "grpcroutes", resource: grpcRoute(0, 100) }]);
+    await settlesOn(echo, "v2");
+  });
+
+  test("a fault-injection rule on the GRPCRoute aborts the client's calls with its gRPC status, and lifting it restores them", async () => {
+    const echo = client("xds:///pricing", "proxyless-4");
+    await settlesOn(echo, "v2");
+    await apply(cp, [
+      { kind: "faultinjections", resource: denyAll },
+      { kind: "grpcroutes", resource: grpcRoute(0, 100, "deny-all") },
+    ]);
+    await settlesOn(echo, `error ${GrpcStatus.PERMISSION_DENIED}`);
     await apply(cp, [{ kind: "grpcroutes", resource: grpcRoute(0, 100) }]);
     await settlesOn(echo, "v2");
   });

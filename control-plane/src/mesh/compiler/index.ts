@@ -32,7 +32,6 @@ export {
   compileProxyless,
   type Proxyless,
   type ProxylessListenerName,
-  type ProxylessOptions,
   proxylessListenerNames,
 } from "./proxyless.js";
 export { compileUpstreams, type Upstream, type Upstreams } from "./upstream.js";

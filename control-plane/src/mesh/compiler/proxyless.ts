@@ -13,6 +13,7 @@ import { Cluster_LbPolicy } from "../../../../proto/gen/envoy/config/cluster/v3/
 import { compileCluster, speaksHttp2 } from "./clusters.js";
 import { type CompiledResource, type CompileIssue, compiled, type EnvoyJson } from "./compiled-resource.js";
 import { compileEndpoints } from "./endpoints.js";
+import { faultHttpFilter } from "./fault.js";
 import { uniqueIssues } from "./issues.js";
 import { DEFAULT_ROUTE_TIMEOUT } from "./mesh-defaults.js";
 import { destinationRuleFor, type MeshState, portOf, type ServiceDocument, type ServicePort } from "./mesh-state.js";
@@ -24,19 +25,15 @@ import { regexLiteral } from "./route-match.js";
 const HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
 const ROUTER = "envoy.extensions.filters.http.router.v3.Router";
 
-/** The router, which gRPC requires last in an API listener's filters. */
-const ROUTER_FILTER: EnvoyJson = {
-  name: "envoy.filters.http.router",
-  typedConfig: { "@type": `type.googleapis.com/${ROUTER}` },
-};
-
-export interface ProxylessOptions {
-  /**
-   * HTTP filters placed before the router in every API listener (gRPC runs the fault filter;
-   * it NACKs a listener naming a filter it does not know, and one whose last filter is not the router).
-   */
-  readonly httpFilters?: readonly EnvoyJson[] | undefined;
-}
+/**
+ * The fault filter, which injects only what a route's typed_per_filter_config asks for (gRPC
+ * implements Envoy's), then the router, which gRPC requires last; gRPC NACKs a listener naming a
+ * filter it does not know.
+ */
+const HTTP_FILTERS: readonly EnvoyJson[] = [
+  faultHttpFilter(),
+  { name: "envoy.filters.http.router", typedConfig: { "@type": `type.googleapis.com/${ROUTER}` } },
+];
 
 export interface Proxyless {
   /** The API listeners, in name order. */
@@ -67,10 +64,9 @@ export function proxylessListenerNames(service: ServiceDocument): ProxylessListe
   return names;
 }
 
-export function compileProxyless(state: MeshState, options: ProxylessOptions = {}): Proxyless {
+export function compileProxyless(state: MeshState): Proxyless {
   const issues: CompileIssue[] = [];
   const backends = new Set<string>();
-  const httpFilters = [...(options.httpFilters ?? []), ROUTER_FILTER];
   const listeners: CompiledResource<"listeners">[] = [];
   for (const service of state.services.values()) {
     const byPort = new Map<ServicePort, EnvoyJson>();
@@ -84,7 +80,12 @@ export function compileProxyless(state: MeshState, options: ProxylessOptions = {
         compiled("listeners", {
           name,
           apiListener: {
-            apiListener: { "@type": `type.googleapis.com/${HCM}`, statPrefix: name, routeConfig, httpFilters },
+            apiListener: {
+              "@type": `type.googleapis.com/${HCM}`,
+              statPrefix: name,
+              routeConfig,
+              httpFilters: HTTP_FILTERS,
+            },
           },
         }),
       );

@@ -254,14 +254,34 @@ describe("mesh compiler: gRPC proxyless clients", () => {
     assert.deepEqual(hashed.issues, []);
   });
 
-  test("HTTP filters given are placed before the router", () => {
-    const fault = {
-      name: "envoy.filters.http.fault",
-      typedConfig: { "@type": "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault" },
-    };
-    const out = compileProxyless(shop(), { httpFilters: [fault] });
-    for (const listener of out.listeners) assertGrpcAccepts(listener);
+  test("the fault filter comes before the router, and a rule's fault reaches its gRPC route", () => {
+    const state = stateOf(
+      service("pricing", [grpcPort(9090)]),
+      {
+        apiVersion: "weft.dev/v1alpha1",
+        kind: "FaultInjection",
+        metadata: { name: "deny" },
+        spec: { abort: { grpcStatus: "PERMISSION_DENIED", percentage: { value: 50 } } },
+      },
+      grpcRouteDoc("pricing", {
+        parentRefs: [{ kind: "Service", name: "pricing" }],
+        rules: [
+          {
+            filters: [
+              { type: "ExtensionRef", extensionRef: { group: "weft.dev", kind: "FaultInjection", name: "deny" } },
+            ],
+            backendRefs: [{ name: "pricing", port: 9090 }],
+          },
+        ],
+      }),
+    );
+    const out = compileAll(state);
     const names = (hcmOf(out, "pricing").http_filters as Json[]).map((f) => f.name);
     assert.deepEqual(names, ["envoy.filters.http.fault", "envoy.filters.http.router"]);
+    const [route] = virtualHostOf(out, "pricing").routes as Json[];
+    assert.deepEqual(dig(route, "typed_per_filter_config", "envoy.filters.http.fault", "abort"), {
+      grpc_status: 7,
+      percentage: { numerator: 50 },
+    });
   });
 });
