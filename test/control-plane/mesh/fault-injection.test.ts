@@ -5,7 +5,7 @@ import { describe, test } from "node:test";
 import { DetailCode, ErrorCode, ValidationCode, WeftError } from "../../../control-plane/src/errors.js";
 import { MESH_KINDS, type MeshKindName, parseMeshDocument } from "../../../control-plane/src/mesh/index.js";
 import { FieldErrorCode } from "../../../proto/index.js";
-import { harness, type Json, put } from "../api/harness.js";
+import { assertError, harness, type Json, put } from "../api/harness.js";
 import { changed, type Doc, grpcRoute, httpRoute, service } from "./mesh-documents.js";
 
 function faultInjection(name = "flaky", spec: Doc = { abort: { httpStatus: 503, percentage: { value: 5 } } }): Doc {
@@ -105,7 +105,7 @@ describe("routes' ExtensionRef filter", () => {
 });
 
 describe("FaultInjection through the REST API", () => {
-  test("is written, read and listed under /v1/resources/faultinjections; a route naming a missing one is warned about", async () => {
+  test("is written, read and listed under /v1/resources/faultinjections; a route naming a missing one is warned about, one a route names is not deleted", async () => {
     const h = await harness();
     try {
       const written = await put(h, "faultinjections", "flaky", faultInjection());
@@ -122,6 +122,11 @@ describe("FaultInjection through the REST API", () => {
       assert.deepEqual(
         response.json().warnings.map((w: Json) => [w.path, w.code]),
         [["spec.rules[1].filters[0].extensionRef.name", DetailCode.missingReference]],
+      );
+      assertError(
+        await h.inject({ method: "DELETE", url: "/v1/resources/faultinjections/flaky" }),
+        409,
+        ErrorCode.referenced,
       );
     } finally {
       await h.close();
