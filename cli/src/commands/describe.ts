@@ -34,7 +34,7 @@ function backendText(backend: Detail["attachedRoutes"][number]["rules"][number][
 
 function routesText(detail: Detail): string {
   if (detail.attachedRoutes.length === 0)
-    return "Routes:        none (each port sends to itself, with the mesh's default retries)\n";
+    return "Routes:          none (each port sends to itself, with the mesh's default retries)\n";
   const lines = ["Routes:"];
   for (const route of detail.attachedRoutes) {
     lines.push(
@@ -58,11 +58,11 @@ export function describeText(detail: Detail): string {
   const selector = Object.entries(detail.selector).map(([k, v]) => `${k}=${v}`);
   const rule = detail.destinationRule;
   const parts = [
-    `Name:          ${detail.name}\n`,
-    `Revision:      ${detail.revision} (version ${shortVersion(detail.version)})\n`,
-    `Selector:      ${selector.length === 0 ? "none (selects no workload)" : selector.join(",")}\n`,
-    `Ports:         ${portsText(detail.ports) || "-"}\n`,
-    `Endpoints:     ${detail.endpoints.healthy}/${detail.endpoints.total} healthy\n`,
+    `Name:            ${detail.name}\n`,
+    `Revision:        ${detail.revision} (version ${shortVersion(detail.version)})\n`,
+    `Selector:        ${selector.length === 0 ? "none (selects no workload)" : selector.join(",")}\n`,
+    `Ports:           ${portsText(detail.ports) || "-"}\n`,
+    `Endpoints:       ${detail.endpoints.healthy}/${detail.endpoints.total} healthy\n`,
     `DestinationRule: ${rule === null ? "none (mesh defaults)" : `${rule.name} (${Object.keys(rule.trafficPolicy as object).join(", ") || "no traffic policy"})`}\n`,
     routesText(detail),
     "Endpoint list:\n",
