@@ -213,17 +213,26 @@ function checkRoute(problems: Problems, path: string, route: Route, bodyMax: num
 }
 
 function checkRouteMatch(problems: Problems, path: string, match: RouteMatch): void {
-  const specifiers = [match.prefix, match.path, match.safeRegex, match.pathSeparatedPrefix].filter(
-    (s) => s !== undefined,
-  ).length;
+  // connect_matcher matches CONNECT requests only (which have no path), as in Envoy.
+  const specifiers = [
+    match.prefix,
+    match.path,
+    match.safeRegex,
+    match.pathSeparatedPrefix,
+    match.connectMatcher,
+  ].filter((s) => s !== undefined).length;
   if (specifiers === 0) {
     problems.add(
       path,
       ValidationCode.required,
-      "needs a path specifier: prefix, path, safe_regex or path_separated_prefix",
+      "needs a path specifier: prefix, path, safe_regex, path_separated_prefix or connect_matcher",
     );
   } else if (specifiers > 1) {
-    problems.add(path, ValidationCode.conflict, "set only one of prefix, path, safe_regex and path_separated_prefix");
+    problems.add(
+      path,
+      ValidationCode.conflict,
+      "set only one of prefix, path, safe_regex, path_separated_prefix and connect_matcher",
+    );
   }
   checkLineSafe(problems, field(path, "prefix"), match.prefix);
   if (match.path !== undefined && !match.path.startsWith("/")) {
@@ -312,6 +321,13 @@ function checkRouteAction(problems: Problems, path: string, action: RouteAction)
     }
     checkLineSafe(problems, at, upgrade.upgradeType);
     const key = upgrade.upgradeType.toLowerCase();
+    if (upgrade.connectConfig !== undefined && key !== "connect") {
+      problems.add(
+        field(item(field(path, "upgrade_configs"), i), "connect_config"),
+        ValidationCode.conflict,
+        "connect_config applies to the CONNECT upgrade only",
+      );
+    }
     const first = upgrades.get(key);
     if (first === undefined) upgrades.set(key, at);
     else

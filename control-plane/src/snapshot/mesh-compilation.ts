@@ -8,6 +8,7 @@ import {
   type AppProtocol,
   type CompiledResource,
   type CompileIssue,
+  compileConnectCluster,
   compileInbound,
   compileOutbound,
   compileOutboundListener,
@@ -157,7 +158,10 @@ export class MeshCompilation implements CompiledMesh {
     this.#sidecarsServed.add(key);
     let found = this.#sidecars.get(key);
     if (found === undefined) {
-      const resources: CompiledResource[] = [compileOutboundListener(node.outbound)];
+      const resources: CompiledResource[] = [
+        compileOutboundListener(node.outbound),
+        compileConnectCluster(node.outbound),
+      ];
       if (inbound !== undefined) {
         const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol });
         resources.push(compiled.listener, compiled.cluster);

@@ -40,6 +40,11 @@ export interface RuntimeHttp {
   readonly fault?: { readonly name: string; readonly config: RuntimeFault } | undefined;
   /** How the proxy rewrites the replies it makes itself (local_reply_config); absent: as they are. */
   readonly localReply?: RuntimeLocalReply | undefined;
+  /**
+   * upgrade_configs enables CONNECT: a CONNECT matching a route that terminates it opens a tunnel.
+   * Absent: CONNECT is answered 403, as Envoy does.
+   */
+  readonly connect?: boolean;
 }
 
 export interface RuntimeWeightedCluster {
@@ -228,6 +233,9 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
     ...(hcm.localReplyConfig === undefined
       ? {}
       : { localReply: buildLocalReply(at, join(base, "local_reply_config"), hcm.localReplyConfig) }),
+    ...(hcm.upgradeConfigs.some((u) => u.upgradeType.toLowerCase() === "connect" && u.enabled !== false)
+      ? { connect: true }
+      : {}),
   });
 }
 

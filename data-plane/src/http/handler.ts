@@ -11,6 +11,7 @@ import { type RequestObserver, ResponseFlag } from "../observer/request-observer
 import type { ForwardDecision, HeaderMutation, HeaderValue, RouteDecision, RouteTable } from "../router/index.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 import type { AttemptOutcome, PickContext } from "../upstream/resilience.js";
+import { openTunnel } from "./connect-tunnel.js";
 import { DownstreamHeaders } from "./downstream-headers.js";
 import { Exchange, type ExchangeContext } from "./exchange.js";
 import { FaultFilter, type FaultTimers } from "./fault-filter.js";
@@ -129,6 +130,10 @@ class Forwarder {
     const headers = new DownstreamHeaders(req.rawHeaders);
     const exchange = new Exchange(this.#ctx, req, res, headers);
     exchange.requestId = requestIdFor(http, headers.requestId, this.#generateRequestId);
+    if (exchange.method === "CONNECT" && http.connect === true && !exchange.h2) {
+      openTunnel(exchange, headers, table, this.#clusters);
+      return;
+    }
     if (exchange.method === "CONNECT" || (!exchange.h2 && !isOriginForm(exchange.path))) {
       const target = readRequestTarget(exchange.method, exchange.path);
       if (isRefused(target)) {

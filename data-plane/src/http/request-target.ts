@@ -7,8 +7,9 @@
 //
 // Only `http` targets are proxied. An `https` target on a cleartext connection is refused with
 // 403, as Envoy refuses "https in the clear"; so is CONNECT, which Envoy answers with 403 unless
-// the connection manager enables it (Weft has no CONNECT support). Any other target is malformed:
-// 400. HTTP/2 requests carry `:authority` and an origin-form `:path` and never come here.
+// the connection manager enables it (upgrade_configs CONNECT: then connect-tunnel.ts reads its
+// authority-form target, `catalog:80`). Any other target is malformed: 400. HTTP/2 requests carry
+// `:authority` and an origin-form `:path` and never come here.
 //
 // The target is split, not parsed with WHATWG URL: URL rewrites the path (dot segments removed,
 // some characters percent-encoded, `\` read as `/`), and a proxy forwards the path it was given,
@@ -71,6 +72,16 @@ export function readRequestTarget(method: string, target: string): AbsoluteTarge
   // does: §3.2.4's "*" is not a path the upstream client can send.)
   const path = rest === "" || rest.charCodeAt(0) === 35 ? "/" : rest.charCodeAt(0) === 63 ? `/${rest}` : rest;
   return { authority, path };
+}
+
+/**
+ * A CONNECT request's authority-form target (RFC 9112 §3.2.3, `host:port`, the port required), or
+ * undefined when it is not one.
+ */
+export function readConnectTarget(target: string): string | undefined {
+  if (!AUTHORITY.test(target)) return undefined;
+  const port = portOf(target);
+  return port >= 1 && port <= 65_535 ? target : undefined;
 }
 
 /** The authority's port (the digits after the last ":" outside brackets), or 0 when it has none. */

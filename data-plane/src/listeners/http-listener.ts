@@ -51,7 +51,9 @@ export class HttpListener extends BoundListener<ListenerHandler> {
     // The handler answers a request without Host itself (400, with a record), and accepts one in
     // absolute-form, whose URL carries the authority (node would answer both 400 on its own).
     this.#h1 = http.createServer({ requireHostHeader: false }, (req, res) => this.#onH1Request(req, res));
-    this.#h1.on("connect", (req: IncomingMessage, socket: net.Socket) => this.#onH1Connect(req, socket));
+    this.#h1.on("connect", (req: IncomingMessage, socket: net.Socket, head: Buffer) =>
+      this.#onH1Connect(req, socket, head),
+    );
     this.#h2 = http2.createServer((req, res) => this.#onH2Request(req, res));
     this.#h2.on("connect", (req: Http2ServerRequest, res: Http2ServerResponse) => this.#onH2Request(req, res));
     this.#h2.on("session", (session) => this.#onSession(session));
@@ -147,11 +149,16 @@ export class HttpListener extends BoundListener<ListenerHandler> {
   /**
    * node's HTTP/1.1 server hands a CONNECT request over with its socket, no longer parsed, and
    * would destroy the socket without a word if nobody took it. The handler answers it like any
-   * other request (it refuses CONNECT), on a response that closes the connection when it ends.
+   * other request (refused, or a tunnel where the connection manager terminates CONNECT), on a
+   * response that closes the connection when it ends.
    * The response stays on the socket, so it emits "close" (which ends the request's record) when
    * the socket closes.
    */
-  #onH1Connect(req: IncomingMessage, socket: net.Socket): void {
+  #onH1Connect(req: IncomingMessage, socket: net.Socket, head: Buffer): void {
+    // A tunnel's first bytes may have come with the request: kept for whoever reads the socket
+    // (a terminated CONNECT pipes it on); paused so none is lost before then.
+    socket.pause();
+    if (head.length > 0) socket.unshift(head);
     const res = new http.ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket);

@@ -1,4 +1,6 @@
-// RouteMatch's path specifier: prefix, path, safe_regex or path_separated_prefix.
+// RouteMatch's path specifier: prefix, path, safe_regex, path_separated_prefix or connect_matcher.
+// A CONNECT request has no path (its target is an authority): as in Envoy, only connect_matcher
+// matches it, and connect_matcher matches nothing else.
 // `case_sensitive` (default true) applies to prefix, path and path_separated_prefix; a regex says
 // its own case rules. Envoy matches `prefix` against the whole `:path` (query included) and the
 // others against the path with its query removed; both are kept here.
@@ -13,6 +15,14 @@ export interface PathMatcher {
 }
 
 export function compilePathMatcher(match: RouteMatch): PathMatcher {
+  if (match.connectMatcher !== undefined) {
+    return { matched: undefined, matches: (view) => view.request.connect === true };
+  }
+  const path = compileForPath(match);
+  return { matched: path.matched, matches: (view) => view.request.connect !== true && path.matches(view) };
+}
+
+function compileForPath(match: RouteMatch): PathMatcher {
   const caseSensitive = match.caseSensitive ?? true;
   if (match.safeRegex !== undefined) {
     const re = compileFullMatch(match.safeRegex.regex);

@@ -14,6 +14,8 @@ export interface RouteRequest {
   readonly headers: HeaderLookup;
   /** Scheme the client used (`x-forwarded-proto`'s value at the edge); a redirect keeps it. Default "http". */
   readonly scheme?: string;
+  /** A CONNECT request: only connect_matcher routes match it, and they match nothing else. */
+  readonly connect?: boolean;
 }
 
 export class RequestView {

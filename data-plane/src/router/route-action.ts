@@ -36,6 +36,11 @@ export interface ForwardDecision {
   readonly retryPolicy: RetryPolicy | undefined;
   /** The route's hash_policy (for ring hash); undefined when it has none. */
   readonly hashPolicy?: HashPolicy | undefined;
+  /**
+   * The route terminates CONNECT (an upgrade_configs entry CONNECT with connect_config): the proxy
+   * answers 200 and carries the tunnel's bytes to an endpoint of the cluster as a TCP stream.
+   */
+  readonly terminatesConnect?: boolean;
 }
 
 export interface RedirectDecision {
@@ -96,6 +101,7 @@ export type CompiledAction =
       readonly timeoutMs: number;
       readonly retryPolicy: RetryPolicy | undefined;
       readonly hashPolicy: HashPolicy | undefined;
+      readonly terminatesConnect: boolean;
       readonly headers: HeaderMutations;
     }
   | { readonly type: "redirect"; readonly redirect: CompiledRedirect; readonly headers: HeaderMutations }
@@ -163,6 +169,9 @@ function compileForward(
     timeoutMs: timeoutMs(action.timeout),
     retryPolicy: compileRetryPolicy(action.retryPolicy, vhost.retryPolicy),
     hashPolicy: compileHashPolicy(action.hashPolicy),
+    terminatesConnect: action.upgradeConfigs.some(
+      (u) => u.upgradeType.toLowerCase() === "connect" && u.connectConfig !== undefined && u.enabled !== false,
+    ),
     headers: compileHeaderMutations([route, vhost, config], mostSpecificWins),
   });
 }
@@ -212,6 +221,7 @@ export function resolveAction(action: CompiledAction, view: RequestView, random:
         timeoutMs: action.timeoutMs,
         retryPolicy: action.retryPolicy,
         hashPolicy: action.hashPolicy,
+        terminatesConnect: action.terminatesConnect,
       };
       return { action: decision, headers };
     }

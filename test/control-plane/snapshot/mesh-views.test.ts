@@ -118,6 +118,7 @@ describe("mesh views: what a sidecar receives over xDS", () => {
       "inbound|app",
       "outbound|8080||catalog",
       "outbound|9090||pricing",
+      "outbound|connect",
     ]);
   });
 
@@ -138,7 +139,11 @@ describe("mesh views: what a sidecar receives over xDS", () => {
   });
 
   test("a sidecar depending on some Services gets only theirs", async () => {
-    assert.deepEqual(clusterNames(await fetch(h, pricingCaller, CDS)), ["inbound|app", "outbound|9090||pricing"]);
+    assert.deepEqual(clusterNames(await fetch(h, pricingCaller, CDS)), [
+      "inbound|app",
+      "outbound|9090||pricing",
+      "outbound|connect",
+    ]);
     const routes = RouteConfiguration.decode(
       (await fetch(h, pricingCaller, RDS, ["outbound|routes"])).resources[0]?.value ?? new Uint8Array(),
     );
@@ -154,7 +159,7 @@ describe("mesh views: what a sidecar receives over xDS", () => {
     const stream = h.deltaAds();
     stream.send(deltaRequest({ node: pricingCaller, typeUrl: CDS }));
     const response = await stream.next();
-    assert.deepEqual(deltaNames(response), ["inbound|app", "outbound|9090||pricing"]);
+    assert.deepEqual(deltaNames(response), ["inbound|app", "outbound|9090||pricing", "outbound|connect"]);
     stream.cancel();
   });
 

@@ -64,6 +64,7 @@ describe("mesh views: a sidecar's upstream listeners", () => {
       "inbound|app",
       "outbound|5432||postgres",
       "outbound|8080||pricing",
+      "outbound|connect",
     ]);
     assert.ok(view.resources(EDS).has("outbound|5432||postgres"));
     const stream = h.ads();

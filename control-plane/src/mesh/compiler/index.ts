@@ -4,6 +4,7 @@
 // compileOutboundListener and compileInbound.
 export { compileCluster, speaksHttp, speaksHttp2 } from "./clusters.js";
 export type { CompiledResource, CompileIssue } from "./compiled-resource.js";
+export { CONNECT_ROUTE, CONNECT_UPGRADE, compileConnectCluster } from "./connect.js";
 export { compileEndpoints, selects, workloadsOf } from "./endpoints.js";
 export {
   type AppProtocol,

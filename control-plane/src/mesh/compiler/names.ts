@@ -33,3 +33,6 @@ export function upstreamListenerName(address: { readonly host: string; readonly 
   const host = address.host.includes(":") ? `[${address.host}]` : address.host;
   return `outbound|upstream|${host}:${address.port}`;
 }
+
+/** The cluster a sidecar's outbound listener sends terminated CONNECT tunnels to: that listener itself. */
+export const OUTBOUND_CONNECT_CLUSTER = "outbound|connect";

@@ -4,6 +4,7 @@
 import { field, item } from "../../../../proto/index.js";
 import { speaksHttp } from "./clusters.js";
 import { type CompiledResource, type CompileIssue, compiled, type EnvoyJson } from "./compiled-resource.js";
+import { CONNECT_ROUTE } from "./connect.js";
 import type { MeshState, ServiceDocument, ServicePort } from "./mesh-state.js";
 import { OUTBOUND_ROUTES, serviceClusterName, UNKNOWN_HOST_VIRTUAL_HOST } from "./names.js";
 import { backendKey, defaultAction, type RouteSource, ruleAction } from "./route-action.js";
@@ -65,6 +66,7 @@ export function compileOutboundRoutes(
         name: serviceClusterName(service.metadata.name, port.port),
         domains: domainsOf(service, port),
         routes: [
+          CONNECT_ROUTE,
           ...routesOf(state, service, port, backends, issues),
           ...(hasAttachedRoute(state, service.metadata.name, port.port) ? [NOT_MATCHED] : []),
         ],

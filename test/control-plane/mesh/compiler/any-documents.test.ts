@@ -9,6 +9,7 @@ import {
   compileOutbound,
   compileOutboundListener,
   meshStateOf,
+  OUTBOUND_CONNECT_CLUSTER,
   type StoredMeshDocument,
 } from "../../../../control-plane/src/mesh/compiler/index.js";
 import { meshKindOfDocument, parseMeshDocument } from "../../../../control-plane/src/mesh/index.js";
@@ -304,6 +305,8 @@ describe("mesh compiler: any valid documents", () => {
         );
         for (const resource of resources) assertBothPlanesAccept(resource);
         const names = new Set(resources.map((r) => `${r.kind}/${r.name}`));
+        // The CONNECT routes' cluster is each sidecar's own (at its outbound address), beside this shared side.
+        names.add(`clusters/${OUTBOUND_CONNECT_CLUSTER}`);
         for (const resource of resources) {
           for (const ref of KINDS[resource.kind].references(resource.message as never)) {
             assert.ok(

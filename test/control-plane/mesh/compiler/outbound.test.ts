@@ -102,7 +102,8 @@ describe("mesh compiler: outbound routes", () => {
     assert.equal(decision.action.timeoutMs, 0);
     assert.equal(decision.action.retryPolicy?.numRetries, DEFAULT_RETRIES);
     const vhost = out.routes.message.virtualHosts.find((v) => v.name === "outbound|8080||catalog");
-    assert.equal(vhost?.routes[0]?.route?.retryPolicy?.retryOn, DEFAULT_RETRY_ON);
+    // routes[0] is the CONNECT route (connect.ts); the port's own route follows it.
+    assert.equal(vhost?.routes[1]?.route?.retryPolicy?.retryOn, DEFAULT_RETRY_ON);
   });
 
   test("the view holds a cluster and an assignment per port of each callable Service and per backend of their routes", () => {
