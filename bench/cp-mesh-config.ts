@@ -141,18 +141,42 @@ export function httpRouteDocument(shape: MeshScenarioShape, index: number, weigh
   };
 }
 
-/** Every Service, then every route, in `POST /v1/apply` batches of at most `batch` documents. */
+/**
+ * Sidecar `id`'s instance as a WorkloadEntry written by hand (not marked as registered, so no
+ * liveness applies): what `--preregistered` applies instead of the sidecars registering.
+ */
+export function workloadEntryDocument(shape: MeshScenarioShape, id: number): Record<string, unknown> {
+  const service = serviceName(serviceOfSidecar(shape, id));
+  const { inbound } = sidecarAddresses(id);
+  return {
+    apiVersion: "networking.istio.io/v1",
+    kind: "WorkloadEntry",
+    metadata: { name: sidecarNodeId(id) },
+    spec: { address: inbound.host, ports: { http: inbound.port }, labels: { app: service, version: "v1" } },
+  };
+}
+
+/**
+ * Every Service, then every route (then, when `preregistered`, every sidecar's WorkloadEntry), in
+ * `POST /v1/apply` batches of at most `batch` documents.
+ */
 export function meshApplies(
   shape: MeshScenarioShape,
   batch: number,
-): { kind: "services" | "httproutes"; resource: Record<string, unknown> }[][] {
-  const documents = [
+  preregistered = false,
+): { kind: "services" | "httproutes" | "workloadentries"; resource: Record<string, unknown> }[][] {
+  const documents: { kind: "services" | "httproutes" | "workloadentries"; resource: Record<string, unknown> }[] = [
     ...Array.from({ length: shape.services }, (_, i) => ({ kind: "services" as const, resource: serviceDocument(i) })),
     ...Array.from({ length: shape.services }, (_, i) => ({
       kind: "httproutes" as const,
       resource: httpRouteDocument(shape, i),
     })),
   ];
+  if (preregistered) {
+    for (let id = 0; id < shape.sidecars; id++) {
+      documents.push({ kind: "workloadentries", resource: workloadEntryDocument(shape, id) });
+    }
+  }
   const batches = [];
   for (let at = 0; at < documents.length; at += batch) batches.push(documents.slice(at, at + batch));
   return batches;

@@ -76,11 +76,15 @@ export function renderMeshReport(r: MeshScenarioResult, meta: MeshReportMeta): s
       `Service), applied in ${meta.applyBatch}-document \`POST /v1/apply\`s (${r.applySeconds.toFixed(1)} s); ` +
       `${shape.sidecars.toLocaleString("en-US")} sidecars in ${meta.simulators} simulator processes, ` +
       `${Math.round(shape.sidecars / shape.services)} instances per Service, each depending on ${shape.depends} Services; ` +
-      `${meta.rounds} rounds of each change.`,
+      `${meta.rounds} rounds of each change. ` +
+      (r.preregistered
+        ? "The instances' WorkloadEntries were applied with the Services (`--preregistered`): the sync is the xDS " +
+          "fan-out alone, with no registration."
+        : "Each sidecar registered its instance over gRPC as it connected: the sync includes every registration."),
     "",
     "| connect + sync all (s) | all registered (s) | route weight shift, last dependent ACK: p50 / p99 / max (ms) | new instance, last dependent ACK: p50 / p99 / max (ms) | RSS idle (MiB) | RSS per sidecar (KB): now / after GC | CPU during sync (s): control plane / simulators / rest of machine |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    `| ${sync} | ${r.registeredSeconds.toFixed(2)} (${r.registered} of ${shape.sidecars}) | ${lastAck(r.route)} | ` +
+    `| ${sync} | ${r.preregistered ? "- (applied beforehand)" : `${r.registeredSeconds.toFixed(2)} (${r.registered} of ${shape.sidecars})`} | ${lastAck(r.route)} | ` +
       `${lastAck(r.registration)} | ${(r.idle.rssKb / 1024).toFixed(0)} | ${kb(perSidecar)} / ${kb(bytesPerSidecar(r, "gc"))} | ` +
       `${cpu.controlPlane.toFixed(1)} / ${cpu.simulators.map((s) => s.toFixed(1)).join(" + ")} / ${cpu.other.toFixed(1)} |`,
     "",

@@ -31,6 +31,11 @@ export interface MeshScenarioOptions {
   readonly rounds: number;
   /** Documents per `POST /v1/apply`. */
   readonly applyBatch: number;
+  /**
+   * Apply every sidecar's WorkloadEntry with the Services, so that the sync measures the xDS
+   * fan-out alone; otherwise each sidecar registers over gRPC as it connects.
+   */
+  readonly preregistered: boolean;
   readonly connectConcurrency: number;
   readonly syncTimeoutMs: number;
   readonly roundTimeoutMs: number;
@@ -54,6 +59,7 @@ export interface MeshChangeResult {
 
 export interface MeshScenarioResult {
   readonly shape: MeshScenarioShape;
+  readonly preregistered: boolean;
   readonly applySeconds: number;
   /** From the first dial to the last sidecar's full view. */
   readonly syncSeconds: number;
@@ -127,7 +133,7 @@ export async function runMeshScenario(options: MeshScenarioOptions): Promise<Mes
     const { xdsAddress, apiAddress } = await server.next("listening", 60_000);
     const api = new ApiClient(apiAddress);
     const applyStart = performance.now();
-    const batches = meshApplies(shape, options.applyBatch);
+    const batches = meshApplies(shape, options.applyBatch, options.preregistered);
     for (const [i, batch] of batches.entries()) {
       const { revision } = await api.apply(batch);
       log(`  applied ${batch.length} documents (${i + 1} of ${batches.length}, revision ${revision})`);
@@ -136,7 +142,8 @@ export async function runMeshScenario(options: MeshScenarioOptions): Promise<Mes
     await sleep(1_000);
     const idle = await processStats(server.pid);
     const idleGc = await gcMemory(server);
-    log(`  control plane with ${shape.services} Services and routes: RSS ${(idleGc.rssKb / 1024).toFixed(0)} MiB`);
+    const loaded = options.preregistered ? "Services, routes and WorkloadEntries" : "Services and routes";
+    log(`  control plane with ${shape.services} ${loaded}: RSS ${(idleGc.rssKb / 1024).toFixed(0)} MiB`);
 
     const perSim = Math.ceil(shape.sidecars / options.simulators);
     for (let s = 0, first = 0; first < shape.sidecars; s++, first += perSim) {
@@ -146,6 +153,7 @@ export async function runMeshScenario(options: MeshScenarioOptions): Promise<Mes
         ...["--depends", String(shape.depends), "--first-id", String(first), "--count", String(count)],
         ...["--connect-concurrency", String(options.connectConcurrency)],
         ...["--sync-timeout-ms", String(options.syncTimeoutMs), "--round-timeout-ms", String(options.roundTimeoutMs)],
+        ...["--preregistered", options.preregistered ? "yes" : "no"],
       ];
       // Larger young generation: fewer scavenges of the simulators' short-lived message objects.
       sims.push(
@@ -202,6 +210,7 @@ export async function runMeshScenario(options: MeshScenarioOptions): Promise<Mes
     );
     return {
       shape,
+      preregistered: options.preregistered,
       applySeconds,
       ...sync,
       route: finish(route),
@@ -257,11 +266,16 @@ async function connectAndSync(server: ServerLink, sims: readonly SimLink[], opti
     syncCpu: { controlPlane, simulators, other },
   };
   const { dialToSynced, dialToRegistered } = result;
+  const registered = options.preregistered
+    ? "entries applied beforehand"
+    : `${result.registered} registered, the last after ${result.registeredSeconds.toFixed(2)} s`;
+  const toRegistered = options.preregistered
+    ? ""
+    : `, to registered p50 ${dialToRegistered.p50.toFixed(0)} / max ${dialToRegistered.max.toFixed(0)} ms`;
   log(
     `  ${result.synced} of ${options.shape.sidecars} sidecars hold a full view after ${result.syncSeconds.toFixed(2)} s ` +
-      `(${result.registered} registered, the last after ${result.registeredSeconds.toFixed(2)} s; per sidecar, dial ` +
-      `to full view p50 ${dialToSynced.p50.toFixed(0)} / max ${dialToSynced.max.toFixed(0)} ms, to registered ` +
-      `p50 ${dialToRegistered.p50.toFixed(0)} / max ${dialToRegistered.max.toFixed(0)} ms; ` +
+      `(${registered}; per sidecar, dial to full view p50 ${dialToSynced.p50.toFixed(0)} / ` +
+      `max ${dialToSynced.max.toFixed(0)} ms${toRegistered}; ` +
       `${result.streamErrors} stream and ${result.registrationErrors} registration errors)`,
   );
   log(

@@ -67,11 +67,15 @@ export class MeshSidecar {
   #synced = false;
   #closed = false;
 
-  constructor(id: number, address: string, hooks: SidecarHooks) {
+  /** Whether it registers its instance once its stream is answered (false: its entry was applied beforehand). */
+  readonly #registers: boolean;
+
+  constructor(id: number, address: string, hooks: SidecarHooks, registers = true) {
     this.id = id;
     this.service = serviceOfSidecar(hooks.shape, id);
     this.#address = address;
     this.#hooks = hooks;
+    this.#registers = registers;
     for (const typeUrl of [TypeUrl.cluster, TypeUrl.endpoint, TypeUrl.listener, TypeUrl.route]) {
       this.#types.set(typeUrl, { version: "", nonce: "", names: [], held: new Map(), acked: false });
     }
@@ -141,7 +145,7 @@ export class MeshSidecar {
     if (!this.#connected) {
       this.#connected = true;
       this.#hooks.connected(this);
-      this.#register();
+      if (this.#registers) this.#register();
     }
     const type = this.#types.get(response.typeUrl);
     if (!type) return;

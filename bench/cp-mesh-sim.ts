@@ -2,7 +2,7 @@
 // sidecars, each on its own connection, and reporting to the orchestrator over IPC: when all of
 // them hold a full view, and for each change round when each dependent sidecar ACKed the change.
 // Started with: --xds HOST:PORT --services S --sidecars N --depends D --first-id I --count K
-//   --connect-concurrency C --sync-timeout-ms T --round-timeout-ms T
+//   --connect-concurrency C --sync-timeout-ms T --round-timeout-ms T --preregistered yes|no
 import { parseArgs } from "node:util";
 import { callsService, type MeshScenarioShape, shapeProblems } from "./cp-mesh-config.js";
 import type { MeshSimCommand, MeshSimReport, MeshWatch } from "./cp-mesh-messages.js";
@@ -19,11 +19,13 @@ interface SimOptions {
   readonly connectConcurrency: number;
   readonly syncTimeoutMs: number;
   readonly roundTimeoutMs: number;
+  /** The sidecars' WorkloadEntries were applied before they connect: they do not register (added instances do). */
+  readonly preregistered: boolean;
 }
 
 function readOptions(): SimOptions {
   const flags = ["services", "sidecars", "depends", "first-id", "count", "connect-concurrency"] as const;
-  const timeouts = ["sync-timeout-ms", "round-timeout-ms"] as const;
+  const timeouts = ["sync-timeout-ms", "round-timeout-ms", "preregistered"] as const;
   const { values } = parseArgs({
     options: Object.fromEntries(["xds", ...flags, ...timeouts].map((name) => [name, { type: "string" }])) as Record<
       string,
@@ -49,6 +51,7 @@ function readOptions(): SimOptions {
     connectConcurrency: int("connect-concurrency", 1),
     syncTimeoutMs: int("sync-timeout-ms", 1),
     roundTimeoutMs: int("round-timeout-ms", 1),
+    preregistered: values.preregistered === "yes",
   };
 }
 
@@ -92,7 +95,7 @@ class SidecarSimulation implements SidecarHooks {
     this.#options = options;
     this.shape = options.shape;
     for (let i = 0; i < options.count; i++)
-      this.#sidecars.push(new MeshSidecar(options.firstId + i, options.xds, this));
+      this.#sidecars.push(new MeshSidecar(options.firstId + i, options.xds, this, !options.preregistered));
   }
 
   connectAll(): void {

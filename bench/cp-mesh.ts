@@ -1,7 +1,9 @@
 // The mesh scenario of the control-plane benchmark, run by `npm run bench:cp -- --scenario mesh`
 // (bench/cp-xds.ts hands the arguments over). Options (defaults shown): --services 1000
 // --sidecars 10000 --depends 10 --rounds 20 --simulators 2 --connect-concurrency 50 (per
-// simulator) --apply-batch 500 --quiet-wait-s 60 --sync-timeout-s 300 --cpu-prof DIR (the control plane's profile,
+// simulator) --apply-batch 500 --quiet-wait-s 60 --sync-timeout-s 300 --preregistered (the
+// instances' WorkloadEntries applied with the Services, so the sync measures the xDS fan-out alone;
+// otherwise every sidecar registers as it connects) --cpu-prof DIR (the control plane's profile,
 // summarized per phase) --no-write (print only; otherwise the generated block of BENCHMARKS.md's
 // mesh section is replaced).
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -37,6 +39,7 @@ export async function runMeshBench(args: readonly string[], log: (line: string) 
       "quiet-wait-s": { type: "string", default: "60" },
       "sync-timeout-s": { type: "string", default: "300" },
       "cpu-prof": { type: "string" },
+      preregistered: { type: "boolean", default: false },
       "no-write": { type: "boolean", default: false },
     },
   });
@@ -67,6 +70,7 @@ export async function runMeshBench(args: readonly string[], log: (line: string) 
     simulators,
     rounds,
     applyBatch,
+    preregistered: values.preregistered,
     connectConcurrency,
     // Generous bounds: a missed target is reported with its figure, not cut off at the target.
     syncTimeoutMs,
