@@ -135,3 +135,18 @@ describe("GET /v1/mesh/services/NAME", () => {
     assertError(await h.inject({ method: "GET", url: "/v1/mesh/services/a%20b" }), 400, "WEFT_INVALID_NAME");
   });
 });
+
+describe("operator reads and the API token", () => {
+  test("with a token, the mesh summaries and a proxy's config need it like every other read", async () => {
+    const guarded = await harness({ token: "secret" });
+    try {
+      for (const url of ["/v1/mesh/services", "/v1/mesh/services/catalog", "/v1/proxies/web-1/config"]) {
+        assertError(await guarded.inject({ method: "GET", url }), 401, "WEFT_UNAUTHORIZED");
+        const allowed = await guarded.inject({ method: "GET", url, headers: { authorization: "Bearer secret" } });
+        assert.notEqual(allowed.statusCode, 401, url);
+      }
+    } finally {
+      await guarded.close();
+    }
+  });
+});
