@@ -176,15 +176,24 @@ function proxylessCluster(
   return { ...cluster, message: { ...cluster.message, lbPolicy: Cluster_LbPolicy.ROUND_ROBIN } };
 }
 
+/** The largest total of locality weights gRPC takes in one priority. */
+const UINT32_MAX = 0xffff_ffff;
+
 /**
  * The sidecars' assignment with each locality weighted by the sum of its endpoints' weights: gRPC
  * skips a locality without load_balancing_weight (it always balances across localities by weight),
- * where Envoy ignores locality weights unless the cluster asks for them.
+ * where Envoy ignores locality weights unless the cluster asks for them. gRPC also NACKs a priority
+ * whose locality weights add up past 2^32-1: then each is scaled down in proportion, to at least 1.
  */
 function weightedLocalities(assignment: CompiledResource<"endpoints">): CompiledResource<"endpoints"> {
-  const endpoints = assignment.message.endpoints.map((locality) => ({
-    ...locality,
-    loadBalancingWeight: locality.lbEndpoints.reduce((sum, lb) => sum + (lb.loadBalancingWeight ?? 1), 0),
-  }));
+  const localities = assignment.message.endpoints;
+  const weights = localities.map((locality) =>
+    locality.lbEndpoints.reduce((sum, lb) => sum + (lb.loadBalancingWeight ?? 1), 0),
+  );
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  // Exact integer arithmetic: floor(w * (MAX - n) / total) + 1 sums to at most MAX.
+  const room = BigInt(UINT32_MAX - localities.length);
+  const scaled = total <= UINT32_MAX ? weights : weights.map((w) => Number((BigInt(w) * room) / BigInt(total)) + 1);
+  const endpoints = localities.map((locality, i) => ({ ...locality, loadBalancingWeight: scaled[i] }));
   return { ...assignment, message: { ...assignment.message, endpoints } };
 }

@@ -8,6 +8,7 @@ import {
   compileInbound,
   compileOutbound,
   compileOutboundListener,
+  compileProxyless,
   meshStateOf,
   OUTBOUND_CONNECT_CLUSTER,
   type StoredMeshDocument,
@@ -16,6 +17,7 @@ import { meshKindOfDocument, parseMeshDocument } from "../../../../control-plane
 import { KINDS } from "../../../../proto/index.js";
 import type { Doc } from "../mesh-documents.js";
 import { assertBothPlanesAccept } from "./both-planes.js";
+import { assertGrpcAccepts } from "./grpc-accepts.js";
 
 const NAMES = ["a", "b", "c"];
 const PORTS = [80, 8080, 9090];
@@ -312,6 +314,29 @@ describe("mesh compiler: any valid documents", () => {
             assert.ok(
               names.has(`${ref.kind}/${ref.name}`),
               `${resource.name} ${ref.path} names ${ref.kind}/${ref.name}, not in the view`,
+            );
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test("compile into proxyless resources gRPC's xDS client accepts, and every cluster and assignment a listener names is among them", () => {
+    const documents = fc.array(fc.oneof(service, workloadEntry, httpRoute, grpcRoute, destinationRule), {
+      maxLength: 14,
+    });
+    fc.assert(
+      fc.property(documents, (docs) => {
+        const out = compileProxyless(meshStateOf(stored(docs)));
+        const resources = [...out.listeners, ...out.clusters, ...out.endpoints];
+        for (const resource of resources) assertGrpcAccepts(resource);
+        const names = new Set(resources.map((r) => `${r.kind}/${r.name}`));
+        for (const resource of resources) {
+          for (const ref of KINDS[resource.kind].references(resource.message as never)) {
+            assert.ok(
+              names.has(`${ref.kind}/${ref.name}`),
+              `${resource.name} ${ref.path} names ${ref.kind}/${ref.name}`,
             );
           }
         }

@@ -254,6 +254,18 @@ describe("mesh compiler: gRPC proxyless clients", () => {
     assert.deepEqual(hashed.issues, []);
   });
 
+  test("locality weights past 2^32-1 in total are scaled down in proportion, as gRPC NACKs more", () => {
+    const heavy = (name: string, address: string, locality: string): Doc => ({
+      ...workload(name, { app: "pricing" }),
+      spec: { address, labels: { app: "pricing" }, weight: 4294967295, locality },
+    });
+    const out = compileAll(
+      stateOf(service("pricing", [grpcPort(9090)]), heavy("a", "10.0.0.1", "eu"), heavy("b", "10.0.0.2", "us")),
+    );
+    const weights = out.endpoints[0]?.message.endpoints.map((l) => l.loadBalancingWeight);
+    assert.deepEqual(weights, [2147483647, 2147483647]);
+  });
+
   test("the fault filter comes before the router, and a rule's fault reaches its gRPC route", () => {
     const state = stateOf(
       service("pricing", [grpcPort(9090)]),
