@@ -16,6 +16,15 @@ export const DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable";
 export const DEFAULT_RETRIES = 2;
 
 /**
+ * What a rule that asks for retries (`retry`, Gateway API's GEP-1731) retries besides its
+ * `codes`: the defaults plus connection errors, a connection dropped or reset before the answer
+ * (Gateway API's HTTPRouteRetryConnectionError), as when an instance is killed with requests in
+ * flight. Not in the default: the app may have received such a request, and only the rule's
+ * author knows it is safe to send again.
+ */
+export const RULE_RETRY_ON = `${DEFAULT_RETRY_ON},reset`;
+
+/**
  * A route's timeout when its rule sets none: none at all, as in Istio, so long streams (gRPC
  * server streams, downloads) are not cut at Envoy's 15 s.
  */

@@ -6,7 +6,7 @@ import { durationMs } from "../kinds/field-checks.js";
 import type { CompileIssue, EnvoyJson } from "./compiled-resource.js";
 import { msDuration, protoDuration } from "./durations.js";
 import { faultPerFilterConfig } from "./fault.js";
-import { DEFAULT_RETRIES, DEFAULT_RETRY_ON, DEFAULT_ROUTE_TIMEOUT, defaultRetryPolicy } from "./mesh-defaults.js";
+import { DEFAULT_RETRIES, DEFAULT_ROUTE_TIMEOUT, defaultRetryPolicy, RULE_RETRY_ON } from "./mesh-defaults.js";
 import { destinationRuleFor, type HttpRouteSpec, type MeshState, portOf } from "./mesh-state.js";
 import { serviceClusterName } from "./names.js";
 import { regexLiteral } from "./route-match.js";
@@ -246,7 +246,8 @@ function redirectAction(
  * GEP-1731 and the rule's timeouts. `timeouts.request` is the route timeout (0s: none), else the
  * mesh default. `timeouts.backendRequest` bounds each attempt: the retry policy's per-try timeout,
  * or without retries the route timeout when it is shorter. `retry.attempts` is the number of
- * retries (0: none), `retry.codes` the statuses retried besides the default conditions,
+ * retries (0: none) on the default conditions and connection errors (RULE_RETRY_ON),
+ * `retry.codes` the statuses retried besides those,
  * `retry.backoff` the first back-off. A rule without `retry` gets the mesh default retries.
  */
 function timeoutsAndRetries(rule: RuleParts): EnvoyJson {
@@ -259,9 +260,9 @@ function timeoutsAndRetries(rule: RuleParts): EnvoyJson {
     const attempts = retry.attempts ?? DEFAULT_RETRIES;
     if (attempts === 0) retryPolicy = undefined;
     else {
-      retryPolicy = { retryOn: DEFAULT_RETRY_ON, numRetries: attempts };
+      retryPolicy = { retryOn: RULE_RETRY_ON, numRetries: attempts };
       if (retry.codes !== undefined && retry.codes.length > 0) {
-        retryPolicy.retryOn = `${DEFAULT_RETRY_ON},retriable-status-codes`;
+        retryPolicy.retryOn = `${RULE_RETRY_ON},retriable-status-codes`;
         retryPolicy.retriableStatusCodes = [...new Set(retry.codes)];
       }
       if (retry.backoff !== undefined && durationMs(retry.backoff) > 0) {

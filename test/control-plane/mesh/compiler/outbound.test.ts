@@ -11,6 +11,7 @@ import {
   type MeshState,
   OUTBOUND_ROUTES,
   type Outbound,
+  RULE_RETRY_ON,
   UNKNOWN_HOST_BODY,
 } from "../../../../control-plane/src/mesh/compiler/index.js";
 import type { RuntimeRouteConfig } from "../../../../data-plane/src/config/index.js";
@@ -139,6 +140,8 @@ describe("mesh compiler: outbound routes", () => {
     assert.equal(decision.action.retryPolicy?.perTryTimeoutMs, 2000);
     assert.equal(decision.action.retryPolicy?.baseIntervalMs, 100);
     assert.deepEqual([...(decision.action.retryPolicy?.retriableStatusCodes ?? [])], [503]);
+    // A rule asking for retries also retries connection errors (a reset before the answer).
+    assert.equal(decision.route.route?.retryPolicy?.retryOn, `${RULE_RETRY_ON},retriable-status-codes`);
     assert.deepEqual(
       decision.headers.request.map((m) => (m.op === "add" ? [m.op, m.name, m.value, m.appendAction] : [m.op, m.name])),
       [
