@@ -46,6 +46,10 @@ export class MeshCompilation implements CompiledMesh {
   readonly #outboundServed = new Set<string>();
   /** Keys of #sidecars asked for through this compilation. */
   readonly #sidecarsServed = new Set<string>();
+  /** The outbound listener and CONNECT cluster by outbound address: the same for every sidecar listening there. */
+  readonly #outboundOwn = new Map<string, readonly CompiledResource[]>();
+  /** Encodings of compiled resources shared by several sidecars, so each is hashed and encoded once. */
+  readonly #encodedByResource = new WeakMap<CompiledResource, SnapshotResource>();
 
   /** What gRPC proxyless clients ask for, compiled with the rest; encoded on first use. */
   readonly #proxyless: Proxyless;
@@ -158,10 +162,12 @@ export class MeshCompilation implements CompiledMesh {
     this.#sidecarsServed.add(key);
     let found = this.#sidecars.get(key);
     if (found === undefined) {
-      const resources: CompiledResource[] = [
-        compileOutboundListener(node.outbound),
-        compileConnectCluster(node.outbound),
-      ];
+      let outbound = this.#outboundOwn.get(at(node.outbound));
+      if (outbound === undefined) {
+        outbound = [compileOutboundListener(node.outbound), compileConnectCluster(node.outbound)];
+        this.#outboundOwn.set(at(node.outbound), outbound);
+      }
+      const resources: CompiledResource[] = [...outbound];
       if (inbound !== undefined) {
         const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol });
         resources.push(compiled.listener, compiled.cluster);
@@ -197,6 +203,8 @@ export class MeshCompilation implements CompiledMesh {
 
   /** Versions are content versions, as for stored resources: equal content, equal version, no push. */
   #encode(resource: CompiledResource): SnapshotResource {
+    const shared = this.#encodedByResource.get(resource);
+    if (shared !== undefined) return shared;
     const { typeUrl, typeName } = KINDS[resource.kind];
     const version = contentVersion(typeName, resource.message);
     const key = `${typeUrl}\n${resource.name}\n${version}`;
@@ -205,6 +213,7 @@ export class MeshCompilation implements CompiledMesh {
       encoded = encodeResource({ typeUrl, typeName, name: resource.name, version, message: resource.message });
     }
     this.#encoded.set(key, encoded);
+    this.#encodedByResource.set(resource, encoded);
     return encoded;
   }
 }
