@@ -33,13 +33,17 @@ export const DEFAULT_ROUTE_TIMEOUT = "0s";
 /**
  * Outlier detection on: an endpoint that fails 5 times in a row at the gateway level (502, 503,
  * 504, connection failures) leaves the balancer for 15 s (times its ejections), at most half of a
- * Service's endpoints at once and always at least one. Application 5xx do not eject.
+ * Service's endpoints at once and always at least one. Application 5xx do not eject, and
+ * neither does a low success rate: `enforcing_success_rate` is 0 in so many words, because
+ * Envoy and gRPC clients turn success-rate ejection on when it is absent (and grpc-js 1.14, given
+ * it without its minimum hosts, fails its first check while no endpoint has seen enough requests).
  */
 export function defaultOutlierDetection(): EnvoyJson {
   return {
     consecutiveGatewayFailure: 5,
     enforcingConsecutiveGatewayFailure: 100,
     enforcingConsecutive5xx: 0,
+    enforcingSuccessRate: 0,
     interval: "5s",
     baseEjectionTime: "15s",
     maxEjectionPercent: 50,

@@ -39,6 +39,9 @@ describe("mesh compiler: clusters", () => {
     assert.equal(runtime.outlierDetection?.consecutiveGatewayFailure.enforcingPercent, 100);
     assert.equal(runtime.outlierDetection?.consecutive5xx.enforcingPercent, 0);
     assert.equal(runtime.outlierDetection?.alwaysEjectOneHost, true);
+    // Success-rate ejection is off in so many words: Envoy and gRPC clients turn it on when the
+    // field is absent (and grpc-js 1.14 then fails its periodic check with too few requests).
+    assert.equal(cluster.message.outlierDetection?.enforcingSuccessRate, 0);
   });
 
   test("http2, kubernetes.io/h2c and grpc ports are spoken to over HTTP/2; http and tcp over HTTP/1.1", () => {
