@@ -40,6 +40,11 @@ export class RegistrationLiveness {
   /** Removals under way, awaited by stop() so none outlives the store. */
   readonly #removals = new Set<Promise<void>>();
   readonly #unsubscribe: (() => void)[] = [];
+  /**
+   * Live streams per node, kept from the connect and disconnect events: asking the status
+   * registry instead would list and sort every connection at each registration.
+   */
+  readonly #streamsOf = new Map<string, number>();
 
   constructor(options: LivenessOptions) {
     this.#registry = options.registry;
@@ -53,13 +58,27 @@ export class RegistrationLiveness {
   async start(): Promise<void> {
     this.#unsubscribe.push(
       this.#streams.watch((change, connection) => {
-        if (change === "connected") this.#cancel(connection.node.id);
-        else if (change === "disconnected" && !this.#connected(connection.node.id)) this.#schedule(connection.node.id);
+        const nodeId = connection.node.id;
+        if (change === "connected") {
+          this.#streamsOf.set(nodeId, (this.#streamsOf.get(nodeId) ?? 0) + 1);
+          this.#cancel(nodeId);
+        } else if (change === "disconnected") {
+          const left = (this.#streamsOf.get(nodeId) ?? 1) - 1;
+          if (left > 0) this.#streamsOf.set(nodeId, left);
+          else {
+            this.#streamsOf.delete(nodeId);
+            this.#schedule(nodeId);
+          }
+        }
       }),
       this.#registry.subscribe((nodeId) => {
         if (!this.#connected(nodeId)) this.#schedule(nodeId);
       }),
     );
+    // Streams opened before the watch (synchronously with it: no event falls between).
+    for (const { node } of this.#streams.connections()) {
+      this.#streamsOf.set(node.id, (this.#streamsOf.get(node.id) ?? 0) + 1);
+    }
     for (const nodeId of await this.#registry.registeredNodes()) {
       if (!this.#connected(nodeId)) this.#schedule(nodeId);
     }
@@ -79,7 +98,7 @@ export class RegistrationLiveness {
   }
 
   #connected(nodeId: string): boolean {
-    return this.#streams.connections().some((connection) => connection.node.id === nodeId);
+    return this.#streamsOf.has(nodeId);
   }
 
   /** Starts `nodeId`'s grace period, unless one is already running (a registration does not extend it). */
