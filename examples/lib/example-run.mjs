@@ -42,9 +42,17 @@ export async function runExample(name, timeoutMs, body) {
     tmp,
     /**
      * Starts `node ...args` and resolves with the first JSON line on its stdout that `ready`
-     * accepts (within 15 s); rejects, with the child's stderr, if it exits first.
+     * accepts (within `readyWithinMs`, 15 s unless given); rejects, with the end of the child's
+     * output, if it exits first or the time passes.
      */
-    start(label, args, ready, env = {}) {
+    start(label, args, ready, env = {}, readyWithinMs = 15_000) {
+      return run.launch(label, args, ready, env, readyWithinMs).then(({ line }) => line);
+    },
+    /**
+     * As `start`, and resolves with `{line, child, exited}`: the ready line, the child process (to
+     * signal it), and a promise of its exit code (or signal name) once it has exited.
+     */
+    launch(label, args, ready, env = {}, readyWithinMs = 15_000) {
       const child = spawn(process.execPath, args, {
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
@@ -56,16 +64,21 @@ export async function runExample(name, timeoutMs, body) {
       });
       return new Promise((resolve, reject) => {
         const fail = (why) => reject(new Error(`${label} ${why}${stderr ? `:\n${stderr}` : ""}`));
-        const timeout = setTimeout(() => fail("was not ready within 15 s"), 15_000);
+        const timeout = setTimeout(() => fail(`was not ready within ${readyWithinMs / 1000} s`), readyWithinMs);
+        const exited = new Promise((settle) => child.on("exit", (code, signal) => settle(code ?? signal)));
+        let isReady = false;
         child.on("exit", (code) => {
           clearTimeout(timeout);
-          fail(`exited (${code}) before it was ready`);
+          if (!isReady) fail(`exited (${code}) before it was ready`);
         });
         createInterface({ input: child.stdout }).on("line", (text) => {
+          // Kept with stderr for the failure message: servers log to stdout.
+          if (!isReady) stderr = (stderr + text + "\n").slice(-2000);
           const line = parseJson(text);
-          if (line !== undefined && ready(line)) {
+          if (!isReady && line !== undefined && ready(line)) {
+            isReady = true;
             clearTimeout(timeout);
-            resolve(line);
+            resolve({ line, child, exited });
           }
         });
       });

@@ -58,7 +58,7 @@ function assertChecks(result: { code: number | null; output: string }, name: str
   assert.match(result.output, new RegExp(`^${name}: PASSED$`, "m"));
 }
 
-describe("examples", { timeout: 300_000 }, () => {
+describe("examples", { timeout: 600_000 }, () => {
   test("canary: traffic shifted 100/0, 90/10, 50/50, 0/100 through a front and a sidecar proxy", async () => {
     assertSteps(await runExample("canary", 75_000), "canary", ["100/0", "90/10", "50/50", "0/100"]);
   });
@@ -73,6 +73,17 @@ describe("examples", { timeout: 300_000 }, () => {
       "2. Timeouts",
       "3. Outlier detection",
       "4. Circuit breaking",
+    ]);
+  });
+
+  test("mesh: a shop of apps behind sidecars: calls by name, a 90/10 split, a rolling restart and a kill with no failed call, a fault seen by a gRPC client", async () => {
+    assertChecks(await runExample("mesh", 180_000), "mesh", [
+      "1. the shop runs",
+      "2. calls flow by name",
+      "3. the HTTPRoute splits catalog 90/10 between catalog-v1 and catalog-v2",
+      "4. rolling restart of catalog v1",
+      "5. catalog v1 instance killed (SIGKILL)",
+      "6. fault injection seen by the gRPC proxyless client",
     ]);
   });
 });

@@ -1,0 +1,214 @@
+// A small shop in the mesh: each app a plain Node server behind its own `weft sidecar`. web calls
+// catalog (v1 and v2 instances) over HTTP by name and pricing over gRPC, through its sidecar and
+// theirs; a gRPC proxyless client calls pricing directly. `npm run example:mesh`; exits 0 only
+// when every step held.
+import http from "node:http";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import grpc from "@grpc/grpc-js";
+import protoLoader from "@grpc/proto-loader";
+import { countAnswers, freePort, reportSplit, runExample } from "../lib/example-run.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const weftBin = join(here, "..", "..", "bin", "weft.js");
+const app = join(here, "app.mjs");
+/** How long the control plane keeps a vanished sidecar's instance (weft control-plane --registration-grace). */
+const GRACE_S = 3;
+const CALLS = 400;
+
+await runExample("mesh", 170_000, async (run) => {
+  // 1. The control plane, the shop's Services and a 90/10 route, then each app and its sidecar.
+  const cp = await run.start(
+    "control plane",
+    [
+      weftBin,
+      "control-plane",
+      "--xds-listen",
+      "127.0.0.1:0",
+      "--api-listen",
+      "127.0.0.1:0",
+      "--data-dir",
+      run.tmp,
+    ].concat(["--registration-grace", `${GRACE_S}s`]),
+    (line) => line.msg === "control plane ready",
+  );
+  const api = `http://${cp.api}`;
+  await run.weft(["apply", "-f", join(here, "shop.yaml"), "-f", join(here, "catalog-split.yaml"), "--server", api]);
+
+  /** Starts an app and its sidecar; resolves once the sidecar has registered the instance. */
+  async function instance(service, appArgs, sidecarFlags = [], outbound = undefined) {
+    const started = await run.launch(`${service} app`, [app, service, ...appArgs], (line) => "port" in line, {
+      PORT: "0",
+    });
+    const sidecar = await run.launch(
+      `${service} sidecar`,
+      [weftBin, "sidecar", "--service", service, "--app", `127.0.0.1:${started.line.port}`, "--xds-server", cp.xds]
+        .concat(["--outbound", outbound ?? `127.0.0.1:${await freePort()}`, "--admin-listen", "127.0.0.1:0"])
+        .concat(["--access-log", "off", "--drain-delay", "500ms", ...sidecarFlags]),
+      (line) => line.msg === "registered" && line.health === "healthy",
+      {},
+      30_000,
+    );
+    return { app: started, sidecar };
+  }
+  const catalog = (version, name) => instance("catalog", [version, name], ["--labels", `version=${version}`]);
+  const webOutbound = `127.0.0.1:${await freePort()}`;
+  const instances = {
+    pricing: await instance("pricing", ["pricing-1"]),
+    v1a: await catalog("v1", "catalog-v1-a"),
+    v1b: await catalog("v1", "catalog-v1-b"),
+    v2: await catalog("v2", "catalog-v2-a"),
+    web: await instance("web", [webOutbound], ["--depends", "catalog,pricing"], webOutbound),
+  };
+  const webTarget = { host: "127.0.0.1", port: instances.web.app.line.port, path: "/shop" };
+  const webUrl = `http://127.0.0.1:${webTarget.port}/shop`;
+  console.log(`1. the shop runs: control plane API ${api}, 5 instances registered by their sidecars`);
+  console.log(`   web on ${webUrl}, its sidecar's outbound listener ${webOutbound}`);
+
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  /** GET with `target` (http.request's options: host, port, path...) on the shared keep-alive agent. */
+  const get = (target) =>
+    new Promise((resolve, reject) => {
+      http
+        .get({ agent, ...target }, (response) => {
+          let body = "";
+          response.setEncoding("utf8").on("data", (chunk) => {
+            body += chunk;
+          });
+          response.on("end", () => resolve({ status: response.statusCode, body }));
+        })
+        .on("error", reject);
+    });
+  const shop = async () => {
+    const answer = await get(webTarget);
+    if (answer.status !== 200) throw new Error(`web answered ${answer.status}: ${answer.body}`);
+    return JSON.parse(answer.body);
+  };
+
+  // 2. Calls flow by name: web -> web's sidecar -> catalog's and pricing's sidecars -> the apps.
+  //    The first calls wait for web's sidecar to have the endpoints (within 10 s).
+  let first;
+  for (const deadline = Date.now() + 10_000; first === undefined && Date.now() < deadline; ) {
+    first = await shop().catch(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  }
+  const byName = first !== undefined && first.cents === 600 && ["v1", "v2"].includes(first.catalog);
+  console.log(`2. calls flow by name: web answered ${JSON.stringify(first)} ${byName ? "ok" : "WRONG"}`);
+  // The same service reached HTTP_PROXY style: an absolute-form request to web's outbound listener.
+  const [host, port] = webOutbound.split(":");
+  const proxied = await get({ host, port: Number(port), path: "http://catalog/items", agent: false });
+  const proxyStyle = proxied.status === 200 && JSON.parse(proxied.body).service === "catalog";
+  console.log(`   GET http://catalog/items through ${webOutbound}: ${proxied.status} ${proxyStyle ? "ok" : "WRONG"}`);
+
+  // 3. The route's 90/10 split between catalog-v1 and catalog-v2, measured from web's calls.
+  console.log("3. the HTTPRoute splits catalog 90/10 between catalog-v1 and catalog-v2:");
+  const splitErrors = new Set();
+  const versionOfCall = () =>
+    shop().then(
+      (answer) => answer.catalog,
+      (error) => {
+        splitErrors.add(error.message);
+        throw error;
+      },
+    );
+  const splitHeld = reportSplit([90, 10], ["v1", "v2"], await countAnswers(CALLS, versionOfCall));
+  for (const message of splitErrors) console.log(`   failed: ${message}`);
+
+  /** Calls web 4 at a time until stopped; resolves with the number of answers and of failures. */
+  function load() {
+    let stopped = false;
+    const counts = { answered: 0, failed: 0, errors: [] };
+    const worker = async () => {
+      while (!stopped) {
+        await shop().then(
+          () => counts.answered++,
+          (error) => {
+            counts.failed++;
+            if (counts.errors.length < 3) counts.errors.push(error.message);
+          },
+        );
+      }
+    };
+    const workers = Promise.all(Array.from({ length: 4 }, worker));
+    return async () => {
+      stopped = true;
+      await workers;
+      return counts;
+    };
+  }
+  const loadReport = ({ answered, failed, errors }) =>
+    `${answered} answered, ${failed} failed${errors.length > 0 ? ` (${errors.join("; ")})` : ""}`;
+
+  // 4. A rolling restart of catalog v1 under load: each instance's sidecar gets SIGTERM
+  //    (deregister, drain, exit 0), then the instance starts again, one at a time.
+  const restarting = load();
+  const exitCodes = [];
+  for (const key of ["v1a", "v1b"]) {
+    const { app: oldApp, sidecar } = instances[key];
+    sidecar.child.kill("SIGTERM");
+    exitCodes.push(await sidecar.exited);
+    oldApp.child.kill("SIGTERM");
+    await oldApp.exited;
+    instances[key] = await catalog("v1", `catalog-${key.replace("v1", "v1-")}-restarted`);
+  }
+  const restart = await restarting();
+  const restartHeld = restart.failed === 0 && restart.answered > 0 && exitCodes.every((code) => code === 0);
+  console.log(
+    `4. rolling restart of catalog v1: sidecars exited ${exitCodes.join(", ")}; ${loadReport(restart)} ${restartHeld ? "ok" : "WRONG"}`,
+  );
+
+  // 5. A catalog v1 instance killed with SIGKILL under load: its callers' retries keep every
+  //    call answered, and the control plane removes it after the grace period.
+  const killing = load();
+  instances.v1b.sidecar.child.kill("SIGKILL");
+  instances.v1b.app.child.kill("SIGKILL");
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const killed = await killing();
+  const endpoints = async () => {
+    const table = (await run.weft(["get", "services", "--server", api])).trim().split("\n");
+    const column = table[0].split(/\s+/).indexOf("ENDPOINTS");
+    return table.find((row) => row.startsWith("catalog "))?.split(/\s+/)[column];
+  };
+  let catalogEndpoints = await endpoints();
+  const killedAt = Date.now();
+  for (const deadline = killedAt + (GRACE_S + 10) * 1_000; catalogEndpoints !== "2/2" && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    catalogEndpoints = await endpoints();
+  }
+  const killHeld = killed.failed === 0 && killed.answered > 0 && catalogEndpoints === "2/2";
+  console.log(
+    `5. catalog v1 instance killed (SIGKILL): ${loadReport(killed)}; weft get services shows catalog ${catalogEndpoints} endpoints ` +
+      `${((Date.now() - killedAt) / 1000 + 1).toFixed(1)} s after the kill (grace ${GRACE_S} s) ${killHeld ? "ok" : "WRONG"}`,
+  );
+
+  // 6. Fault injection seen by a gRPC proxyless client (the unmodified @grpc/grpc-js-xds, dialing
+  //    xds:///pricing): a FaultInjection on pricing's GRPCRoute aborts every call with UNAVAILABLE;
+  //    removing the route restores them.
+  process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
+    xds_servers: [{ server_uri: cp.xds, channel_creds: [{ type: "insecure" }], server_features: [] }],
+    node: { id: "shop-client-1", cluster: "shop-client", locality: {} },
+  });
+  (await import("@grpc/grpc-js-xds")).register();
+  const { Pricing } = grpc.loadPackageDefinition(protoLoader.loadSync(join(here, "pricing.proto"))).weft.shop;
+  const client = new Pricing("xds:///pricing", grpc.credentials.createInsecure());
+  const quote = () =>
+    new Promise((resolve) =>
+      client.Quote({ item: "teapot" }, { deadline: Date.now() + 5_000 }, (error, reply) =>
+        resolve(error ? grpc.status[error.code] : `${reply.cents} cents`),
+      ),
+    );
+  const summary = (counts) => [...counts].map(([answer, n]) => `${n} × ${answer}`).join(", ");
+  const before = await countAnswers(20, quote);
+  await run.weft(["apply", "-f", join(here, "pricing-fault.yaml"), "--server", api, "--wait", "--wait-timeout", "15s"]);
+  const during = await countAnswers(20, quote);
+  await run.weft(["delete", "grpcroutes", "pricing-faults", "--server", api, "--wait", "--wait-timeout", "15s"]);
+  const after = await countAnswers(20, quote);
+  const faultHeld = before.get("600 cents") === 20 && during.get("UNAVAILABLE") === 20 && after.get("600 cents") === 20;
+  console.log(
+    `6. fault injection seen by the gRPC proxyless client: before ${summary(before)}; with the fault ${summary(during)}; ` +
+      `after ${summary(after)} ${faultHeld ? "ok" : "WRONG"}`,
+  );
+  // grpc-js-xds keeps timers running after close(); runExample ends the process with process.exit.
+  client.close();
+  agent.destroy();
+  return byName && proxyStyle && splitHeld && restartHeld && killHeld && faultHeld;
+});
