@@ -46,7 +46,7 @@ describe("mesh compiler: CONNECT on the outbound listener", () => {
       ["127.0.0.1", "127.0.0.1"],
       ["0.0.0.0", "127.0.0.1"],
       ["::", "::1"],
-    ]) {
+    ] as const) {
       const cluster = assertBothPlanesAccept(compileConnectCluster({ host, port: 15001 })) as RuntimeCluster;
       assert.equal(cluster.name, OUTBOUND_CONNECT_CLUSTER);
       assert.deepEqual(
