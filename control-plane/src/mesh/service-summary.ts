@@ -5,6 +5,7 @@
 // what it shows is what the compiler sends.
 import {
   type CompileIssue,
+  endpointPortOf,
   type GrpcRouteDocument,
   type HttpRouteDocument,
   type MeshState,
@@ -72,6 +73,10 @@ export interface EndpointSummary {
   /** The WorkloadEntry's name. */
   readonly entry: string;
   readonly address: string;
+  /**
+   * The port each of the Service's ports reaches on this endpoint, as compiled (its `spec.ports`,
+   * else its `weft.dev/port`, else the Service port), by Service port name (number if unnamed).
+   */
   readonly ports: Readonly<Record<string, number>>;
   readonly health: WorkloadHealth;
   readonly locality: string;
@@ -191,7 +196,9 @@ export function serviceDetail(
     endpointList: workloads.map((entry) => ({
       entry: entry.metadata.name,
       address: entry.spec.address,
-      ports: entry.spec.ports ?? {},
+      ports: Object.fromEntries(
+        service.spec.ports.map((port) => [port.name ?? String(port.port), endpointPortOf(entry, port)]),
+      ),
       health: workloadHealth(entry),
       locality: entry.spec.locality ?? "",
       weight: entry.spec.weight === undefined || entry.spec.weight === 0 ? 1 : entry.spec.weight,

@@ -25,7 +25,11 @@ const mesh = stateOf(
   entry("catalog-1", { app: "catalog", version: "v1" }),
   entry("catalog-2", { app: "catalog", version: "v2" }, { "weft.dev/health": "unhealthy" }),
   entry("catalog-3", { app: "catalog", version: "v1" }, { "weft.dev/health": "draining" }),
-  entry("catalog-4", { app: "catalog", version: "v1" }, { "weft.dev/registered-by": "catalog-node-4" }),
+  entry(
+    "catalog-4",
+    { app: "catalog", version: "v1" },
+    { "weft.dev/registered-by": "catalog-node-4", "weft.dev/port": "41001" },
+  ),
   entry("other", { app: "pricing" }),
   changed(
     httpRoute("catalog", "catalog", [
@@ -133,8 +137,10 @@ describe("service detail", () => {
     const [first] = detail?.endpointList ?? [];
     assert.deepEqual(
       { address: first?.address, ports: first?.ports, locality: first?.locality, weight: first?.weight },
-      { address: "127.0.0.1", ports: { http: 8080 }, locality: "eu/a", weight: 2 },
+      { address: "127.0.0.1", ports: { http: 8080, grpc: 9090 }, locality: "eu/a", weight: 2 },
     );
+    // The ports as compiled: a registered sidecar's inbound port for every port spec.ports leaves out.
+    assert.deepEqual(detail?.endpointList.at(-1)?.ports, { http: 8080, grpc: 41001 });
   });
 
   test("the DestinationRule, the callers and the issues are those concerning the Service only", () => {

@@ -47,7 +47,7 @@ export function compileEndpoints(
   const seen = new Map<string, string>();
   const serviceName = service.metadata.name;
   for (const entry of workloadsOf(state, service)) {
-    const { address, ports, weight, locality } = entry.spec;
+    const { address, weight, locality } = entry.spec;
     const skip = (path: string, message: string) =>
       issues.push({ kind: "workloadentries", name: entry.metadata.name, path, message });
     const ip = parseIp(address);
@@ -55,8 +55,7 @@ export function compileEndpoints(
       skip("spec.address", `${address} is a host name; Service ${serviceName} sends only to IP addresses`);
       continue;
     }
-    const endpointPort =
-      (port.name === undefined ? undefined : ports?.[port.name]) ?? entryPort(entry, skip) ?? port.port;
+    const endpointPort = endpointPortOf(entry, port, skip);
     const key = `${ipKey(ip)}:${endpointPort}`;
     const first = seen.get(key);
     if (first !== undefined) {
@@ -83,6 +82,20 @@ export function compileEndpoints(
   }
   const endpoints = [...groups.values()].map(({ locality, lbEndpoints }) => ({ locality, lbEndpoints }));
   return compiled("endpoints", { clusterName: serviceClusterName(serviceName, port.port), endpoints });
+}
+
+/**
+ * The port `port` of a Service reaches on `entry`: its `spec.ports` under the Service port's name,
+ * else its PORT_ANNOTATION (a registered sidecar's inbound port), else the Service port itself.
+ * `skip` hears an annotation that is no port number (ignored).
+ */
+export function endpointPortOf(
+  entry: WorkloadEntryDocument,
+  port: ServicePort,
+  skip: (path: string, message: string) => void = () => {},
+): number {
+  const named = port.name === undefined ? undefined : entry.spec.ports?.[port.name];
+  return named ?? entryPort(entry, skip) ?? port.port;
 }
 
 /**

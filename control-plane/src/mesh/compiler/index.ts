@@ -5,7 +5,7 @@
 export { compileCluster, speaksHttp, speaksHttp2 } from "./clusters.js";
 export type { CompiledResource, CompileIssue } from "./compiled-resource.js";
 export { CONNECT_ROUTE, CONNECT_UPGRADE, compileConnectCluster } from "./connect.js";
-export { compileEndpoints, selects, workloadsOf } from "./endpoints.js";
+export { compileEndpoints, endpointPortOf, selects, workloadsOf } from "./endpoints.js";
 export {
   type AppProtocol,
   compileInbound,
