@@ -21,9 +21,40 @@ export function selects(
   return pairs.every(([key, value]) => labels?.[key] === value);
 }
 
-/** The WorkloadEntries `service` selects, in name order. */
+/** A state's entries by label pair, in the state's (name) order; built once per state, which never changes. */
+const BY_LABEL = new WeakMap<MeshState, Map<string, WorkloadEntryDocument[]>>();
+
+/** Label keys and values hold no NUL, so `key NUL value` names one pair. */
+const pairKey = (key: string, value: string) => `${key}\u0000${value}`;
+
+function entriesLabelled(state: MeshState, key: string, value: string): readonly WorkloadEntryDocument[] {
+  let index = BY_LABEL.get(state);
+  if (index === undefined) {
+    index = new Map();
+    for (const entry of state.workloadEntries.values()) {
+      for (const [k, v] of Object.entries(entry.spec.labels ?? {})) {
+        const pair = pairKey(k, v);
+        const list = index.get(pair);
+        if (list === undefined) index.set(pair, [entry]);
+        else list.push(entry);
+      }
+    }
+    BY_LABEL.set(state, index);
+  }
+  return index.get(pairKey(key, value)) ?? [];
+}
+
+/**
+ * The WorkloadEntries `service` selects, in name order: those carrying its selector's first pair,
+ * checked against the rest (not every entry of the mesh for every Service port: a mesh of N
+ * Services and N instances would compile in N^2).
+ */
 export function workloadsOf(state: MeshState, service: ServiceDocument): WorkloadEntryDocument[] {
-  return [...state.workloadEntries.values()].filter((entry) => selects(service.spec.selector, entry.spec.labels));
+  const first = Object.entries(service.spec.selector ?? {})[0];
+  if (first === undefined) return [];
+  return entriesLabelled(state, first[0], first[1]).filter((entry) =>
+    selects(service.spec.selector, entry.spec.labels),
+  );
 }
 
 /** Envoy's bound on the endpoint weights of one locality group. */
