@@ -110,6 +110,8 @@ class Forwarder {
   readonly #upstream: ForwardEnvironment;
   /** The listener's fault filter, when its http_filters list one. */
   readonly #faults: FaultFilter | undefined;
+  /** Goes on with a request a fault delayed (made once: the request path allocates no closure). */
+  readonly #resume = (exchange: Exchange, decision: RouteDecision): void => this.#act(exchange, decision);
 
   constructor(
     ctx: ExchangeContext,
@@ -163,7 +165,7 @@ class Forwarder {
     const faults = this.#faults;
     if (faults !== undefined) {
       const fault = faults.configFor(table, decision);
-      if (faults.apply(exchange, fault, () => this.#act(exchange, decision))) return;
+      if (faults.apply(exchange, fault, this.#resume, exchange, decision)) return;
     }
     this.#act(exchange, decision);
   }

@@ -93,6 +93,11 @@ function filter(fault: Json, random = () => 0, timers = new FakeTimers()): { fil
   return { filter: new FaultFilter({ name: own.name, config: own.config, random, timers }), timers };
 }
 
+/** `f.apply` with a proceed that takes no arguments. */
+function applied(f: FaultFilter, target: FaultTarget, fault: RuntimeFault, proceed: () => void): boolean {
+  return f.apply(target, fault, proceed, undefined, undefined);
+}
+
 function ownConfig(f: FaultFilter): RuntimeFault {
   const { table, decision } = decided({});
   return f.configFor(table, decision);
@@ -104,7 +109,7 @@ describe("fault filter", () => {
     const target = new FakeTarget();
     let proceeded = false;
     assert.equal(
-      f.apply(target, ownConfig(f), () => {
+      applied(f, target, ownConfig(f), () => {
         proceeded = true;
       }),
       true,
@@ -121,7 +126,7 @@ describe("fault filter", () => {
   test("a gRPC status abort passes the code for a trailers-only answer", () => {
     const { filter: f } = filter({ abort: { grpc_status: 14, percentage: { numerator: 100 } } });
     const target = new FakeTarget();
-    f.apply(target, ownConfig(f), () => {});
+    applied(f, target, ownConfig(f), () => {});
     assert.equal(target.reply?.grpcStatus, 14);
   });
 
@@ -130,7 +135,7 @@ describe("fault filter", () => {
     const target = new FakeTarget();
     let proceeded = 0;
     assert.equal(
-      f.apply(target, ownConfig(f), () => proceeded++),
+      applied(f, target, ownConfig(f), () => proceeded++),
       true,
     );
     assert.deepEqual(target.flags, [ResponseFlag.delayInjected]);
@@ -145,7 +150,7 @@ describe("fault filter", () => {
   test("the abort is rolled after the delay, so a delayed request can still be aborted", () => {
     const { filter: f, timers } = filter({ ...delay2s, ...abort503 });
     const target = new FakeTarget();
-    f.apply(target, ownConfig(f), () => assert.fail("an aborted request does not proceed"));
+    applied(f, target, ownConfig(f), () => assert.fail("an aborted request does not proceed"));
     assert.equal(target.reply, undefined);
     timers.fire();
     assert.equal((target.reply as FakeTarget["reply"])?.status, 503);
@@ -155,7 +160,7 @@ describe("fault filter", () => {
   test("a client gone during the delay is neither forwarded nor answered", () => {
     const { filter: f, timers } = filter({ ...delay2s, ...abort503 });
     const target = new FakeTarget();
-    f.apply(target, ownConfig(f), () => assert.fail("a closed request does not proceed"));
+    applied(f, target, ownConfig(f), () => assert.fail("a closed request does not proceed"));
     target.done = true;
     timers.fire();
     assert.equal(target.reply, undefined);
@@ -166,12 +171,12 @@ describe("fault filter", () => {
     let draw = 0.049;
     const { filter: f } = filter(fault, () => draw);
     assert.equal(
-      f.apply(new FakeTarget(), ownConfig(f), () => {}),
+      applied(f, new FakeTarget(), ownConfig(f), () => {}),
       true,
     );
     draw = 0.05;
     assert.equal(
-      f.apply(new FakeTarget(), ownConfig(f), () => {}),
+      applied(f, new FakeTarget(), ownConfig(f), () => {}),
       false,
     );
     const million = filter(
@@ -179,7 +184,7 @@ describe("fault filter", () => {
       () => 0.0000009,
     );
     assert.equal(
-      million.filter.apply(new FakeTarget(), ownConfig(million.filter), () => {}),
+      applied(million.filter, new FakeTarget(), ownConfig(million.filter), () => {}),
       true,
     );
   });
@@ -187,7 +192,7 @@ describe("fault filter", () => {
   test("an empty HTTPFault injects nothing and the request goes on at once", () => {
     const { filter: f, timers } = filter({});
     assert.equal(
-      f.apply(new FakeTarget(), ownConfig(f), () => {}),
+      applied(f, new FakeTarget(), ownConfig(f), () => {}),
       false,
     );
     assert.equal(timers.pending.length, 0);
@@ -196,17 +201,17 @@ describe("fault filter", () => {
   test("no new fault while max_active_faults delays are running", () => {
     const { filter: f, timers } = filter({ ...delay2s, max_active_faults: 1 });
     assert.equal(
-      f.apply(new FakeTarget(), ownConfig(f), () => {}),
+      applied(f, new FakeTarget(), ownConfig(f), () => {}),
       true,
     );
     assert.equal(
-      f.apply(new FakeTarget(), ownConfig(f), () => {}),
+      applied(f, new FakeTarget(), ownConfig(f), () => {}),
       false,
       "the second request is not delayed",
     );
     timers.fire();
     assert.equal(
-      f.apply(new FakeTarget(), ownConfig(f), () => {}),
+      applied(f, new FakeTarget(), ownConfig(f), () => {}),
       true,
     );
   });
@@ -260,7 +265,7 @@ describe("fault filter config", () => {
   test("an unset fault percentage is 0%, as in Envoy", () => {
     const { filter: f } = filter({ abort: { http_status: 503 } });
     assert.equal(
-      f.apply(new FakeTarget(), ownConfig(f), () => {}),
+      applied(f, new FakeTarget(), ownConfig(f), () => {}),
       false,
     );
   });
