@@ -73,7 +73,7 @@ export async function runExample(name, timeoutMs, body) {
         });
         createInterface({ input: child.stdout }).on("line", (text) => {
           // Kept with stderr for the failure message: servers log to stdout.
-          if (!isReady) stderr = (stderr + text + "\n").slice(-2000);
+          if (!isReady) stderr = `${stderr}${text}\n`.slice(-2000);
           const line = parseJson(text);
           if (!isReady && line !== undefined && ready(line)) {
             isReady = true;
