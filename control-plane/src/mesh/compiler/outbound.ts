@@ -5,9 +5,9 @@ import { compileCluster } from "./clusters.js";
 import type { CompiledResource, CompileIssue } from "./compiled-resource.js";
 import { compileEndpoints } from "./endpoints.js";
 import { uniqueIssues } from "./issues.js";
-import { type MeshState, portOf, type ServiceDocument } from "./mesh-state.js";
+import type { MeshState, ServiceDocument } from "./mesh-state.js";
 import { compileOutboundRoutes, parentRefIssues } from "./outbound-routes.js";
-import { backendKey, backendOfKey } from "./route-action.js";
+import { backendKey, backendPorts } from "./route-action.js";
 
 export interface OutboundOptions {
   /** The Services the view may call, by name; absent: every Service. Names of no Service are skipped. */
@@ -38,14 +38,7 @@ export function compileOutbound(state: MeshState, options: OutboundOptions = {})
   parentRefIssues(state, issues);
   const clusters: CompiledResource<"clusters">[] = [];
   const endpoints: CompiledResource<"endpoints">[] = [];
-  const keys = [...backends]
-    .map(backendOfKey)
-    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.port - b.port));
-  for (const { service: name, port: number } of keys) {
-    const service = state.services.get(name);
-    const port = service === undefined ? undefined : portOf(service, number);
-    // ruleAction adds only ports that exist; kept defensive for callers adding their own keys.
-    if (service === undefined || port === undefined) continue;
+  for (const { service, port } of backendPorts(state, backends)) {
     clusters.push(compileCluster(state, service, port));
     endpoints.push(compileEndpoints(state, service, port, issues));
   }

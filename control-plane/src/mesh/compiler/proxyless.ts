@@ -16,10 +16,10 @@ import { compileEndpoints } from "./endpoints.js";
 import { faultHttpFilter } from "./fault.js";
 import { uniqueIssues } from "./issues.js";
 import { DEFAULT_ROUTE_TIMEOUT } from "./mesh-defaults.js";
-import { destinationRuleFor, type MeshState, portOf, type ServiceDocument, type ServicePort } from "./mesh-state.js";
+import { destinationRuleFor, type MeshState, type ServiceDocument, type ServicePort } from "./mesh-state.js";
 import { serviceClusterName } from "./names.js";
 import { routesOf } from "./outbound-routes.js";
-import { backendOfKey } from "./route-action.js";
+import { backendPorts } from "./route-action.js";
 import { regexLiteral } from "./route-match.js";
 
 const HCM = "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -94,13 +94,7 @@ export function compileProxyless(state: MeshState): Proxyless {
   listeners.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const clusters: CompiledResource<"clusters">[] = [];
   const endpoints: CompiledResource<"endpoints">[] = [];
-  const keys = [...backends]
-    .map(backendOfKey)
-    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.port - b.port));
-  for (const { service: name, port: number } of keys) {
-    const service = state.services.get(name);
-    const port = service === undefined ? undefined : portOf(service, number);
-    if (service === undefined || port === undefined) continue;
+  for (const { service, port } of backendPorts(state, backends)) {
     clusters.push(proxylessCluster(state, service, port, issues));
     endpoints.push(weightedLocalities(compileEndpoints(state, service, port, issues)));
   }

@@ -7,7 +7,14 @@ import type { CompileIssue, EnvoyJson } from "./compiled-resource.js";
 import { msDuration, protoDuration } from "./durations.js";
 import { faultPerFilterConfig } from "./fault.js";
 import { DEFAULT_RETRIES, DEFAULT_ROUTE_TIMEOUT, defaultRetryPolicy, RULE_RETRY_ON } from "./mesh-defaults.js";
-import { destinationRuleFor, type HttpRouteSpec, type MeshState, portOf } from "./mesh-state.js";
+import {
+  destinationRuleFor,
+  type HttpRouteSpec,
+  type MeshState,
+  portOf,
+  type ServiceDocument,
+  type ServicePort,
+} from "./mesh-state.js";
 import { serviceClusterName } from "./names.js";
 import { regexLiteral } from "./route-match.js";
 
@@ -122,6 +129,27 @@ export function backendKey(backend: Backend): string {
 export function backendOfKey(key: string): Backend {
   const slash = key.indexOf("/");
   return { port: Number(key.slice(0, slash)), service: key.slice(slash + 1) };
+}
+
+/**
+ * The Service ports named by backend keys, by Service name then port number; a key naming no
+ * Service or no port of its Service is skipped (ruleAction adds only ports that exist; kept
+ * defensive for callers adding their own keys).
+ */
+export function backendPorts(
+  state: MeshState,
+  keys: Iterable<string>,
+): { readonly service: ServiceDocument; readonly port: ServicePort }[] {
+  const out: { service: ServiceDocument; port: ServicePort }[] = [];
+  const backends = [...keys]
+    .map(backendOfKey)
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.port - b.port));
+  for (const { service: name, port: number } of backends) {
+    const service = state.services.get(name);
+    const port = service === undefined ? undefined : portOf(service, number);
+    if (service !== undefined && port !== undefined) out.push({ service, port });
+  }
+  return out;
 }
 
 function clusterOf(backend: Backend): string {
