@@ -1,10 +1,8 @@
 // The mesh scenario's results as markdown, written between the generated-block markers of the
 // "Control plane: mesh scenario" section of BENCHMARKS.md (the prose around them is kept).
-import { readFileSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
-import { availableParallelism, release, totalmem } from "node:os";
 import type { MeshChangeResult, MeshScenarioResult } from "./cp-mesh-scenario.js";
 import { percentile } from "./percentiles.js";
+import { lastAckCell, ms, pooledCell, runLine, writeGeneratedBlock } from "./report-markdown.js";
 
 export const MESH_SECTION_TITLE = "## Control plane: mesh scenario (issue 14)";
 const BEGIN = "<!-- bench:cp-mesh generated: begin -->";
@@ -19,29 +17,6 @@ export interface MeshReportMeta {
   readonly rounds: number;
   readonly applyBatch: number;
   readonly connectConcurrency: number;
-}
-
-function cpuModel(): string {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    return match?.[1]?.trim() ?? "unknown CPU";
-  } catch {
-    return "unknown CPU";
-  }
-}
-
-const ms = (value: number) => (Number.isNaN(value) ? "-" : value.toFixed(0));
-
-/** Per round, the last dependent's ACK: p50 / p99 / max over the rounds. */
-function lastAck(change: MeshChangeResult): string {
-  const { lastAckMs } = change;
-  const text = `${ms(percentile(lastAckMs, 0.5))} / ${ms(percentile(lastAckMs, 0.99))} / ${ms(Math.max(...lastAckMs))}`;
-  return change.missing > 0 ? `${text} (${change.missing} ACKs missing)` : text;
-}
-
-function pooled(change: MeshChangeResult): string {
-  const { p50, p99, max } = change.perSidecar;
-  return `${ms(p50)} / ${ms(p99)} / ${ms(max)}`;
 }
 
 function meanDependents(change: MeshChangeResult): string {
@@ -69,8 +44,7 @@ export function renderMeshReport(r: MeshScenarioResult, meta: MeshReportMeta): s
   const perSidecar = bytesPerSidecar(r, "now");
   const cpu = r.syncCpu;
   const lines = [
-    `Command: \`${meta.command}\` (bench/cp-mesh.ts). Run ${new Date().toISOString()} on ${availableParallelism()} ` +
-      `cores (nproc), ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}.`,
+    runLine(meta.command, "bench/cp-mesh.ts"),
     "",
     `Mesh: ${shape.services.toLocaleString("en-US")} Services with one HTTPRoute each (90/10 to itself and the next ` +
       `Service), applied in ${meta.applyBatch}-document \`POST /v1/apply\`s (${r.applySeconds.toFixed(1)} s); ` +
@@ -84,14 +58,14 @@ export function renderMeshReport(r: MeshScenarioResult, meta: MeshReportMeta): s
     "",
     "| connect + sync all (s) | all registered (s) | route weight shift, last dependent ACK: p50 / p99 / max (ms) | new instance, last dependent ACK: p50 / p99 / max (ms) | RSS idle (MiB) | RSS per sidecar (KB): now / after GC | CPU during sync (s): control plane / simulators / rest of machine |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    `| ${sync} | ${r.preregistered ? "- (applied beforehand)" : `${r.registeredSeconds.toFixed(2)} (${r.registered} of ${shape.sidecars})`} | ${lastAck(r.route)} | ` +
-      `${lastAck(r.registration)} | ${(r.idle.rssKb / 1024).toFixed(0)} | ${kb(perSidecar)} / ${kb(bytesPerSidecar(r, "gc"))} | ` +
+    `| ${sync} | ${r.preregistered ? "- (applied beforehand)" : `${r.registeredSeconds.toFixed(2)} (${r.registered} of ${shape.sidecars})`} | ${lastAckCell(r.route)} | ` +
+      `${lastAckCell(r.registration)} | ${(r.idle.rssKb / 1024).toFixed(0)} | ${kb(perSidecar)} / ${kb(bytesPerSidecar(r, "gc"))} | ` +
       `${cpu.controlPlane.toFixed(1)} / ${cpu.simulators.map((s) => s.toFixed(1)).join(" + ")} / ${cpu.other.toFixed(1)} |`,
     "",
     "| change | dependent sidecars per change (mean) | per dependent sidecar, all rounds: p50 / p99 / max (ms) | control-plane CPU per change, median (s) |",
     "| --- | ---: | ---: | ---: |",
-    `| route weight shift | ${meanDependents(r.route)} | ${pooled(r.route)} | ${percentile(r.routeCpuSeconds, 0.5).toFixed(2)} |`,
-    `| new instance | ${meanDependents(r.registration)} | ${pooled(r.registration)} | ${percentile(r.registrationCpuSeconds, 0.5).toFixed(2)} |`,
+    `| route weight shift | ${meanDependents(r.route)} | ${pooledCell(r.route.perSidecar)} | ${percentile(r.routeCpuSeconds, 0.5).toFixed(2)} |`,
+    `| new instance | ${meanDependents(r.registration)} | ${pooledCell(r.registration.perSidecar)} | ${percentile(r.registrationCpuSeconds, 0.5).toFixed(2)} |`,
     "",
     "| target (issue 14) | measured | verdict |",
     "| --- | ---: | --- |",
@@ -111,13 +85,5 @@ export function renderMeshReport(r: MeshScenarioResult, meta: MeshReportMeta): s
 
 /** Replaces the generated block in `file`, or appends the section with it. */
 export async function writeMeshSection(file: string, generated: string): Promise<void> {
-  const text = await readFile(file, "utf8");
-  const block = `${BEGIN}\n${generated}\n${END}`;
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  const updated =
-    begin >= 0 && end > begin
-      ? text.slice(0, begin) + block + text.slice(end + END.length)
-      : `${text.trimEnd()}\n\n${MESH_SECTION_TITLE}\n\n${block}\n`;
-  await writeFile(file, updated);
+  await writeGeneratedBlock(file, { title: MESH_SECTION_TITLE, begin: BEGIN, end: END }, generated);
 }

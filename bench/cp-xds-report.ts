@@ -1,11 +1,9 @@
 // The control-plane benchmark's results as markdown, and the "Control plane (xDS)" section of
 // BENCHMARKS.md replaced by them (other sections are kept as they are).
-import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import { availableParallelism, release, totalmem } from "node:os";
 import type { MeshShape } from "./cp-xds-config.js";
 import type { ChangeResult, ScenarioResult } from "./cp-xds-scenario.js";
-import { percentile } from "./percentiles.js";
+import { lastAckCell, pooledCell, runLine } from "./report-markdown.js";
 
 export const SECTION_TITLE = "## Control plane (xDS)";
 
@@ -15,28 +13,6 @@ export interface ReportMeta {
   readonly simulators: number;
   readonly rounds: number;
   readonly connectConcurrency: number;
-}
-
-function cpuModel(): string {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    return match?.[1]?.trim() ?? "unknown CPU";
-  } catch {
-    return "unknown CPU";
-  }
-}
-
-const ms = (value: number) => (Number.isNaN(value) ? "-" : value.toFixed(0));
-
-function lastAck(change: ChangeResult): string {
-  const { lastAckMs } = change;
-  const text = `${ms(percentile(lastAckMs, 0.5))} / ${ms(percentile(lastAckMs, 0.99))} / ${ms(Math.max(...lastAckMs))}`;
-  return change.missing > 0 ? `${text} (${change.missing} ACKs missing)` : text;
-}
-
-function perProxy(change: ChangeResult): string {
-  const { p50, p99, max } = change.perProxy;
-  return `${ms(p50)} / ${ms(p99)} / ${ms(max)}`;
 }
 
 function counts(change: ChangeResult): string {
@@ -55,8 +31,7 @@ export function renderReport(results: readonly ScenarioResult[], meta: ReportMet
   lines.push(
     SECTION_TITLE,
     "",
-    `Command: \`${meta.command}\` (bench/cp-xds.ts). Run ${new Date().toISOString()} on ${availableParallelism()} cores ` +
-      `(nproc), ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}.`,
+    runLine(meta.command, "bench/cp-xds.ts"),
     "",
     `Config: ${shape.clusters} EDS clusters with a ClusterLoadAssignment of ${shape.endpointsPerCluster} endpoints each, ` +
       `one listener (HTTP connection manager over RDS) and one route configuration of ${shape.clusters} routes, loaded ` +
@@ -78,7 +53,7 @@ export function renderReport(results: readonly ScenarioResult[], meta: ReportMet
         ? r.syncSeconds.toFixed(2)
         : `${r.syncSeconds.toFixed(2)} (${r.synced} of ${r.proxies} synced)`;
     lines.push(
-      `| ${r.mode} | ${r.proxies.toLocaleString("en-US")} | ${sync} | ${lastAck(r.route)} | ${lastAck(r.endpoint)} | ` +
+      `| ${r.mode} | ${r.proxies.toLocaleString("en-US")} | ${sync} | ${lastAckCell(r.route)} | ${lastAckCell(r.endpoint)} | ` +
         `${(r.idle.rssKb / 1024).toFixed(0)} | ${perProxyKb(r, "now")} | ${r.final.cpuSeconds.toFixed(1)} / ${r.syncCpuSeconds.toFixed(1)} |`,
     );
   }
@@ -96,7 +71,7 @@ export function renderReport(results: readonly ScenarioResult[], meta: ReportMet
   );
   for (const r of results) {
     lines.push(
-      `| ${r.mode} | ${r.proxies.toLocaleString("en-US")} | ${perProxy(r.route)} | ${perProxy(r.endpoint)} | ` +
+      `| ${r.mode} | ${r.proxies.toLocaleString("en-US")} | ${pooledCell(r.route.perProxy)} | ${pooledCell(r.endpoint.perProxy)} | ` +
         `${counts(r.route)} / ${counts(r.endpoint)} | ${perProxyKb(r, "gc")} | ${r.afterSync.openFds} | ` +
         `${r.syncCpuSeconds.toFixed(1)} / ${r.simulatorSyncCpuSeconds.map((s) => s.toFixed(1)).join(" + ")} / ${r.otherSyncCpuSeconds.toFixed(1)} |`,
     );

@@ -1,10 +1,10 @@
 // The data-plane benchmark's report: a markdown summary of the runs, checked against the issue's
 // goals, and its place in BENCHMARKS.md (between markers in the "Data plane" section, so that
 // the hand-written reading of the figures after them survives a re-run).
-import { readFile, writeFile } from "node:fs/promises";
 import type { ChurnResult } from "./dp-churn.js";
 import type { OpenLoopResult } from "./dp-open-loop.js";
 import type { WrkResult } from "./dp-wrk.js";
+import { writeGeneratedBlock } from "./report-markdown.js";
 
 export const SECTION_TITLE = "## Data plane (`npm run bench:dp`)";
 const BEGIN = "<!-- bench:dp generated: begin -->";
@@ -209,13 +209,5 @@ export function renderReport(report: DpReport): string {
 
 /** Puts `generated` between the markers of the section in `file`, adding the section if it is missing. */
 export async function writeDataPlaneSection(file: string, generated: string): Promise<void> {
-  const text = await readFile(file, "utf8");
-  const block = `${BEGIN}\n${generated}\n${END}`;
-  const begin = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  const updated =
-    begin >= 0 && end > begin
-      ? text.slice(0, begin) + block + text.slice(end + END.length)
-      : `${text.trimEnd()}\n\n${SECTION_TITLE}\n\n${block}\n`;
-  await writeFile(file, updated);
+  await writeGeneratedBlock(file, { title: SECTION_TITLE, begin: BEGIN, end: END }, generated);
 }
