@@ -110,6 +110,28 @@ export function nodeScopedViews(
 }
 
 /**
+ * A view's selections by type URL and subscription, each made once: a view is built per snapshot and
+ * never changes, so a selection made for it stays right for its lifetime.
+ */
+class SelectionCache {
+  readonly #byType = new Map<string, Map<Subscription, Selection>>();
+
+  get(typeUrl: string, subscription: Subscription, make: () => Selection): Selection {
+    let byType = this.#byType.get(typeUrl);
+    if (byType === undefined) {
+      byType = new Map();
+      this.#byType.set(typeUrl, byType);
+    }
+    let selection = byType.get(subscription);
+    if (selection === undefined) {
+      selection = make();
+      byType.set(subscription, selection);
+    }
+    return selection;
+  }
+}
+
+/**
  * A view with compiled resources added. Compiled names are reserved (the API refuses them for
  * written resources), so nothing is shadowed; a compiled resource would win if one were.
  */
@@ -117,7 +139,7 @@ class CompiledView implements SnapshotView {
   readonly #base: SnapshotView;
   readonly #added: CompiledByType;
   readonly #merged = new Map<string, ReadonlyMap<string, SnapshotResource>>();
-  readonly #selections = new Map<string, Map<Subscription, Selection>>();
+  readonly #selections = new SelectionCache();
 
   constructor(base: SnapshotView, added: CompiledByType) {
     this.#base = base;
@@ -141,17 +163,7 @@ class CompiledView implements SnapshotView {
 
   select(typeUrl: string, subscription: Subscription): Selection {
     if (!this.#added.has(typeUrl)) return this.#base.select(typeUrl, subscription);
-    let byType = this.#selections.get(typeUrl);
-    if (byType === undefined) {
-      byType = new Map();
-      this.#selections.set(typeUrl, byType);
-    }
-    let selection = byType.get(subscription);
-    if (selection === undefined) {
-      selection = selectFrom(this.resources(typeUrl), subscription);
-      byType.set(subscription, selection);
-    }
-    return selection;
+    return this.#selections.get(typeUrl, subscription, () => selectFrom(this.resources(typeUrl), subscription));
   }
 
   /** Memo keys name their content (versions, resources), so the snapshot's memo is safe to share. */
@@ -170,7 +182,7 @@ class NamedOnlyView implements SnapshotView {
   readonly #base: SnapshotView;
   readonly #named: CompiledByType;
   readonly #unshadowed = new Map<string, ReadonlyMap<string, SnapshotResource>>();
-  readonly #selections = new Map<string, Map<Subscription, Selection>>();
+  readonly #selections = new SelectionCache();
 
   constructor(base: SnapshotView, named: CompiledByType) {
     this.#base = base;
@@ -200,17 +212,7 @@ class NamedOnlyView implements SnapshotView {
   select(typeUrl: string, subscription: Subscription): Selection {
     const named = this.#named.get(typeUrl);
     if (named === undefined) return this.#base.select(typeUrl, subscription);
-    let byType = this.#selections.get(typeUrl);
-    if (byType === undefined) {
-      byType = new Map();
-      this.#selections.set(typeUrl, byType);
-    }
-    let selection = byType.get(subscription);
-    if (selection === undefined) {
-      selection = selectFrom(this.resources(typeUrl), subscription, named);
-      byType.set(subscription, selection);
-    }
-    return selection;
+    return this.#selections.get(typeUrl, subscription, () => selectFrom(this.resources(typeUrl), subscription, named));
   }
 
   /** Memo keys name their content (versions, resources), so the snapshot's memo is safe to share. */
