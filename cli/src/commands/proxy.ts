@@ -9,17 +9,21 @@ import { runUntilStopped } from "../run-until-stopped.js";
 import { chooseLogFormat, createServerLogger, type LogFormat, logGrpcThrough } from "../server-logger.js";
 import { parseDuration } from "./client-options.js";
 
-interface Flags {
+/** The flags of the options addProxyRuntimeOptions adds. */
+export interface ProxyRuntimeFlags {
+  xdsReconnectMaxDelay: number;
+  accessLog: string;
+  logLevel: string;
+  logFormat?: LogFormat;
+}
+
+interface Flags extends ProxyRuntimeFlags {
   nodeId: string;
   nodeCluster: string;
   nodeMetadata?: Record<string, string>;
   xdsServer?: string[];
   adminListen: string;
   xdsDelta?: boolean;
-  accessLog: string;
-  logLevel: string;
-  logFormat?: LogFormat;
-  xdsReconnectMaxDelay: number;
 }
 
 const DEFAULT_XDS_SERVER = "127.0.0.1:18000";
@@ -41,6 +45,27 @@ export function collectServers(value: string, previous: string[] | undefined): s
   return [...(previous ?? []), ...servers];
 }
 
+/**
+ * The options every proxy-running command ends its list with (weft proxy, weft sidecar), in the
+ * order their help lists them: reconnect backoff, access log, log level and format.
+ */
+export function addProxyRuntimeOptions(command: Command): Command {
+  return command
+    .addOption(
+      envOption(
+        "--xds-reconnect-max-delay <duration>",
+        `longest wait between attempts to reach a control plane (jittered backoff from ${DEFAULT_BACKOFF.baseMs}ms)`,
+      )
+        .argParser(parseDuration)
+        .default(DEFAULT_BACKOFF.capMs, `${DEFAULT_BACKOFF.capMs / 1000}s`),
+    )
+    .addOption(
+      envOption("--access-log <target>", "one JSON line per request: stdout, off, or a file path").default("stdout"),
+    )
+    .addOption(logLevelOption())
+    .addOption(logFormatOption());
+}
+
 /** Collects key=value pairs into the node's metadata; one value may hold several, comma-separated. */
 function collectMetadata(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const out = { ...(previous ?? {}) };
@@ -59,7 +84,7 @@ function nonEmpty(value: string): string {
 }
 
 export function proxyCommand(): Command {
-  return new Command("proxy")
+  const command = new Command("proxy")
     .description("run a data-plane proxy configured over xDS by a control plane")
     .addOption(
       envOption("--node-id <id>", "this proxy's node id, as the control plane sees it")
@@ -79,20 +104,8 @@ export function proxyCommand(): Command {
       ).argParser(collectServers),
     )
     .addOption(envOption("--admin-listen <host:port>", "where the admin endpoints listen").default("127.0.0.1:19000"))
-    .addOption(envOption("--xds-delta", "use incremental (delta) xDS instead of state of the world"))
-    .addOption(
-      envOption(
-        "--xds-reconnect-max-delay <duration>",
-        `longest wait between attempts to reach a control plane (jittered backoff from ${DEFAULT_BACKOFF.baseMs}ms)`,
-      )
-        .argParser(parseDuration)
-        .default(DEFAULT_BACKOFF.capMs, `${DEFAULT_BACKOFF.capMs / 1000}s`),
-    )
-    .addOption(
-      envOption("--access-log <target>", "one JSON line per request: stdout, off, or a file path").default("stdout"),
-    )
-    .addOption(logLevelOption())
-    .addOption(logFormatOption())
+    .addOption(envOption("--xds-delta", "use incremental (delta) xDS instead of state of the world"));
+  return addProxyRuntimeOptions(command)
     .addHelpText(
       "after",
       [

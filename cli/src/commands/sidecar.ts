@@ -5,14 +5,13 @@
 import { Command } from "commander";
 import { formatAddress, parseListenAddress } from "../../../control-plane/src/listen-address.js";
 import { listenFailureMessage } from "../../../control-plane/src/listen-failure.js";
-import { DEFAULT_BACKOFF } from "../../../data-plane/src/xds-client/backoff.js";
-import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
+import { envOption } from "../env-option.js";
 import { readPackageVersion } from "../package-info.js";
 import { runUntilStopped } from "../run-until-stopped.js";
-import { chooseLogFormat, createServerLogger, type LogFormat, logGrpcThrough } from "../server-logger.js";
+import { chooseLogFormat, createServerLogger, logGrpcThrough } from "../server-logger.js";
 import { parseDuration } from "./client-options.js";
 import { examples } from "./help-examples.js";
-import { collectServers } from "./proxy.js";
+import { addProxyRuntimeOptions, collectServers, type ProxyRuntimeFlags } from "./proxy.js";
 import {
   checkSidecarFlags,
   collectDepends,
@@ -27,7 +26,7 @@ import {
   type Upstream,
 } from "./sidecar-flags.js";
 
-interface Flags {
+interface Flags extends ProxyRuntimeFlags {
   service: string;
   app: HostPort;
   labels?: Record<string, string>;
@@ -40,10 +39,6 @@ interface Flags {
   nodeId?: string;
   depends?: string[];
   drainDelay: number;
-  xdsReconnectMaxDelay: number;
-  accessLog: string;
-  logLevel: string;
-  logFormat?: LogFormat;
 }
 
 const DEFAULT_XDS_SERVER = "127.0.0.1:18000";
@@ -54,7 +49,7 @@ const DEFAULT_DRAIN_DELAY_MS = 1_000;
 const CLOSE_DELAY_MS = 30_000;
 
 export function sidecarCommand(): Command {
-  return new Command("sidecar")
+  const command = new Command("sidecar")
     .description("join the mesh: a proxy beside one instance of a Service, registered while its app is healthy")
     .addOption(
       envOption("--service <name>", "the Service this instance belongs to (its label app=NAME)")
@@ -114,20 +109,8 @@ export function sidecarCommand(): Command {
       envOption("--drain-delay <duration>", "on SIGTERM, how long to keep serving after deregistering")
         .argParser(parseDuration)
         .default(DEFAULT_DRAIN_DELAY_MS, `${DEFAULT_DRAIN_DELAY_MS / 1000}s`),
-    )
-    .addOption(
-      envOption(
-        "--xds-reconnect-max-delay <duration>",
-        `longest wait between attempts to reach a control plane (jittered backoff from ${DEFAULT_BACKOFF.baseMs}ms)`,
-      )
-        .argParser(parseDuration)
-        .default(DEFAULT_BACKOFF.capMs, `${DEFAULT_BACKOFF.capMs / 1000}s`),
-    )
-    .addOption(
-      envOption("--access-log <target>", "one JSON line per request: stdout, off, or a file path").default("stdout"),
-    )
-    .addOption(logLevelOption())
-    .addOption(logFormatOption())
+    );
+  return addProxyRuntimeOptions(command)
     .addHelpText(
       "after",
       [
