@@ -3,14 +3,9 @@
 // engine"). Other nodes see exactly what they saw before the mesh existed.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { MeshKindName } from "../../../control-plane/src/mesh/index.js";
-import { parseMeshDocument } from "../../../control-plane/src/mesh/index.js";
 import { nodeScopedViews } from "../../../control-plane/src/snapshot/node-scope.js";
 import { subscription } from "../../../control-plane/src/snapshot/snapshot.js";
-import type { Mutation } from "../../../control-plane/src/store/config-store.js";
-import { Cluster } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { ClusterLoadAssignment } from "../../../proto/gen/envoy/config/endpoint/v3/endpoint.js";
-import { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { RouteConfiguration } from "../../../proto/gen/envoy/config/route/v3/route.js";
 import type { DiscoveryResponse } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
 import { type Doc, httpRoute, service, workloadEntry } from "../mesh/mesh-documents.js";
@@ -22,11 +17,11 @@ import {
   type Harness,
   LDS,
   listener,
-  names,
   RDS,
   request,
   startHarness,
 } from "../xds/harness.js";
+import { clusterNames, fetch, listenerNames, putMesh } from "./mesh-view-client.js";
 
 const sidecarNode = (id: string, weft: Record<string, unknown>) => ({
   id,
@@ -55,40 +50,6 @@ function entryAt(name: string, labels: Record<string, string>, address: string):
   return { ...doc, spec: { address, ports: { http: 8080 }, labels } };
 }
 
-/** Commits mesh documents in one revision and waits for the snapshot holding it. */
-async function putMesh(h: Harness, ...docs: [MeshKindName, Doc][]): Promise<void> {
-  const mutations: Mutation[] = docs.map(([kind, doc]) => {
-    const parsed = parseMeshDocument(kind, doc);
-    return { op: "put", kind, name: parsed.name, json: parsed.json, version: parsed.version };
-  });
-  const { revision } = await h.store.commit(mutations);
-  await new Promise<void>((resolve) => {
-    if ((h.builder.current()?.revision ?? 0) >= revision) return resolve();
-    const off = h.builder.subscribe((s) => {
-      if (s.revision >= revision) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
-/** One SotW ADS answer for `typeUrl` to `node`, the stream closed afterwards. */
-async function fetch(
-  h: Harness,
-  node: { id: string; cluster: string },
-  typeUrl: string,
-  resourceNames: string[] = [],
-): Promise<DiscoveryResponse> {
-  const stream = h.ads();
-  stream.send(request({ node, typeUrl, resourceNames }));
-  const response = await stream.next();
-  stream.cancel();
-  return response;
-}
-
-const listenerNames = (r: DiscoveryResponse) => names(r, (b) => Listener.decode(b)).sort();
-const clusterNames = (r: DiscoveryResponse) => names(r, (b) => Cluster.decode(b)).sort();
 const addressesOf = (r: DiscoveryResponse) =>
   r.resources
     .map((any) => ClusterLoadAssignment.decode(any.value))

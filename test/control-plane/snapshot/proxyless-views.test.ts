@@ -4,14 +4,10 @@
 // them, on SotW and delta streams alike.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { MeshKindName } from "../../../control-plane/src/mesh/index.js";
-import { parseMeshDocument } from "../../../control-plane/src/mesh/index.js";
 import { nodeScopedViews } from "../../../control-plane/src/snapshot/node-scope.js";
-import type { Mutation } from "../../../control-plane/src/store/config-store.js";
 import { Cluster, Cluster_LbPolicy } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
-import type { DiscoveryResponse } from "../../../proto/gen/envoy/service/discovery/v3/discovery.js";
-import { type Doc, service, workloadEntry } from "../mesh/mesh-documents.js";
+import { service, workloadEntry } from "../mesh/mesh-documents.js";
 import {
   CDS,
   deltaNames,
@@ -20,10 +16,10 @@ import {
   type Harness,
   LDS,
   listener,
-  names,
   request,
   startHarness,
 } from "../xds/harness.js";
+import { clusterNames, fetch, listenerNames, putMesh } from "./mesh-view-client.js";
 
 const grpcClient = { id: "grpc-client-1", cluster: "shop" };
 const sidecar = {
@@ -32,41 +28,6 @@ const sidecar = {
   metadata: { weft: { role: "sidecar", service: "web", inbound: "127.0.0.1:18001", app: "127.0.0.1:18000" } },
 };
 const PROXYLESS_LISTENERS = ["pricing", "pricing:9090"];
-
-/** Commits mesh documents in one revision and waits for the snapshot holding it. */
-async function putMesh(h: Harness, ...docs: [MeshKindName, Doc][]): Promise<void> {
-  const mutations: Mutation[] = docs.map(([kind, doc]) => {
-    const parsed = parseMeshDocument(kind, doc);
-    return { op: "put", kind, name: parsed.name, json: parsed.json, version: parsed.version };
-  });
-  const { revision } = await h.store.commit(mutations);
-  await new Promise<void>((resolve) => {
-    if ((h.builder.current()?.revision ?? 0) >= revision) return resolve();
-    const off = h.builder.subscribe((s) => {
-      if (s.revision >= revision) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
-
-/** One SotW ADS answer for `typeUrl` to `node`, the stream closed afterwards. */
-async function fetch(
-  h: Harness,
-  node: Record<string, unknown>,
-  typeUrl: string,
-  resourceNames: string[] = [],
-): Promise<DiscoveryResponse> {
-  const stream = h.ads();
-  stream.send(request({ node, typeUrl, resourceNames }));
-  const response = await stream.next();
-  stream.cancel();
-  return response;
-}
-
-const listenerNames = (r: DiscoveryResponse) => names(r, (b) => Listener.decode(b)).sort();
-const clusterNames = (r: DiscoveryResponse) => names(r, (b) => Cluster.decode(b)).sort();
 
 describe("proxyless views: what gRPC proxyless clients are served", () => {
   let h: Harness;

@@ -4,36 +4,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pino from "pino";
-import type { MeshKindName } from "../../../control-plane/src/mesh/index.js";
-import { parseMeshDocument } from "../../../control-plane/src/mesh/index.js";
 import { nodeScopedViews } from "../../../control-plane/src/snapshot/node-scope.js";
-import type { Mutation } from "../../../control-plane/src/store/config-store.js";
 import { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
-import { type Doc, service } from "../mesh/mesh-documents.js";
+import { service } from "../mesh/mesh-documents.js";
 import { CDS, EDS, type Harness, LDS, names, request, startHarness } from "../xds/harness.js";
+import { putMesh } from "./mesh-view-client.js";
 
 const sidecar = (id: string, weft: Record<string, unknown>) => ({
   id,
   cluster: "web",
   metadata: { weft: { role: "sidecar", service: "web", inbound: "127.0.0.1:18001", app: "127.0.0.1:18000", ...weft } },
 });
-
-async function putMesh(h: Harness, ...docs: [MeshKindName, Doc][]): Promise<void> {
-  const mutations: Mutation[] = docs.map(([kind, doc]) => {
-    const parsed = parseMeshDocument(kind, doc);
-    return { op: "put", kind, name: parsed.name, json: parsed.json, version: parsed.version };
-  });
-  const { revision } = await h.store.commit(mutations);
-  await new Promise<void>((resolve) => {
-    if ((h.builder.current()?.revision ?? 0) >= revision) return resolve();
-    const off = h.builder.subscribe((s) => {
-      if (s.revision >= revision) {
-        off();
-        resolve();
-      }
-    });
-  });
-}
 
 describe("mesh views: a sidecar's upstream listeners", () => {
   let h: Harness;
