@@ -5,8 +5,6 @@
 // (every dependency with all its instances), rounds of one HTTPRoute weight shift and of one new
 // instance's registration, each timed until every sidecar of the Services that depend on it ACKed
 // the change, and the control plane's memory and CPU read from /proc.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChildLink } from "./child-link.js";
 import { ApiClient } from "./cp-api-client.js";
@@ -19,7 +17,7 @@ import {
   sidecarAddresses,
 } from "./cp-mesh-config.js";
 import type { MeshSimCommand, MeshSimReport, MeshWatch } from "./cp-mesh-messages.js";
-import type { ServerCommand, ServerReport } from "./cp-xds-messages.js";
+import { type GcMemory, gcMemory, type ServerLink, startControlPlane, stopControlPlane } from "./cp-server-link.js";
 import type { Window } from "./cpu-profile-summary.js";
 import { type Summary, summarize } from "./percentiles.js";
 import { machineBusySeconds, type ProcessStats, processStats, waitForQuietMachine } from "./proc-stats.js";
@@ -88,14 +86,6 @@ export interface MeshScenarioResult {
   readonly phases: { readonly sync: Window; readonly changes: Window };
 }
 
-/** RSS after a full collection, and how much of it is the V8 heap and memory outside it. */
-export interface GcMemory {
-  readonly rssKb: number;
-  readonly heapUsedKb: number;
-  readonly externalKb: number;
-}
-
-type ServerLink = ChildLink<ServerReport, ServerCommand>;
 type SimLink = ChildLink<MeshSimReport, MeshSimCommand>;
 
 const here = new URL(".", import.meta.url).pathname;
@@ -103,31 +93,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const epochNow = () => performance.timeOrigin + performance.now();
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
-/** Data folders of control planes still running, for removal when the benchmark is interrupted. */
-const dataDirs = new Set<string>();
-
-export async function removeMeshDataDirs(): Promise<void> {
-  await Promise.all([...dataDirs].map((dir) => rm(dir, { recursive: true, force: true })));
-  dataDirs.clear();
-}
-
-async function gcMemory(server: ServerLink): Promise<GcMemory> {
-  server.send({ type: "gc" });
-  const usage = await server.next("gc-done", 30_000);
-  return {
-    rssKb: (await processStats(server.pid)).rssKb,
-    heapUsedKb: usage.heapUsed / 1024,
-    externalKb: usage.external / 1024,
-  };
-}
-
 export async function runMeshScenario(options: MeshScenarioOptions): Promise<MeshScenarioResult> {
   const { log, shape } = options;
-  const dataDir = await mkdtemp(join(tmpdir(), "weft-bench-mesh-"));
-  dataDirs.add(dataDir);
-  const server: ServerLink = new ChildLink("control plane", join(here, "cp-server.ts"), [dataDir], {
-    nodeFlags: ["--expose-gc", ...options.serverFlags],
-  });
+  const { server, dataDir } = await startControlPlane("weft-bench-mesh-", ["--expose-gc", ...options.serverFlags]);
   const sims: SimLink[] = [];
   try {
     const { xdsAddress, apiAddress } = await server.next("listening", 60_000);
@@ -228,9 +196,7 @@ export async function runMeshScenario(options: MeshScenarioOptions): Promise<Mes
     };
   } finally {
     await Promise.all(sims.map((sim) => sim.stop()));
-    await server.stop(10_000);
-    await rm(dataDir, { recursive: true, force: true });
-    dataDirs.delete(dataDir);
+    await stopControlPlane(server, dataDir);
   }
 }
 

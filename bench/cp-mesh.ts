@@ -6,17 +6,14 @@
 // otherwise every sidecar registers as it connects) --cpu-prof DIR (the control plane's profile,
 // summarized per phase) --no-write (print only; otherwise the generated block of BENCHMARKS.md's
 // mesh section is replaced).
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { shapeProblems } from "./cp-mesh-config.js";
 import { renderMeshReport, writeMeshSection } from "./cp-mesh-report.js";
 import { type MeshScenarioResult, runMeshScenario } from "./cp-mesh-scenario.js";
-import { type Profile, summarizeProfile } from "./cpu-profile-summary.js";
+import { summarizeMainThreadProfile } from "./cpu-profile-summary.js";
 import { checkOpenFileLimit } from "./proc-stats.js";
-
-export { removeMeshDataDirs } from "./cp-mesh-scenario.js";
 
 function int(value: string, flag: string, min: number): number {
   const n = Number(value);
@@ -97,22 +94,9 @@ async function summarizeControlPlaneProfile(
   result: MeshScenarioResult,
   log: (line: string) => void,
 ): Promise<void> {
-  // One profile per thread; the main thread's is the largest (the other is tsx's loader).
-  const files = (await readdir(dir)).filter((name) => name.endsWith(".cpuprofile"));
-  const sized = await Promise.all(files.map(async (name) => ({ name, size: (await stat(join(dir, name))).size })));
-  const main = sized.sort((a, b) => b.size - a.size)[0];
-  if (!main) {
-    log(`no CPU profile in ${dir}`);
-    return;
-  }
-  const profile = JSON.parse(await readFile(join(dir, main.name), "utf8")) as Profile;
-  const text = [
-    `# control plane, mesh scenario: ${main.name}`,
-    "## connect + register + sync",
-    summarizeProfile(profile, 30, result.phases.sync),
-    "## change rounds",
-    summarizeProfile(profile, 30, result.phases.changes),
-  ].join("\n");
-  await writeFile(join(dir, "summary.txt"), `${text}\n`);
-  log(text);
+  const phases = [
+    { heading: "connect + register + sync", window: result.phases.sync },
+    { heading: "change rounds", window: result.phases.changes },
+  ];
+  await summarizeMainThreadProfile(dir, "control plane, mesh scenario", phases, 30, log);
 }

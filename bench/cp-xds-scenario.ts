@@ -2,11 +2,10 @@
 // REST API, N simulated proxies spread over several processes; then the time to connect and sync
 // them all, rounds of single route and single endpoint changes timed from the API's answer to each
 // proxy's ACK of the new content, and the control plane's memory and CPU read from /proc.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChildLink } from "./child-link.js";
 import { ApiClient } from "./cp-api-client.js";
+import { type GcMemory, gcMemory, type ServerLink, startControlPlane, stopControlPlane } from "./cp-server-link.js";
 import {
   clusterName,
   endpointPort,
@@ -17,7 +16,7 @@ import {
   routeConfigJson,
   routePrefix,
 } from "./cp-xds-config.js";
-import type { ChangeWatch, ServerCommand, ServerReport, SimCommand, SimReport, XdsMode } from "./cp-xds-messages.js";
+import type { ChangeWatch, SimCommand, SimReport, XdsMode } from "./cp-xds-messages.js";
 import type { Window } from "./cpu-profile-summary.js";
 import { type Summary, summarize } from "./percentiles.js";
 import { machineBusySeconds, type ProcessStats, processStats, waitForQuietMachine } from "./proc-stats.js";
@@ -79,42 +78,14 @@ export interface ScenarioResult {
 
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
-type ServerLink = ChildLink<ServerReport, ServerCommand>;
 type SimLink = ChildLink<SimReport, SimCommand>;
 
 const here = new URL(".", import.meta.url).pathname;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** RSS after a full collection, and how much of it is the V8 heap and memory outside it. */
-export interface GcMemory {
-  readonly rssKb: number;
-  readonly heapUsedKb: number;
-  readonly externalKb: number;
-}
-
-async function gcMemory(server: ServerLink): Promise<GcMemory> {
-  server.send({ type: "gc" });
-  const usage = await server.next("gc-done", 30_000);
-  return {
-    rssKb: (await processStats(server.pid)).rssKb,
-    heapUsedKb: usage.heapUsed / 1024,
-    externalKb: usage.external / 1024,
-  };
-}
-
-/** Data folders of control planes still running, for removal when the benchmark is interrupted. */
-const dataDirs = new Set<string>();
-
-export async function removeDataDirs(): Promise<void> {
-  await Promise.all([...dataDirs].map((dir) => rm(dir, { recursive: true, force: true })));
-  dataDirs.clear();
-}
-
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const { log } = options;
-  const dataDir = await mkdtemp(join(tmpdir(), "weft-bench-cp-"));
-  dataDirs.add(dataDir);
   const nodeFlags = ["--expose-gc"];
   if (options.cpuProfileDir) {
     // One profile per thread (tsx's loader runs in a worker), named by PID and thread.
@@ -123,7 +94,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       `--cpu-prof-dir=${join(options.cpuProfileDir, `${options.mode}-${options.proxies}`, "control-plane")}`,
     );
   }
-  const server: ServerLink = new ChildLink("control plane", join(here, "cp-server.ts"), [dataDir], { nodeFlags });
+  const { server, dataDir } = await startControlPlane("weft-bench-cp-", nodeFlags);
   const sims: SimLink[] = [];
   try {
     const { xdsAddress, apiAddress } = await server.next("listening", 60_000);
@@ -217,9 +188,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     };
   } finally {
     await Promise.all(sims.map((sim) => sim.stop()));
-    await server.stop(10_000);
-    await rm(dataDir, { recursive: true, force: true });
-    dataDirs.delete(dataDir);
+    await stopControlPlane(server, dataDir);
   }
 }
 

@@ -6,16 +6,16 @@
 // (per simulator) --cpu-prof DIR (profiles every process, summarizes the control plane's) --no-write.
 // `--scenario mesh` runs the mesh scenario instead (issue 14: Services, sidecars, registrations),
 // with its own options (bench/cp-mesh.ts).
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { stopAllChildren } from "./child-link.js";
-import { removeMeshDataDirs, runMeshBench } from "./cp-mesh.js";
+import { runMeshBench } from "./cp-mesh.js";
+import { removeDataDirs } from "./cp-server-link.js";
 import type { XdsMode } from "./cp-xds-messages.js";
 import { renderReport, writeBenchmarksSection } from "./cp-xds-report.js";
-import { removeDataDirs, runScenario, type ScenarioResult } from "./cp-xds-scenario.js";
-import { type Profile, summarizeProfile } from "./cpu-profile-summary.js";
+import { runScenario, type ScenarioResult } from "./cp-xds-scenario.js";
+import { summarizeMainThreadProfile } from "./cpu-profile-summary.js";
 import { checkOpenFileLimit } from "./proc-stats.js";
 
 /**
@@ -107,24 +107,11 @@ async function summarizeControlPlaneProfile(
   result: ScenarioResult,
   log: (line: string) => void,
 ): Promise<void> {
-  // One profile per thread; the main thread's is the largest (the other is tsx's loader).
-  const files = (await readdir(dir)).filter((name) => name.endsWith(".cpuprofile"));
-  const sized = await Promise.all(files.map(async (name) => ({ name, size: (await stat(join(dir, name))).size })));
-  const main = sized.sort((a, b) => b.size - a.size)[0];
-  if (!main) {
-    log(`no CPU profile in ${dir}`);
-    return;
-  }
-  const profile = JSON.parse(await readFile(join(dir, main.name), "utf8")) as Profile;
-  const text = [
-    `# control plane, ${result.mode} N=${result.proxies}: ${main.name}`,
-    "## connect + sync",
-    summarizeProfile(profile, 25, result.phases.sync),
-    "## change rounds",
-    summarizeProfile(profile, 25, result.phases.changes),
-  ].join("\n");
-  await writeFile(join(dir, "summary.txt"), `${text}\n`);
-  log(text);
+  const phases = [
+    { heading: "connect + sync", window: result.phases.sync },
+    { heading: "change rounds", window: result.phases.changes },
+  ];
+  await summarizeMainThreadProfile(dir, `control plane, ${result.mode} N=${result.proxies}`, phases, 25, log);
 }
 
 let exiting = false;
@@ -134,7 +121,7 @@ function exit(code: number, message?: string): void {
   exiting = true;
   if (message) process.stderr.write(`${message}\n`);
   stopAllChildren()
-    .then(() => Promise.all([removeDataDirs(), removeMeshDataDirs()]))
+    .then(() => removeDataDirs())
     .finally(() => process.exit(code));
 }
 

@@ -1,7 +1,8 @@
 // Summarizes a V8 CPU profile (node --cpu-prof): the functions with the most self time, and the
 // project files with the most inclusive time, as shares of all samples. Usage:
 //   tsx bench/cpu-profile-summary.ts FILE.cpuprofile [TOP]
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 interface ProfileNode {
   readonly id: number;
@@ -106,6 +107,34 @@ export function summarizeProfile(profile: Profile, top = 25, window?: Window): s
     "inclusive time by module (project file or package):",
     ...list(inclusiveByModule),
   ].join("\n");
+}
+
+/**
+ * Summarizes the control plane's main-thread profile in `dir` (one profile per thread; the main
+ * thread's is the largest, the other is tsx's loader) for each of `phases`, under a first line
+ * `# TITLE: FILE`; writes the text to `dir`/summary.txt and logs it.
+ */
+export async function summarizeMainThreadProfile(
+  dir: string,
+  title: string,
+  phases: readonly { readonly heading: string; readonly window: Window }[],
+  top: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const files = (await readdir(dir)).filter((name) => name.endsWith(".cpuprofile"));
+  const sized = await Promise.all(files.map(async (name) => ({ name, size: (await stat(join(dir, name))).size })));
+  const main = sized.sort((a, b) => b.size - a.size)[0];
+  if (!main) {
+    log(`no CPU profile in ${dir}`);
+    return;
+  }
+  const profile = JSON.parse(await readFile(join(dir, main.name), "utf8")) as Profile;
+  const text = [
+    `# ${title}: ${main.name}`,
+    ...phases.flatMap(({ heading, window }) => [`## ${heading}`, summarizeProfile(profile, top, window)]),
+  ].join("\n");
+  await writeFile(join(dir, "summary.txt"), `${text}\n`);
+  log(text);
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? "")) {
