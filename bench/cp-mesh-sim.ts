@@ -9,6 +9,7 @@ import type { MeshSimCommand, MeshSimReport, MeshWatch } from "./cp-mesh-message
 import { MeshSidecar, type SidecarHooks } from "./cp-mesh-sidecar.js";
 import { epochNow } from "./cp-xds-proxy-hooks.js";
 import { ResourceViews } from "./cp-xds-resource-view.js";
+import { runSimulatorProcess } from "./sim-process.js";
 
 interface SimOptions {
   readonly xds: string;
@@ -259,30 +260,11 @@ class SidecarSimulation implements SidecarHooks {
   }
 }
 
-function main(): void {
-  const simulation = new SidecarSimulation(readOptions());
-  process.on("message", (command: MeshSimCommand) => {
+runSimulatorProcess(
+  () => new SidecarSimulation(readOptions()),
+  (simulation, command: MeshSimCommand) => {
     if (command.type === "connect") simulation.connectAll();
     else if (command.type === "watch") simulation.startRound(command.round, command.watch);
     else if (command.type === "add-instance") simulation.addInstance(command.id);
-    else if (command.type === "stop") {
-      simulation.stop();
-      process.exit(0);
-    }
-  });
-  // The orchestrator gone (killed, crashed): nothing left to report to.
-  process.on("disconnect", () => {
-    simulation.stop();
-    process.exit(1);
-  });
-  // Ctrl-C reaches the whole process group: the orchestrator decides when this process stops.
-  process.on("SIGINT", () => undefined);
-  report({ type: "ready" });
-}
-
-try {
-  main();
-} catch (error) {
-  report({ type: "failed", message: String(error) });
-  process.exit(1);
-}
+  },
+);

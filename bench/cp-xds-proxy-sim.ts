@@ -9,6 +9,7 @@ import type { ChangeWatch, SimCommand, SimReport, XdsMode } from "./cp-xds-messa
 import { epochNow, type ProxyHooks, type SimulatedProxy } from "./cp-xds-proxy-hooks.js";
 import { ResourceViews } from "./cp-xds-resource-view.js";
 import { SotwProxy } from "./cp-xds-sotw-proxy.js";
+import { runSimulatorProcess } from "./sim-process.js";
 
 interface SimOptions {
   readonly xds: string;
@@ -187,28 +188,10 @@ class ProxySimulation implements ProxyHooks {
   }
 }
 
-function main(): void {
-  const simulation = new ProxySimulation(readOptions());
-  process.on("message", (command: SimCommand) => {
+runSimulatorProcess(
+  () => new ProxySimulation(readOptions()),
+  (simulation, command: SimCommand) => {
     if (command.type === "connect") simulation.connectAll();
     else if (command.type === "watch") simulation.startRound(command.round, command.watch);
-    else if (command.type === "stop") {
-      simulation.stop();
-      process.exit(0);
-    }
-  });
-  // The orchestrator gone (killed, crashed): nothing left to report to.
-  process.on("disconnect", () => {
-    simulation.stop();
-    process.exit(1);
-  });
-  process.on("SIGINT", () => undefined);
-  report({ type: "ready" });
-}
-
-try {
-  main();
-} catch (error) {
-  report({ type: "failed", message: String(error) });
-  process.exit(1);
-}
+  },
+);
