@@ -24,9 +24,10 @@ import {
   sidecarNodeId,
 } from "./cp-mesh-config.js";
 import type { MeshWatch } from "./cp-mesh-messages.js";
-import { epochNow, referencedNames, sameNames } from "./cp-xds-proxy-hooks.js";
+import { epochNow } from "./cp-xds-proxy-hooks.js";
 import type { ResourceView, ResourceViews } from "./cp-xds-resource-view.js";
 import { ipTarget, ownConnectionOptions } from "./cp-xds-sotw-proxy.js";
+import { SotwSubscription } from "./cp-xds-sotw-subscription.js";
 
 /** What a sidecar reports to the simulator that runs it. */
 export interface SidecarHooks {
@@ -42,16 +43,6 @@ export interface SidecarHooks {
   failed(sidecar: MeshSidecar, error: Error): void;
 }
 
-interface TypeStream {
-  version: string;
-  nonce: string;
-  /** Subscribed names; empty for the wildcard types. */
-  names: string[];
-  /** For LDS and CDS the last response, for RDS and EDS every resource received and still subscribed. */
-  readonly held: Map<string, ResourceView>;
-  acked: boolean;
-}
-
 const REGISTRATION_DEADLINE_MS = 30_000;
 
 export class MeshSidecar {
@@ -59,7 +50,7 @@ export class MeshSidecar {
   readonly service: number;
   readonly #address: string;
   readonly #hooks: SidecarHooks;
-  readonly #types = new Map<string, TypeStream>();
+  readonly #subscription = new SotwSubscription((request) => this.#call?.write(request));
   #client: AggregatedDiscoveryServiceClient | undefined;
   #registration: RegistrationClient | undefined;
   #call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> | undefined;
@@ -76,9 +67,6 @@ export class MeshSidecar {
     this.#address = address;
     this.#hooks = hooks;
     this.#registers = registers;
-    for (const typeUrl of [TypeUrl.cluster, TypeUrl.endpoint, TypeUrl.listener, TypeUrl.route]) {
-      this.#types.set(typeUrl, { version: "", nonce: "", names: [], held: new Map(), acked: false });
-    }
   }
 
   start(): void {
@@ -147,20 +135,10 @@ export class MeshSidecar {
       this.#hooks.connected(this);
       if (this.#registers) this.#register();
     }
-    const type = this.#types.get(response.typeUrl);
-    if (!type) return;
-    const views = this.#hooks.views.ofSotwResponse(response.typeUrl, response.versionInfo, response.resources);
-    // LDS and CDS responses carry the full state; RDS and EDS ones only what changed among the names.
-    const fullState = response.typeUrl === TypeUrl.listener || response.typeUrl === TypeUrl.cluster;
-    if (fullState) type.held.clear();
-    for (const view of views) type.held.set(view.name, view);
-    type.version = response.versionInfo;
-    type.nonce = response.nonce;
-    type.acked = true;
-    this.#send(response.typeUrl, type);
+    const views = this.#subscription.accept(response, this.#hooks.views);
+    if (!views) return;
     const at = epochNow();
-    if (response.typeUrl === TypeUrl.cluster) this.#resubscribe(TypeUrl.endpoint, referencedNames(type.held.values()));
-    if (response.typeUrl === TypeUrl.listener) this.#resubscribe(TypeUrl.route, referencedNames(type.held.values()));
+    this.#subscription.followReferences(response.typeUrl);
 
     const watch = this.#hooks.watchFor(this);
     if (watch && views.some((view) => holdsChange(view, watch))) this.#hooks.changeAcked(this, at);
@@ -170,36 +148,13 @@ export class MeshSidecar {
     }
   }
 
-  #send(typeUrl: string, type: TypeStream): void {
-    this.#call?.write(
-      DiscoveryRequest.fromPartial({
-        typeUrl,
-        versionInfo: type.version,
-        responseNonce: type.nonce,
-        resourceNames: type.names,
-      }),
-    );
-  }
-
-  #resubscribe(typeUrl: string, names: string[]): void {
-    const type = this.#types.get(typeUrl);
-    if (!type || sameNames(type.names, names)) return;
-    type.names = names;
-    const wanted = new Set(names);
-    for (const name of type.held.keys()) if (!wanted.has(name)) type.held.delete(name);
-    this.#send(typeUrl, type);
-  }
-
   #isSynced(): boolean {
-    for (const type of this.#types.values()) {
-      if (!type.acked) return false;
-      for (const name of type.names) if (!type.held.has(name)) return false;
-    }
+    if (!this.#subscription.holdsEveryName()) return false;
     // Some listener, route configuration and cluster must have come: an empty view is not a full one.
     for (const typeUrl of [TypeUrl.listener, TypeUrl.route, TypeUrl.cluster, TypeUrl.endpoint]) {
-      if (this.#types.get(typeUrl)?.held.size === 0) return false;
+      if (this.#subscription.held(typeUrl)?.size === 0) return false;
     }
-    for (const view of this.#types.get(TypeUrl.endpoint)?.held.values() ?? []) {
+    for (const view of this.#subscription.held(TypeUrl.endpoint)?.values() ?? []) {
       const service = serviceIndexOfCluster(view.name);
       if (service !== undefined && endpointCount(view) < instancesOf(this.#hooks.shape, service)) return false;
     }

@@ -7,19 +7,9 @@ import { Node } from "../proto/gen/envoy/config/core/v3/base.js";
 import { AggregatedDiscoveryServiceClient } from "../proto/gen/envoy/service/discovery/v3/ads.js";
 import { DiscoveryRequest, type DiscoveryResponse } from "../proto/gen/envoy/service/discovery/v3/discovery.js";
 import { TypeUrl } from "../proto/index.js";
-import { epochNow, type ProxyHooks, referencedNames, type SimulatedProxy, sameNames } from "./cp-xds-proxy-hooks.js";
-import { holdsChange, type ResourceView } from "./cp-xds-resource-view.js";
-
-interface TypeStream {
-  /** version_info of the last response received (what the next request reports). */
-  version: string;
-  nonce: string;
-  /** Subscribed names; empty for the wildcard types. */
-  names: string[];
-  /** What the proxy holds: for LDS and CDS the last response, for RDS and EDS every resource received. */
-  readonly held: Map<string, ResourceView>;
-  acked: boolean;
-}
+import { epochNow, type ProxyHooks, type SimulatedProxy } from "./cp-xds-proxy-hooks.js";
+import { holdsChange } from "./cp-xds-resource-view.js";
+import { SotwSubscription } from "./cp-xds-sotw-subscription.js";
 
 /**
  * Each client gets its own channel and so its own connection: grpc-js would otherwise share one.
@@ -51,7 +41,7 @@ export class SotwProxy implements SimulatedProxy {
   readonly id: number;
   readonly #address: string;
   readonly #hooks: ProxyHooks;
-  readonly #types = new Map<string, TypeStream>();
+  readonly #subscription = new SotwSubscription((request) => this.#call?.write(request));
   #client: AggregatedDiscoveryServiceClient | undefined;
   #call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse> | undefined;
   #connected = false;
@@ -62,9 +52,6 @@ export class SotwProxy implements SimulatedProxy {
     this.id = id;
     this.#address = address;
     this.#hooks = hooks;
-    for (const typeUrl of [TypeUrl.cluster, TypeUrl.endpoint, TypeUrl.listener, TypeUrl.route]) {
-      this.#types.set(typeUrl, { version: "", nonce: "", names: [], held: new Map(), acked: false });
-    }
   }
 
   start(): void {
@@ -98,55 +85,16 @@ export class SotwProxy implements SimulatedProxy {
       this.#connected = true;
       this.#hooks.connected(this);
     }
-    const type = this.#types.get(response.typeUrl);
-    if (!type) return;
-    const views = this.#hooks.views.ofSotwResponse(response.typeUrl, response.versionInfo, response.resources);
-    const fullState = response.typeUrl === TypeUrl.listener || response.typeUrl === TypeUrl.cluster;
-    if (fullState) type.held.clear();
-    for (const view of views) type.held.set(view.name, view);
-    type.version = response.versionInfo;
-    type.nonce = response.nonce;
-    type.acked = true;
-    this.#send(response.typeUrl, type);
+    const views = this.#subscription.accept(response, this.#hooks.views);
+    if (!views) return;
     const at = epochNow();
-    // A listener or cluster update changes which route configurations and assignments the proxy needs.
-    if (response.typeUrl === TypeUrl.cluster) this.#resubscribe(TypeUrl.endpoint, referencedNames(type.held.values()));
-    if (response.typeUrl === TypeUrl.listener) this.#resubscribe(TypeUrl.route, referencedNames(type.held.values()));
+    this.#subscription.followReferences(response.typeUrl);
 
     const watch = this.#hooks.watch;
     if (watch && views.some((view) => holdsChange(view, watch))) this.#hooks.changeAcked(this, at, views.length);
-    if (!this.#synced && this.#isSynced()) {
+    if (!this.#synced && this.#subscription.holdsEveryName()) {
       this.#synced = true;
       this.#hooks.synced(this, at);
     }
-  }
-
-  /** A request for `typeUrl` with its current subscription: an ACK of the last response, or a subscription change. */
-  #send(typeUrl: string, type: TypeStream): void {
-    this.#call?.write(
-      DiscoveryRequest.fromPartial({
-        typeUrl,
-        versionInfo: type.version,
-        responseNonce: type.nonce,
-        resourceNames: type.names,
-      }),
-    );
-  }
-
-  #resubscribe(typeUrl: string, names: string[]): void {
-    const type = this.#types.get(typeUrl);
-    if (!type || sameNames(type.names, names)) return;
-    type.names = names;
-    const wanted = new Set(names);
-    for (const name of type.held.keys()) if (!wanted.has(name)) type.held.delete(name);
-    this.#send(typeUrl, type);
-  }
-
-  #isSynced(): boolean {
-    for (const type of this.#types.values()) {
-      if (!type.acked) return false;
-      for (const name of type.names) if (!type.held.has(name)) return false;
-    }
-    return true;
   }
 }
