@@ -8,7 +8,7 @@
 import { type ClientDuplexStream, credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import type { ClusterLoadAssignment } from "../proto/gen/envoy/config/endpoint/v3/endpoint.js";
 import type { RouteConfiguration } from "../proto/gen/envoy/config/route/v3/route.js";
-import { AggregatedDiscoveryServiceClient } from "../proto/gen/envoy/service/discovery/v3/ads.js";
+import type { AggregatedDiscoveryServiceClient } from "../proto/gen/envoy/service/discovery/v3/ads.js";
 import { DiscoveryRequest, type DiscoveryResponse } from "../proto/gen/envoy/service/discovery/v3/discovery.js";
 import { Health, RegisterRequest, RegistrationClient } from "../proto/gen/weft/registry/v1/registration.js";
 import { TypeUrl } from "../proto/index.js";
@@ -26,7 +26,7 @@ import {
 import type { MeshWatch } from "./cp-mesh-messages.js";
 import { epochNow } from "./cp-xds-proxy-hooks.js";
 import type { ResourceView, ResourceViews } from "./cp-xds-resource-view.js";
-import { ipTarget, ownConnectionOptions } from "./cp-xds-sotw-proxy.js";
+import { ipTarget, openSotwStream } from "./cp-xds-sotw-proxy.js";
 import { SotwSubscription } from "./cp-xds-sotw-subscription.js";
 
 /** What a sidecar reports to the simulator that runs it. */
@@ -70,20 +70,16 @@ export class MeshSidecar {
   }
 
   start(): void {
-    this.#client = new AggregatedDiscoveryServiceClient(
-      ipTarget(this.#address),
-      credentials.createInsecure(),
-      ownConnectionOptions(this.id),
+    const { client, call } = openSotwStream(
+      this.id,
+      this.#address,
+      (response) => this.#onResponse(response),
+      (error) => {
+        if (!this.#closed) this.#hooks.failed(this, error);
+      },
     );
-    const call = this.#client.streamAggregatedResources();
+    this.#client = client;
     this.#call = call;
-    call.on("data", (response: DiscoveryResponse) => this.#onResponse(response));
-    call.on("error", (error: Error) => {
-      if (!this.#closed) this.#hooks.failed(this, error);
-    });
-    call.on("end", () => {
-      if (!this.#closed) this.#hooks.failed(this, new Error("the server ended the stream"));
-    });
     const node = {
       id: sidecarNodeId(this.id),
       cluster: serviceName(this.service),

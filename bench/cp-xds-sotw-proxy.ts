@@ -33,6 +33,31 @@ export function ipTarget(address: string): string {
   return address.startsWith("[") ? `ipv6:${address}` : `ipv4:${address}`;
 }
 
+/**
+ * An ADS client on its own connection to `address` and its state-of-the-world stream: responses go
+ * to `onResponse`, the stream's error or end to `failed`.
+ */
+export function openSotwStream(
+  id: number,
+  address: string,
+  onResponse: (response: DiscoveryResponse) => void,
+  failed: (error: Error) => void,
+): {
+  readonly client: AggregatedDiscoveryServiceClient;
+  readonly call: ClientDuplexStream<DiscoveryRequest, DiscoveryResponse>;
+} {
+  const client = new AggregatedDiscoveryServiceClient(
+    ipTarget(address),
+    credentials.createInsecure(),
+    ownConnectionOptions(id),
+  );
+  const call = client.streamAggregatedResources();
+  call.on("data", onResponse);
+  call.on("error", failed);
+  call.on("end", () => failed(new Error("the server ended the stream")));
+  return { client, call };
+}
+
 export function benchNode(id: number): Node {
   return Node.fromPartial({ id: `bench-proxy-${id}`, cluster: "bench", userAgentName: "weft-bench" });
 }
@@ -55,20 +80,16 @@ export class SotwProxy implements SimulatedProxy {
   }
 
   start(): void {
-    this.#client = new AggregatedDiscoveryServiceClient(
-      ipTarget(this.#address),
-      credentials.createInsecure(),
-      ownConnectionOptions(this.id),
+    const { client, call } = openSotwStream(
+      this.id,
+      this.#address,
+      (response) => this.#onResponse(response),
+      (error) => {
+        if (!this.#closed) this.#hooks.failed(this, error);
+      },
     );
-    const call = this.#client.streamAggregatedResources();
+    this.#client = client;
     this.#call = call;
-    call.on("data", (response: DiscoveryResponse) => this.#onResponse(response));
-    call.on("error", (error: Error) => {
-      if (!this.#closed) this.#hooks.failed(this, error);
-    });
-    call.on("end", () => {
-      if (!this.#closed) this.#hooks.failed(this, new Error("the server ended the stream"));
-    });
     // Only the first request carries the node (docs/xds-protocol.md #36 allows that).
     call.write(DiscoveryRequest.fromPartial({ node: benchNode(this.id), typeUrl: TypeUrl.cluster, resourceNames: [] }));
     call.write(DiscoveryRequest.fromPartial({ typeUrl: TypeUrl.listener, resourceNames: [] }));
