@@ -49,7 +49,7 @@ before(async () => {
   const registered = await fetch(`${cp.server}/v1/registrations/catalog-node-3`, {
     method: "PUT",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ service: "catalog", address: "10.0.0.3", labels: { version: "v1" } }),
+    body: JSON.stringify({ service: "catalog", address: "10.0.0.3", port: 15006, labels: { version: "v1" } }),
   });
   assert.equal(registered.status, 200, await registered.text());
   // Two sidecars connected for real (the first answer on a stream means the control plane has
@@ -115,8 +115,12 @@ describe("weft describe service", () => {
     assert.match(run.stdout, /^ {4}rule 0: GET PathPrefix \/items header x-canary~\^yes\|no\$ query debug=1$/m);
     assert.match(run.stdout, /-> catalog-v1:8080 weight 90 \(90%\)$/m);
     assert.match(run.stdout, /-> catalog-v2:8080 weight 10 \(10%\)$/m);
-    assert.match(run.stdout, /^ {2}catalog-2 +10\.0\.0\.2 +http:8080 +UNHEALTHY +eu\/a +2 +written$/m);
-    assert.match(run.stdout, /^ {2}catalog-node-3 +10\.0\.0\.3 +- +HEALTHY +- +1 +catalog-node-3$/m);
+    // Each Service port's endpoint port as compiled: the registered sidecar's one inbound port.
+    assert.match(run.stdout, /^ {2}catalog-2 +10\.0\.0\.2 +http:8080,grpc:9090 +UNHEALTHY +eu\/a +2 +written$/m);
+    assert.match(
+      run.stdout,
+      /^ {2}catalog-node-3 +10\.0\.0\.3 +http:15006,grpc:15006 +HEALTHY +- +1 +catalog-node-3$/m,
+    );
     assert.match(run.stdout, /^ {2}web-1 +web +names it$/m);
 
     const json = await weft(["describe", "svc", "catalog", "-o", "json", ...at()]);
