@@ -2,7 +2,12 @@
 // DestinationRule: load balancer, connection pool, outlier detection (docs/mesh.md, "Clusters").
 import { type CompiledResource, compiled, type EnvoyJson } from "./compiled-resource.js";
 import { protoDuration } from "./durations.js";
-import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_LB_POLICY, defaultOutlierDetection } from "./mesh-defaults.js";
+import {
+  DEFAULT_CIRCUIT_BREAKER_THRESHOLDS,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_LB_POLICY,
+  defaultOutlierDetection,
+} from "./mesh-defaults.js";
 import {
   type DestinationRuleDocument,
   destinationRuleFor,
@@ -57,8 +62,7 @@ export function compileCluster(
     lbPolicy: lbPolicyOf(policy?.loadBalancer),
     outlierDetection: outlierDetectionOf(policy?.outlierDetection),
   };
-  const breakers = circuitBreakersOf(policy?.connectionPool);
-  if (breakers !== undefined) cluster.circuitBreakers = breakers;
+  cluster.circuitBreakers = circuitBreakersOf(policy?.connectionPool);
   if (speaksHttp2(port)) cluster.typedExtensionProtocolOptions = http2ProtocolOptions();
   return compiled("clusters", cluster);
 }
@@ -71,15 +75,18 @@ function lbPolicyOf(balancer: TrafficPolicy["loadBalancer"]): string {
   return balancer?.simple ?? DEFAULT_LB_POLICY;
 }
 
-/** Istio's connection pool as the DEFAULT priority's thresholds; undefined when it sets none. */
-function circuitBreakersOf(pool: TrafficPolicy["connectionPool"]): EnvoyJson | undefined {
-  const thresholds: EnvoyJson = {};
+/**
+ * Istio's connection pool as the DEFAULT priority's thresholds, over the mesh's defaults (no limit
+ * at all, as in Istio: Envoy's own defaults, 3 retries in flight per cluster among them, would
+ * leave a request unretried whenever a crashed instance fails several at once).
+ */
+function circuitBreakersOf(pool: TrafficPolicy["connectionPool"]): EnvoyJson {
+  const thresholds: EnvoyJson = { ...DEFAULT_CIRCUIT_BREAKER_THRESHOLDS };
   if (pool?.tcp?.maxConnections !== undefined) thresholds.maxConnections = pool.tcp.maxConnections;
   if (pool?.http?.http1MaxPendingRequests !== undefined)
     thresholds.maxPendingRequests = pool.http.http1MaxPendingRequests;
   if (pool?.http?.http2MaxRequests !== undefined) thresholds.maxRequests = pool.http.http2MaxRequests;
   if (pool?.http?.maxRetries !== undefined) thresholds.maxRetries = pool.http.maxRetries;
-  if (Object.keys(thresholds).length === 0) return undefined;
   return { thresholds: [{ priority: "DEFAULT", ...thresholds }] };
 }
 

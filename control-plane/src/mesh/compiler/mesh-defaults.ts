@@ -51,6 +51,19 @@ export function defaultOutlierDetection(): EnvoyJson {
   };
 }
 
+/**
+ * Circuit breaker thresholds when a DestinationRule sets none: none in effect (2^32-1 each), as
+ * Istio generates them. Envoy's own defaults (1024 connections, pending and active requests, 3
+ * retries in flight) would fail requests of a busy Service, and with 3 retries in flight per
+ * cluster a crashed instance failing several requests at once leaves one unretried.
+ */
+export const DEFAULT_CIRCUIT_BREAKER_THRESHOLDS: Readonly<EnvoyJson> = {
+  maxConnections: 4294967295,
+  maxPendingRequests: 4294967295,
+  maxRequests: 4294967295,
+  maxRetries: 4294967295,
+};
+
 /** The default retry policy of a route. */
 export function defaultRetryPolicy(): EnvoyJson {
   return { retryOn: DEFAULT_RETRY_ON, numRetries: DEFAULT_RETRIES };

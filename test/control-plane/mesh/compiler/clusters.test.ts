@@ -35,7 +35,14 @@ describe("mesh compiler: clusters", () => {
     assert.equal(runtime.connectTimeoutMs, Number.parseFloat(DEFAULT_CONNECT_TIMEOUT) * 1000);
     assert.equal(runtime.lbPolicy, "LEAST_REQUEST");
     assert.equal(runtime.http2, false);
-    assert.equal(runtime.circuitBreakers, undefined);
+    // No limits unless a DestinationRule sets some (Istio's defaults): a crashed instance failing
+    // many requests at once must not leave retries refused by Envoy's default of 3 in flight.
+    assert.deepEqual(runtime.circuitBreakers, {
+      maxConnections: 4294967295,
+      maxPendingRequests: 4294967295,
+      maxRequests: 4294967295,
+      maxRetries: 4294967295,
+    });
     assert.equal(runtime.outlierDetection?.consecutiveGatewayFailure.enforcingPercent, 100);
     assert.equal(runtime.outlierDetection?.consecutive5xx.enforcingPercent, 0);
     assert.equal(runtime.outlierDetection?.alwaysEjectOneHost, true);
