@@ -4,6 +4,7 @@ export { entryNameCandidates } from "./entry-name.js";
 export {
   type DeregistrationResult,
   InstanceRegistry,
+  MAX_BATCH,
   type RegistrationListener,
   type RegistrationResult,
   type RegistryWrite,
