@@ -1,9 +1,9 @@
 // The registry of sidecar instances: each registered node has one WorkloadEntry in the store,
 // written only here (through the store writer's `asRegistry` path), so registrations share the
 // store's revisions and history and survive a control-plane restart. Registering again with what
-// is already stored commits nothing. Registrations and deregistrations that arrive while a write is
-// in flight wait and are then committed together, as one revision: a thousand sidecars starting at
-// once cost a few commits and snapshots, not a thousand.
+// is already stored commits nothing. Registrations and deregistrations that arrive in the same turn
+// of the event loop, or while a write is in flight, are committed together, as one revision: a
+// thousand sidecars starting at once cost a few commits and snapshots, not a thousand.
 import { ErrorCode, WeftError } from "../errors.js";
 import type { CommitConditions, CommitResult, ConfigStore, Mutation, StoredResource } from "../store/config-store.js";
 import { entryNameCandidates } from "./entry-name.js";
@@ -95,7 +95,7 @@ export class InstanceRegistry {
 
   /**
    * Writes (creates or updates) the entry of `registration.nodeId`, then tells the listeners.
-   * Registrations that arrive while a write is in flight are committed together, as one revision.
+   * Registrations that arrive together are committed together, as one revision.
    */
   async register(registration: Registration): Promise<RegistrationResult> {
     const result = await new Promise<RegistrationResult>((resolve, reject) => {
@@ -114,7 +114,10 @@ export class InstanceRegistry {
 
   #enqueue(pending: Pending): void {
     this.#pending.push(pending);
-    this.#next();
+    if (this.#pending.length > 1 || this.#writing) return;
+    // The store commits synchronously (an fsync the event loop waits for), so nothing arrives
+    // while a write is in flight: the batch gathers what this turn of the event loop received.
+    setImmediate(() => this.#next());
   }
 
   /**
