@@ -19,49 +19,70 @@ import {
   type HttpRouteDocument,
   type MeshState,
   type Proxyless,
+  parentRefIssues,
   selects,
   speaksHttp,
   speaksHttp2,
+  uniqueIssues,
 } from "../mesh/compiler/index.js";
 import { KINDS } from "../resources/index.js";
 import { encodeResource } from "./encode.js";
 import type { SidecarNode } from "./sidecar-node.js";
 import type { CompiledByType, CompiledMesh, SnapshotResource } from "./snapshot.js";
 
+/** A sidecar's own resources and the issues of its upstreams, under the key of what they depend on. */
+interface OwnPart {
+  readonly key: string;
+  readonly resources: CompiledByType;
+  readonly issues: readonly CompileIssue[];
+}
+
+/** One Service compiled alone: for the mesh's issues and what gRPC proxyless clients ask for. */
+interface ServicePart {
+  /** Its outbound side alone; the clusters in it name every Service the part read. */
+  readonly side: CompiledByType;
+  readonly issues: readonly CompileIssue[];
+  readonly proxyless: Proxyless;
+}
+
 export class MeshCompilation implements CompiledMesh {
   readonly state: MeshState;
-  /** What the documents ask for that was left out, for the whole mesh (every Service callable). */
-  readonly issues: readonly CompileIssue[];
   /** Encoded compiled resources by type URL, name and content version. */
   readonly #encoded = new Map<string, SnapshotResource>();
   readonly #previousEncoded: ReadonlyMap<string, SnapshotResource>;
   /** Outbound sides by dependency key (`*` for every Service). */
   readonly #outbound = new Map<string, CompiledByType>();
+  /** The previous compilation's sides, whose unchanged maps a side compiled again reuses. */
+  readonly #previousOutbound: ReadonlyMap<string, CompiledByType>;
   /** A sidecar's own resources, and the issues of its upstreams, by its addresses, app protocol and upstreams. */
-  readonly #sidecars = new Map<
-    string,
-    { readonly resources: CompiledByType; readonly issues: readonly CompileIssue[] }
-  >();
+  readonly #sidecars = new Map<string, OwnPart>();
+  /** The same by sidecar description (a stream keeps its own), so its key is built once. */
+  #sidecarsByNode = new WeakMap<SidecarNode, OwnPart>();
   /** Keys of #outbound asked for through this compilation. */
   readonly #outboundServed = new Set<string>();
   /** Keys of #sidecars asked for through this compilation. */
   readonly #sidecarsServed = new Set<string>();
   /** The outbound listener and CONNECT cluster by outbound address: the same for every sidecar listening there. */
   readonly #outboundOwn = new Map<string, readonly CompiledResource[]>();
-  /** Encodings of compiled resources shared by several sidecars, so each is hashed and encoded once. */
-  readonly #encodedByResource = new WeakMap<CompiledResource, SnapshotResource>();
-
-  /** What gRPC proxyless clients ask for, compiled with the rest; encoded on first use. */
-  readonly #proxyless: Proxyless;
+  /**
+   * Encodings of compiled resources, shared by every sidecar and carried from compilation to
+   * compilation (a compiled resource never changes), so each is hashed and encoded once.
+   */
+  #encodedByResource = new WeakMap<CompiledResource, SnapshotResource>();
+  /** Each Service compiled alone, compiled on first use and carried while nothing it read changed. */
+  readonly #services = new Map<string, ServicePart>();
+  #issues: readonly CompileIssue[] | undefined;
   #proxylessByType: CompiledByType | undefined;
 
   /**
-   * Compiles the whole mesh once for its issues (that outbound side then serves sidecars depending
-   * on every Service), and what proxyless clients ask for (its issues added, each once).
+   * Compiles nothing yet: each part is compiled when first asked for, and what the previous
+   * compilation compiled is carried while the documents it read are the same.
    */
   constructor(state: MeshState, previous?: MeshCompilation) {
     this.state = state;
     this.#previousEncoded = previous === undefined ? new Map() : previous.#encoded;
+    this.#previousOutbound = previous === undefined ? new Map() : previous.#outbound;
+    if (previous !== undefined) this.#encodedByResource = previous.#encodedByResource;
     // A sidecar's own resources read only the Services (app protocol, upstream ports): while they
     // are the same documents, a revision of routes or registrations compiles no sidecar again.
     // Only what the previous compilation served is carried, so departed sidecars are dropped.
@@ -70,24 +91,33 @@ export class MeshCompilation implements CompiledMesh {
         const own = previous.#sidecars.get(key);
         if (own !== undefined) this.#sidecars.set(key, own);
       }
+      this.#sidecarsByNode = previous.#sidecarsByNode;
     }
-    if (previous !== undefined) this.#carryOutbound(previous);
-    const all = compileOutbound(state);
-    this.#outbound.set("*", this.#group([all.routes, ...all.clusters, ...all.endpoints]));
-    this.#proxyless = compileProxyless(state);
-    const key = (issue: CompileIssue) => [issue.kind, issue.name, issue.path, issue.message].join("\n");
-    const seen = new Set(all.issues.map(key));
-    this.issues = [...all.issues, ...this.#proxyless.issues.filter((issue) => !seen.has(key(issue)))];
+    if (previous !== undefined) this.#carry(previous);
+  }
+
+  /** What the documents ask for that was left out, for the whole mesh (every Service callable), each once. */
+  get issues(): readonly CompileIssue[] {
+    if (this.#issues === undefined) {
+      const issues: CompileIssue[] = [];
+      parentRefIssues(this.state, issues);
+      for (const name of this.state.services.keys()) {
+        const part = this.#servicePart(name);
+        issues.push(...part.issues, ...part.proxyless.issues);
+      }
+      this.#issues = uniqueIssues(issues);
+    }
+    return this.#issues;
   }
 
   /**
-   * Carries the previous compilation's outbound sides that no change touched. Only when the
-   * changes are registrations (WorkloadEntries) and routes: a side is compiled again when one of
-   * the Services it holds a cluster of selects a changed entry (before or after the change), or
-   * is a parent of a changed route. Any other kind changed (a Service, a DestinationRule...):
-   * every side is compiled again.
+   * Carries the previous compilation's outbound sides and Service parts that no change touched.
+   * Only when the changes are registrations (WorkloadEntries) and routes: a side is compiled again
+   * when one of the Services it holds a cluster of selects a changed entry (before or after the
+   * change), or is a parent of a changed route. Any other kind changed (a Service, a
+   * DestinationRule...): everything is compiled again.
    */
-  #carryOutbound(previous: MeshCompilation): void {
+  #carry(previous: MeshCompilation): void {
     const before = previous.state;
     const after = this.state;
     const carried: ReadonlySet<keyof MeshState> = new Set(["workloadEntries", "httpRoutes", "grpcRoutes"]);
@@ -107,16 +137,39 @@ export class MeshCompilation implements CompiledMesh {
         for (const route of pair) for (const ref of route?.spec.parentRefs ?? []) touched.add(ref.name);
       }
     }
+    const untouched = (side: CompiledByType) => !servicesOf(side).some((service) => touched.has(service));
     for (const [key, side] of previous.#outbound) {
       if (key === "*" || !previous.#outboundServed.has(key)) continue;
-      if (!servicesOf(side).some((service) => touched.has(service))) this.#outbound.set(key, side);
+      if (untouched(side)) this.#outbound.set(key, side);
     }
+    for (const [name, part] of previous.#services) {
+      if (untouched(part.side)) this.#services.set(name, part);
+    }
+  }
+
+  /** One Service compiled alone (undefined: no such Service). */
+  #servicePart(name: string): ServicePart {
+    let part = this.#services.get(name);
+    if (part === undefined) {
+      const compiled = compileOutbound(this.state, { services: [name] });
+      part = {
+        side: this.#group([compiled.routes, ...compiled.clusters, ...compiled.endpoints]),
+        issues: compiled.issues,
+        proxyless: compileProxyless(this.state, { services: [name] }),
+      };
+      this.#services.set(name, part);
+    }
+    return part;
   }
 
   proxyless(): CompiledByType {
     if (this.#proxylessByType === undefined) {
-      const { listeners, clusters, endpoints } = this.#proxyless;
-      this.#proxylessByType = this.#group([...listeners, ...clusters, ...endpoints]);
+      const resources: CompiledResource[] = [];
+      for (const name of this.state.services.keys()) {
+        const { listeners, clusters, endpoints } = this.#servicePart(name).proxyless;
+        resources.push(...listeners, ...clusters, ...endpoints);
+      }
+      this.#proxylessByType = this.#group(resources);
     }
     return this.#proxylessByType;
   }
@@ -128,7 +181,10 @@ export class MeshCompilation implements CompiledMesh {
     let found = this.#outbound.get(key);
     if (found === undefined) {
       const compiled = compileOutbound(this.state, { services: depends });
-      found = this.#group([compiled.routes, ...compiled.clusters, ...compiled.endpoints]);
+      found = this.#group(
+        [compiled.routes, ...compiled.clusters, ...compiled.endpoints],
+        this.#previousOutbound.get(key),
+      );
       this.#outbound.set(key, found);
     }
     return found;
@@ -147,7 +203,13 @@ export class MeshCompilation implements CompiledMesh {
     return this.#sidecar(node).issues;
   }
 
-  #sidecar(node: SidecarNode): { readonly resources: CompiledByType; readonly issues: readonly CompileIssue[] } {
+  #sidecar(node: SidecarNode): OwnPart {
+    const known = this.#sidecarsByNode.get(node);
+    if (known !== undefined) {
+      this.#sidecarsServed.add(known.key);
+      this.#sidecars.set(known.key, known);
+      return known;
+    }
     const protocol = node.appProtocol ?? this.#appProtocolOf(node.service);
     const at = (address: HostPort) => `${address.host}:${address.port}`;
     const inbound = node.inbound;
@@ -174,9 +236,10 @@ export class MeshCompilation implements CompiledMesh {
       }
       const upstream = compileUpstreams(this.state, node.upstreams);
       resources.push(...upstream.listeners);
-      found = { resources: this.#group(resources), issues: upstream.issues };
+      found = { key, resources: this.#group(resources), issues: upstream.issues };
       this.#sidecars.set(key, found);
     }
+    this.#sidecarsByNode.set(node, found);
     return found;
   }
 
@@ -187,16 +250,27 @@ export class MeshCompilation implements CompiledMesh {
     return !speaksHttp(port) ? "tcp" : speaksHttp2(port) ? "http2" : "http";
   }
 
-  #group(resources: readonly CompiledResource[]): CompiledByType {
-    const byType = new Map<string, Map<string, SnapshotResource>>();
+  /**
+   * The resources by type URL and name. A type whose resources all have the versions they have in
+   * `before` (the same part compiled for the previous revision) keeps its map there: views tell by
+   * identity that what they selected from it still holds.
+   */
+  #group(resources: readonly CompiledResource[], before?: CompiledByType): CompiledByType {
+    const byType = new Map<string, ReadonlyMap<string, SnapshotResource>>();
     for (const resource of resources) {
       const encoded = this.#encode(resource);
-      let names = byType.get(encoded.typeUrl);
+      let names = byType.get(encoded.typeUrl) as Map<string, SnapshotResource> | undefined;
       if (names === undefined) {
         names = new Map();
         byType.set(encoded.typeUrl, names);
       }
       names.set(encoded.name, encoded);
+    }
+    if (before !== undefined) {
+      for (const [typeUrl, names] of byType) {
+        const kept = before.get(typeUrl);
+        if (kept !== undefined && sameVersions(kept, names)) byType.set(typeUrl, kept);
+      }
     }
     return byType;
   }
@@ -204,7 +278,10 @@ export class MeshCompilation implements CompiledMesh {
   /** Versions are content versions, as for stored resources: equal content, equal version, no push. */
   #encode(resource: CompiledResource): SnapshotResource {
     const shared = this.#encodedByResource.get(resource);
-    if (shared !== undefined) return shared;
+    if (shared !== undefined) {
+      this.#encoded.set(`${shared.typeUrl}\n${shared.name}\n${shared.version}`, shared);
+      return shared;
+    }
     const { typeUrl, typeName } = KINDS[resource.kind];
     const version = contentVersion(typeName, resource.message);
     const key = `${typeUrl}\n${resource.name}\n${version}`;
@@ -222,6 +299,13 @@ export class MeshCompilation implements CompiledMesh {
 function sameDocuments<D>(a: ReadonlyMap<string, D>, b: ReadonlyMap<string, D>): boolean {
   if (a.size !== b.size) return false;
   for (const [name, document] of a) if (b.get(name) !== document) return false;
+  return true;
+}
+
+/** Whether two maps hold the same names with the same content versions. */
+function sameVersions(a: ReadonlyMap<string, SnapshotResource>, b: ReadonlyMap<string, SnapshotResource>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, resource] of a) if (b.get(name)?.version !== resource.version) return false;
   return true;
 }
 

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { TypeUrl } from "../../../proto/index.js";
 import { inScope, listenerScope, type NodeScope, type ScopedNode } from "./node-scope-rules.js";
-import { sidecarOf } from "./sidecar-node.js";
+import { type SidecarNode, sidecarOf } from "./sidecar-node.js";
 import {
   type CompiledByType,
   type Selection,
@@ -39,6 +39,36 @@ export function nodeScopedViews(
   options: { readonly logger?: Logger | undefined } = {},
 ): (node: ScopedNode, snapshot: Snapshot) => SnapshotView {
   const indexes = new WeakMap<Snapshot, ScopeIndex>();
+  // The compiled views of the newest three snapshots indexed, whose selections a new view may carry
+  // (CompiledView checks that they still hold). Kept here, not in an index: an index reaching back
+  // would keep every snapshot alive through the views' bases.
+  let recent: readonly ReadonlyMap<string, SnapshotView>[] = [];
+  // A stream keeps its node object: its sidecar description is read once.
+  const sidecars = new WeakMap<ScopedNode, SidecarNode | undefined>();
+  const sidecarOfNode = (node: ScopedNode): SidecarNode | undefined => {
+    if (!sidecars.has(node)) sidecars.set(node, sidecarOf(node.metadata));
+    return sidecars.get(node);
+  };
+  const dependsKeys = new WeakMap<SidecarNode, string>();
+  const dependsKeyOf = (sidecar: SidecarNode): string => {
+    let key = dependsKeys.get(sidecar);
+    if (key === undefined) {
+      key = sidecar.depends === undefined ? "*" : `=${sidecar.depends.join(",")}`;
+      dependsKeys.set(sidecar, key);
+    }
+    return key;
+  };
+  // A sidecar's own part is carried between compilations while unchanged: identity names it.
+  const ids = new WeakMap<CompiledByType, number>();
+  let nextId = 0;
+  const idOf = (part: CompiledByType): number => {
+    let id = ids.get(part);
+    if (id === undefined) {
+      id = nextId++;
+      ids.set(part, id);
+    }
+    return id;
+  };
   // What was skipped of each sidecar's description, logged once per node and whenever it changes.
   const warned = new Map<string, string>();
   const warn = (node: ScopedNode, warnings: readonly string[]): void => {
@@ -58,6 +88,7 @@ export function nodeScopedViews(
       }
       index = { scoped, views: new Map(), compiled: new Map() };
       indexes.set(snapshot, index);
+      recent = [index.compiled, ...recent.slice(0, 2)];
     }
     if (index.scoped.size === 0) return { key: "", view: snapshot };
     const hidden: string[] = [];
@@ -71,19 +102,28 @@ export function nodeScopedViews(
     }
     return { key, view };
   };
-  const compiledView = (key: string, snapshot: Snapshot, make: () => SnapshotView): SnapshotView => {
-    const views = (indexes.get(snapshot) as ScopeIndex).compiled;
-    let view = views.get(key);
+  const compiledView = (
+    key: string,
+    snapshot: Snapshot,
+    make: (before?: SnapshotView) => SnapshotView,
+  ): SnapshotView => {
+    const index = indexes.get(snapshot) as ScopeIndex;
+    let view = index.compiled.get(key);
     if (view === undefined) {
-      view = make();
-      views.set(key, view);
+      let before: SnapshotView | undefined;
+      for (const views of recent) {
+        before = views.get(key);
+        if (before !== undefined) break;
+      }
+      view = make(before);
+      index.compiled.set(key, view);
     }
     return view;
   };
   return (node, snapshot) => {
     const scoped = scopedView(node, snapshot);
     const mesh = snapshot.mesh;
-    const sidecar = mesh === undefined ? undefined : sidecarOf(node.metadata);
+    const sidecar = mesh === undefined ? undefined : sidecarOfNode(node);
     if (mesh === undefined) return scoped.view;
     if (sidecar === undefined) {
       // Any other node may name what gRPC proxyless clients ask for; a wildcard never brings it.
@@ -95,17 +135,14 @@ export function nodeScopedViews(
       ...sidecar.warnings,
       ...mesh.sidecarIssues(sidecar).map((issue) => `upstreams: ${issue.message}; skipped`),
     ]);
-    const dependsKey = sidecar.depends === undefined ? "*" : `=${sidecar.depends.join(",")}`;
-    const outboundKey = `${scoped.key}\0${dependsKey}`;
-    const outbound = compiledView(
-      outboundKey,
-      snapshot,
-      () => new CompiledView(scoped.view, mesh.outbound(sidecar.depends)),
-    );
+    // A view made for the next snapshot under the same key carries the selections that still hold.
+    const added = mesh.outbound(sidecar.depends);
+    const outboundKey = `${scoped.key}\0${dependsKeyOf(sidecar)}`;
+    const outbound = compiledView(outboundKey, snapshot, (before) => new CompiledView(scoped.view, added, before));
     const own = mesh.sidecar(sidecar);
     // Sidecars with the same scope, dependencies and addresses (rare but free) share the view.
-    const ownKey = `${outboundKey}\0${[...own.values()].flatMap((byName) => [...byName.values()].map((r) => `${r.name}@${r.version}`)).join(",")}`;
-    return compiledView(ownKey, snapshot, () => new CompiledView(outbound, own));
+    const ownKey = `${outboundKey}\0${idOf(own)}`;
+    return compiledView(ownKey, snapshot, (before) => new CompiledView(outbound, own, before));
   };
 }
 
@@ -115,6 +152,16 @@ export function nodeScopedViews(
  */
 class SelectionCache {
   readonly #byType = new Map<string, Map<Subscription, Selection>>();
+
+  /** Shares `from`'s selections of `typeUrl`: the caller knows they select from the same resources. */
+  share(from: SelectionCache, typeUrl: string): void {
+    let byType = from.#byType.get(typeUrl);
+    if (byType === undefined) {
+      byType = new Map();
+      from.#byType.set(typeUrl, byType);
+    }
+    this.#byType.set(typeUrl, byType);
+  }
 
   get(typeUrl: string, subscription: Subscription, make: () => Selection): Selection {
     let byType = this.#byType.get(typeUrl);
@@ -141,9 +188,22 @@ class CompiledView implements SnapshotView {
   readonly #merged = new Map<string, ReadonlyMap<string, SnapshotResource>>();
   readonly #selections = new SelectionCache();
 
-  constructor(base: SnapshotView, added: CompiledByType) {
+  /**
+   * `before` is this view's predecessor for an earlier snapshot, if any: for each compiled type
+   * whose base resources and compiled resources are the very same maps there, the merged
+   * resources and selections made there hold here too and are shared.
+   */
+  constructor(base: SnapshotView, added: CompiledByType, before?: SnapshotView) {
     this.#base = base;
     this.#added = added;
+    if (!(before instanceof CompiledView)) return;
+    for (const [typeUrl, resources] of added) {
+      if (before.#added.get(typeUrl) !== resources) continue;
+      if (base.resources(typeUrl) !== before.#base.resources(typeUrl)) continue;
+      const merged = before.#merged.get(typeUrl);
+      if (merged !== undefined) this.#merged.set(typeUrl, merged);
+      this.#selections.share(before.#selections, typeUrl);
+    }
   }
 
   get revision(): number {

@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import { contentVersion, type ResourceRef } from "../../../proto/index.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
-import { meshStateOf, type StoredMeshDocument } from "../mesh/compiler/index.js";
+import { type CompileIssue, meshStateOf, type StoredMeshDocument } from "../mesh/compiler/index.js";
 import { isMeshKindName, type MeshDocument, type MeshKindName } from "../mesh/index.js";
 import { isKindName, KIND_NAMES, KINDS, type KindName } from "../resources/index.js";
 import type { ConfigStore, StoredResource, WatchEvent } from "../store/config-store.js";
@@ -34,7 +34,10 @@ export interface SnapshotBuilderOptions {
   readonly logger: Logger;
   /** Build this long after the last change of a burst. Default 10 ms. */
   readonly debounceMs?: number;
-  /** ...but never later than this after the first change of a burst. Default 100 ms. */
+  /**
+   * ...but never later than this after the first change of a burst. Default 100 ms. Either waits
+   * longer when the last build and its hand-out to the streams took longer (pacing).
+   */
   readonly maxDelayMs?: number;
   /** The debounce timer and the commit time of a state read whole; the system clock by default. */
   readonly clock?: Clock;
@@ -62,6 +65,10 @@ export class SnapshotBuilder implements SnapshotSource {
   #unwatch: (() => void) | undefined;
   #timer: Timer | undefined;
   #firstPendingAt: number | undefined;
+  /** The compile issues of the last compilation, as issueKey() names them. */
+  #loggedIssues = new Set<string>();
+  /** No build before this: the last build and its hand-out to the streams took as long again. */
+  #pacedUntil = 0;
   #stopped = false;
 
   constructor(options: SnapshotBuilderOptions) {
@@ -152,7 +159,7 @@ export class SnapshotBuilder implements SnapshotSource {
 
   /**
    * The compilation of the current mesh documents, the previous one while none changed. Compile
-   * issues are logged once per compiled revision and never fail the build.
+   * issues are logged when they appear and never fail the build.
    */
   #compile(): MeshCompilation | undefined {
     if (this.#compilation !== undefined) return this.#compilation;
@@ -164,9 +171,13 @@ export class SnapshotBuilder implements SnapshotSource {
       this.#logger.error({ err: error, revision: this.#revision }, "compiling the mesh documents failed");
       return undefined;
     }
-    if (compilation.issues.length > 0) {
+    // Each issue is logged when it first appears, not again with every registration after it.
+    const keys = new Set(compilation.issues.map(issueKey));
+    const fresh = compilation.issues.filter((issue) => !this.#loggedIssues.has(issueKey(issue)));
+    this.#loggedIssues = keys;
+    if (fresh.length > 0) {
       this.#logger.warn(
-        { revision: this.#revision, issues: compilation.issues.slice(0, 10), count: compilation.issues.length },
+        { revision: this.#revision, issues: fresh.slice(0, 10), count: fresh.length, total: keys.size },
         "mesh documents compiled with issues",
       );
     }
@@ -179,7 +190,8 @@ export class SnapshotBuilder implements SnapshotSource {
     const now = this.#clock.now();
     this.#firstPendingAt ??= now;
     this.#clock.clearTimeout(this.#timer);
-    const delay = Math.max(0, Math.min(this.#debounceMs, this.#firstPendingAt + this.#maxDelayMs - now));
+    const debounced = Math.min(this.#debounceMs, this.#firstPendingAt + this.#maxDelayMs - now);
+    const delay = Math.max(0, debounced, this.#pacedUntil - now);
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.#firstPendingAt = undefined;
@@ -189,6 +201,7 @@ export class SnapshotBuilder implements SnapshotSource {
 
   #build(): Snapshot {
     const started = performance.now();
+    const began = this.#clock.now();
     const encoded = new Map<string, Encoded>();
     const issues: ConsistencyIssue[] = [];
     const built = new Map<KindName, Built>();
@@ -196,11 +209,16 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#addEmptyAssignments(built, encoded);
     issues.push(...checkConsistency(built));
     this.#encoded = encoded;
+    // A type whose resources are all as before keeps the previous snapshot's map, so views can
+    // tell by identity that what they selected from it still holds (node-scope.ts).
+    const previous = this.#snapshot;
     const byType = new Map(
-      [...built].map(([kind, entries]) => [
-        KINDS[kind].typeUrl,
-        new Map([...entries].map(([name, entry]) => [name, entry.resource])),
-      ]),
+      [...built].map(([kind, entries]) => {
+        const { typeUrl } = KINDS[kind];
+        const resources = new Map([...entries].map(([name, entry]) => [name, entry.resource]));
+        const before = previous?.resources(typeUrl);
+        return [typeUrl, before !== undefined && sameResources(before, resources) ? before : resources];
+      }),
     );
     const snapshot = new Snapshot(this.#revision, byType, issues, this.#committedAt, this.#compile());
     this.#snapshot = snapshot;
@@ -210,6 +228,11 @@ export class SnapshotBuilder implements SnapshotSource {
       "snapshot published",
     );
     for (const listener of this.#listeners) listener(snapshot);
+    // Pacing: while changes keep coming (thousands of sidecars registering at once), at most half
+    // of the time goes to building snapshots and answering streams, the rest to the changes
+    // themselves and to the streams' own requests. A quiet control plane builds at once.
+    const finished = this.#clock.now();
+    this.#pacedUntil = finished + (finished - began);
     return snapshot;
   }
 
@@ -267,6 +290,16 @@ export class SnapshotBuilder implements SnapshotSource {
       }
     }
   }
+}
+
+function issueKey(issue: CompileIssue): string {
+  return `${issue.kind}\n${issue.name}\n${issue.path}\n${issue.message}`;
+}
+
+function sameResources(a: ReadonlyMap<string, SnapshotResource>, b: ReadonlyMap<string, SnapshotResource>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, resource] of a) if (b.get(name) !== resource) return false;
+  return true;
 }
 
 /** Every resource one resource names (a listener's route configurations, a route's clusters...) should exist. */

@@ -16,6 +16,7 @@ import { type Doc, httpRoute, service, workloadEntry } from "../mesh/mesh-docume
 import { cluster } from "../xds/harness.js";
 
 const EDS = KINDS.endpoints.typeUrl;
+const CDS = KINDS.clusters.typeUrl;
 
 const mesh = (kind: MeshKindName, doc: Doc): Mutation => {
   const parsed = parseMeshDocument(kind, doc);
@@ -58,6 +59,13 @@ describe("SnapshotBuilder: the mesh compiler in the build", () => {
     const later = await b.commit(mutationOfCluster("raw"));
     assert.equal(later.mesh, snapshot.mesh, "a revision touching no mesh document reuses the compilation");
     assert.equal(b.compileWarnings().length, 1);
+    const registered = await b.commit(mesh("workloadentries", workloadEntry("catalog-1", { app: "catalog" })));
+    assert.notEqual(registered.mesh, snapshot.mesh);
+    assert.equal(b.compileWarnings().length, 1, "an issue still there is not logged again");
+    const worse = await b.commit(mesh("httproutes", httpRoute("other", "catalog", [["gone", 1]])));
+    assert.equal(b.compileWarnings().length, 2, "a new issue is");
+    assert.equal(b.compileWarnings()[1]?.revision, worse.revision);
+    assert.equal(b.compileWarnings()[1]?.count, 1);
     b.close();
   });
 
@@ -94,6 +102,8 @@ describe("SnapshotBuilder: the mesh compiler in the build", () => {
     assert.notEqual(side(registered, "pricing"), pricing);
     const eds = (s: Snapshot) => side(s, "pricing")?.get(EDS)?.get("outbound|8080||pricing")?.version;
     assert.notEqual(eds(registered), eds(first));
+    assert.equal(side(registered, "pricing")?.get(CDS), pricing.get(CDS), "its clusters are as they were: same map");
+    assert.notEqual(side(registered, "pricing")?.get(EDS), pricing.get(EDS));
     const routed = await b.commit(mesh("httproutes", httpRoute("catalog", "catalog", [["pricing", 1]])));
     assert.notEqual(side(routed, "catalog"), catalog, "a route on catalog compiles catalog's side again");
     assert.equal(side(routed, "pricing"), side(registered, "pricing"));

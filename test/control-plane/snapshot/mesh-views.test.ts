@@ -147,6 +147,46 @@ describe("mesh views: what a sidecar receives over xDS", () => {
     );
   });
 
+  test("a sidecar's view for the next snapshot keeps the selections a registration elsewhere left as they were", async () => {
+    const first = h.builder.current();
+    assert.ok(first);
+    const all = subscription(true, []);
+    const before = {
+      cds: views(pricingCaller, first).select(CDS, all),
+      eds: views(pricingCaller, first).select(EDS, all),
+    };
+    // catalog-2 changes catalog's endpoints: the pricing caller's view holds nothing of catalog.
+    await putMesh(h, ["workloadentries", entryAt("catalog-2", { app: "catalog" }, "10.0.0.2")]);
+    const second = h.builder.current();
+    assert.ok(second && second !== first);
+    const view = views(pricingCaller, second);
+    assert.equal(view.select(CDS, all), before.cds, "the very same selection object: nothing selected again");
+    assert.equal(view.select(EDS, all), before.eds);
+    // pricing-2 changes what it calls: its endpoints are selected again, its clusters still held.
+    await putMesh(h, ["workloadentries", entryAt("pricing-2", { app: "pricing" }, "10.0.1.2")]);
+    const third = h.builder.current();
+    assert.ok(third && third !== second);
+    const after = views(pricingCaller, third);
+    assert.equal(after.select(CDS, all), before.cds);
+    assert.notEqual(after.select(EDS, all), before.eds);
+    assert.deepEqual(
+      after.select(EDS, all).resources.map((r) => r.name),
+      ["outbound|9090||pricing"],
+    );
+    assert.notEqual(after.select(EDS, all).version, before.eds.version);
+    const { revision } = await h.store.commit([
+      { op: "delete", kind: "workloadentries", name: "catalog-2" },
+      { op: "delete", kind: "workloadentries", name: "pricing-2" },
+    ]);
+    await new Promise<void>((resolve) => {
+      const off = h.builder.subscribe((s) => {
+        if (s.revision < revision) return;
+        off();
+        resolve();
+      });
+    });
+  });
+
   test("node scoping still applies to a sidecar's raw listeners, beside its compiled ones", async () => {
     await h.put([
       "listeners",

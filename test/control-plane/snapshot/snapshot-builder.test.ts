@@ -115,6 +115,20 @@ describe("SnapshotBuilder: when snapshots are built", () => {
     builder.stop();
   });
 
+  test("when building and handing out a snapshot takes long, the next waits as long again (pacing)", async () => {
+    const store = new MemoryStore();
+    const { builder, clock, publishedAt } = await startBuilder(store, { debounceMs: 40, maxDelayMs: 60 });
+    // Each hand-out to the streams takes 100 ms of the control plane's time.
+    builder.subscribe(() => clock.spend(100));
+    for (let i = 0; i < 100; i++) {
+      await store.commit([put("clusters", cluster("busy", { connect_timeout: `${i + 1}s` }))]);
+      await clock.advance(5);
+    }
+    // Published at 60, busy until 160, so not before 260; busy until 360, not before 460.
+    assert.deepEqual(publishedAt.slice(0, 3), [60, 260, 460]);
+    builder.stop();
+  });
+
   test("stop() ends publishing and leaves no timer behind", async () => {
     const store = new MemoryStore();
     const { builder, clock, published } = await startBuilder(store);
@@ -210,6 +224,8 @@ describe("SnapshotBuilder: versions and encoding", () => {
     assert.equal(after.sotwEntry, before.sotwEntry);
     assert.equal(after.deltaEntry, before.deltaEntry);
     assert.notEqual(second.resources(CDS).get("b"), first.resources(CDS).get("b"), "b was re-encoded");
+    assert.equal(second.resources(LDS), first.resources(LDS), "a type whose resources all held keeps its map");
+    assert.notEqual(second.resources(CDS), first.resources(CDS));
     assert.equal(
       second.resources(EDS).get("no-endpoints"),
       first.resources(EDS).get("no-endpoints"),

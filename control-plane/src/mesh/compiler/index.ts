@@ -6,6 +6,7 @@ export { compileCluster, speaksHttp, speaksHttp2 } from "./clusters.js";
 export type { CompiledResource, CompileIssue } from "./compiled-resource.js";
 export { CONNECT_ROUTE, CONNECT_UPGRADE, compileConnectCluster } from "./connect.js";
 export { compileEndpoints, endpointPortOf, selects, workloadsOf } from "./endpoints.js";
+export { uniqueIssues } from "./issues.js";
 export {
   type AppProtocol,
   compileInbound,
@@ -28,7 +29,7 @@ export {
 } from "./mesh-state.js";
 export * from "./names.js";
 export { compileOutbound, type Outbound, type OutboundOptions } from "./outbound.js";
-export { domainsOf, MESH_DOMAIN, UNKNOWN_HOST_BODY } from "./outbound-routes.js";
+export { domainsOf, MESH_DOMAIN, parentRefIssues, UNKNOWN_HOST_BODY } from "./outbound-routes.js";
 export {
   compileProxyless,
   type Proxyless,

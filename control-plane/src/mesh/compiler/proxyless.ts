@@ -64,11 +64,17 @@ export function proxylessListenerNames(service: ServiceDocument): ProxylessListe
   return names;
 }
 
-export function compileProxyless(state: MeshState): Proxyless {
+/**
+ * What gRPC proxyless clients ask for: every Service's, or only those `services` names (their
+ * listeners, and the clusters and endpoints their routes send to).
+ */
+export function compileProxyless(state: MeshState, options: { readonly services?: Iterable<string> } = {}): Proxyless {
   const issues: CompileIssue[] = [];
   const backends = new Set<string>();
   const listeners: CompiledResource<"listeners">[] = [];
+  const wanted = options.services === undefined ? undefined : new Set(options.services);
   for (const service of state.services.values()) {
+    if (wanted !== undefined && !wanted.has(service.metadata.name)) continue;
     const byPort = new Map<ServicePort, EnvoyJson>();
     for (const { name, port } of proxylessListenerNames(service)) {
       let routeConfig = byPort.get(port);
