@@ -37,6 +37,15 @@ export const ErrorCode = {
   // Requests the REST API has no route for.
   routeNotFound: "WEFT_ROUTE_NOT_FOUND",
   methodNotAllowed: "WEFT_METHOD_NOT_ALLOWED",
+  // The mesh certificate authority (ca/).
+  /** A trust domain, service name or SPIFFE ID that is not one (the detail's path names which). */
+  invalidIdentity: "WEFT_INVALID_IDENTITY",
+  /** A certificate signing request that is not PKCS#10 PEM, or whose signature does not verify. */
+  invalidCsr: "WEFT_INVALID_CSR",
+  /** A CSR whose public key is neither ECDSA P-256 nor RSA of at least 2048 bits. */
+  csrKeyUnsupported: "WEFT_CSR_KEY_UNSUPPORTED",
+  /** CA material (a stored root, an operator's --ca-cert/--ca-key) that cannot sign: see the details. */
+  caInvalid: "WEFT_CA_INVALID",
   // Start-up and internals.
   insecureListen: "WEFT_INSECURE_LISTEN",
   /** The xDS or API address could not be listened on (taken, not this machine's, not allowed). */

@@ -27,6 +27,11 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.rateLimited]: 429,
   [ErrorCode.routeNotFound]: 404,
   [ErrorCode.methodNotAllowed]: 405,
+  [ErrorCode.invalidIdentity]: 400,
+  [ErrorCode.invalidCsr]: 400,
+  [ErrorCode.csrKeyUnsupported]: 400,
+  // The control plane's own signing material is at fault, not the request.
+  [ErrorCode.caInvalid]: 500,
   // Never answered to a request (main.ts refuses to start), but every code has a status.
   [ErrorCode.insecureListen]: 500,
   [ErrorCode.listenFailed]: 500,
