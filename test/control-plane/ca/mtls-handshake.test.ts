@@ -59,6 +59,16 @@ describe("mutual TLS with workload certificates", () => {
     port = (server.address() as AddressInfo).port;
   });
 
+  /** A client presenting `client`'s certificate, trusting the bundle, expecting `serverId`. */
+  const connectAs = (client: Workload, serverId: string): tls.TLSSocket =>
+    tls.connect({
+      host: "127.0.0.1",
+      port,
+      ...client,
+      ca: ca.trustBundlePem(),
+      checkServerIdentity: expectServer(serverId),
+    });
+
   after(async () => {
     server.close();
     await once(server, "close");
@@ -66,13 +76,7 @@ describe("mutual TLS with workload certificates", () => {
 
   test("a web client and a catalog server trusting the bundle authenticate each other", async () => {
     const web = await workload(ca, "web");
-    const socket = tls.connect({
-      host: "127.0.0.1",
-      port,
-      ...web,
-      ca: ca.trustBundlePem(),
-      checkServerIdentity: expectServer("spiffe://weft.local/service/catalog"),
-    });
+    const socket = connectAs(web, "spiffe://weft.local/service/catalog");
     await once(socket, "secureConnect");
     assert.equal(socket.authorized, true);
     assert.equal(peerIdentity(socket), "spiffe://weft.local/service/catalog");
@@ -88,13 +92,7 @@ describe("mutual TLS with workload certificates", () => {
     const impostor = await workload(otherCa, "web");
     const before = seenClients.length;
     const refused = once(server, "tlsClientError");
-    const socket = tls.connect({
-      host: "127.0.0.1",
-      port,
-      ...impostor,
-      ca: ca.trustBundlePem(),
-      checkServerIdentity: expectServer("spiffe://weft.local/service/catalog"),
-    });
+    const socket = connectAs(impostor, "spiffe://weft.local/service/catalog");
     let received = "";
     socket.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
     socket.on("error", () => {});
@@ -113,13 +111,7 @@ describe("mutual TLS with workload certificates", () => {
 
   test("a client refuses a server whose SPIFFE ID is not the destination's", async () => {
     const web = await workload(ca, "web");
-    const socket = tls.connect({
-      host: "127.0.0.1",
-      port,
-      ...web,
-      ca: ca.trustBundlePem(),
-      checkServerIdentity: expectServer("spiffe://weft.local/service/payments"),
-    });
+    const socket = connectAs(web, "spiffe://weft.local/service/payments");
     const [error] = (await once(socket, "error")) as [Error];
     assert.match(error.message, /server is URI:spiffe:\/\/weft\.local\/service\/catalog/);
     socket.destroy();

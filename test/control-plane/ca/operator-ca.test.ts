@@ -44,6 +44,14 @@ describe("CertificateAuthority.fromFiles", () => {
     await writeFile(file, text);
     return file;
   };
+  /** Loads the CA from a chain and key written to files (the trust domain is weft.local). */
+  const load = async (chainPem: string, keyPem: string, now = NOW): Promise<CertificateAuthority> =>
+    CertificateAuthority.fromFiles({
+      trustDomain: "weft.local",
+      certChainFile: await write("chain.pem", chainPem),
+      keyFile: await write("key.pem", keyPem),
+      now,
+    });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "weft-ca-"));
@@ -107,70 +115,28 @@ describe("CertificateAuthority.fromFiles", () => {
 
   test("refuses a key that is not the intermediate's, naming keyFile", async () => {
     const other = await makeOperatorPki({ now: NOW });
-    await refusedAt(
-      async () =>
-        CertificateAuthority.fromFiles({
-          trustDomain: "weft.local",
-          certChainFile: await write("chain.pem", pki.chainPem),
-          keyFile: await write("other-key.pem", other.intermediateKeyPem),
-          now: NOW,
-        }),
-      "keyFile",
-    );
+    await refusedAt(async () => load(pki.chainPem, other.intermediateKeyPem), "keyFile");
   });
 
   test("refuses a certificate that is not a CA, naming its place in the chain", async () => {
     const leafOnly = await makeOperatorPki({ now: NOW, intermediateIsCa: false });
-    await refusedAt(
-      async () =>
-        CertificateAuthority.fromFiles({
-          trustDomain: "weft.local",
-          certChainFile: await write("not-ca.pem", leafOnly.chainPem),
-          keyFile: await write("not-ca-key.pem", leafOnly.intermediateKeyPem),
-          now: NOW,
-        }),
-      "certChainFile[0]",
-    );
+    await refusedAt(async () => load(leafOnly.chainPem, leafOnly.intermediateKeyPem), "certChainFile[0]");
   });
 
   test("refuses a chain that does not end at a self-signed root", async () => {
-    await refusedAt(
-      async () =>
-        CertificateAuthority.fromFiles({
-          trustDomain: "weft.local",
-          certChainFile: await write("no-root.pem", pki.intermediatePem),
-          keyFile: await write("key.pem", pki.intermediateKeyPem),
-          now: NOW,
-        }),
-      "certChainFile[0]",
-    );
+    await refusedAt(async () => load(pki.intermediatePem, pki.intermediateKeyPem), "certChainFile[0]");
   });
 
   test("refuses a chain whose second certificate did not issue the first", async () => {
     const other = await makeOperatorPki({ now: NOW });
     await refusedAt(
-      async () =>
-        CertificateAuthority.fromFiles({
-          trustDomain: "weft.local",
-          certChainFile: await write("wrong-root.pem", `${pki.intermediatePem}\n${other.rootPem}`),
-          keyFile: await write("key.pem", pki.intermediateKeyPem),
-          now: NOW,
-        }),
+      async () => load(`${pki.intermediatePem}\n${other.rootPem}`, pki.intermediateKeyPem),
       "certChainFile[0]",
     );
   });
 
   test("refuses an intermediate that has expired", async () => {
-    await refusedAt(
-      async () =>
-        CertificateAuthority.fromFiles({
-          trustDomain: "weft.local",
-          certChainFile: await write("chain.pem", pki.chainPem),
-          keyFile: await write("key.pem", pki.intermediateKeyPem),
-          now: NOW + 31 * DAY_MS,
-        }),
-      "certChainFile[0]",
-    );
+    await refusedAt(async () => load(pki.chainPem, pki.intermediateKeyPem, NOW + 31 * DAY_MS), "certChainFile[0]");
   });
 
   test("refuses a file that cannot be read, naming it", async () => {
