@@ -22,7 +22,14 @@ describe("the error code -> HTTP status table", () => {
     const fiveHundreds = Object.values(ErrorCode).filter((code) => httpStatusOf(code) >= 500);
     assert.deepEqual(
       fiveHundreds.sort(),
-      [ErrorCode.insecureListen, ErrorCode.listenFailed, ErrorCode.internal, ErrorCode.storeFailed].sort(),
+      [
+        // Start-up refusals: what the server was told to listen on, the CA material it was given.
+        ErrorCode.insecureListen,
+        ErrorCode.listenFailed,
+        ErrorCode.caInvalid,
+        ErrorCode.internal,
+        ErrorCode.storeFailed,
+      ].sort(),
     );
   });
 
