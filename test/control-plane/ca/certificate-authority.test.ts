@@ -12,22 +12,10 @@ import {
 } from "../../../control-plane/src/ca/index.js";
 import { ErrorCode } from "../../../control-plane/src/errors.js";
 import { csrAskingFor, x509 } from "./operator-pki.js";
+import { rejectsWith } from "./refusals.js";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 const HOUR_MS = 60 * 60 * 1000;
-
-/** `fn` rejects with a WeftError of `code`, and (if given) a detail at `path`. */
-async function rejectsWith(fn: () => Promise<unknown>, code: string, path?: string): Promise<void> {
-  await assert.rejects(fn, (error: { code?: string; details?: { path: string }[] }) => {
-    assert.equal(error.code, code);
-    if (path !== undefined)
-      assert.ok(
-        error.details?.some((detail) => detail.path === path),
-        JSON.stringify(error.details),
-      );
-    return true;
-  });
-}
 
 function sanUris(cert: X509Certificate): string[] {
   return (cert.subjectAltName ?? "").split(", ").filter((name) => name !== "");

@@ -9,25 +9,14 @@ import { after, before, describe, test } from "node:test";
 import { CertificateAuthority, generateKeyAndCsr } from "../../../control-plane/src/ca/index.js";
 import { ErrorCode } from "../../../control-plane/src/errors.js";
 import { makeOperatorPki, type OperatorPki } from "./operator-pki.js";
+import { rejectsWith } from "./refusals.js";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-interface Refusal {
-  code?: string;
-  details?: { path: string; message: string }[];
-}
-
-async function refusedAt(fn: () => Promise<unknown>, path: string): Promise<void> {
-  await assert.rejects(fn, (error: Refusal) => {
-    assert.equal(error.code, ErrorCode.caInvalid);
-    assert.ok(
-      error.details?.some((detail) => detail.path === path),
-      JSON.stringify(error.details),
-    );
-    return true;
-  });
-}
+/** `fn` is refused with WEFT_CA_INVALID and a detail at `path`. */
+const refusedAt = (fn: () => Promise<unknown>, path: string): Promise<void> =>
+  rejectsWith(fn, ErrorCode.caInvalid, path);
 
 /** PEM certificates of a chain, split. */
 function certificatesOf(pem: string): X509Certificate[] {
@@ -82,12 +71,7 @@ describe("CertificateAuthority.fromFiles", () => {
 
   test("reads a SEC1 key (openssl ecparam's form) and keeps it as PKCS#8", async () => {
     const sec1 = createPrivateKey(pki.intermediateKeyPem).export({ type: "sec1", format: "pem" }).toString();
-    const ca = await CertificateAuthority.fromFiles({
-      trustDomain: "weft.local",
-      certChainFile: await write("chain.pem", pki.chainPem),
-      keyFile: await write("sec1-key.pem", sec1),
-      now: NOW,
-    });
+    const ca = await load(pki.chainPem, sec1);
     assert.match(ca.toMaterial().keyPem, /^-----BEGIN PRIVATE KEY-----/);
     const reloaded = await CertificateAuthority.fromMaterial(ca.toMaterial(), { now: NOW });
     const leaf = new X509Certificate(
@@ -98,12 +82,7 @@ describe("CertificateAuthority.fromFiles", () => {
 
   test("caps leaves at the intermediate's expiry", async () => {
     const shortLived = await makeOperatorPki({ now: NOW, intermediateDays: 1 });
-    const ca = await CertificateAuthority.fromFiles({
-      trustDomain: "weft.local",
-      certChainFile: await write("short-chain.pem", shortLived.chainPem),
-      keyFile: await write("short-key.pem", shortLived.intermediateKeyPem),
-      now: NOW,
-    });
+    const ca = await load(shortLived.chainPem, shortLived.intermediateKeyPem);
     const issued = await ca.sign({
       csrPem: (await generateKeyAndCsr()).csrPem,
       service: "web",
