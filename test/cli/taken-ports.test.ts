@@ -67,4 +67,26 @@ describe("a port that is already taken", () => {
     const result = weft(["proxy", "--node-id", "taken", "--admin-listen", taken, "--access-log", "off"]);
     assertTaken(result, "WEFT_PROXY_ADMIN_BIND", "--admin-listen", "WEFT_ADMIN_LISTEN");
   });
+
+  test("for a sidecar's inbound listener stops it at start with WEFT_PROXY_LISTENER_BIND naming --listen", () => {
+    const result = weft([
+      "sidecar",
+      "--service",
+      "catalog",
+      "--app",
+      "127.0.0.1:1",
+      "--listen",
+      taken,
+      // Never bound: the start stops before any config arrives.
+      "--outbound",
+      "127.0.0.1:15001",
+      "--admin-listen",
+      "127.0.0.1:0",
+      "--xds-server",
+      "127.0.0.1:1",
+      "--access-log",
+      "off",
+    ]);
+    assertTaken(result, "WEFT_PROXY_LISTENER_BIND", "--listen", "WEFT_LISTEN");
+  });
 });

@@ -162,10 +162,11 @@ export function sidecarCommand(): Command {
       });
       await logGrpcThrough(logger);
       // Loaded here, not at the top: the other commands need none of the data plane.
-      const { startSidecar, defaultNodeId, appHealthCheckOf } = await import(
+      const { startSidecar, defaultNodeId, appHealthCheckOf, INBOUND_LISTENER } = await import(
         "../../../data-plane/src/sidecar/index.js"
       );
       const { AdminError, AdminErrorCode } = await import("../../../data-plane/src/admin/index.js");
+      const { ListenerError, ListenerErrorCode } = await import("../../../data-plane/src/listeners/index.js");
       const appHealth = appHealthCheckOf(flags.appHealth) ?? { kind: "tcp" };
       const start = () =>
         startSidecar({
@@ -189,11 +190,26 @@ export function sidecarCommand(): Command {
           drainDelayMs: flags.drainDelay,
         }).catch((error: unknown) => {
           // Same code; the message says why in words and which flag (and variable) moves the address.
-          if (!(error instanceof AdminError) || error.code !== AdminErrorCode.bind) throw error;
-          const address = formatAddress(admin.host, admin.port);
-          throw new AdminError(AdminErrorCode.bind, listenFailureMessage(address, "--admin-listen", error.cause), {
-            cause: error.cause,
-          });
+          if (error instanceof AdminError && error.code === AdminErrorCode.bind) {
+            const address = formatAddress(admin.host, admin.port);
+            throw new AdminError(AdminErrorCode.bind, listenFailureMessage(address, "--admin-listen", error.cause), {
+              cause: error.cause,
+            });
+          }
+          if (
+            error instanceof ListenerError &&
+            error.code === ListenerErrorCode.bind &&
+            error.listener === INBOUND_LISTENER
+          ) {
+            const address = formatAddress(flags.listen.host, flags.listen.port);
+            throw new ListenerError(
+              ListenerErrorCode.bind,
+              INBOUND_LISTENER,
+              listenFailureMessage(address, "--listen", error.cause),
+              { cause: error.cause },
+            );
+          }
+          throw error;
         });
       await runUntilStopped({ logger, delayMs: CLOSE_DELAY_MS, stoppingMessage: "leaving the mesh" }, start);
     });

@@ -8,8 +8,18 @@ export interface BoundAddress {
   readonly port: number;
 }
 
-/** Binds `server` to host:port; rejects with a WEFT_PROXY_LISTENER_BIND ListenerError naming `listener`. */
-export function bind(server: net.Server, listener: string, host: string, port: number): Promise<void> {
+/**
+ * Binds `server` to host:port, or takes over `held` (a server already bound there, see
+ * port-holds.ts) so the port is never free in between; rejects with a WEFT_PROXY_LISTENER_BIND
+ * ListenerError naming `listener`.
+ */
+export function bind(
+  server: net.Server,
+  listener: string,
+  host: string,
+  port: number,
+  held?: net.Server,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       reject(
@@ -22,10 +32,12 @@ export function bind(server: net.Server, listener: string, host: string, port: n
       );
     };
     server.once("error", onError);
-    server.listen({ host, port }, () => {
+    const listening = (): void => {
       server.off("error", onError);
       resolve();
-    });
+    };
+    if (held === undefined) server.listen({ host, port }, listening);
+    else server.listen(held, listening);
   });
 }
 

@@ -79,9 +79,12 @@ export abstract class BoundListener<Handler> {
     }
   }
 
-  /** Binds the address; rejects with a WEFT_PROXY_LISTENER_BIND ListenerError. */
-  listen(): Promise<void> {
-    return bind(this.#server, this.name, this.host, this.port);
+  /**
+   * Binds the address, or takes over `held` (a socket already bound there); rejects with a
+   * WEFT_PROXY_LISTENER_BIND ListenerError.
+   */
+  listen(held?: net.Server): Promise<void> {
+    return bind(this.#server, this.name, this.host, this.port, held);
   }
 
   /** The bound address (with the real port when 0 was asked for), or undefined once unbound. */

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from "../../../time/index.js";
 import type { BoundAddress } from "./bind.js";
 import type { ListenerError } from "./errors.js";
 import { HttpListener } from "./http-listener.js";
+import type { PortHolds } from "./port-holds.js";
 import { TcpListener } from "./tcp-listener.js";
 import type { ListenerSpec } from "./types.js";
 
@@ -37,6 +38,11 @@ export interface ListenerManagerOptions {
   readonly connectionOpened?: (listener: string) => void;
   /** Runs the drain timeouts; the system clock by default. */
   readonly clock?: Clock;
+  /**
+   * Addresses bound ahead of their listener (a sidecar's inbound port): a listener on one of them
+   * takes its socket over instead of binding. Those no listener took are released by close().
+   */
+  readonly holds?: PortHolds;
 }
 
 export class ListenerManager {
@@ -46,10 +52,12 @@ export class ListenerManager {
   readonly #reservations = new Map<string, Entry>();
   readonly #connectionOpened: ((listener: string) => void) | undefined;
   readonly #clock: Clock;
+  readonly #holds: PortHolds | undefined;
 
   constructor(options: ListenerManagerOptions = {}) {
     this.#connectionOpened = options.connectionOpened;
     this.#clock = options.clock ?? systemClock;
+    this.#holds = options.holds;
   }
 
   readonly #draining = new Set<Promise<void>>();
@@ -133,7 +141,7 @@ export class ListenerManager {
       ...toBind.map(async ([name, spec]) => {
         const listener = createListener(name, spec, this.#connectionOpened);
         try {
-          await listener.listen();
+          await this.#listen(listener, spec);
           this.#entries.set(name, { listener, spec });
           added.push(name);
         } catch (err) {
@@ -144,7 +152,7 @@ export class ListenerManager {
         const listener = createListener(name, spec, this.#connectionOpened);
         listener.hold();
         try {
-          await listener.listen();
+          await this.#listen(listener, spec);
           this.#reservations.set(name, { listener, spec });
           newlyReserved.push(name);
         } catch (err) {
@@ -160,6 +168,17 @@ export class ListenerManager {
       failed,
       drained: Promise.all(drains).then(() => undefined),
     };
+  }
+
+  /** Binds `listener`, on the socket held for its address when there is one. */
+  async #listen(listener: Listener, spec: ListenerSpec): Promise<void> {
+    const held = this.#holds?.take(spec.host, spec.port);
+    try {
+      await listener.listen(held);
+    } catch (err) {
+      held?.close();
+      throw err;
+    }
   }
 
   #drain(listener: Listener, timeoutMs: number): Promise<void> {
@@ -210,7 +229,7 @@ export class ListenerManager {
         this.#drain(entry.listener, entry.spec.drainTimeoutMs);
       }
     }
-    await Promise.all(this.#draining);
+    await Promise.all([...this.#draining, this.#holds?.close()]);
   }
 }
 

@@ -5,7 +5,7 @@ import { type Clock, systemClock } from "../../../time/index.js";
 import { type AccessLog, createAccessLog } from "../access-log/index.js";
 import { startAdmin } from "../admin/index.js";
 import { createHttpHandler, Http2Sessions, type UpstreamClusters } from "../http/index.js";
-import { ListenerManager } from "../listeners/index.js";
+import { ListenerManager, type PortHolds } from "../listeners/index.js";
 import { ProxyMetrics } from "../metrics/index.js";
 import { ResilienceMetrics } from "../metrics/resilience-metrics.js";
 import { TrafficResilienceMetrics } from "../metrics/traffic-resilience-metrics.js";
@@ -36,6 +36,11 @@ export interface ProxyOptions {
    * Node's own.
    */
   readonly clock?: Clock;
+  /**
+   * Addresses bound before the proxy started (a sidecar's inbound port): the listener on one of
+   * them takes its socket over rather than binding it; the proxy's close releases the rest.
+   */
+  readonly portHolds?: PortHolds;
 }
 
 export interface RunningProxy {
@@ -57,7 +62,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const clock = options.clock ?? systemClock;
   // The metrics need the listeners (connection gauge) and the listeners the metrics (counter).
   let metrics: ProxyMetrics | undefined;
-  const listeners = new ListenerManager({ connectionOpened: (name) => metrics?.connectionOpened(name), clock });
+  const listeners = new ListenerManager({
+    connectionOpened: (name) => metrics?.connectionOpened(name),
+    clock,
+    ...(options.portHolds === undefined ? {} : { holds: options.portHolds }),
+  });
   // Health checks, outlier detection and circuit breakers live beside each cluster.
   const resilience = new ClusterResilience(logger, clock);
   const clusters = new ClusterManager({

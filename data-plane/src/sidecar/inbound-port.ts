@@ -1,25 +1,25 @@
-// The inbound listener's port, chosen before the proxy starts: the sidecar registers the port its
+// The inbound listener's port, bound before the proxy starts: the sidecar registers the port its
 // callers reach and sends it in its node metadata, from which the control plane compiles the
 // inbound listener; a listener address cannot carry port 0, so `--listen HOST:0` is resolved here.
-import { createServer } from "node:net";
+// The socket stays bound (a port hold) until the inbound listener takes it over when its config
+// arrives, so no other socket on the machine can take the port in between.
+import { ListenerError, ListenerErrorCode, type PortHolds } from "../listeners/index.js";
 import type { HostPort } from "./settings.js";
 
 /**
- * `listen` itself when it names a port; for port 0, the port the operating system gives a
- * listener bound on `listen.host` (bound, read, released). The port is free again until the proxy
- * binds it a moment later, when its config arrives; another process binding it in between makes
- * the proxy log `listener cannot bind` for `inbound|listener`. Rejects when the host cannot be
- * bound at all.
+ * Binds `listen` (port 0: a port the operating system picks) and keeps it in `holds` for the
+ * inbound listener named `listener`; resolves with the address bound. Rejects with a
+ * WEFT_PROXY_LISTENER_BIND ListenerError when it cannot be bound (port taken, address not local).
  */
-export function chooseInboundPort(listen: HostPort): Promise<HostPort> {
-  if (listen.port !== 0) return Promise.resolve(listen);
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen({ host: listen.host, port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve({ host: listen.host, port }));
-    });
-  });
+export async function holdInboundPort(listen: HostPort, holds: PortHolds, listener: string): Promise<HostPort> {
+  try {
+    return await holds.hold(listen.host, listen.port);
+  } catch (error) {
+    throw new ListenerError(
+      ListenerErrorCode.bind,
+      listener,
+      `listener "${listener}" cannot bind ${listen.host}:${listen.port}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
 }

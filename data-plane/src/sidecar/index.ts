@@ -10,7 +10,7 @@ export {
   appHealthCheckOf,
 } from "./app-health.js";
 export { SidecarError, SidecarErrorCode } from "./errors.js";
-export { chooseInboundPort } from "./inbound-port.js";
+export { holdInboundPort } from "./inbound-port.js";
 export {
   DEFAULT_DRAIN_DELAY_MS,
   INBOUND_POLL_MS,

@@ -3,9 +3,10 @@
 // registration client joined by the lifecycle (./lifecycle.ts says in which order).
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../../../time/index.js";
+import { PortHolds } from "../listeners/index.js";
 import { type RunningProxy, startProxy } from "../proxy/main.js";
 import { AppHealthProbe } from "./app-health.js";
-import { chooseInboundPort } from "./inbound-port.js";
+import { holdInboundPort } from "./inbound-port.js";
 import { SidecarLifecycle } from "./lifecycle.js";
 import { SidecarRegistrationClient } from "./registration-client.js";
 import { type HostPort, instanceRegistration, type SidecarSettings, sidecarMetadata } from "./settings.js";
@@ -43,22 +44,33 @@ export interface RunningSidecar {
 export async function startSidecar(options: SidecarOptions): Promise<RunningSidecar> {
   const { settings, logger } = options;
   const clock = options.clock ?? systemClock;
-  const inbound = await chooseInboundPort(settings.listen);
-  const proxy = await startProxy({
-    node: {
-      id: settings.nodeId,
-      cluster: settings.service,
-      metadata: sidecarMetadata(settings, inbound),
-      userAgentVersion: options.userAgentVersion,
-    },
-    xdsServers: options.xdsServers,
-    delta: false,
-    admin: options.admin,
-    accessLog: options.accessLog,
-    logger,
-    clock,
-    ...(options.xdsReconnectMaxDelayMs === undefined ? {} : { xdsReconnectMaxDelayMs: options.xdsReconnectMaxDelayMs }),
-  });
+  // Bound now and kept bound until the inbound listener takes the socket over (inbound-port.ts).
+  const holds = new PortHolds();
+  const inbound = await holdInboundPort(settings.listen, holds, INBOUND_LISTENER);
+  let proxy: RunningProxy;
+  try {
+    proxy = await startProxy({
+      node: {
+        id: settings.nodeId,
+        cluster: settings.service,
+        metadata: sidecarMetadata(settings, inbound),
+        userAgentVersion: options.userAgentVersion,
+      },
+      xdsServers: options.xdsServers,
+      delta: false,
+      portHolds: holds,
+      admin: options.admin,
+      accessLog: options.accessLog,
+      logger,
+      clock,
+      ...(options.xdsReconnectMaxDelayMs === undefined
+        ? {}
+        : { xdsReconnectMaxDelayMs: options.xdsReconnectMaxDelayMs }),
+    });
+  } catch (error) {
+    await holds.close();
+    throw error;
+  }
   const sidecarLogger = logger.child({ component: "sidecar", nodeId: settings.nodeId });
   const registration = new SidecarRegistrationClient({
     servers: options.xdsServers,

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { sidecarOf } from "../../../control-plane/src/snapshot/sidecar-node.js";
+import { ListenerErrorCode, PortHolds } from "../../../data-plane/src/listeners/index.js";
 import {
-  chooseInboundPort,
   DEFAULT_OUTBOUND,
   defaultNodeId,
+  holdInboundPort,
   instanceRegistration,
   type SidecarSettings,
   sidecarMetadata,
@@ -80,10 +81,22 @@ describe("sidecar settings", () => {
     assert.match(defaultNodeId("catalog"), /^catalog-[0-9a-f]{8}$/);
   });
 
-  test("port 0 is resolved to a real port on the host, and a given port is kept", async () => {
-    const chosen = await chooseInboundPort({ host: "127.0.0.1", port: 0 });
+  test("the inbound port is bound at once and stays bound: port 0 resolved, a given port kept, a taken one refused", async () => {
+    const holds = new PortHolds();
+    const chosen = await holdInboundPort({ host: "127.0.0.1", port: 0 }, holds, "inbound|listener");
     assert.equal(chosen.host, "127.0.0.1");
     assert.ok(chosen.port > 0 && chosen.port <= 65_535);
-    assert.deepEqual(await chooseInboundPort({ host: "127.0.0.1", port: 41000 }), { host: "127.0.0.1", port: 41000 });
+    // Nobody can take it before the inbound listener does (its config may take a while).
+    const error = await holdInboundPort(chosen, new PortHolds(), "inbound|listener").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.equal((error as { code?: string }).code, ListenerErrorCode.bind);
+    assert.equal((error as { syscallCode?: string }).syscallCode, "EADDRINUSE");
+    assert.equal((error as { listener?: string }).listener, "inbound|listener");
+    await holds.close();
+    const again = new PortHolds();
+    assert.deepEqual(await holdInboundPort(chosen, again, "inbound|listener"), chosen, "a given port is kept");
+    await again.close();
   });
 });
