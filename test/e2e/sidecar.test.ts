@@ -79,6 +79,29 @@ async function startSidecar(
   return { ...running, nodeId, inboundPort: inbound.port, outbound };
 }
 
+/** A sidecar's warnings and errors so far, to say why it did not register when a wait times out. */
+function complaints(...sidecars: Sidecar[]): string {
+  const lines = sidecars.flatMap((s) =>
+    s.lines
+      .filter((l) => l.level === "warn" || l.level === "error" || l.level === "fatal")
+      .map((l) => `${s.nodeId}: ${l.msg} ${JSON.stringify(l)}`),
+  );
+  return lines.length === 0 ? "" : ` (sidecars said: ${lines.join("; ")})`;
+}
+
+/** `eventually`, its timeout naming what the sidecars complained of meanwhile. */
+async function eventuallyFrom<T>(
+  sidecars: Sidecar[],
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
+  try {
+    return await eventually(what, check);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}${complaints(...sidecars)}`);
+  }
+}
+
 async function entries(plane: ControlPlane): Promise<Entry[]> {
   const response = await fetch(`http://${plane.api}/v1/resources/workloadentries`);
   assert.equal(response.status, 200);
@@ -208,7 +231,7 @@ describe("weft sidecar with real processes", () => {
   });
 
   test("the registration is a WorkloadEntry at the bound inbound port; a failing app turns it unhealthy and callers stop reaching it", async () => {
-    const entry = await eventually("catalog's entry", () => entryOf(plane, sidecarA.nodeId));
+    const entry = await eventuallyFrom([sidecarA], "catalog's entry", () => entryOf(plane, sidecarA.nodeId));
     assert.equal(entry.resource.spec.address, "127.0.0.1");
     assert.equal(entry.resource.metadata.annotations[PORT_ANNOTATION], String(sidecarA.inboundPort));
     assert.deepEqual(entry.resource.spec.labels, { app: "catalog", version: "v1" });
@@ -284,7 +307,7 @@ describe("weft sidecar with real processes", () => {
   });
 
   test("a control-plane restart on the same store neither drops nor rewrites entries, and sidecars reconnect", async () => {
-    const before = await eventually("both entries", async () => {
+    const before = await eventuallyFrom([web, sidecarA], "both entries", async () => {
       const all = await entries(plane);
       const ours = all.filter((e) =>
         [web.nodeId, sidecarA.nodeId].includes(e.resource.metadata.annotations[REGISTERED_BY_ANNOTATION] ?? ""),
