@@ -18,6 +18,7 @@ import type {
 } from "./config-store.js";
 import { assertStateReachable, historyLimitOption, historyPage, oldestKept, replayable } from "./history-window.js";
 import { compareNames, compareResourceKeys, resourceKey } from "./resource-order.js";
+import { checkSecretKey, type SecretEntry, type SecretStore } from "./secret-store.js";
 import { rewind } from "./state-rewind.js";
 import { type HistoryRead, WatchHub } from "./watch-hub.js";
 
@@ -28,7 +29,7 @@ export interface MemoryStoreOptions {
   readonly now?: () => Date;
 }
 
-export class MemoryStore implements ConfigStore {
+export class MemoryStore implements ConfigStore, SecretStore {
   readonly #historyLimit: number;
   readonly #now: () => Date;
   readonly #resources = new Map<string, StoredResource>();
@@ -39,6 +40,7 @@ export class MemoryStore implements ConfigStore {
   #oldestRevision = 1;
   #closed = false;
   readonly #hub: WatchHub;
+  readonly #secrets = new Map<string, string>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#historyLimit = historyLimitOption(options.historyLimit);
@@ -124,6 +126,37 @@ export class MemoryStore implements ConfigStore {
       newerChanges.push(...record.changes);
     }
     return { revision, resources: rewind(this.#resources.values(), newerChanges) };
+  }
+
+  async secret(key: string): Promise<string | undefined> {
+    this.#assertOpen();
+    return this.#secrets.get(checkSecretKey(key));
+  }
+
+  async createSecret(key: string, value: string): Promise<{ value: string; created: boolean }> {
+    this.#assertOpen();
+    const held = this.#secrets.get(checkSecretKey(key));
+    if (held !== undefined) return { value: held, created: false };
+    this.#secrets.set(key, value);
+    return { value, created: true };
+  }
+
+  async putSecret(key: string, value: string): Promise<void> {
+    this.#assertOpen();
+    this.#secrets.set(checkSecretKey(key), value);
+  }
+
+  async deleteSecret(key: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#secrets.delete(checkSecretKey(key));
+  }
+
+  async secrets(prefix: string): Promise<SecretEntry[]> {
+    this.#assertOpen();
+    return [...this.#secrets]
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => ({ key, value }));
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,8 @@
 // meta       schema_version; revision, the latest revision ever committed (kept here, not derived
 //            from the other tables, so a number is never reused); oldest_revision, below which
 //            every revision has been compacted away.
+// secrets    the control plane's own records (secret-store.ts): key and value, outside revisions
+//            and history. Created on open when missing, so an older data directory gains it.
 import type Database from "better-sqlite3";
 import { ErrorCode, WeftError } from "../errors.js";
 
@@ -43,6 +45,10 @@ CREATE TABLE IF NOT EXISTS changes (
   after_json TEXT,
   after_version TEXT,
   PRIMARY KEY (revision, kind, name)
+);
+CREATE TABLE IF NOT EXISTS secrets (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 );
 `;
 

@@ -28,6 +28,7 @@ import type {
 } from "./config-store.js";
 import { assertStateReachable, historyLimitOption, historyPage, oldestKept, replayable } from "./history-window.js";
 import { compareNames, compareResourceKeys } from "./resource-order.js";
+import { checkSecretKey, type SecretEntry, type SecretStore } from "./secret-store.js";
 import { prepareSchema } from "./sqlite-schema.js";
 import { rewind } from "./state-rewind.js";
 import { type HistoryRead, WatchHub } from "./watch-hub.js";
@@ -100,6 +101,15 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO changes (revision, kind, name, op, before_json, before_version, before_mod_revision,
        after_json, after_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    secret: db.prepare<[string], string>("SELECT value FROM secrets WHERE key = ?").pluck(),
+    insertSecret: db.prepare<[string, string]>(
+      "INSERT INTO secrets (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+    ),
+    putSecret: db.prepare<[string, string]>(
+      "INSERT INTO secrets (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    ),
+    deleteSecret: db.prepare<[string]>("DELETE FROM secrets WHERE key = ?"),
+    secretsFrom: db.prepare<[string], SecretEntry>("SELECT key, value FROM secrets WHERE key >= ? ORDER BY key"),
     deleteRevisionsBefore: db.prepare<[number]>("DELETE FROM revisions WHERE revision < ?"),
     deleteChangesBefore: db.prepare<[number]>("DELETE FROM changes WHERE revision < ?"),
     revision: db.prepare<[number], RevisionRow>("SELECT revision, time, description FROM revisions WHERE revision = ?"),
@@ -176,13 +186,23 @@ function toRecords(revisions: readonly RevisionRow[], changes: readonly ChangeRo
   );
 }
 
+/** The leading entries whose key starts with `prefix` (the entries are sorted by key, from `prefix` on). */
+function takeWhilePrefixed(entries: readonly SecretEntry[], prefix: string): SecretEntry[] {
+  const kept: SecretEntry[] = [];
+  for (const entry of entries) {
+    if (!entry.key.startsWith(prefix)) break;
+    kept.push({ key: entry.key, value: entry.value });
+  }
+  return kept;
+}
+
 function storeFailure(what: string, error: unknown): WeftError {
   if (error instanceof WeftError) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new WeftError(ErrorCode.storeFailed, `${what}: ${reason}`, { cause: error });
 }
 
-export class SqliteStore implements ConfigStore {
+export class SqliteStore implements ConfigStore, SecretStore {
   readonly #db: Database.Database;
   readonly #sql: Statements;
   readonly #historyLimit: number;
@@ -300,6 +320,40 @@ export class SqliteStore implements ConfigStore {
       const newerChanges = this.#sql.changesNewestFirstAfter.all(revision).map(toChange);
       return { revision, resources: rewind(current, newerChanges) };
     });
+  }
+
+  async secret(key: string): Promise<string | undefined> {
+    checkSecretKey(key);
+    return this.#read("reading a secret", () => this.#sql.secret.get(key));
+  }
+
+  async createSecret(key: string, value: string): Promise<{ value: string; created: boolean }> {
+    checkSecretKey(key);
+    return this.#guard("writing a secret", () =>
+      this.#db
+        .transaction(() => {
+          const created = this.#sql.insertSecret.run(key, value).changes === 1;
+          return { value: created ? value : (this.#sql.secret.get(key) as string), created };
+        })
+        .immediate(),
+    );
+  }
+
+  async putSecret(key: string, value: string): Promise<void> {
+    checkSecretKey(key);
+    this.#guard("writing a secret", () => this.#sql.putSecret.run(key, value));
+  }
+
+  async deleteSecret(key: string): Promise<boolean> {
+    checkSecretKey(key);
+    return this.#guard("removing a secret", () => this.#sql.deleteSecret.run(key).changes === 1);
+  }
+
+  async secrets(prefix: string): Promise<SecretEntry[]> {
+    return this.#read("listing secrets", () =>
+      // Keys from `prefix` on, in order, up to the first that does not start with it (no LIKE: `prefix` is text, not a pattern).
+      takeWhilePrefixed(this.#sql.secretsFrom.all(prefix), prefix),
+    );
   }
 
   async close(): Promise<void> {

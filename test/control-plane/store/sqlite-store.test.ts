@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { ErrorCode } from "../../../control-plane/src/errors.js";
 import { DATABASE_FILE, SqliteStore } from "../../../control-plane/src/store/sqlite-store.js";
+import { secretContract } from "./secret-contract.js";
 import { storeContract } from "./store-contract.js";
 import { del, put, steppingClock } from "./test-resources.js";
 
@@ -22,6 +23,7 @@ function dataDir(): string {
 }
 
 storeContract("SqliteStore", (options) => SqliteStore.open({ dataDir: dataDir(), ...options }), { modelRuns: 60 });
+secretContract("SqliteStore", () => SqliteStore.open({ dataDir: dataDir() }));
 
 describe("SqliteStore on disk", () => {
   test("open creates the data directory, with weft.db in WAL mode inside", async () => {
@@ -225,5 +227,27 @@ describe("SqliteStore durability", () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe("SqliteStore secrets on disk", () => {
+  test("secrets survive close and reopen, and a data directory from before the secrets table gains it", async () => {
+    const dir = dataDir();
+    const first = await SqliteStore.open({ dataDir: dir });
+    await first.commit([put("clusters", "a", "1")]);
+    await first.close();
+    // As a data directory written before secrets existed: the table is not there.
+    const db = new Database(join(dir, DATABASE_FILE));
+    db.exec("DROP TABLE secrets");
+    db.close();
+
+    const second = await SqliteStore.open({ dataDir: dir });
+    assert.equal(await second.secret("ca/root"), undefined);
+    assert.deepEqual(await second.createSecret("ca/root", "material"), { value: "material", created: true });
+    await second.close();
+    const third = await SqliteStore.open({ dataDir: dir });
+    assert.equal(await third.secret("ca/root"), "material");
+    assert.equal((await third.current()).revision, 1);
+    await third.close();
   });
 });
