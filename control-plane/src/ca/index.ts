@@ -1,6 +1,6 @@
 // The mesh certificate authority: workload identities (SPIFFE IDs), the CA that signs workload
-// certificates from CSRs, and when a certificate is due for rotation. Not wired into the control
-// plane yet (see docs/security.md).
+// certificates from CSRs, when a certificate is due for rotation, and which CA the control plane
+// signs with (mesh-ca.ts).
 export {
   type CaMaterial,
   CertificateAuthority,
@@ -11,6 +11,14 @@ export {
   type SignRequest,
 } from "./certificate-authority.js";
 export { CLOCK_SKEW_ALLOWANCE_MS, DEFAULT_LEAF_TTL_MS, rotationDue, rotationTime } from "./leaf-validity.js";
+export {
+  CA_SECRET_KEY,
+  type CaSource,
+  loadMeshCa,
+  type MeshCa,
+  type MeshCaOptions,
+  rootFingerprint,
+} from "./mesh-ca.js";
 export {
   checkService,
   checkTrustDomain,
