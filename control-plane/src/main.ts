@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../../time/index.js";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
 import { StoreWriter } from "./api/store-writer.js";
+import { DEFAULT_TRUST_DOMAIN, loadMeshCa, rootFingerprint } from "./ca/index.js";
 import { ErrorCode, WeftError } from "./errors.js";
 import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { listenFailureMessage } from "./listen-failure.js";
@@ -48,6 +49,10 @@ export interface ControlPlaneOptions {
    * for its node to connect.
    */
   readonly registrationGraceMs?: number | undefined;
+  /** The mesh's trust domain (DEFAULT_TRUST_DOMAIN when unset). */
+  readonly trustDomain?: string | undefined;
+  /** An operator's CA to sign with instead of the root kept in the store (`--ca-cert`, `--ca-key`). */
+  readonly operatorCa?: { readonly certChainFile: string; readonly keyFile: string } | undefined;
 }
 
 export interface RunningControlPlane {
@@ -81,6 +86,24 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       ...(options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit }),
     });
     cleanups.push(() => store.close());
+
+    // The certificate authority: refused at start (WEFT_CA_INVALID) rather than at the first CSR.
+    const mesh = await loadMeshCa({
+      secrets: store,
+      trustDomain: options.trustDomain ?? DEFAULT_TRUST_DOMAIN,
+      operator: options.operatorCa,
+      now: clock.now(),
+    });
+    logger.info(
+      {
+        component: "ca",
+        source: mesh.source,
+        trustDomain: mesh.ca.trustDomain,
+        rootSha256: rootFingerprint(mesh.ca),
+        notAfter: mesh.ca.notAfter.toISOString(),
+      },
+      "certificate authority ready",
+    );
 
     const metrics = new Metrics();
     const status = new StatusRegistry({ onConnectionsChanged: (n) => metrics.connectedProxies.set(n) });
@@ -155,6 +178,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       view: context.view,
       metrics,
       registry,
+      ca: mesh,
       logger: logger.child({ component: "api" }),
       ...(options.apiToken ? { token: options.apiToken } : {}),
       ready: () => ready,

@@ -115,7 +115,6 @@ const AWAITING_README_ROWS: ReadonlySet<string> = new Set<string>([
   "WEFT_INVALID_IDENTITY",
   "WEFT_INVALID_CSR",
   "WEFT_CSR_KEY_UNSUPPORTED",
-  "WEFT_CA_INVALID",
 ]);
 
 /** A whole WEFT_ code inside a piece of text (not a bare prefix such as "WEFT_" or "WEFT_JSON_*"). */

@@ -1,5 +1,6 @@
 // `weft control-plane`: serves xDS and the REST API until SIGTERM or SIGINT, then drains and exits 0.
 import { Command, InvalidArgumentError } from "commander";
+import { checkTrustDomain, DEFAULT_TRUST_DOMAIN } from "../../../control-plane/src/ca/spiffe-id.js";
 import { DEFAULT_REGISTRATION_GRACE_MS } from "../../../control-plane/src/registry/liveness.js";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
 import { runUntilStopped } from "../run-until-stopped.js";
@@ -13,8 +14,19 @@ interface Flags {
   apiToken?: string;
   historyLimit?: number;
   registrationGrace: number;
+  trustDomain: string;
+  caCert?: string;
+  caKey?: string;
   logLevel: string;
   logFormat?: LogFormat;
+}
+
+function trustDomain(value: string): string {
+  try {
+    return checkTrustDomain(value, "--trust-domain");
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function positiveInteger(value: string): number {
@@ -45,6 +57,18 @@ export function controlPlaneCommand(): Command {
         .argParser(parseDuration)
         .default(DEFAULT_REGISTRATION_GRACE_MS, `${DEFAULT_REGISTRATION_GRACE_MS / 1000}s`),
     )
+    .addOption(
+      envOption("--trust-domain <domain>", "the mesh's trust domain: identities are spiffe://DOMAIN/service/NAME")
+        .argParser(trustDomain)
+        .default(DEFAULT_TRUST_DOMAIN),
+    )
+    .addOption(
+      envOption(
+        "--ca-cert <file>",
+        "an operator's CA certificate (PEM, then its issuers up to the root) to sign workload certificates with, instead of the root generated at first start; needs --ca-key",
+      ),
+    )
+    .addOption(envOption("--ca-key <file>", "the private key of --ca-cert (PEM)"))
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -55,12 +79,23 @@ export function controlPlaneCommand(): Command {
         "SIGTERM or SIGINT stops accepting, lets API requests finish, closes xDS streams (proxies",
         "keep their config and reconnect) and exits 0.",
         "",
+        "The control plane is the mesh's certificate authority: at first start it generates a root",
+        "(ECDSA P-256, ten years) and keeps it in the store, so restarts and replicas sign with the",
+        "same one; --ca-cert and --ca-key sign with an operator's CA instead (not copied into the store).",
+        "",
         "Examples:",
         "  $ weft control-plane",
         "  $ WEFT_API_TOKEN=secret weft control-plane --api-listen 0.0.0.0:18080",
       ].join("\n"),
     )
-    .action(async (flags: Flags) => {
+    .action(async (flags: Flags, command: Command) => {
+      if ((flags.caCert === undefined) !== (flags.caKey === undefined)) {
+        command.error(
+          flags.caCert === undefined
+            ? "--ca-key: needs --ca-cert (the certificate the key belongs to)"
+            : "--ca-cert: needs --ca-key (the certificate's private key)",
+        );
+      }
       const logger = await createServerLogger({
         level: flags.logLevel,
         format: chooseLogFormat(flags.logFormat, process.stdout.isTTY === true),
@@ -76,6 +111,10 @@ export function controlPlaneCommand(): Command {
           apiToken: flags.apiToken,
           historyLimit: flags.historyLimit,
           registrationGraceMs: flags.registrationGrace,
+          trustDomain: flags.trustDomain,
+          ...(flags.caCert === undefined || flags.caKey === undefined
+            ? {}
+            : { operatorCa: { certChainFile: flags.caCert, keyFile: flags.caKey } }),
           logger,
         }),
       );

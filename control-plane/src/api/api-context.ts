@@ -1,8 +1,10 @@
 // What every route module is given: the fastify instance typed for TypeBox, and the collaborators
 // the API works with, all passed in by buildApi (nothing here reaches for a global).
+
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import type { MeshCa } from "../ca/index.js";
 import type { Metrics } from "../metrics.js";
 import type { InstanceRegistry } from "../registry/index.js";
 import type { Snapshot, SnapshotView } from "../snapshot/snapshot.js";
@@ -30,6 +32,8 @@ export interface ApiContext {
   /** How xDS cuts a node's view from a snapshot; absent: node scoping as the control plane does it. */
   readonly view?: NodeView | undefined;
   readonly metrics: Metrics;
+  /** The certificate authority the control plane signs with; absent: GET /v1/ca is 404. */
+  readonly ca?: MeshCa | undefined;
   /** True once the control plane accepts work (both servers listening). */
   readonly ready: () => boolean;
 }

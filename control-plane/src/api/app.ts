@@ -4,6 +4,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import type { MeshCa } from "../ca/index.js";
 import { ErrorCode, WeftError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { weftVersion } from "../package-manifest.js";
@@ -21,6 +22,7 @@ import { DEFAULT_WRITE_RATE_LIMIT, registerWriteRateLimit, type WriteRateLimit }
 import { ReferenceIndex } from "./referrers.js";
 import { RouteTable } from "./route-table.js";
 import { registerApplyRoutes } from "./routes/apply.js";
+import { registerCaRoutes } from "./routes/ca.js";
 import { registerMeshServiceRoutes } from "./routes/mesh-services.js";
 import { registerNackRoutes } from "./routes/nacks.js";
 import { registerOperationRoutes } from "./routes/operations.js";
@@ -62,6 +64,8 @@ export interface ApiOptions {
    * control plane passes its own, shared with the liveness of registered instances.
    */
   readonly registry?: InstanceRegistry;
+  /** The certificate authority, shown by GET /v1/ca (absent: 404). */
+  readonly ca?: MeshCa | undefined;
   /** The rate limiter's clock, for tests. */
   readonly now?: () => number;
 }
@@ -143,6 +147,7 @@ export function buildApi(options: ApiOptions): ApiApp {
         { name: "proxies", description: "Connected proxies" },
         { name: "registrations", description: "Sidecar instances joining and leaving the mesh" },
         { name: "mesh", description: "Services as operators see them: endpoints, routes, callers" },
+        { name: "security", description: "The mesh's certificate authority" },
         { name: "operations", description: "Health, metrics, this description" },
       ],
     },
@@ -164,6 +169,7 @@ export function buildApi(options: ApiOptions): ApiApp {
     snapshots: options.snapshots,
     view: options.view,
     metrics,
+    ca: options.ca,
     ready: options.ready,
   };
   app.register(async (scope) => {
@@ -176,6 +182,7 @@ export function buildApi(options: ApiOptions): ApiApp {
     registerMeshServiceRoutes(api, context);
     registerRegistrationRoutes(api, context);
     registerNackRoutes(api, context);
+    registerCaRoutes(api, context);
     registerOperationRoutes(api, context);
   });
   return app;

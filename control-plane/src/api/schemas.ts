@@ -266,6 +266,21 @@ export const NacksQuery = Type.Object({
   ),
 });
 
+export const CaResponse = Type.Object({
+  trustDomain: Type.String({ description: "Identities are spiffe://TRUST_DOMAIN/service/NAME." }),
+  source: Type.Union([Type.Literal("generated"), Type.Literal("stored"), Type.Literal("operator")], {
+    description:
+      "generated: the root was made at this start and stored; stored: the root kept in the store; operator: --ca-cert/--ca-key.",
+  }),
+  rootCertificate: Type.String({ description: "The trust bundle (PEM): the root every workload trusts." }),
+  rootSha256: Type.String({ description: "The root's SHA-256 fingerprint, colon-separated hex." }),
+  notAfter: Type.String({
+    format: "date-time",
+    description: "When the CA stops issuing: the earliest expiry along its chain.",
+  }),
+});
+export type CaResponse = Static<typeof CaResponse>;
+
 export const NacksResponse = Type.Object({
   nacks: Type.Array(
     Type.Object({
