@@ -1,6 +1,6 @@
 // The mesh certificate authority: workload identities (SPIFFE IDs), the CA that signs workload
 // certificates from CSRs, when a certificate is due for rotation, and which CA the control plane
-// signs with (mesh-ca.ts).
+// signs with (mesh-ca.ts), and the join tokens that prove a workload's service (join-tokens.ts).
 export {
   type CaMaterial,
   CertificateAuthority,
@@ -10,6 +10,7 @@ export {
   type IssuedCertificate,
   type SignRequest,
 } from "./certificate-authority.js";
+export { type CreatedJoinToken, JoinTokens, type JoinTokenView } from "./join-tokens.js";
 export { CLOCK_SKEW_ALLOWANCE_MS, DEFAULT_LEAF_TTL_MS, rotationDue, rotationTime } from "./leaf-validity.js";
 export {
   CA_SECRET_KEY,
