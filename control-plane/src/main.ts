@@ -8,7 +8,7 @@ import { type Clock, systemClock } from "../../time/index.js";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
 import { StoreWriter } from "./api/store-writer.js";
-import { DEFAULT_TRUST_DOMAIN, loadMeshCa, rootFingerprint } from "./ca/index.js";
+import { DEFAULT_TRUST_DOMAIN, JoinTokens, loadMeshCa, rootFingerprint } from "./ca/index.js";
 import { ErrorCode, WeftError } from "./errors.js";
 import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { listenFailureMessage } from "./listen-failure.js";
@@ -179,6 +179,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       metrics,
       registry,
       ca: mesh,
+      joinTokens: new JoinTokens({ secrets: store, now: () => clock.now() }),
       logger: logger.child({ component: "api" }),
       ...(options.apiToken ? { token: options.apiToken } : {}),
       ready: () => ready,

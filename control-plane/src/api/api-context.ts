@@ -4,7 +4,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
-import type { MeshCa } from "../ca/index.js";
+import type { JoinTokens, MeshCa } from "../ca/index.js";
 import type { Metrics } from "../metrics.js";
 import type { InstanceRegistry } from "../registry/index.js";
 import type { Snapshot, SnapshotView } from "../snapshot/snapshot.js";
@@ -34,6 +34,8 @@ export interface ApiContext {
   readonly metrics: Metrics;
   /** The certificate authority the control plane signs with; absent: GET /v1/ca is 404. */
   readonly ca?: MeshCa | undefined;
+  /** The join tokens sidecars prove their service with; absent: /v1/tokens is 404. */
+  readonly joinTokens?: JoinTokens | undefined;
   /** True once the control plane accepts work (both servers listening). */
   readonly ready: () => boolean;
 }

@@ -4,7 +4,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
-import type { MeshCa } from "../ca/index.js";
+import type { JoinTokens, MeshCa } from "../ca/index.js";
 import { ErrorCode, WeftError } from "../errors.js";
 import type { Metrics } from "../metrics.js";
 import { weftVersion } from "../package-manifest.js";
@@ -31,6 +31,7 @@ import { registerProxyConfigRoutes } from "./routes/proxy-config.js";
 import { registerRegistrationRoutes } from "./routes/registrations.js";
 import { registerResourceRoutes } from "./routes/resources.js";
 import { registerRevisionRoutes } from "./routes/revisions.js";
+import { registerTokenRoutes } from "./routes/tokens.js";
 import { StoreWriter } from "./store-writer.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -66,6 +67,8 @@ export interface ApiOptions {
   readonly registry?: InstanceRegistry;
   /** The certificate authority, shown by GET /v1/ca (absent: 404). */
   readonly ca?: MeshCa | undefined;
+  /** The join tokens behind /v1/tokens (absent: 404). */
+  readonly joinTokens?: JoinTokens | undefined;
   /** The rate limiter's clock, for tests. */
   readonly now?: () => number;
 }
@@ -147,7 +150,7 @@ export function buildApi(options: ApiOptions): ApiApp {
         { name: "proxies", description: "Connected proxies" },
         { name: "registrations", description: "Sidecar instances joining and leaving the mesh" },
         { name: "mesh", description: "Services as operators see them: endpoints, routes, callers" },
-        { name: "security", description: "The mesh's certificate authority" },
+        { name: "security", description: "The mesh's certificate authority and join tokens" },
         { name: "operations", description: "Health, metrics, this description" },
       ],
     },
@@ -170,6 +173,7 @@ export function buildApi(options: ApiOptions): ApiApp {
     view: options.view,
     metrics,
     ca: options.ca,
+    joinTokens: options.joinTokens,
     ready: options.ready,
   };
   app.register(async (scope) => {
@@ -183,6 +187,7 @@ export function buildApi(options: ApiOptions): ApiApp {
     registerRegistrationRoutes(api, context);
     registerNackRoutes(api, context);
     registerCaRoutes(api, context);
+    registerTokenRoutes(api, context);
     registerOperationRoutes(api, context);
   });
   return app;
