@@ -16,6 +16,7 @@ import { proxyCommand } from "./commands/proxy.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { sidecarCommand } from "./commands/sidecar.js";
 import { statusCommand } from "./commands/status.js";
+import { tokenCommand } from "./commands/token.js";
 import { styleHelp } from "./help-style.js";
 import { throwUsageErrors } from "./usage-errors.js";
 
@@ -35,7 +36,7 @@ export function buildProgram(options: ProgramOptions): Command {
         "",
         "Every option can also be set by an environment variable named WEFT_ and the option in",
         "capitals, e.g. WEFT_API_LISTEN for --api-listen. The client commands (apply, get, describe,",
-        "delete, diff, status, config, nacks, history, rollback) talk to the REST API at --server (default:",
+        "delete, diff, status, config, nacks, history, rollback, token) talk to the REST API at --server (default:",
         "http://127.0.0.1:18080; HOST:PORT means http://HOST:PORT), with --token or WEFT_API_TOKEN",
         "when it requires one. A mistake on the command line is `weft: WEFT_CLI_USAGE: ...` and",
         "exit status 2; a command that fails exits 1 (weft diff: 1 means changes, 2 an error).",
@@ -54,6 +55,7 @@ export function buildProgram(options: ProgramOptions): Command {
           ["weft config web-1", "what the control plane sends proxy web-1"],
           ["weft nacks", "the proxies' recent rejections, newest first"],
           ["weft history && weft rollback 12", "list revisions, restore one"],
+          ["weft token create --service web", "a join token for web's sidecars"],
           ["weft --version", "print the installed version"],
         ]),
       ].join("\n"),
@@ -72,6 +74,7 @@ export function buildProgram(options: ProgramOptions): Command {
   program.addCommand(historyCommand());
   program.addCommand(rollbackCommand());
   program.addCommand(nacksCommand());
+  program.addCommand(tokenCommand());
   // After every command is added: both walk the whole tree.
   styleHelp(program);
   throwUsageErrors(program);

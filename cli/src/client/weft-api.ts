@@ -6,7 +6,9 @@ import type {
   ApiKind,
   ApplyItem,
   ApplyResult,
+  CreatedJoinToken,
   DeleteResult,
+  JoinTokenView,
   MeshService,
   MeshServices,
   NackView,
@@ -94,6 +96,23 @@ export class WeftApi {
       query: { node: filter.node, type: filter.kind },
     });
     return answer.nacks;
+  }
+
+  /** A join token for `service`, expiring after `ttlSeconds` when given; the answer holds the token. */
+  createJoinToken(service: string, ttlSeconds?: number): Promise<CreatedJoinToken> {
+    return this.#http.json("POST", "/v1/tokens", {
+      body: ttlSeconds === undefined ? { service } : { service, ttlSeconds },
+    });
+  }
+
+  async joinTokens(): Promise<readonly JoinTokenView[]> {
+    const answer = await this.#http.json<{ tokens: JoinTokenView[] }>("GET", "/v1/tokens");
+    return answer.tokens;
+  }
+
+  /** Revokes join token `id` (404 WEFT_NOT_FOUND when no token has it). */
+  revokeJoinToken(id: string): Promise<JoinTokenView> {
+    return this.#http.json("DELETE", `/v1/tokens/${encodeURIComponent(id)}`);
   }
 
   close(): Promise<void> {
