@@ -98,19 +98,8 @@ export interface NackView {
   readonly at: string;
 }
 
-/** A join token as GET /v1/tokens lists it (never its secret). */
-export interface JoinTokenView {
-  readonly id: string;
-  readonly service: string;
-  readonly createdAt: string;
-  readonly expiresAt: string | null;
-  readonly revokedAt: string | null;
-}
-
-/** POST /v1/tokens's answer: the one place the token appears. */
-export interface CreatedJoinToken extends JoinTokenView {
-  readonly token: string;
-}
+/** Join tokens as /v1/tokens shows them: the control plane's own shapes. */
+export type { CreatedJoinToken, JoinTokenView } from "../../../control-plane/src/ca/join-tokens.js";
 
 /** GET /v1/proxies entries: the control plane's own status shape, less what the API leaves out. */
 export type ProxyStatus = Omit<ControlPlaneProxyStatus, "metadata">;
