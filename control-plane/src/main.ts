@@ -8,7 +8,8 @@ import { type Clock, systemClock } from "../../time/index.js";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
 import { StoreWriter } from "./api/store-writer.js";
-import { DEFAULT_TRUST_DOMAIN, JoinTokens, loadMeshCa, rootFingerprint } from "./ca/index.js";
+import { certificateService } from "./ca/certificate-service.js";
+import { DEFAULT_LEAF_TTL_MS, DEFAULT_TRUST_DOMAIN, JoinTokens, loadMeshCa, rootFingerprint } from "./ca/index.js";
 import { ErrorCode, WeftError } from "./errors.js";
 import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { listenFailureMessage } from "./listen-failure.js";
@@ -53,6 +54,8 @@ export interface ControlPlaneOptions {
   readonly trustDomain?: string | undefined;
   /** An operator's CA to sign with instead of the root kept in the store (`--ca-cert`, `--ca-key`). */
   readonly operatorCa?: { readonly certChainFile: string; readonly keyFile: string } | undefined;
+  /** The longest lifetime of a workload certificate, and the default (DEFAULT_LEAF_TTL_MS when unset). */
+  readonly certTtlMs?: number | undefined;
 }
 
 export interface RunningControlPlane {
@@ -104,6 +107,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       },
       "certificate authority ready",
     );
+    const joinTokens = new JoinTokens({ secrets: store, now: () => clock.now() });
 
     const metrics = new Metrics();
     const status = new StatusRegistry({ onConnectionsChanged: (n) => metrics.connectedProxies.set(n) });
@@ -163,7 +167,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     };
     // Sidecars register on the xDS port: it is the one address they are given.
     const registration = registrationService(registry, logger.child({ component: "registry" }));
-    const xds = new XdsServer({ context, clock, services: [registration] });
+    // Workloads ask for certificates there too, with their join token.
+    const certificates = certificateService({
+      ca: mesh.ca,
+      tokens: joinTokens,
+      maxTtlMs: options.certTtlMs ?? DEFAULT_LEAF_TTL_MS,
+      now: () => clock.now(),
+      logger: logger.child({ component: "ca" }),
+    });
+    const xds = new XdsServer({ context, clock, services: [registration, certificates] });
     const xdsPort = await xds.listen(xdsAt.host, xdsAt.port).catch((error: unknown) => {
       throw listenFailed(xdsAt, "--xds-listen", error);
     });
@@ -179,7 +191,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       metrics,
       registry,
       ca: mesh,
-      joinTokens: new JoinTokens({ secrets: store, now: () => clock.now() }),
+      joinTokens,
       logger: logger.child({ component: "api" }),
       ...(options.apiToken ? { token: options.apiToken } : {}),
       ready: () => ready,

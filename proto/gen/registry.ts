@@ -46,8 +46,9 @@ import * as m43 from "./google/rpc/status.js";
 import * as m44 from "./grpc/health/v1/health.js";
 import * as m45 from "./grpc/reflection/v1/reflection.js";
 import * as m46 from "./grpc/reflection/v1alpha/reflection.js";
-import * as m47 from "./weft/registry/v1/registration.js";
-import * as m48 from "./xds/core/v3/context_params.js";
+import * as m47 from "./istio/v1/auth/ca.js";
+import * as m48 from "./weft/registry/v1/registration.js";
+import * as m49 from "./xds/core/v3/context_params.js";
 
 /** Every generated message's encoder and decoder, by its full protobuf name. */
 export const generatedMessages = {
@@ -215,9 +216,11 @@ export const generatedMessages = {
   "grpc.reflection.v1alpha.ListServiceResponse": m46.ListServiceResponse,
   "grpc.reflection.v1alpha.ServiceResponse": m46.ServiceResponse,
   "grpc.reflection.v1alpha.ErrorResponse": m46.ErrorResponse,
-  "weft.registry.v1.RegisterRequest": m47.RegisterRequest,
-  "weft.registry.v1.RegisterResponse": m47.RegisterResponse,
-  "weft.registry.v1.DeregisterRequest": m47.DeregisterRequest,
-  "weft.registry.v1.DeregisterResponse": m47.DeregisterResponse,
-  "xds.core.v3.ContextParams": m48.ContextParams,
+  "istio.v1.auth.IstioCertificateRequest": m47.IstioCertificateRequest,
+  "istio.v1.auth.IstioCertificateResponse": m47.IstioCertificateResponse,
+  "weft.registry.v1.RegisterRequest": m48.RegisterRequest,
+  "weft.registry.v1.RegisterResponse": m48.RegisterResponse,
+  "weft.registry.v1.DeregisterRequest": m48.DeregisterRequest,
+  "weft.registry.v1.DeregisterResponse": m48.DeregisterResponse,
+  "xds.core.v3.ContextParams": m49.ContextParams,
 } as const;

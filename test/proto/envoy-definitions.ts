@@ -7,10 +7,11 @@ import { loadEnvoyDefinitions } from "../../scripts/envoy-definitions.js";
 
 /**
  * Whether a message, enum or service full name is one Weft mirrors from Envoy's API (or xds's,
- * gRPC's): not a well-known type, and not Weft's own API (package `weft.*`, which has no reference).
+ * gRPC's): not a well-known type, not Weft's own API (package `weft.*`, which has no reference),
+ * and not Istio's certificate API (package `istio.*`, defined whole; no installed package ships it).
  */
 export function isMirrored(typeName: string): boolean {
-  return !typeName.startsWith("google.protobuf.") && !typeName.startsWith("weft.");
+  return !typeName.startsWith("google.protobuf.") && !typeName.startsWith("weft.") && !typeName.startsWith("istio.");
 }
 
 /** Weft's .proto files that mirror Envoy's (see isMirrored), by path relative to proto/. */

@@ -1,5 +1,6 @@
 // `weft control-plane`: serves xDS and the REST API until SIGTERM or SIGINT, then drains and exits 0.
 import { Command, InvalidArgumentError } from "commander";
+import { DEFAULT_LEAF_TTL_MS } from "../../../control-plane/src/ca/leaf-validity.js";
 import { checkTrustDomain, DEFAULT_TRUST_DOMAIN } from "../../../control-plane/src/ca/spiffe-id.js";
 import { DEFAULT_REGISTRATION_GRACE_MS } from "../../../control-plane/src/registry/liveness.js";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
@@ -17,6 +18,7 @@ interface Flags {
   trustDomain: string;
   caCert?: string;
   caKey?: string;
+  certTtl: number;
   logLevel: string;
   logFormat?: LogFormat;
 }
@@ -69,6 +71,14 @@ export function controlPlaneCommand(): Command {
       ),
     )
     .addOption(envOption("--ca-key <file>", "the private key of --ca-cert (PEM)"))
+    .addOption(
+      envOption(
+        "--cert-ttl <duration>",
+        "the longest lifetime of a workload certificate, and the lifetime given when none is asked for",
+      )
+        .argParser(parseDuration)
+        .default(DEFAULT_LEAF_TTL_MS, "24h"),
+    )
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -112,6 +122,7 @@ export function controlPlaneCommand(): Command {
           historyLimit: flags.historyLimit,
           registrationGraceMs: flags.registrationGrace,
           trustDomain: flags.trustDomain,
+          certTtlMs: flags.certTtl,
           ...(flags.caCert === undefined || flags.caKey === undefined
             ? {}
             : { operatorCa: { certChainFile: flags.caCert, keyFile: flags.caKey } }),

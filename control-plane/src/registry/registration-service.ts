@@ -2,8 +2,8 @@
 // the xDS port beside ADS, because a sidecar is given only its xDS servers. The request is turned
 // into the REST body and checked by the same parseRegistration, then written by the same registry.
 // A refusal is a gRPC status whose message starts with the WEFT_ code and names every problem's
-// field path; the code is also in the trailing metadata key `weft-error-code`.
-import { Metadata, type ServerErrorResponse, type ServerUnaryCall, status } from "@grpc/grpc-js";
+// field path; the code is also in the trailing metadata key `weft-error-code` (xds/unary-calls.ts).
+import { status } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import {
   type DeregisterRequest,
@@ -15,18 +15,16 @@ import {
   RegistrationService,
 } from "../../../proto/gen/weft/registry/v1/registration.js";
 import { ErrorCode, WeftError } from "../errors.js";
+import { type StatusTable, unary } from "../xds/unary-calls.js";
 import type { InstanceRegistry } from "./instance-registry.js";
 import { checkNodeId, parseRegistration } from "./registration.js";
-
-/** The trailing metadata key holding a refusal's WEFT_ code. */
-export const ERROR_CODE_METADATA = "weft-error-code";
 
 /**
  * The gRPC status of each refusal. WEFT_CONFLICT (every entry name the node may take is held by
  * another entry) is ABORTED, not ALREADY_EXISTS: the node's own entry does not exist, and the same
  * call can succeed once another entry frees a name.
  */
-const STATUS_OF: Partial<Record<ErrorCode, status>> = {
+const STATUS_OF: StatusTable = {
   [ErrorCode.invalidRegistration]: status.INVALID_ARGUMENT,
   [ErrorCode.invalidName]: status.INVALID_ARGUMENT,
   [ErrorCode.notFound]: status.NOT_FOUND,
@@ -56,43 +54,13 @@ function bodyOf(request: RegisterRequest): Record<string, unknown> {
   };
 }
 
-function statusError(error: unknown, logger: Logger): Partial<ServerErrorResponse> {
-  const metadata = new Metadata();
-  const code = error instanceof WeftError ? STATUS_OF[error.code] : undefined;
-  if (!(error instanceof WeftError) || code === undefined) {
-    logger.error({ err: error }, "registration call failed");
-    metadata.set(ERROR_CODE_METADATA, ErrorCode.internal);
-    return { code: status.INTERNAL, details: `${ErrorCode.internal}: internal error`, metadata };
-  }
-  metadata.set(ERROR_CODE_METADATA, error.code);
-  const problems = error.details.map((detail) => `${detail.path}: ${detail.message}`);
-  return {
-    code,
-    details: `${error.code}: ${error.message}${problems.length > 0 ? ` (${problems.join("; ")})` : ""}`,
-    metadata,
-  };
-}
-
-/** Answers a unary call with `run`'s result, or with the status its error maps to. */
-function unary<Req, Res>(logger: Logger, run: (request: Req) => Promise<Res>) {
-  return (
-    call: ServerUnaryCall<Req, Res>,
-    callback: (error: Partial<ServerErrorResponse> | null, value?: Res) => void,
-  ) => {
-    run(call.request).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(statusError(error, logger)),
-    );
-  };
-}
-
 /** The service definition and its implementation over `registry`, for the xDS server to add. */
 export function registrationService(
   registry: Pick<InstanceRegistry, "register" | "deregister">,
   logger: Logger,
 ): { readonly definition: typeof RegistrationService; readonly implementation: RegistrationServer } {
   const implementation: RegistrationServer = {
-    register: unary(logger, async (request: RegisterRequest): Promise<RegisterResponse> => {
+    register: unary(logger, STATUS_OF, async (request: RegisterRequest): Promise<RegisterResponse> => {
       const nodeId = checkNodeId(request.nodeId, "node_id");
       const registration = parseRegistration(nodeId, bodyOf(request));
       const result = await registry.register(registration);
@@ -102,7 +70,7 @@ export function registrationService(
       );
       return { nodeId, name: result.name, revision: result.revision, changed: result.changed };
     }),
-    deregister: unary(logger, async (request: DeregisterRequest): Promise<DeregisterResponse> => {
+    deregister: unary(logger, STATUS_OF, async (request: DeregisterRequest): Promise<DeregisterResponse> => {
       const nodeId = checkNodeId(request.nodeId, "node_id");
       const removed = await registry.deregister(nodeId);
       if (removed === undefined)
@@ -113,3 +81,5 @@ export function registrationService(
   };
   return { definition: RegistrationService, implementation };
 }
+
+export { ERROR_CODE_METADATA } from "../xds/unary-calls.js";

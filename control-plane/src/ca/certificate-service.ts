@@ -1,0 +1,98 @@
+// istio.v1.auth.IstioCertificateService on the xDS port: a workload sends a CSR with its join token
+// (`authorization: Bearer weft.ID.SECRET`) and gets a certificate for the service the token names,
+// whatever identity the CSR asks for, with the chain up to the root. The lifetime is the one asked
+// for (validity_duration, seconds), never more than the control plane's maximum (--cert-ttl),
+// which is also the default.
+import { X509Certificate } from "node:crypto";
+import { type ServerUnaryCall, status } from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import {
+  type IstioCertificateRequest,
+  type IstioCertificateResponse,
+  type IstioCertificateServiceServer,
+  IstioCertificateServiceService,
+} from "../../../proto/gen/istio/v1/auth/ca.js";
+import { ErrorCode, WeftError } from "../errors.js";
+import { type StatusTable, unary } from "../xds/unary-calls.js";
+import type { CertificateAuthority } from "./certificate-authority.js";
+import type { JoinTokens } from "./join-tokens.js";
+
+const STATUS_OF: StatusTable = {
+  [ErrorCode.unauthorized]: status.UNAUTHENTICATED,
+  [ErrorCode.tokenInvalid]: status.UNAUTHENTICATED,
+  [ErrorCode.invalidCsr]: status.INVALID_ARGUMENT,
+  [ErrorCode.csrKeyUnsupported]: status.INVALID_ARGUMENT,
+  [ErrorCode.badRequest]: status.INVALID_ARGUMENT,
+  [ErrorCode.invalidIdentity]: status.INVALID_ARGUMENT,
+  [ErrorCode.storeFailed]: status.UNAVAILABLE,
+  [ErrorCode.caInvalid]: status.FAILED_PRECONDITION,
+};
+
+export interface CertificateServiceOptions {
+  readonly ca: CertificateAuthority;
+  readonly tokens: Pick<JoinTokens, "verify">;
+  /** The longest lifetime issued, and the lifetime when none is asked for. */
+  readonly maxTtlMs: number;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+/** The join token of a call: `authorization: Bearer TOKEN` (WEFT_UNAUTHORIZED without one). */
+function bearerOf(call: ServerUnaryCall<IstioCertificateRequest, IstioCertificateResponse>): string {
+  const header = call.metadata.get("authorization")[0];
+  const match = typeof header === "string" ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
+  if (match === null) {
+    throw new WeftError(ErrorCode.unauthorized, "a certificate request needs authorization: Bearer JOIN_TOKEN", {
+      details: [{ path: "authorization", message: "no bearer token" }],
+    });
+  }
+  return match[1] ?? "";
+}
+
+/** The lifetime to issue: the one asked for in seconds (0: the maximum), capped at the maximum. */
+function lifetimeMs(validitySeconds: number, maxTtlMs: number): number {
+  if (!Number.isSafeInteger(validitySeconds) || validitySeconds < 0) {
+    throw new WeftError(ErrorCode.badRequest, "validity_duration must be 0 or more seconds", {
+      details: [{ path: "validity_duration", message: "must be 0 or more seconds" }],
+    });
+  }
+  return validitySeconds === 0 ? maxTtlMs : Math.min(validitySeconds * 1000, maxTtlMs);
+}
+
+/** The PEM certificates of `pem`, each alone, in order. */
+function splitPem(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((c) => `${c}\n`) ?? [];
+}
+
+export function certificateService(options: CertificateServiceOptions): {
+  readonly definition: typeof IstioCertificateServiceService;
+  readonly implementation: IstioCertificateServiceServer;
+} {
+  const { ca, tokens, maxTtlMs, now, logger } = options;
+  const implementation: IstioCertificateServiceServer = {
+    createCertificate: unary(logger, STATUS_OF, async (request: IstioCertificateRequest, call) => {
+      const token = await tokens.verify(bearerOf(call));
+      const ttlMs = lifetimeMs(request.validityDuration, maxTtlMs);
+      const issued = await ca.sign({ csrPem: request.csr, service: token.service, ttlMs, now: now() });
+      const chain = [...splitPem(issued.chainPem), ...splitPem(ca.trustBundlePem())];
+      logger.info(
+        {
+          tokenId: token.id,
+          spiffeId: issued.spiffeId,
+          serialNumber: issued.serialNumber,
+          notAfter: issued.notAfter.toISOString(),
+          peer: call.getPeer(),
+        },
+        "workload certificate issued",
+      );
+      return { certChain: chain };
+    }),
+  };
+  return { definition: IstioCertificateServiceService, implementation };
+}
+
+/** The SPIFFE ID in a PEM certificate's URI SAN, for tests and tools. */
+export function spiffeIdOfCertificate(pem: string): string | undefined {
+  const san = new X509Certificate(pem).subjectAltName ?? "";
+  return /URI:(spiffe:\/\/[^,\s]+)/.exec(san)?.[1];
+}
