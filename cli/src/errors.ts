@@ -29,6 +29,10 @@ export const CliErrorCode = {
   proxyNacked: "WEFT_CLI_PROXY_NACKED",
   /** `apply --prune`: some resources the files no longer hold could not be deleted. */
   pruneFailed: "WEFT_CLI_PRUNE_FAILED",
+  /** `cert issue`: the CA refused the request (its WEFT_ code in the message), or the token is another service's. */
+  certificateRefused: "WEFT_CLI_CERT_REFUSED",
+  /** `cert issue`: the certificate files could not be written to --out. */
+  writeFailed: "WEFT_CLI_WRITE_FAILED",
 } as const;
 
 export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];

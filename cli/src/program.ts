@@ -2,6 +2,7 @@
 // environment variables (README, "The `weft` command line"), e.g. --api-listen from WEFT_API_LISTEN.
 import { Command } from "commander";
 import { applyCommand } from "./commands/apply.js";
+import { certCommand } from "./commands/cert.js";
 import { configCommand } from "./commands/config.js";
 import { configDumpCommand } from "./commands/config-dump.js";
 import { controlPlaneCommand } from "./commands/control-plane.js";
@@ -56,6 +57,7 @@ export function buildProgram(options: ProgramOptions): Command {
           ["weft nacks", "the proxies' recent rejections, newest first"],
           ["weft history && weft rollback 12", "list revisions, restore one"],
           ["weft token create --service web", "a join token for web's sidecars"],
+          ["weft cert issue --service web --out ./certs --renew", "web's certificate as files, kept current"],
           ["weft --version", "print the installed version"],
         ]),
       ].join("\n"),
@@ -75,6 +77,7 @@ export function buildProgram(options: ProgramOptions): Command {
   program.addCommand(rollbackCommand());
   program.addCommand(nacksCommand());
   program.addCommand(tokenCommand());
+  program.addCommand(certCommand());
   // After every command is added: both walk the whole tree.
   styleHelp(program);
   throwUsageErrors(program);

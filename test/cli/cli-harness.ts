@@ -66,13 +66,14 @@ export interface TestControlPlane {
   close(): Promise<void>;
 }
 
-export async function controlPlane(options: { apiToken?: string } = {}): Promise<TestControlPlane> {
+export async function controlPlane(options: { apiToken?: string; certTtlMs?: number } = {}): Promise<TestControlPlane> {
   const dataDir = mkdtempSync(join(tmpdir(), "weft-cli-"));
   const running = await startControlPlane({
     xdsListen: "127.0.0.1:0",
     apiListen: "127.0.0.1:0",
     dataDir,
     apiToken: options.apiToken,
+    certTtlMs: options.certTtlMs,
     logger: pino({ level: "silent" }),
   });
   return {
