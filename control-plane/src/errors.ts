@@ -33,6 +33,8 @@ export const ErrorCode = {
   unauthorized: "WEFT_UNAUTHORIZED",
   /** A bearer token that is not the API's. */
   tokenInvalid: "WEFT_TOKEN_INVALID",
+  /** A valid API token whose role does not allow the request (read writing, write managing tokens). */
+  forbidden: "WEFT_FORBIDDEN",
   rateLimited: "WEFT_RATE_LIMITED",
   // Requests the REST API has no route for.
   routeNotFound: "WEFT_ROUTE_NOT_FOUND",

@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 import { KIND_NAMES, KINDS } from "../../proto/index.js";
 import { type Clock, systemClock } from "../../time/index.js";
+import { ApiTokens } from "./api/api-tokens.js";
 import { buildApi } from "./api/app.js";
 import { assertSafeListen } from "./api/listen-guard.js";
 import { StoreWriter } from "./api/store-writer.js";
@@ -192,6 +193,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       registry,
       ca: mesh,
       joinTokens,
+      apiTokens: new ApiTokens({ secrets: store, now: () => clock.now() }),
       logger: logger.child({ component: "api" }),
       ...(options.apiToken ? { token: options.apiToken } : {}),
       ready: () => ready,

@@ -46,6 +46,22 @@ describe("weft token", () => {
     assert.equal(Date.parse(body.expiresAt) - Date.parse(body.createdAt), 2 * 3600 * 1000);
   });
 
+  test("--role makes an API token: a read token lists, and is refused a write with WEFT_FORBIDDEN", async () => {
+    const created = await weft(["token", "create", "--role", "read", ...at()], { env: auth });
+    assert.equal(created.status, 0, created.stderr);
+    const read = created.stdout.trim();
+    const listed = await weft(["get", "clusters", ...at()], { env: { WEFT_API_TOKEN: read } });
+    assert.equal(listed.status, 0, listed.stderr);
+    const deleted = await weft(["delete", "clusters", "none", ...at()], { env: { WEFT_API_TOKEN: read } });
+    assert.equal(deleted.status, 1);
+    assert.ok(deleted.stderr.startsWith("weft: WEFT_FORBIDDEN"), deleted.stderr);
+    const tokens = await weft(["token", "list", ...at()], { env: { WEFT_API_TOKEN: read } });
+    assert.equal(tokens.status, 1);
+    assert.ok(tokens.stderr.startsWith("weft: WEFT_FORBIDDEN"), tokens.stderr);
+    const table = await weft(["token", "list", ...at()], { env: auth });
+    assert.match(table.stdout, new RegExp(`${read.split(".")[1]}\\s+api\\s+role read\\s+active`));
+  });
+
   test("mistakes: no --service or a fractional --ttl is a usage error (2); a bad service, an unknown id or no API token fail (1)", async () => {
     for (const args of [
       ["token", "create"],

@@ -98,8 +98,21 @@ export interface NackView {
   readonly at: string;
 }
 
-/** Join tokens as /v1/tokens shows them: the control plane's own shapes. */
-export type { CreatedJoinToken, JoinTokenView } from "../../../control-plane/src/ca/join-tokens.js";
+/** A join token (`service`) or an API token (`role`) as /v1/tokens lists it: never its secret. */
+export interface TokenView {
+  readonly id: string;
+  readonly kind: "join" | "api";
+  readonly service?: string;
+  readonly role?: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+/** POST /v1/tokens's answer: the one place the token appears. */
+export interface CreatedTokenView extends TokenView {
+  readonly token: string;
+}
 
 /** GET /v1/proxies entries: the control plane's own status shape, less what the API leaves out. */
 export type ProxyStatus = Omit<ControlPlaneProxyStatus, "metadata">;

@@ -6,9 +6,8 @@ import type {
   ApiKind,
   ApplyItem,
   ApplyResult,
-  CreatedJoinToken,
+  CreatedTokenView,
   DeleteResult,
-  JoinTokenView,
   MeshService,
   MeshServices,
   NackView,
@@ -19,6 +18,7 @@ import type {
   RevisionDetail,
   RevisionSummary,
   RollbackResult,
+  TokenView,
 } from "./api-types.js";
 import { HttpClient, type HttpClientOptions } from "./http-client.js";
 
@@ -98,20 +98,23 @@ export class WeftApi {
     return answer.nacks;
   }
 
-  /** A join token for `service`, expiring after `ttlSeconds` when given; the answer holds the token. */
-  createJoinToken(service: string, ttlSeconds?: number): Promise<CreatedJoinToken> {
+  /**
+   * A join token for `grant.service` or an API token for `grant.role`, expiring after `ttlSeconds`
+   * when given; the answer holds the token.
+   */
+  createToken(grant: { service: string } | { role: string }, ttlSeconds?: number): Promise<CreatedTokenView> {
     return this.#http.json("POST", "/v1/tokens", {
-      body: ttlSeconds === undefined ? { service } : { service, ttlSeconds },
+      body: ttlSeconds === undefined ? grant : { ...grant, ttlSeconds },
     });
   }
 
-  async joinTokens(): Promise<readonly JoinTokenView[]> {
-    const answer = await this.#http.json<{ tokens: JoinTokenView[] }>("GET", "/v1/tokens");
+  async tokens(): Promise<readonly TokenView[]> {
+    const answer = await this.#http.json<{ tokens: TokenView[] }>("GET", "/v1/tokens");
     return answer.tokens;
   }
 
-  /** Revokes join token `id` (404 WEFT_NOT_FOUND when no token has it). */
-  revokeJoinToken(id: string): Promise<JoinTokenView> {
+  /** Revokes token `id`, join or API (404 WEFT_NOT_FOUND when no token has it). */
+  revokeToken(id: string): Promise<TokenView> {
     return this.#http.json("DELETE", `/v1/tokens/${encodeURIComponent(id)}`);
   }
 

@@ -12,6 +12,7 @@ import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
 import type { ProxyStatusSource } from "../status/proxy-status.js";
 import type { ConnectionNode } from "../status/registry.js";
 import type { ConfigStore } from "../store/config-store.js";
+import type { ApiTokens } from "./api-tokens.js";
 import type { ReferenceIndex } from "./referrers.js";
 import type { StoreWriter } from "./store-writer.js";
 
@@ -36,6 +37,8 @@ export interface ApiContext {
   readonly ca?: MeshCa | undefined;
   /** The join tokens sidecars prove their service with; absent: /v1/tokens is 404. */
   readonly joinTokens?: JoinTokens | undefined;
+  /** API tokens with roles, managed at /v1/tokens beside the join tokens. */
+  readonly apiTokens?: ApiTokens | undefined;
   /** True once the control plane accepts work (both servers listening). */
   readonly ready: () => boolean;
 }

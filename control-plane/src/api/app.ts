@@ -13,6 +13,7 @@ import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
 import type { ProxyStatusSource } from "../status/proxy-status.js";
 import type { ConfigStore } from "../store/config-store.js";
 import type { ApiApp, ApiContext, NodeView } from "./api-context.js";
+import type { ApiTokens } from "./api-tokens.js";
 import { registerAuth } from "./auth.js";
 import { registerBodyParsers } from "./body/content-types.js";
 import { DEFAULT_LINGER, type LingerLimits, registerUnreadBodyHandling } from "./body/unread-body.js";
@@ -69,6 +70,8 @@ export interface ApiOptions {
   readonly ca?: MeshCa | undefined;
   /** The join tokens behind /v1/tokens (absent: 404). */
   readonly joinTokens?: JoinTokens | undefined;
+  /** API tokens with roles, accepted beside `token` (an admin), and managed at /v1/tokens. */
+  readonly apiTokens?: ApiTokens | undefined;
   /** The rate limiter's clock, for tests. */
   readonly now?: () => number;
 }
@@ -115,7 +118,7 @@ export function buildApi(options: ApiOptions): ApiApp {
 
   // First of the onRequest hooks: a request pipelined behind a drained body must run none of them.
   registerUnreadBodyHandling(app, bodyLimit, options.linger ?? DEFAULT_LINGER);
-  registerAuth(app, options.token);
+  registerAuth(app, options.token, options.apiTokens);
   if (options.writeRateLimit !== false) {
     registerWriteRateLimit(app, options.writeRateLimit ?? DEFAULT_WRITE_RATE_LIMIT, options.now);
   }
@@ -174,6 +177,7 @@ export function buildApi(options: ApiOptions): ApiApp {
     metrics,
     ca: options.ca,
     joinTokens: options.joinTokens,
+    apiTokens: options.apiTokens,
     ready: options.ready,
   };
   app.register(async (scope) => {

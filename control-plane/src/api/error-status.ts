@@ -24,6 +24,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.revisionNotFound]: 404,
   [ErrorCode.unauthorized]: 401,
   [ErrorCode.tokenInvalid]: 401,
+  [ErrorCode.forbidden]: 403,
   [ErrorCode.rateLimited]: 429,
   [ErrorCode.routeNotFound]: 404,
   [ErrorCode.methodNotAllowed]: 405,

@@ -74,8 +74,12 @@ describe("/v1/tokens", () => {
     assert.deepEqual(await tokens.list(), []);
   });
 
-  test("a control plane without join tokens answers 404 WEFT_NOT_FOUND", async () => {
+  test("a control plane without join or API tokens lists none and creates none (404 WEFT_NOT_FOUND)", async () => {
     h = await harness();
-    assertError(await h.inject({ method: "GET", url: "/v1/tokens" }), 404, ErrorCode.notFound);
+    const listed = await h.inject({ method: "GET", url: "/v1/tokens" });
+    assert.equal(listed.statusCode, 200);
+    assert.deepEqual(listed.json(), { tokens: [] });
+    assertError(await post({ service: "web" }), 404, ErrorCode.notFound);
+    assertError(await post({ role: "read" }), 404, ErrorCode.notFound);
   });
 });
