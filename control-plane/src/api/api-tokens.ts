@@ -27,11 +27,9 @@ export function roleAllows(role: ApiRole, needed: ApiRole): boolean {
   return API_ROLES.indexOf(role) >= API_ROLES.indexOf(needed);
 }
 
-export class ApiTokens {
-  readonly #tokens: HashedTokens<{ readonly role: ApiRole }>;
-
+export class ApiTokens extends HashedTokens<{ readonly role: ApiRole }> {
   constructor(options: { secrets: SecretStore; now: () => number }) {
-    this.#tokens = new HashedTokens({ ...options, prefix: "api-tokens/", what: "API token" });
+    super({ ...options, prefix: "api-tokens/", what: "API token" });
   }
 
   /** A new token for `role` (WEFT_BAD_REQUEST at `role` for another word), expiring after `ttlMs` when given. */
@@ -42,18 +40,6 @@ export class ApiTokens {
         details: [{ path: "role", message: `must be one of ${API_ROLES.join(", ")}` }],
       });
     }
-    return this.#tokens.create({ role }, options.ttlMs);
-  }
-
-  list(): Promise<ApiTokenView[]> {
-    return this.#tokens.list();
-  }
-
-  revoke(id: string): Promise<ApiTokenView> {
-    return this.#tokens.revoke(id);
-  }
-
-  verify(token: string): Promise<ApiTokenView> {
-    return this.#tokens.verify(token);
+    return this.issue({ role }, options.ttlMs);
   }
 }

@@ -11,31 +11,17 @@ import { checkService } from "./spiffe-id.js";
 export type JoinTokenView = TokenView<{ readonly service: string }>;
 export type CreatedJoinToken = CreatedToken<{ readonly service: string }>;
 
-export class JoinTokens {
-  readonly #tokens: HashedTokens<{ readonly service: string }>;
-
+export class JoinTokens extends HashedTokens<{ readonly service: string }> {
   constructor(options: { secrets: SecretStore; now: () => number }) {
-    this.#tokens = new HashedTokens({ ...options, prefix: "join-tokens/", what: "join token" });
+    super({ ...options, prefix: "join-tokens/", what: "join token" });
   }
 
   /**
    * A new token for `service` (a DNS-1123 label, WEFT_INVALID_IDENTITY otherwise), expiring after
-   * `ttlMs` when given (a positive whole number, WEFT_BAD_REQUEST otherwise).
+   * `ttlMs` when given (a positive whole number, WEFT_BAD_REQUEST otherwise). Verifying it gives
+   * back the service, the only identity it proves.
    */
   async create(options: { service: string; ttlMs?: number | undefined }): Promise<CreatedJoinToken> {
-    return this.#tokens.create({ service: checkService(options.service, "service") }, options.ttlMs);
-  }
-
-  list(): Promise<JoinTokenView[]> {
-    return this.#tokens.list();
-  }
-
-  revoke(id: string): Promise<JoinTokenView> {
-    return this.#tokens.revoke(id);
-  }
-
-  /** The record of a valid token; WEFT_TOKEN_INVALID otherwise. Its service is the only identity it proves. */
-  verify(token: string): Promise<JoinTokenView> {
-    return this.#tokens.verify(token);
+    return this.issue({ service: checkService(options.service, "service") }, options.ttlMs);
   }
 }

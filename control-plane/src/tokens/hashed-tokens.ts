@@ -61,7 +61,7 @@ export class HashedTokens<Grant extends object> {
   }
 
   /** A new token granting `grant` (already checked by the caller), expiring after `ttlMs` when given. */
-  async create(grant: Grant, ttlMs?: number): Promise<CreatedToken<Grant>> {
+  protected async issue(grant: Grant, ttlMs?: number): Promise<CreatedToken<Grant>> {
     if (ttlMs !== undefined && (!Number.isSafeInteger(ttlMs) || ttlMs <= 0)) {
       throw new WeftError(ErrorCode.badRequest, "ttl must be a whole number of seconds greater than 0", {
         details: [{ path: "ttlSeconds", message: "must be a whole number greater than 0" }],
