@@ -9,7 +9,7 @@
 //
 // Watchers are notified in-process after each commit. Commits made by another process on the same
 // file are not announced to this process's watchers.
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { ErrorCode, WeftError } from "../errors.js";
@@ -216,7 +216,11 @@ export class SqliteStore implements ConfigStore, SecretStore {
     const file = join(options.dataDir, DATABASE_FILE);
     let db: Database.Database | undefined;
     try {
-      await mkdir(options.dataDir, { recursive: true });
+      // The store holds the CA's signing key and token digests: a data directory and database this
+      // process creates are its user's alone (0700, 0600; SQLite gives its -wal and -shm files the
+      // database's mode). Existing ones keep the modes the operator gave them.
+      await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+      await writeFile(file, "", { flag: "a", mode: 0o600 });
       db = new Database(file);
       db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
       const journalMode = db.pragma("journal_mode = WAL", { simple: true });

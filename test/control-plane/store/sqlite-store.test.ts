@@ -2,7 +2,7 @@
 // reopen, revision numbers that are never reused, and acknowledged writes surviving kill -9.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -249,5 +249,27 @@ describe("SqliteStore secrets on disk", () => {
     assert.equal(await third.secret("ca/root"), "material");
     assert.equal((await third.current()).revision, 1);
     await third.close();
+  });
+});
+
+describe("SqliteStore file modes", () => {
+  test("a data directory and database it creates are its user's alone, the WAL included", async () => {
+    const dir = join(dataDir(), "fresh");
+    const store = await SqliteStore.open({ dataDir: dir });
+    await store.createSecret("ca/root", "material");
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, DATABASE_FILE)).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, `${DATABASE_FILE}-wal`)).mode & 0o777, 0o600);
+    await store.close();
+  });
+
+  test("an existing database keeps the mode it has", async () => {
+    const dir = dataDir();
+    const first = await SqliteStore.open({ dataDir: dir });
+    await first.close();
+    chmodSync(join(dir, DATABASE_FILE), 0o640);
+    const second = await SqliteStore.open({ dataDir: dir });
+    await second.close();
+    assert.equal(statSync(join(dir, DATABASE_FILE)).mode & 0o777, 0o640);
   });
 });
