@@ -55,6 +55,11 @@ export interface ControlPlaneOptions {
   readonly trustDomain?: string | undefined;
   /** An operator's CA to sign with instead of the root kept in the store (`--ca-cert`, `--ca-key`). */
   readonly operatorCa?: { readonly certChainFile: string; readonly keyFile: string } | undefined;
+  /**
+   * Whether a sidecar registering on the xDS port must show a join token for its service
+   * ("required") or may register without one ("optional", the default; a token sent is checked).
+   */
+  readonly registrationAuth?: "optional" | "required" | undefined;
   /** The longest lifetime of a workload certificate, and the default (DEFAULT_LEAF_TTL_MS when unset). */
   readonly certTtlMs?: number | undefined;
 }
@@ -167,7 +172,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       view: nodeScopedViews({ logger: logger.child({ component: "xds" }) }),
     };
     // Sidecars register on the xDS port: it is the one address they are given.
-    const registration = registrationService(registry, logger.child({ component: "registry" }));
+    const registration = registrationService(registry, logger.child({ component: "registry" }), {
+      tokens: joinTokens,
+      required: options.registrationAuth === "required",
+    });
     // Workloads ask for certificates there too, with their join token.
     const certificates = certificateService({
       ca: mesh.ca,

@@ -19,6 +19,7 @@ interface Flags {
   caCert?: string;
   caKey?: string;
   certTtl: number;
+  registrationAuth: "optional" | "required";
   logLevel: string;
   logFormat?: LogFormat;
 }
@@ -79,6 +80,14 @@ export function controlPlaneCommand(): Command {
         .argParser(parseDuration)
         .default(DEFAULT_LEAF_TTL_MS, "24h"),
     )
+    .addOption(
+      envOption(
+        "--registration-auth <mode>",
+        "required: a sidecar registers only with a join token for its service; optional: a token sent is checked",
+      )
+        .choices(["optional", "required"])
+        .default("optional"),
+    )
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -123,6 +132,7 @@ export function controlPlaneCommand(): Command {
           registrationGraceMs: flags.registrationGrace,
           trustDomain: flags.trustDomain,
           certTtlMs: flags.certTtl,
+          registrationAuth: flags.registrationAuth,
           ...(flags.caCert === undefined || flags.caKey === undefined
             ? {}
             : { operatorCa: { certChainFile: flags.caCert, keyFile: flags.caKey } }),

@@ -37,6 +37,7 @@ interface Flags extends ProxyRuntimeFlags {
   xdsServer?: string[];
   adminListen: string;
   nodeId?: string;
+  joinToken?: string;
   depends?: string[];
   drainDelay: number;
 }
@@ -100,6 +101,12 @@ export function sidecarCommand(): Command {
     )
     .addOption(envOption("--admin-listen <host:port>", "where the admin endpoints listen").default("127.0.0.1:19000"))
     .addOption(envOption("--node-id <id>", "this proxy's node id (default: SERVICE- and a random suffix)"))
+    .addOption(
+      envOption(
+        "--join-token <token>",
+        "the service's join token (weft token create --service), sent when registering; needed where the control plane runs with --registration-auth required",
+      ),
+    )
     .addOption(
       envOption("--depends <service,...>", "the Services the app calls (default: every Service; repeatable)").argParser(
         collectDepends,
@@ -188,6 +195,7 @@ export function sidecarCommand(): Command {
           userAgentVersion: readPackageVersion(),
           xdsReconnectMaxDelayMs: flags.xdsReconnectMaxDelay,
           drainDelayMs: flags.drainDelay,
+          joinToken: flags.joinToken,
         }).catch((error: unknown) => {
           // Same code; the message says why in words and which flag (and variable) moves the address.
           if (error instanceof AdminError && error.code === AdminErrorCode.bind) {

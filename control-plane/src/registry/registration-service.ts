@@ -3,7 +3,7 @@
 // into the REST body and checked by the same parseRegistration, then written by the same registry.
 // A refusal is a gRPC status whose message starts with the WEFT_ code and names every problem's
 // field path; the code is also in the trailing metadata key `weft-error-code` (xds/unary-calls.ts).
-import { status } from "@grpc/grpc-js";
+import { type ServerUnaryCall, status } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import {
   type DeregisterRequest,
@@ -14,10 +14,11 @@ import {
   type RegistrationServer,
   RegistrationService,
 } from "../../../proto/gen/weft/registry/v1/registration.js";
+import type { JoinTokens } from "../ca/join-tokens.js";
 import { ErrorCode, WeftError } from "../errors.js";
 import { type StatusTable, unary } from "../xds/unary-calls.js";
 import type { InstanceRegistry } from "./instance-registry.js";
-import { checkNodeId, parseRegistration } from "./registration.js";
+import { checkNodeId, parseRegistration, SERVICE_LABEL } from "./registration.js";
 
 /**
  * The gRPC status of each refusal. WEFT_CONFLICT (every entry name the node may take is held by
@@ -25,6 +26,9 @@ import { checkNodeId, parseRegistration } from "./registration.js";
  * call can succeed once another entry frees a name.
  */
 const STATUS_OF: StatusTable = {
+  [ErrorCode.unauthorized]: status.UNAUTHENTICATED,
+  [ErrorCode.tokenInvalid]: status.UNAUTHENTICATED,
+  [ErrorCode.forbidden]: status.PERMISSION_DENIED,
   [ErrorCode.invalidRegistration]: status.INVALID_ARGUMENT,
   [ErrorCode.invalidName]: status.INVALID_ARGUMENT,
   [ErrorCode.notFound]: status.NOT_FOUND,
@@ -54,24 +58,97 @@ function bodyOf(request: RegisterRequest): Record<string, unknown> {
   };
 }
 
+/**
+ * Who may register what on the xDS port. A call carrying a join token (`authorization: Bearer
+ * weft.ID.SECRET`) may register and deregister instances of the token's service only, and may not
+ * take over a node whose entry is another service's (PERMISSION_DENIED, WEFT_FORBIDDEN). With
+ * `required`, a call without a token is UNAUTHENTICATED (WEFT_UNAUTHORIZED); without it, such a
+ * call is taken as before (loopback development, until every sidecar has a token).
+ */
+export interface RegistrationAuth {
+  readonly tokens: Pick<JoinTokens, "verify">;
+  readonly required: boolean;
+}
+
+/** The service a call's join token proves, undefined when it has none (and none is required). */
+async function provenService(
+  call: ServerUnaryCall<unknown, unknown>,
+  auth: RegistrationAuth | undefined,
+): Promise<string | undefined> {
+  const header = call.metadata.get("authorization")[0];
+  const bearer = typeof header === "string" ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)?.[1] : undefined;
+  if (bearer === undefined) {
+    if (auth?.required !== true) return undefined;
+    throw new WeftError(ErrorCode.unauthorized, "registering needs a join token (authorization: Bearer TOKEN)", {
+      details: [{ path: "authorization", message: "no bearer token" }],
+    });
+  }
+  if (auth === undefined) throw new WeftError(ErrorCode.tokenInvalid, "this control plane checks no join tokens");
+  return (await auth.tokens.verify(bearer)).service;
+}
+
+/** Refuses a call whose token is for another service than `service` or than the node's current entry's. */
+async function checkClaim(
+  registry: Pick<InstanceRegistry, "entryOf">,
+  nodeId: string,
+  proven: string | undefined,
+  service: string | undefined,
+): Promise<void> {
+  if (proven === undefined) return;
+  if (service !== undefined && service !== proven) {
+    throw new WeftError(ErrorCode.forbidden, `a join token for ${proven} may not register service ${service}`, {
+      details: [{ path: "service", message: `the token proves ${proven}` }],
+    });
+  }
+  const existing = await registry.entryOf(nodeId);
+  const held = existing === undefined ? undefined : serviceOfEntry(existing.json);
+  if (held !== undefined && held !== proven) {
+    throw new WeftError(
+      ErrorCode.forbidden,
+      `node ${JSON.stringify(nodeId)} is registered for ${held}, not ${proven}`,
+      {
+        details: [{ path: "node_id", message: `held by service ${held}` }],
+      },
+    );
+  }
+}
+
+/** The service label (app) of a stored WorkloadEntry, if it has one. */
+function serviceOfEntry(json: string): string | undefined {
+  const app = (JSON.parse(json) as { spec?: { labels?: Record<string, unknown> } }).spec?.labels?.[SERVICE_LABEL];
+  return typeof app === "string" ? app : undefined;
+}
+
 /** The service definition and its implementation over `registry`, for the xDS server to add. */
 export function registrationService(
-  registry: Pick<InstanceRegistry, "register" | "deregister">,
+  registry: Pick<InstanceRegistry, "register" | "deregister" | "entryOf">,
   logger: Logger,
+  auth?: RegistrationAuth,
 ): { readonly definition: typeof RegistrationService; readonly implementation: RegistrationServer } {
   const implementation: RegistrationServer = {
-    register: unary(logger, STATUS_OF, async (request: RegisterRequest): Promise<RegisterResponse> => {
+    register: unary(logger, STATUS_OF, async (request: RegisterRequest, call): Promise<RegisterResponse> => {
+      const proven = await provenService(call, auth);
       const nodeId = checkNodeId(request.nodeId, "node_id");
       const registration = parseRegistration(nodeId, bodyOf(request));
+      await checkClaim(registry, nodeId, proven, registration.service);
       const result = await registry.register(registration);
       logger.info(
-        { nodeId, entry: result.name, revision: result.revision, health: registration.health, changed: result.changed },
+        {
+          nodeId,
+          entry: result.name,
+          revision: result.revision,
+          health: registration.health,
+          changed: result.changed,
+          authenticated: proven !== undefined,
+        },
         "instance registered",
       );
       return { nodeId, name: result.name, revision: result.revision, changed: result.changed };
     }),
-    deregister: unary(logger, STATUS_OF, async (request: DeregisterRequest): Promise<DeregisterResponse> => {
+    deregister: unary(logger, STATUS_OF, async (request: DeregisterRequest, call): Promise<DeregisterResponse> => {
+      const proven = await provenService(call, auth);
       const nodeId = checkNodeId(request.nodeId, "node_id");
+      await checkClaim(registry, nodeId, proven, undefined);
       const removed = await registry.deregister(nodeId);
       if (removed === undefined)
         throw new WeftError(ErrorCode.notFound, `node ${JSON.stringify(nodeId)} is not registered`);

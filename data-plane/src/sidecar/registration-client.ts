@@ -4,7 +4,8 @@
 // last; a server that is down (UNAVAILABLE, DEADLINE_EXCEEDED) passes the call to the next; once
 // every server failed in a round, the next round waits a jittered backoff on the injected clock.
 // ABORTED (every entry name the node may take is held) and RESOURCE_EXHAUSTED are retried on the
-// same server after the backoff. Any other status (INVALID_ARGUMENT: a bad registration) is a
+// same server after the backoff. Any other status (INVALID_ARGUMENT: a bad registration;
+// UNAUTHENTICATED, PERMISSION_DENIED: no join token, a bad one, or one for another service) is a
 // refusal: retrying the same body cannot succeed, so the call fails with
 // WEFT_SIDECAR_REGISTRATION_REFUSED carrying the control plane's WEFT_ code.
 import {
@@ -63,6 +64,8 @@ export interface RegistrationClientOptions {
   /** The deadline of one call to one server, in ms. */
   readonly callTimeoutMs?: number;
   readonly credentials?: ChannelCredentials;
+  /** The service's join token (`weft token create --service`), sent with every call when given. */
+  readonly joinToken?: string | undefined;
 }
 
 type Rpc<Res> = (
@@ -144,7 +147,7 @@ export class SidecarRegistrationClient {
       if (this.#leaving || this.#closed) throw this.#cancelled("the sidecar is deregistering");
       return this.#call<RegisterResponse>(
         "register",
-        (client, deadline, done) => client.register(request, new Metadata(), { deadline }, done),
+        (client, deadline, done) => client.register(request, this.#metadata(), { deadline }, done),
         undefined,
       );
     });
@@ -169,7 +172,7 @@ export class SidecarRegistrationClient {
       const { nodeId } = this.#options;
       return await this.#call<DeregisterResponse>(
         "deregister",
-        (client, deadline, done) => client.deregister({ nodeId }, new Metadata(), { deadline }, done),
+        (client, deadline, done) => client.deregister({ nodeId }, this.#metadata(), { deadline }, done),
         giveUpAt,
       );
     } catch (error) {
@@ -191,6 +194,13 @@ export class SidecarRegistrationClient {
     const pending = [...this.#pending];
     this.#pending.clear();
     for (const cancel of pending) cancel();
+  }
+
+  /** A call's metadata: the join token as a bearer token, when there is one. */
+  #metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.#options.joinToken !== undefined) metadata.set("authorization", `Bearer ${this.#options.joinToken}`);
+    return metadata;
   }
 
   #cancelled(message: string): SidecarError {

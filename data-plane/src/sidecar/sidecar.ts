@@ -29,6 +29,8 @@ export interface SidecarOptions {
   readonly drainDelayMs?: number;
   /** How long deregistering may take on SIGTERM (the registration client's default when unset). */
   readonly deregisterDeadlineMs?: number;
+  /** The service's join token, sent when registering (required where the control plane says so). */
+  readonly joinToken?: string | undefined;
   readonly clock?: Clock;
 }
 
@@ -78,6 +80,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     registration: instanceRegistration(settings, inbound),
     logger: sidecarLogger,
     clock,
+    joinToken: options.joinToken,
   });
   let lifecycle: SidecarLifecycle | undefined;
   const probe = new AppHealthProbe({

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { credentials, Metadata, status } from "@grpc/grpc-js";
 import pino from "pino";
 import { spiffeIdOfCertificate } from "../../../control-plane/src/ca/certificate-service.js";
 import { generateKeyAndCsr } from "../../../control-plane/src/ca/index.js";
 import { ErrorCode } from "../../../control-plane/src/errors.js";
 import { type RunningControlPlane, startControlPlane } from "../../../control-plane/src/main.js";
-import { ERROR_CODE_METADATA } from "../../../control-plane/src/xds/unary-calls.js";
 import { type IstioCertificateResponse, IstioCertificateServiceClient } from "../../../proto/gen/istio/v1/auth/ca.js";
+import { refusal } from "../grpc-refusal.js";
 import { csrAskingFor } from "./operator-pki.js";
 
 const MAX_TTL_MS = 3_600_000;
@@ -63,16 +63,6 @@ function createCertificate(
       error ? reject(error) : resolve(response as IstioCertificateResponse),
     );
   });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; weftCode: unknown }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as ServiceError;
-    return { code: e.code, weftCode: e.metadata.get(ERROR_CODE_METADATA)[0] };
-  }
-  assert.fail("the call succeeded");
 }
 
 describe("IstioCertificateService.CreateCertificate", () => {

@@ -182,9 +182,10 @@ describe("the Registration service's statuses for the registry's failures", () =
   let client: RegistrationClient;
   let failure: WeftError;
   before(async () => {
-    const registry: Pick<InstanceRegistry, "register" | "deregister"> = {
+    const registry: Pick<InstanceRegistry, "register" | "deregister" | "entryOf"> = {
       register: () => Promise.reject(failure),
       deregister: () => Promise.reject(failure),
+      entryOf: () => Promise.resolve(undefined),
     };
     h = await startHarness({ services: [registrationService(registry, pino({ level: "silent" }))] });
     client = new RegistrationClient(h.address, credentials.createInsecure());

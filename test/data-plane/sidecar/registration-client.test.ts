@@ -66,7 +66,10 @@ describe("the sidecar's registration client with a running control plane", () =>
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function client(nodeId: string, options: { servers?: string[]; registration?: InstanceRegistration } = {}) {
+  function client(
+    nodeId: string,
+    options: { servers?: string[]; registration?: InstanceRegistration; joinToken?: string } = {},
+  ) {
     const clock = new ManualClock();
     const made = new SidecarRegistrationClient({
       servers: options.servers ?? [plane.xdsAddress],
@@ -74,12 +77,33 @@ describe("the sidecar's registration client with a running control plane", () =>
       registration: options.registration ?? CATALOG,
       clock,
       random: () => 0.5,
+      joinToken: options.joinToken,
     });
     clients.push(made);
     return { client: made, clock };
   }
 
   const storedEntry = (name: string) => storedEntryAt(plane.apiAddress, name);
+
+  test("the join token goes with every call: its own service registers, another service's is refused", async () => {
+    const tokenFor = async (service: string) => {
+      const response = await fetch(`http://${plane.apiAddress}/v1/tokens`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ service }),
+      });
+      return ((await response.json()) as { token: string }).token;
+    };
+    const { client: right } = client("catalog-token-1", { joinToken: await tokenFor("catalog") });
+    assert.equal((await right.register("healthy")).name, "catalog-token-1");
+    assert.equal((await right.deregister())?.name, "catalog-token-1");
+    const { client: wrong } = client("catalog-token-2", { joinToken: await tokenFor("web") });
+    const refused = await rejection(wrong.register("healthy"));
+    assert.equal(refused.code, ProxyErrorCode.sidecarRegistrationRefused);
+    assert.equal(refused.grpcStatus, status.PERMISSION_DENIED);
+    assert.equal(refused.serverCode, "WEFT_FORBIDDEN");
+    assert.equal(await storedEntry("catalog-token-2"), undefined);
+  });
 
   test("register stores the instance's WorkloadEntry with its address, ports, labels and health", async () => {
     const { client: sidecar } = client("catalog-1");
