@@ -45,7 +45,10 @@ export function controlPlaneCommand(): Command {
     .addOption(envOption("--api-listen <host:port>", "where the REST API listens").default("127.0.0.1:18080"))
     .addOption(envOption("--data-dir <dir>", "folder for the config database (weft.db)").default("./.weft"))
     .addOption(
-      envOption("--api-token <token>", "require 'Authorization: Bearer <token>' on the API; needed beyond loopback"),
+      envOption(
+        "--api-token <token>",
+        "require 'Authorization: Bearer <token>' on the API (an admin token; weft token create --role makes more); needed beyond loopback",
+      ),
     )
     .addOption(
       envOption("--history-limit <n>", "revisions of config history kept for rollback (default 1000)").argParser(
@@ -101,6 +104,7 @@ export function controlPlaneCommand(): Command {
         "The control plane is the mesh's certificate authority: at first start it generates a root",
         "(ECDSA P-256, ten years) and keeps it in the store, so restarts and replicas sign with the",
         "same one; --ca-cert and --ca-key sign with an operator's CA instead (not copied into the store).",
+        "Workloads get certificates on the xDS port with a join token (weft token create, weft cert issue).",
         "",
         "Examples:",
         "  $ weft control-plane",
