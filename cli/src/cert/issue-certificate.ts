@@ -5,13 +5,12 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { rotationTime } from "../../../control-plane/src/ca/leaf-validity.js";
+import { parseSpiffeId, spiffeIdOfCertificate } from "../../../control-plane/src/ca/spiffe-id.js";
 import { generateKeyAndCsr } from "../../../control-plane/src/ca/workload-csr.js";
+import { ERROR_CODE_METADATA } from "../../../control-plane/src/xds/unary-calls.js";
 import { IstioCertificateServiceClient } from "../../../proto/gen/istio/v1/auth/ca.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import type { Issued } from "./certificate-renewer.js";
-
-/** The trailing metadata key in which the control plane sends its WEFT_ code with a refusal. */
-const SERVER_ERROR_CODE_METADATA = "weft-error-code";
 
 export interface IssueOptions {
   /** The control plane's xDS address, HOST:PORT. */
@@ -59,7 +58,7 @@ function failure(error: unknown, server: string): CliError {
       cause: error,
     });
   }
-  const serverCode = e.metadata?.get(SERVER_ERROR_CODE_METADATA)[0];
+  const serverCode = e.metadata?.get(ERROR_CODE_METADATA)[0];
   return new CliError(
     CliErrorCode.certificateRefused,
     `the control plane refused the certificate request${typeof serverCode === "string" ? ` (${serverCode})` : ""}: ${e.details ?? String(error)}`,
@@ -67,9 +66,13 @@ function failure(error: unknown, server: string): CliError {
   );
 }
 
-/** The SPIFFE ID in a certificate's URI SAN. */
-function spiffeIdOf(cert: X509Certificate): string | undefined {
-  return /URI:(spiffe:\/\/[^,\s]+)/.exec(cert.subjectAltName ?? "")?.[1];
+/** The service a SPIFFE ID names, or undefined for one that is not a Weft identity. */
+function serviceOf(spiffeId: string): string | undefined {
+  try {
+    return parseSpiffeId(spiffeId).service;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function issueCertificate(options: IssueOptions): Promise<IssuedCertificate> {
@@ -81,11 +84,11 @@ export async function issueCertificate(options: IssueOptions): Promise<IssuedCer
     throw failure(error, options.server);
   }
   const leaf = chain[0] === undefined ? undefined : new X509Certificate(chain[0]);
-  const spiffeId = leaf === undefined ? undefined : spiffeIdOf(leaf);
+  const spiffeId = leaf === undefined ? undefined : spiffeIdOfCertificate(leaf);
   if (leaf === undefined || spiffeId === undefined) {
     throw new CliError(CliErrorCode.badResponse, "the control plane answered without a workload certificate");
   }
-  if (!spiffeId.endsWith(`/service/${options.service}`)) {
+  if (serviceOf(spiffeId) !== options.service) {
     throw new CliError(
       CliErrorCode.certificateRefused,
       `the join token is for another service: the certificate names ${spiffeId}, not service ${options.service}`,

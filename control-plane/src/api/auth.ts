@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ErrorCode, WeftError } from "../errors.js";
+import { bearerOf } from "../tokens/bearer.js";
 import { looksLikeToken } from "../tokens/hashed-tokens.js";
 import { type ApiRole, type ApiTokens, requiredRole, roleAllows } from "./api-tokens.js";
 
@@ -25,11 +26,10 @@ export type BearerCheck = "valid" | "missing" | "invalid";
  * for a bearer token that is not `expected` (its SHA-256 digest), `valid` otherwise.
  */
 export function checkBearer(header: string | undefined, expected: Buffer): BearerCheck {
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
-  const given = digest(match?.[1] ?? "");
+  const bearer = bearerOf(header);
   // Compare even when there is no token, so the header's shape does not show in the timing.
-  const equal = timingSafeEqual(given, expected);
-  if (match === null) return "missing";
+  const equal = timingSafeEqual(digest(bearer ?? ""), expected);
+  if (bearer === undefined) return "missing";
   return equal ? "valid" : "invalid";
 }
 
@@ -42,11 +42,6 @@ function pathOf(request: FastifyRequest): string {
   const url = request.raw.url ?? "/";
   const query = url.indexOf("?");
   return query === -1 ? url : url.slice(0, query);
-}
-
-/** The bearer token of an Authorization header, or undefined. */
-function bearerOf(header: string | undefined): string | undefined {
-  return /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "")?.[1];
 }
 
 /**

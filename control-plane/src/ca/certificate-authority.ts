@@ -170,9 +170,14 @@ export class CertificateAuthority {
   toMaterial(): CaMaterial {
     return {
       trustDomain: this.trustDomain,
-      certChainPem: this.#material.chain.map((cert) => cert.toString("pem")).join("\n"),
+      certChainPem: this.chainPems().join("\n"),
       keyPem: this.#material.keyPkcs8Pem,
     };
+  }
+
+  /** The CA's chain, one PEM certificate each: its signing certificate first, the root last. */
+  chainPems(): string[] {
+    return this.#material.chain.map((cert) => cert.toString("pem"));
   }
 
   /** The root every workload trusts (Envoy's and Istio's ROOTCA): the last certificate of the chain. */

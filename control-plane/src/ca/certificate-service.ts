@@ -3,7 +3,6 @@
 // whatever identity the CSR asks for, with the chain up to the root. The lifetime is the one asked
 // for (validity_duration, seconds), never more than the control plane's maximum (--cert-ttl),
 // which is also the default.
-import { X509Certificate } from "node:crypto";
 import { type ServerUnaryCall, status } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import {
@@ -13,6 +12,7 @@ import {
   IstioCertificateServiceService,
 } from "../../../proto/gen/istio/v1/auth/ca.js";
 import { ErrorCode, WeftError } from "../errors.js";
+import { bearerOf } from "../tokens/bearer.js";
 import { type StatusTable, unary } from "../xds/unary-calls.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import type { JoinTokens } from "./join-tokens.js";
@@ -38,15 +38,14 @@ export interface CertificateServiceOptions {
 }
 
 /** The join token of a call: `authorization: Bearer TOKEN` (WEFT_UNAUTHORIZED without one). */
-function bearerOf(call: ServerUnaryCall<IstioCertificateRequest, IstioCertificateResponse>): string {
-  const header = call.metadata.get("authorization")[0];
-  const match = typeof header === "string" ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
-  if (match === null) {
+function joinTokenOf(call: ServerUnaryCall<IstioCertificateRequest, IstioCertificateResponse>): string {
+  const token = bearerOf(call.metadata.get("authorization")[0]);
+  if (token === undefined) {
     throw new WeftError(ErrorCode.unauthorized, "a certificate request needs authorization: Bearer JOIN_TOKEN", {
       details: [{ path: "authorization", message: "no bearer token" }],
     });
   }
-  return match[1] ?? "";
+  return token;
 }
 
 /** The lifetime to issue: the one asked for in seconds (0: the maximum), capped at the maximum. */
@@ -59,11 +58,6 @@ function lifetimeMs(validitySeconds: number, maxTtlMs: number): number {
   return validitySeconds === 0 ? maxTtlMs : Math.min(validitySeconds * 1000, maxTtlMs);
 }
 
-/** The PEM certificates of `pem`, each alone, in order. */
-function splitPem(pem: string): string[] {
-  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.map((c) => `${c}\n`) ?? [];
-}
-
 export function certificateService(options: CertificateServiceOptions): {
   readonly definition: typeof IstioCertificateServiceService;
   readonly implementation: IstioCertificateServiceServer;
@@ -71,10 +65,11 @@ export function certificateService(options: CertificateServiceOptions): {
   const { ca, tokens, maxTtlMs, now, logger } = options;
   const implementation: IstioCertificateServiceServer = {
     createCertificate: unary(logger, STATUS_OF, async (request: IstioCertificateRequest, call) => {
-      const token = await tokens.verify(bearerOf(call));
+      const token = await tokens.verify(joinTokenOf(call));
       const ttlMs = lifetimeMs(request.validityDuration, maxTtlMs);
       const issued = await ca.sign({ csrPem: request.csr, service: token.service, ttlMs, now: now() });
-      const chain = [...splitPem(issued.chainPem), ...splitPem(ca.trustBundlePem())];
+      // The workload's certificate, then the CA's own chain: its signing certificate up to the root.
+      const chain = [issued.certPem, ...ca.chainPems()].map((pem) => (pem.endsWith("\n") ? pem : `${pem}\n`));
       logger.info(
         {
           tokenId: token.id,
@@ -89,10 +84,4 @@ export function certificateService(options: CertificateServiceOptions): {
     }),
   };
   return { definition: IstioCertificateServiceService, implementation };
-}
-
-/** The SPIFFE ID in a PEM certificate's URI SAN, for tests and tools. */
-export function spiffeIdOfCertificate(pem: string): string | undefined {
-  const san = new X509Certificate(pem).subjectAltName ?? "";
-  return /URI:(spiffe:\/\/[^,\s]+)/.exec(san)?.[1];
 }

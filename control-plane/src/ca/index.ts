@@ -27,5 +27,6 @@ export {
   parseSpiffeId,
   type SpiffeId,
   spiffeIdOf,
+  spiffeIdOfCertificate,
 } from "./spiffe-id.js";
 export { generateKeyAndCsr, type WorkloadKeyAndCsr } from "./workload-csr.js";

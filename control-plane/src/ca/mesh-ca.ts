@@ -7,7 +7,7 @@
 //   together on one store, the one that writes first wins and the other loads its root.
 // A stored root made for another trust domain is refused (its workloads' identities would not
 // match), as is one that cannot sign (expired, damaged): WEFT_CA_INVALID, and nothing is replaced.
-import { createHash, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { ErrorCode, WeftError } from "../errors.js";
 import type { SecretStore } from "../store/secret-store.js";
 import { type CaMaterial, CertificateAuthority } from "./certificate-authority.js";
@@ -84,10 +84,5 @@ function invalid(reason: string, path: string): WeftError {
 
 /** The root certificate's SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it. */
 export function rootFingerprint(ca: CertificateAuthority): string {
-  const der = new X509Certificate(ca.trustBundlePem()).raw;
-  return createHash("sha256")
-    .update(der)
-    .digest("hex")
-    .toUpperCase()
-    .replace(/(..)(?!$)/g, "$1:");
+  return new X509Certificate(ca.trustBundlePem()).fingerprint256;
 }

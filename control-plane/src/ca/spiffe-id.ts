@@ -3,6 +3,7 @@
 // domain is a lower-case DNS name (SPIFFE trust domains are lower case; a DNS name keeps it
 // printable in flags and logs), the service a DNS-1123 label (Kubernetes' Service name rule,
 // which the mesh layer's Service names follow).
+import { X509Certificate } from "node:crypto";
 import { ErrorCode, WeftError } from "../errors.js";
 
 export const DEFAULT_TRUST_DOMAIN = "weft.local";
@@ -80,4 +81,10 @@ export function parseSpiffeId(uri: string, path = "uri"): SpiffeId {
   const serviceWrong = serviceProblem(service);
   if (serviceWrong !== undefined) throw invalid(path, uri, `has a service name that ${serviceWrong}`);
   return { trustDomain, service };
+}
+
+/** The SPIFFE ID in a certificate's URI SAN (PEM or parsed), unchecked; undefined when it has none. */
+export function spiffeIdOfCertificate(cert: string | X509Certificate): string | undefined {
+  const san = (typeof cert === "string" ? new X509Certificate(cert) : cert).subjectAltName ?? "";
+  return /URI:(spiffe:\/\/[^,\s]+)/.exec(san)?.[1];
 }

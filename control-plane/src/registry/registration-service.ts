@@ -16,9 +16,10 @@ import {
 } from "../../../proto/gen/weft/registry/v1/registration.js";
 import type { JoinTokens } from "../ca/join-tokens.js";
 import { ErrorCode, WeftError } from "../errors.js";
+import { bearerOf } from "../tokens/bearer.js";
 import { type StatusTable, unary } from "../xds/unary-calls.js";
 import type { InstanceRegistry } from "./instance-registry.js";
-import { checkNodeId, parseRegistration, SERVICE_LABEL } from "./registration.js";
+import { checkNodeId, parseRegistration, registeredServiceOf } from "./registration.js";
 
 /**
  * The gRPC status of each refusal. WEFT_CONFLICT (every entry name the node may take is held by
@@ -75,8 +76,7 @@ async function provenService(
   call: ServerUnaryCall<unknown, unknown>,
   auth: RegistrationAuth | undefined,
 ): Promise<string | undefined> {
-  const header = call.metadata.get("authorization")[0];
-  const bearer = typeof header === "string" ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)?.[1] : undefined;
+  const bearer = bearerOf(call.metadata.get("authorization")[0]);
   if (bearer === undefined) {
     if (auth?.required !== true) return undefined;
     throw new WeftError(ErrorCode.unauthorized, "registering needs a join token (authorization: Bearer TOKEN)", {
@@ -101,7 +101,7 @@ async function checkClaim(
     });
   }
   const existing = await registry.entryOf(nodeId);
-  const held = existing === undefined ? undefined : serviceOfEntry(existing.json);
+  const held = existing === undefined ? undefined : registeredServiceOf(existing.json);
   if (held !== undefined && held !== proven) {
     throw new WeftError(
       ErrorCode.forbidden,
@@ -111,12 +111,6 @@ async function checkClaim(
       },
     );
   }
-}
-
-/** The service label (app) of a stored WorkloadEntry, if it has one. */
-function serviceOfEntry(json: string): string | undefined {
-  const app = (JSON.parse(json) as { spec?: { labels?: Record<string, unknown> } }).spec?.labels?.[SERVICE_LABEL];
-  return typeof app === "string" ? app : undefined;
 }
 
 /** The service definition and its implementation over `registry`, for the xDS server to add. */

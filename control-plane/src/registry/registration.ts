@@ -156,6 +156,13 @@ export function registeredNodeOf(json: string): string | undefined {
   return typeof node === "string" ? node : undefined;
 }
 
+/** The service (its `app` label) of a stored WorkloadEntry (its canonical JSON), if it has one. */
+export function registeredServiceOf(json: string): string | undefined {
+  const document = JSON.parse(json) as { spec?: { labels?: Record<string, unknown> } };
+  const app = document.spec?.labels?.[SERVICE_LABEL];
+  return typeof app === "string" ? app : undefined;
+}
+
 function invalid(details: readonly ErrorDetail[]): WeftError {
   const [first] = details;
   return new WeftError(

@@ -109,7 +109,10 @@ function prepareStatements(db: Database.Database) {
       "INSERT INTO secrets (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     ),
     deleteSecret: db.prepare<[string]>("DELETE FROM secrets WHERE key = ?"),
-    secretsFrom: db.prepare<[string], SecretEntry>("SELECT key, value FROM secrets WHERE key >= ? ORDER BY key"),
+    // The prefix compared as text (LIKE would read `_` and `%` in it as wildcards).
+    secretsWithPrefix: db.prepare<[{ prefix: string }], SecretEntry>(
+      "SELECT key, value FROM secrets WHERE substr(key, 1, length(@prefix)) = @prefix ORDER BY key",
+    ),
     deleteRevisionsBefore: db.prepare<[number]>("DELETE FROM revisions WHERE revision < ?"),
     deleteChangesBefore: db.prepare<[number]>("DELETE FROM changes WHERE revision < ?"),
     revision: db.prepare<[number], RevisionRow>("SELECT revision, time, description FROM revisions WHERE revision = ?"),
@@ -184,16 +187,6 @@ function toRecords(revisions: readonly RevisionRow[], changes: readonly ChangeRo
       changes: Object.freeze((byRevision.get(row.revision) ?? []).sort(compareResourceKeys)),
     }),
   );
-}
-
-/** The leading entries whose key starts with `prefix` (the entries are sorted by key, from `prefix` on). */
-function takeWhilePrefixed(entries: readonly SecretEntry[], prefix: string): SecretEntry[] {
-  const kept: SecretEntry[] = [];
-  for (const entry of entries) {
-    if (!entry.key.startsWith(prefix)) break;
-    kept.push({ key: entry.key, value: entry.value });
-  }
-  return kept;
 }
 
 function storeFailure(what: string, error: unknown): WeftError {
@@ -354,10 +347,7 @@ export class SqliteStore implements ConfigStore, SecretStore {
   }
 
   async secrets(prefix: string): Promise<SecretEntry[]> {
-    return this.#read("listing secrets", () =>
-      // Keys from `prefix` on, in order, up to the first that does not start with it (no LIKE: `prefix` is text, not a pattern).
-      takeWhilePrefixed(this.#sql.secretsFrom.all(prefix), prefix),
-    );
+    return this.#read("listing secrets", () => this.#sql.secretsWithPrefix.all({ prefix }));
   }
 
   async close(): Promise<void> {

@@ -69,15 +69,9 @@ function parseTokenBody(body: unknown): Static<typeof TokenBody> {
   return given;
 }
 
-function joinTokensOf(context: ApiContext) {
-  const tokens = context.joinTokens;
-  if (tokens === undefined) throw new WeftError(ErrorCode.notFound, "this control plane keeps no join tokens");
-  return tokens;
-}
-
-function apiTokensOf(context: ApiContext) {
-  const tokens = context.apiTokens;
-  if (tokens === undefined) throw new WeftError(ErrorCode.notFound, "this control plane keeps no API tokens");
+/** `tokens`, or WEFT_NOT_FOUND when this control plane keeps none of that kind. */
+function kept<T>(tokens: T | undefined, what: string): T {
+  if (tokens === undefined) throw new WeftError(ErrorCode.notFound, `this control plane keeps no ${what}`);
   return tokens;
 }
 
@@ -107,14 +101,14 @@ export function registerTokenRoutes(app: ApiApp, context: ApiContext): void {
       const body = parseTokenBody(singleDocument(request.body as unknown));
       const ttlMs = body.ttlSeconds === undefined ? undefined : body.ttlSeconds * 1000;
       if (body.service !== undefined) {
-        const created = await joinTokensOf(context).create({ service: body.service, ttlMs });
+        const created = await kept(context.joinTokens, "join tokens").create({ service: body.service, ttlMs });
         request.log.info(
           { tokenId: created.id, service: created.service, expiresAt: created.expiresAt },
           "join token created",
         );
         return reply.code(201).send({ ...created, kind: "join" });
       }
-      const created = await apiTokensOf(context).create({ role: body.role ?? "", ttlMs });
+      const created = await kept(context.apiTokens, "API tokens").create({ role: body.role ?? "", ttlMs });
       request.log.info({ tokenId: created.id, role: created.role, expiresAt: created.expiresAt }, "API token created");
       return reply.code(201).send({ ...created, kind: "api" });
     },
@@ -161,7 +155,7 @@ export function registerTokenRoutes(app: ApiApp, context: ApiContext): void {
         request.log.info({ tokenId: join.id, service: join.service }, "join token revoked");
         return { ...join, kind: "join" as const };
       }
-      const api = await apiTokensOf(context).revoke(id);
+      const api = await kept(context.apiTokens, "API tokens").revoke(id);
       request.log.info({ tokenId: api.id, role: api.role }, "API token revoked");
       return { ...api, kind: "api" as const };
     },
