@@ -85,6 +85,14 @@ export const ProxyErrorCode = {
   /** A DNS name resolved, but to no address of the cluster's dns_lookup_family. */
   dnsNoAddress: "WEFT_PROXY_DNS_NO_ADDRESS",
 
+  // TLS transport sockets.
+  /**
+   * A TLS context cannot be made: a secret it names has not arrived over SDS, or a certificate,
+   * key or root does not read or parse. Logged; the listener refuses handshakes, the cluster's
+   * connections fail (503, flag UF), until it can.
+   */
+  tlsUnavailable: "WEFT_PROXY_TLS_UNAVAILABLE",
+
   // The sidecar's registration with the control plane (weft.registry.v1.Registration).
   /** The control plane refused the registration (INVALID_ARGUMENT or another status not worth retrying); the message has its WEFT_ code and field paths. */
   sidecarRegistrationRefused: "WEFT_SIDECAR_REGISTRATION_REFUSED",
@@ -148,6 +156,7 @@ export const PROXY_ERROR_SURFACE: Readonly<Record<ProxyErrorCode, ProxyErrorSurf
   [ProxyErrorCode.connectTimeout]: FORWARDING,
   [ProxyErrorCode.sessionsClosed]: FORWARDING,
   [ProxyErrorCode.dnsNoAddress]: { via: "log" },
+  [ProxyErrorCode.tlsUnavailable]: { via: "log" },
   [ProxyErrorCode.sidecarRegistrationRefused]: START_UP,
   [ProxyErrorCode.sidecarRegistrationCancelled]: { via: "log" },
 };

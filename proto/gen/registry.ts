@@ -24,31 +24,34 @@ import * as m21 from "./envoy/extensions/filters/http/fault/v3/fault.js";
 import * as m22 from "./envoy/extensions/filters/http/router/v3/router.js";
 import * as m23 from "./envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import * as m24 from "./envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
-import * as m25 from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
-import * as m26 from "./envoy/service/discovery/v3/discovery.js";
-import * as m27 from "./envoy/service/status/v3/csds.js";
-import * as m28 from "./envoy/type/matcher/v3/node.js";
-import * as m29 from "./envoy/type/matcher/v3/number.js";
-import * as m30 from "./envoy/type/matcher/v3/regex.js";
-import * as m31 from "./envoy/type/matcher/v3/string.js";
-import * as m32 from "./envoy/type/matcher/v3/struct.js";
-import * as m33 from "./envoy/type/matcher/v3/value.js";
-import * as m34 from "./envoy/type/v3/hash_policy.js";
-import * as m35 from "./envoy/type/v3/percent.js";
-import * as m36 from "./envoy/type/v3/range.js";
-import * as m37 from "./envoy/type/v3/semantic_version.js";
-import * as m38 from "./google/protobuf/any.js";
-import * as m39 from "./google/protobuf/duration.js";
-import * as m40 from "./google/protobuf/struct.js";
-import * as m41 from "./google/protobuf/timestamp.js";
-import * as m42 from "./google/protobuf/wrappers.js";
-import * as m43 from "./google/rpc/status.js";
-import * as m44 from "./grpc/health/v1/health.js";
-import * as m45 from "./grpc/reflection/v1/reflection.js";
-import * as m46 from "./grpc/reflection/v1alpha/reflection.js";
-import * as m47 from "./istio/v1/auth/ca.js";
-import * as m48 from "./weft/registry/v1/registration.js";
-import * as m49 from "./xds/core/v3/context_params.js";
+import * as m25 from "./envoy/extensions/transport_sockets/tls/v3/common.js";
+import * as m26 from "./envoy/extensions/transport_sockets/tls/v3/secret.js";
+import * as m27 from "./envoy/extensions/transport_sockets/tls/v3/tls.js";
+import * as m28 from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
+import * as m29 from "./envoy/service/discovery/v3/discovery.js";
+import * as m30 from "./envoy/service/status/v3/csds.js";
+import * as m31 from "./envoy/type/matcher/v3/node.js";
+import * as m32 from "./envoy/type/matcher/v3/number.js";
+import * as m33 from "./envoy/type/matcher/v3/regex.js";
+import * as m34 from "./envoy/type/matcher/v3/string.js";
+import * as m35 from "./envoy/type/matcher/v3/struct.js";
+import * as m36 from "./envoy/type/matcher/v3/value.js";
+import * as m37 from "./envoy/type/v3/hash_policy.js";
+import * as m38 from "./envoy/type/v3/percent.js";
+import * as m39 from "./envoy/type/v3/range.js";
+import * as m40 from "./envoy/type/v3/semantic_version.js";
+import * as m41 from "./google/protobuf/any.js";
+import * as m42 from "./google/protobuf/duration.js";
+import * as m43 from "./google/protobuf/struct.js";
+import * as m44 from "./google/protobuf/timestamp.js";
+import * as m45 from "./google/protobuf/wrappers.js";
+import * as m46 from "./google/rpc/status.js";
+import * as m47 from "./grpc/health/v1/health.js";
+import * as m48 from "./grpc/reflection/v1/reflection.js";
+import * as m49 from "./grpc/reflection/v1alpha/reflection.js";
+import * as m50 from "./istio/v1/auth/ca.js";
+import * as m51 from "./weft/registry/v1/registration.js";
+import * as m52 from "./xds/core/v3/context_params.js";
 
 /** Every generated message's encoder and decoder, by its full protobuf name. */
 export const generatedMessages = {
@@ -106,6 +109,7 @@ export const generatedMessages = {
   "envoy.config.listener.v3.ApiListener": m14.ApiListener,
   "envoy.config.listener.v3.Listener": m15.Listener,
   "envoy.config.listener.v3.Filter": m16.Filter,
+  "envoy.config.listener.v3.ListenerFilter": m16.ListenerFilter,
   "envoy.config.listener.v3.FilterChainMatch": m16.FilterChainMatch,
   "envoy.config.listener.v3.FilterChain": m16.FilterChain,
   "envoy.config.route.v3.RouteConfiguration": m17.RouteConfiguration,
@@ -148,79 +152,90 @@ export const generatedMessages = {
   "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy": m24.TcpProxy,
   "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster": m24.TcpProxy_WeightedCluster,
   "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight": m24.TcpProxy_WeightedCluster_ClusterWeight,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": m25.HttpProtocolOptions,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig": m25.HttpProtocolOptions_ExplicitHttpConfig,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig": m25.HttpProtocolOptions_UseDownstreamHttpConfig,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig": m25.HttpProtocolOptions_AutoHttpConfig,
-  "envoy.service.discovery.v3.DiscoveryRequest": m26.DiscoveryRequest,
-  "envoy.service.discovery.v3.DiscoveryResponse": m26.DiscoveryResponse,
-  "envoy.service.discovery.v3.DeltaDiscoveryRequest": m26.DeltaDiscoveryRequest,
-  "envoy.service.discovery.v3.DeltaDiscoveryResponse": m26.DeltaDiscoveryResponse,
-  "envoy.service.discovery.v3.Resource": m26.Resource,
-  "envoy.service.discovery.v3.Resource.CacheControl": m26.Resource_CacheControl,
-  "envoy.service.status.v3.ClientStatusRequest": m27.ClientStatusRequest,
-  "envoy.service.status.v3.ClientConfig": m27.ClientConfig,
-  "envoy.service.status.v3.ClientConfig.GenericXdsConfig": m27.ClientConfig_GenericXdsConfig,
-  "envoy.service.status.v3.ClientStatusResponse": m27.ClientStatusResponse,
-  "envoy.type.matcher.v3.NodeMatcher": m28.NodeMatcher,
-  "envoy.type.matcher.v3.DoubleMatcher": m29.DoubleMatcher,
-  "envoy.type.matcher.v3.RegexMatcher": m30.RegexMatcher,
-  "envoy.type.matcher.v3.RegexMatcher.GoogleRE2": m30.RegexMatcher_GoogleRE2,
-  "envoy.type.matcher.v3.RegexMatchAndSubstitute": m30.RegexMatchAndSubstitute,
-  "envoy.type.matcher.v3.StringMatcher": m31.StringMatcher,
-  "envoy.type.matcher.v3.StructMatcher": m32.StructMatcher,
-  "envoy.type.matcher.v3.StructMatcher.PathSegment": m32.StructMatcher_PathSegment,
-  "envoy.type.matcher.v3.ValueMatcher": m33.ValueMatcher,
-  "envoy.type.matcher.v3.ValueMatcher.NullMatch": m33.ValueMatcher_NullMatch,
-  "envoy.type.matcher.v3.ListMatcher": m33.ListMatcher,
-  "envoy.type.matcher.v3.OrMatcher": m33.OrMatcher,
-  "envoy.type.v3.HashPolicy": m34.HashPolicy,
-  "envoy.type.v3.HashPolicy.SourceIp": m34.HashPolicy_SourceIp,
-  "envoy.type.v3.HashPolicy.FilterState": m34.HashPolicy_FilterState,
-  "envoy.type.v3.Percent": m35.Percent,
-  "envoy.type.v3.FractionalPercent": m35.FractionalPercent,
-  "envoy.type.v3.Int64Range": m36.Int64Range,
-  "envoy.type.v3.DoubleRange": m36.DoubleRange,
-  "envoy.type.v3.SemanticVersion": m37.SemanticVersion,
-  "google.protobuf.Any": m38.Any,
-  "google.protobuf.Duration": m39.Duration,
-  "google.protobuf.Struct": m40.Struct,
-  "google.protobuf.Value": m40.Value,
-  "google.protobuf.ListValue": m40.ListValue,
-  "google.protobuf.Timestamp": m41.Timestamp,
-  "google.protobuf.DoubleValue": m42.DoubleValue,
-  "google.protobuf.FloatValue": m42.FloatValue,
-  "google.protobuf.Int64Value": m42.Int64Value,
-  "google.protobuf.UInt64Value": m42.UInt64Value,
-  "google.protobuf.Int32Value": m42.Int32Value,
-  "google.protobuf.UInt32Value": m42.UInt32Value,
-  "google.protobuf.BoolValue": m42.BoolValue,
-  "google.protobuf.StringValue": m42.StringValue,
-  "google.protobuf.BytesValue": m42.BytesValue,
-  "google.rpc.Status": m43.Status,
-  "grpc.health.v1.HealthCheckRequest": m44.HealthCheckRequest,
-  "grpc.health.v1.HealthCheckResponse": m44.HealthCheckResponse,
-  "grpc.reflection.v1.ServerReflectionRequest": m45.ServerReflectionRequest,
-  "grpc.reflection.v1.ExtensionRequest": m45.ExtensionRequest,
-  "grpc.reflection.v1.ServerReflectionResponse": m45.ServerReflectionResponse,
-  "grpc.reflection.v1.FileDescriptorResponse": m45.FileDescriptorResponse,
-  "grpc.reflection.v1.ExtensionNumberResponse": m45.ExtensionNumberResponse,
-  "grpc.reflection.v1.ListServiceResponse": m45.ListServiceResponse,
-  "grpc.reflection.v1.ServiceResponse": m45.ServiceResponse,
-  "grpc.reflection.v1.ErrorResponse": m45.ErrorResponse,
-  "grpc.reflection.v1alpha.ServerReflectionRequest": m46.ServerReflectionRequest,
-  "grpc.reflection.v1alpha.ExtensionRequest": m46.ExtensionRequest,
-  "grpc.reflection.v1alpha.ServerReflectionResponse": m46.ServerReflectionResponse,
-  "grpc.reflection.v1alpha.FileDescriptorResponse": m46.FileDescriptorResponse,
-  "grpc.reflection.v1alpha.ExtensionNumberResponse": m46.ExtensionNumberResponse,
-  "grpc.reflection.v1alpha.ListServiceResponse": m46.ListServiceResponse,
-  "grpc.reflection.v1alpha.ServiceResponse": m46.ServiceResponse,
-  "grpc.reflection.v1alpha.ErrorResponse": m46.ErrorResponse,
-  "istio.v1.auth.IstioCertificateRequest": m47.IstioCertificateRequest,
-  "istio.v1.auth.IstioCertificateResponse": m47.IstioCertificateResponse,
-  "weft.registry.v1.RegisterRequest": m48.RegisterRequest,
-  "weft.registry.v1.RegisterResponse": m48.RegisterResponse,
-  "weft.registry.v1.DeregisterRequest": m48.DeregisterRequest,
-  "weft.registry.v1.DeregisterResponse": m48.DeregisterResponse,
-  "xds.core.v3.ContextParams": m49.ContextParams,
+  "envoy.extensions.transport_sockets.tls.v3.TlsParameters": m25.TlsParameters,
+  "envoy.extensions.transport_sockets.tls.v3.TlsCertificate": m25.TlsCertificate,
+  "envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance": m25.CertificateProviderPluginInstance,
+  "envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher": m25.SubjectAltNameMatcher,
+  "envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext": m25.CertificateValidationContext,
+  "envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig": m26.SdsSecretConfig,
+  "envoy.extensions.transport_sockets.tls.v3.Secret": m26.Secret,
+  "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext": m27.UpstreamTlsContext,
+  "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext": m27.DownstreamTlsContext,
+  "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext": m27.CommonTlsContext,
+  "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.CombinedCertificateValidationContext": m27.CommonTlsContext_CombinedCertificateValidationContext,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": m28.HttpProtocolOptions,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig": m28.HttpProtocolOptions_ExplicitHttpConfig,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig": m28.HttpProtocolOptions_UseDownstreamHttpConfig,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig": m28.HttpProtocolOptions_AutoHttpConfig,
+  "envoy.service.discovery.v3.DiscoveryRequest": m29.DiscoveryRequest,
+  "envoy.service.discovery.v3.DiscoveryResponse": m29.DiscoveryResponse,
+  "envoy.service.discovery.v3.DeltaDiscoveryRequest": m29.DeltaDiscoveryRequest,
+  "envoy.service.discovery.v3.DeltaDiscoveryResponse": m29.DeltaDiscoveryResponse,
+  "envoy.service.discovery.v3.Resource": m29.Resource,
+  "envoy.service.discovery.v3.Resource.CacheControl": m29.Resource_CacheControl,
+  "envoy.service.status.v3.ClientStatusRequest": m30.ClientStatusRequest,
+  "envoy.service.status.v3.ClientConfig": m30.ClientConfig,
+  "envoy.service.status.v3.ClientConfig.GenericXdsConfig": m30.ClientConfig_GenericXdsConfig,
+  "envoy.service.status.v3.ClientStatusResponse": m30.ClientStatusResponse,
+  "envoy.type.matcher.v3.NodeMatcher": m31.NodeMatcher,
+  "envoy.type.matcher.v3.DoubleMatcher": m32.DoubleMatcher,
+  "envoy.type.matcher.v3.RegexMatcher": m33.RegexMatcher,
+  "envoy.type.matcher.v3.RegexMatcher.GoogleRE2": m33.RegexMatcher_GoogleRE2,
+  "envoy.type.matcher.v3.RegexMatchAndSubstitute": m33.RegexMatchAndSubstitute,
+  "envoy.type.matcher.v3.StringMatcher": m34.StringMatcher,
+  "envoy.type.matcher.v3.StructMatcher": m35.StructMatcher,
+  "envoy.type.matcher.v3.StructMatcher.PathSegment": m35.StructMatcher_PathSegment,
+  "envoy.type.matcher.v3.ValueMatcher": m36.ValueMatcher,
+  "envoy.type.matcher.v3.ValueMatcher.NullMatch": m36.ValueMatcher_NullMatch,
+  "envoy.type.matcher.v3.ListMatcher": m36.ListMatcher,
+  "envoy.type.matcher.v3.OrMatcher": m36.OrMatcher,
+  "envoy.type.v3.HashPolicy": m37.HashPolicy,
+  "envoy.type.v3.HashPolicy.SourceIp": m37.HashPolicy_SourceIp,
+  "envoy.type.v3.HashPolicy.FilterState": m37.HashPolicy_FilterState,
+  "envoy.type.v3.Percent": m38.Percent,
+  "envoy.type.v3.FractionalPercent": m38.FractionalPercent,
+  "envoy.type.v3.Int64Range": m39.Int64Range,
+  "envoy.type.v3.DoubleRange": m39.DoubleRange,
+  "envoy.type.v3.SemanticVersion": m40.SemanticVersion,
+  "google.protobuf.Any": m41.Any,
+  "google.protobuf.Duration": m42.Duration,
+  "google.protobuf.Struct": m43.Struct,
+  "google.protobuf.Value": m43.Value,
+  "google.protobuf.ListValue": m43.ListValue,
+  "google.protobuf.Timestamp": m44.Timestamp,
+  "google.protobuf.DoubleValue": m45.DoubleValue,
+  "google.protobuf.FloatValue": m45.FloatValue,
+  "google.protobuf.Int64Value": m45.Int64Value,
+  "google.protobuf.UInt64Value": m45.UInt64Value,
+  "google.protobuf.Int32Value": m45.Int32Value,
+  "google.protobuf.UInt32Value": m45.UInt32Value,
+  "google.protobuf.BoolValue": m45.BoolValue,
+  "google.protobuf.StringValue": m45.StringValue,
+  "google.protobuf.BytesValue": m45.BytesValue,
+  "google.rpc.Status": m46.Status,
+  "grpc.health.v1.HealthCheckRequest": m47.HealthCheckRequest,
+  "grpc.health.v1.HealthCheckResponse": m47.HealthCheckResponse,
+  "grpc.reflection.v1.ServerReflectionRequest": m48.ServerReflectionRequest,
+  "grpc.reflection.v1.ExtensionRequest": m48.ExtensionRequest,
+  "grpc.reflection.v1.ServerReflectionResponse": m48.ServerReflectionResponse,
+  "grpc.reflection.v1.FileDescriptorResponse": m48.FileDescriptorResponse,
+  "grpc.reflection.v1.ExtensionNumberResponse": m48.ExtensionNumberResponse,
+  "grpc.reflection.v1.ListServiceResponse": m48.ListServiceResponse,
+  "grpc.reflection.v1.ServiceResponse": m48.ServiceResponse,
+  "grpc.reflection.v1.ErrorResponse": m48.ErrorResponse,
+  "grpc.reflection.v1alpha.ServerReflectionRequest": m49.ServerReflectionRequest,
+  "grpc.reflection.v1alpha.ExtensionRequest": m49.ExtensionRequest,
+  "grpc.reflection.v1alpha.ServerReflectionResponse": m49.ServerReflectionResponse,
+  "grpc.reflection.v1alpha.FileDescriptorResponse": m49.FileDescriptorResponse,
+  "grpc.reflection.v1alpha.ExtensionNumberResponse": m49.ExtensionNumberResponse,
+  "grpc.reflection.v1alpha.ListServiceResponse": m49.ListServiceResponse,
+  "grpc.reflection.v1alpha.ServiceResponse": m49.ServiceResponse,
+  "grpc.reflection.v1alpha.ErrorResponse": m49.ErrorResponse,
+  "istio.v1.auth.IstioCertificateRequest": m50.IstioCertificateRequest,
+  "istio.v1.auth.IstioCertificateResponse": m50.IstioCertificateResponse,
+  "weft.registry.v1.RegisterRequest": m51.RegisterRequest,
+  "weft.registry.v1.RegisterResponse": m51.RegisterResponse,
+  "weft.registry.v1.DeregisterRequest": m51.DeregisterRequest,
+  "weft.registry.v1.DeregisterResponse": m51.DeregisterResponse,
+  "xds.core.v3.ContextParams": m52.ContextParams,
 } as const;

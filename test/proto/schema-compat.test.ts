@@ -51,6 +51,7 @@ const omittedMethods: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ["envoy.service.route.v3.RouteDiscoveryService", new Set(["FetchRoutes"])],
   ["envoy.service.cluster.v3.ClusterDiscoveryService", new Set(["FetchClusters"])],
   ["envoy.service.endpoint.v3.EndpointDiscoveryService", new Set(["FetchEndpoints"])],
+  ["envoy.service.secret.v3.SecretDiscoveryService", new Set(["FetchSecrets"])],
   // grpc-health-check implements Check and Watch; List is newer than it.
   ["grpc.health.v1.Health", new Set(["List"])],
 ]);

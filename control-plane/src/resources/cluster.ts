@@ -1,5 +1,5 @@
-// Cluster (CDS): the checks Envoy and gRPC clients apply, narrowed to what Weft can serve (no TLS
-// yet, no custom cluster types but the aggregate one, no MAGLEV).
+// Cluster (CDS): the checks Envoy and gRPC clients apply, narrowed to what Weft can serve (no
+// custom cluster types but the aggregate one, no MAGLEV).
 
 import type { CircuitBreakers_Thresholds } from "../../../proto/gen/envoy/config/cluster/v3/circuit_breaker.js";
 import {
@@ -26,6 +26,7 @@ import { checkEnumValue } from "./enum-checks.js";
 import { checkHealthCheck } from "./health-check.js";
 import { entry, field, item, Problems, unpackRequired } from "./problems.js";
 import type { ResourceType } from "./resource-type.js";
+import { checkTransportSocket } from "./tls.js";
 import { ValidationCode } from "./validation-codes.js";
 
 const DISCOVERY_TYPE = "envoy.config.cluster.v3.Cluster.DiscoveryType";
@@ -88,11 +89,7 @@ function checkCluster(problems: Problems, cluster: Cluster): void {
     );
   }
   if (cluster.transportSocket !== undefined) {
-    problems.add(
-      "transport_socket",
-      ValidationCode.unsupported,
-      "upstream TLS (transport_socket) is not supported yet",
-    );
+    checkTransportSocket(problems, "transport_socket", cluster.transportSocket, "upstream");
   }
 }
 
@@ -365,7 +362,7 @@ function checkUpstreamHttpOptions(problems: Problems, path: string, options: Ups
     problems.add(
       field(path, "auto_config"),
       ValidationCode.unsupported,
-      "auto_config picks the protocol by ALPN over TLS, and upstream TLS is not supported yet",
+      "auto_config (the protocol picked by ALPN) is not supported; choose explicit_http_config",
     );
   }
   checkCommonHttpProtocolOptions(

@@ -12,6 +12,7 @@ import { checkHttpConnectionManager, HTTP_CONNECTION_MANAGER } from "./http-conn
 import { field, item, Problems, unpackChecked, unpackRequired } from "./problems.js";
 import type { ResourceType } from "./resource-type.js";
 import { checkTcpProxy, TCP_PROXY } from "./tcp-proxy.js";
+import { checkTransportSocket } from "./tls.js";
 import { ValidationCode } from "./validation-codes.js";
 
 /** Above this many (prefix, source, port, server name, ALPN) combinations, matches are compared whole. */
@@ -108,11 +109,7 @@ function checkFilterChain(problems: Problems, path: string, chain: FilterChain):
     }
   });
   if (chain.transportSocket !== undefined) {
-    problems.add(
-      field(path, "transport_socket"),
-      ValidationCode.unsupported,
-      "TLS termination (transport_socket) is not supported yet",
-    );
+    checkTransportSocket(problems, field(path, "transport_socket"), chain.transportSocket, "downstream");
   }
   if (chain.filterChainMatch !== undefined)
     checkFilterChainMatch(problems, field(path, "filter_chain_match"), chain.filterChainMatch);

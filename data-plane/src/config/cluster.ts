@@ -1,6 +1,6 @@
 // Cluster → RuntimeCluster. Only what the proxy runs today is accepted: STATIC, EDS, STRICT_DNS and
-// LOGICAL_DNS clusters with round robin, least request, random or ring hash balancing, plaintext,
-// HTTP/1.1 or HTTP/2 upstreams; the rest is refused with a clear code.
+// LOGICAL_DNS clusters with round robin, least request, random or ring hash balancing,
+// HTTP/1.1 or HTTP/2 upstreams, plaintext or TLS; the rest is refused with a clear code.
 import { POSITIVE } from "../../../proto/checks/index.js";
 import { type Cluster, Cluster_DiscoveryType } from "../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import type { HttpProtocolOptions } from "../../../proto/gen/envoy/extensions/upstreams/http/v3/http_protocol_options.js";
@@ -12,6 +12,7 @@ import { ConfigErrorCode as Code } from "./errors.js";
 import { buildHealthChecks, type RuntimeHealthCheck } from "./health-check.js";
 import { buildLoadBalancing, type LbPolicyName, type RuntimeLoadBalancing } from "./load-balancing.js";
 import { buildOutlierDetection, type RuntimeOutlierDetection } from "./outlier-detection.js";
+import { buildTransportSocket, type RuntimeTls } from "./tls.js";
 
 export interface RuntimeCluster {
   readonly name: string;
@@ -37,6 +38,8 @@ export interface RuntimeCluster {
   readonly healthChecks?: readonly RuntimeHealthCheck[];
   /** Consecutive-error outlier detection (outlier_detection); undefined when off. */
   readonly outlierDetection?: RuntimeOutlierDetection | undefined;
+  /** TLS to the endpoints (transport_socket); undefined: plaintext. */
+  readonly tls?: RuntimeTls | undefined;
 }
 
 /** Envoy's default connect_timeout. */
@@ -64,9 +67,7 @@ export function buildCluster(cluster: Cluster): RuntimeCluster {
     );
   }
   const { lbPolicy, loadBalancing } = buildLoadBalancing(at, cluster);
-  if (cluster.transportSocket !== undefined) {
-    at.fail(Code.unsupportedFeature, "transport_socket", "upstream TLS is not supported");
-  }
+  const tls = buildTransportSocket(at, "transport_socket", cluster.transportSocket, "upstream");
   const connectTimeoutMs = durationMs(
     at,
     "connect_timeout",
@@ -105,6 +106,7 @@ export function buildCluster(cluster: Cluster): RuntimeCluster {
       : { circuitBreakers: buildCircuitBreakers(cluster.circuitBreakers) }),
     healthChecks: Object.freeze(buildHealthChecks(at, "health_checks", cluster.healthChecks)),
     outlierDetection: buildOutlierDetection(at, "outlier_detection", cluster.outlierDetection),
+    ...(tls === undefined ? {} : { tls }),
   });
 }
 

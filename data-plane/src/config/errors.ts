@@ -26,7 +26,7 @@ export const ConfigErrorCode = {
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
 
 /** The resource type at fault; "response" for a fault of the response as a whole (its type URL). */
-export type ResourceKind = KindEntry["snakeName"] | "response";
+export type ResourceKind = KindEntry["snakeName"] | "secret" | "response";
 
 export class ConfigError extends ProxyError<ConfigErrorCode> {
   override readonly name = "ConfigError";

@@ -36,6 +36,7 @@ export {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   DEFAULT_TCP_IDLE_TIMEOUT_MS,
+  type RuntimeDownstreamTransport,
   type RuntimeHttp,
   type RuntimeListener,
   type RuntimeTcp,
@@ -54,3 +55,15 @@ export {
   type RuntimeOutlierDetection,
 } from "./outlier-detection.js";
 export { buildRouteConfig, type RuntimeRouteConfig } from "./route-config.js";
+export {
+  buildSecret,
+  buildTransportSocket,
+  type RuntimeCertificate,
+  type RuntimeDataSource,
+  type RuntimeSanMatcher,
+  type RuntimeSecret,
+  type RuntimeTls,
+  type RuntimeValidation,
+  type SanType,
+  TLS_TRANSPORT_SOCKET,
+} from "./tls.js";

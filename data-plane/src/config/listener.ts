@@ -1,7 +1,15 @@
 // Listener → RuntimeListener: one filter chain whose only network filter is the HTTP connection
-// manager (router last; routes over ADS-delivered RDS or inline) or the TCP proxy.
+// manager (router last; routes over ADS-delivered RDS or inline) or the TCP proxy, plaintext or
+// TLS (its transport socket); or two such chains, alike but for their transport, told apart by
+// filter_chain_match.transport_protocol ("tls" and "raw_buffer"): TLS and plaintext clients on one
+// port, as Istio's PERMISSIVE mode sets a listener up.
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
-import type { FilterChain } from "../../../proto/gen/envoy/config/listener/v3/listener_components.js";
+import {
+  Filter,
+  type FilterChain,
+  type FilterChainMatch,
+  FilterChainMatch_ConnectionSourceType,
+} from "../../../proto/gen/envoy/config/listener/v3/listener_components.js";
 import {
   type HttpConnectionManager,
   HttpConnectionManager_CodecType,
@@ -13,6 +21,7 @@ import { ConfigErrorCode as Code } from "./errors.js";
 import { compileHttpFault, isHttpFault, type RuntimeFault } from "./http-fault.js";
 import { buildLocalReply, type RuntimeLocalReply } from "./local-reply.js";
 import { compileAt } from "./route-config.js";
+import { buildTransportSocket, type RuntimeTls } from "./tls.js";
 
 export interface RuntimeHttp {
   readonly codec: "auto" | "http1" | "http2";
@@ -68,6 +77,14 @@ export interface RuntimeListener {
   readonly kind: "http" | "tcp";
   readonly http: RuntimeHttp | undefined;
   readonly tcp: RuntimeTcp | undefined;
+  /** TLS on accepted connections, and whether plaintext ones are served too; undefined: plaintext. */
+  readonly transport?: RuntimeDownstreamTransport | undefined;
+}
+
+export interface RuntimeDownstreamTransport {
+  readonly tls: RuntimeTls;
+  /** A second filter chain, matching transport_protocol "raw_buffer", serves plaintext clients. */
+  readonly plaintext: boolean;
 }
 
 // Envoy's defaults.
@@ -94,15 +111,17 @@ export function buildListener(listener: Listener): RuntimeListener {
   if (listener.defaultFilterChain !== undefined) {
     chains.push({ chain: listener.defaultFilterChain, field: "default_filter_chain" });
   }
-  const only = chains[0];
-  if (only === undefined) at.fail(Code.invalidFilterChain, "filter_chains", "a listener needs a filter chain");
-  if (chains.length > 1) {
-    at.fail(Code.unsupportedFeature, "filter_chains", "filter chain matching is not supported; give exactly one chain");
+  for (const [i, filter] of listener.listenerFilters.entries()) {
+    const typeName = filter.typedConfig === undefined ? undefined : anyTypeName(filter.typedConfig);
+    if (filter.name !== TLS_INSPECTOR_NAME && typeName !== TLS_INSPECTOR) {
+      at.fail(
+        Code.unsupportedFilter,
+        `listener_filters[${i}]`,
+        `unsupported listener filter ${typeName ?? JSON.stringify(filter.name)} (only the TLS inspector)`,
+      );
+    }
   }
-  const { chain, field } = only;
-  if (chain.transportSocket !== undefined) {
-    at.fail(Code.unsupportedFeature, join(field, "transport_socket"), "downstream TLS is not supported");
-  }
+  const { chain, field, transport } = pickChains(at, chains);
   const last = chain.filters.length - 1;
   if (last < 0) at.fail(Code.invalidFilterChain, join(field, "filters"), "a filter chain needs a terminal filter");
   let terminal: { typeName: string; path: string } | undefined;
@@ -133,6 +152,7 @@ export function buildListener(listener: Listener): RuntimeListener {
       kind: "http",
       http: buildHttp(at, configPath, hcm, listener.name),
       tcp: undefined,
+      ...(transport === undefined ? {} : { transport }),
     });
   }
   const tcp = unpack<TcpProxy>(at, configPath, terminalFilter.typedConfig, TCP_PROXY);
@@ -143,7 +163,117 @@ export function buildListener(listener: Listener): RuntimeListener {
     kind: "tcp",
     http: undefined,
     tcp: buildTcp(at, configPath, tcp),
+    ...(transport === undefined ? {} : { transport }),
   });
+}
+
+/** Whether a filter chain match sets anything besides transport_protocol. */
+function matchesMoreThanTransport(match: FilterChainMatch): boolean {
+  return (
+    match.destinationPort !== undefined ||
+    match.prefixRanges.length > 0 ||
+    match.addressSuffix !== "" ||
+    match.suffixLen !== undefined ||
+    match.directSourcePrefixRanges.length > 0 ||
+    match.sourceType !== FilterChainMatch_ConnectionSourceType.ANY ||
+    match.sourcePrefixRanges.length > 0 ||
+    match.sourcePorts.length > 0 ||
+    match.serverNames.length > 0 ||
+    match.applicationProtocols.length > 0
+  );
+}
+
+const TLS_INSPECTOR_NAME = "envoy.filters.listener.tls_inspector";
+const TLS_INSPECTOR = "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector";
+
+interface PickedChain {
+  readonly chain: FilterChain;
+  readonly field: string;
+  readonly transport: RuntimeDownstreamTransport | undefined;
+}
+
+/**
+ * The chain the listener runs: the only one, or of two chains that differ only in their
+ * transport (one matching transport_protocol "tls" with a TLS socket, one "raw_buffer" or
+ * unmatched without), the TLS one, serving plaintext too. Other filter chain matching is refused.
+ */
+function pickChains(at: Cursor, chains: readonly { chain: FilterChain; field: string }[]): PickedChain {
+  const [first, second] = chains;
+  if (first === undefined) return at.fail(Code.invalidFilterChain, "filter_chains", "a listener needs a filter chain");
+  if (second === undefined) {
+    const tls = buildTransportSocket(
+      at,
+      join(first.field, "transport_socket"),
+      first.chain.transportSocket,
+      "downstream",
+    );
+    return { ...first, transport: tls === undefined ? undefined : Object.freeze({ tls, plaintext: false }) };
+  }
+  const refuse: () => never = () =>
+    at.fail(
+      Code.unsupportedFeature,
+      "filter_chains",
+      'filter chain matching is not supported beyond two chains told apart by transport_protocol ("tls" with a TLS transport socket, "raw_buffer" without); give one chain',
+    );
+  if (chains.length > 2) refuse();
+  const protocolOf = (chain: FilterChain): string => chain.filterChainMatch?.transportProtocol ?? "";
+  const secure = [first, second].find((c) => protocolOf(c.chain) === "tls");
+  const plain = [first, second].find((c) => c !== secure);
+  if (secure === undefined || plain === undefined || !["", "raw_buffer"].includes(protocolOf(plain.chain))) refuse();
+  for (const { chain, field } of [first, second]) {
+    const match = chain.filterChainMatch;
+    if (match === undefined) continue;
+    if (matchesMoreThanTransport(match)) {
+      at.fail(
+        Code.unsupportedFeature,
+        join(field, "filter_chain_match"),
+        "only transport_protocol is matched on; other match fields are not supported",
+      );
+    }
+  }
+  const tls = buildTransportSocket(
+    at,
+    join(secure.field, "transport_socket"),
+    secure.chain.transportSocket,
+    "downstream",
+  );
+  if (tls === undefined) {
+    return at.fail(
+      Code.invalidFilterChain,
+      join(secure.field, "transport_socket"),
+      'the chain matching transport_protocol "tls" needs a TLS transport socket',
+    );
+  }
+  const plainChain = plain.chain;
+  if (plainChain.transportSocket !== undefined) {
+    const other = buildTransportSocket(
+      at,
+      join(plain.field, "transport_socket"),
+      plainChain.transportSocket,
+      "downstream",
+    );
+    if (other !== undefined) {
+      at.fail(
+        Code.invalidFilterChain,
+        join(plain.field, "transport_socket"),
+        "the plaintext chain cannot have a TLS transport socket",
+      );
+    }
+  }
+  const sameFilters = (a: FilterChain, b: FilterChain): boolean =>
+    a.filters.length === b.filters.length &&
+    a.filters.every((f, i) => {
+      const g = b.filters[i];
+      return g !== undefined && Buffer.from(Filter.encode(f).finish()).equals(Filter.encode(g).finish());
+    });
+  if (!sameFilters(secure.chain, plainChain)) {
+    at.fail(
+      Code.unsupportedFeature,
+      "filter_chains",
+      "the TLS and plaintext chains must have the same filters (per-transport filters are not supported)",
+    );
+  }
+  return { ...secure, transport: Object.freeze({ tls, plaintext: true }) };
 }
 
 const CODECS: Readonly<Partial<Record<HttpConnectionManager_CodecType, RuntimeHttp["codec"]>>> = {

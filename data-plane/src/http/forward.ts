@@ -9,6 +9,7 @@
 // whole request; per_try_timeout bounds each attempt within it.
 import type { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
+import type { RuntimeTls } from "../config/tls.js";
 import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import {
   type AttemptFailure,
@@ -63,7 +64,7 @@ export interface ForwardedRequest {
   /** Upstream headers; for HTTP/1.1 they include host. */
   readonly headers: HeaderList;
   /** undefined for an HTTP/1.1 cluster. */
-  readonly http2: { readonly connectTimeoutMs: number } | undefined;
+  readonly http2: { readonly connectTimeoutMs: number; readonly tls?: RuntimeTls | undefined } | undefined;
   /**
    * The request body: a ReplayBody when the route may retry, else the downstream request itself
    * (streamed straight through, no copy, its bytes counted as they are sent); undefined for none.
@@ -165,7 +166,7 @@ export class Forward implements UpstreamSide {
     const body = replay !== undefined ? replay.next() : (request.body as Readable | undefined);
     const http2 = request.http2;
     if (http2 !== undefined) {
-      const target = { sessions: env.sessions, address, connectTimeoutMs: http2.connectTimeoutMs };
+      const target = { sessions: env.sessions, address, connectTimeoutMs: http2.connectTimeoutMs, tls: http2.tls };
       forwardHttp2(attempt, target, request.authority, request.path, request.headers, body);
       return;
     }

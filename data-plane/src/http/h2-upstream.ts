@@ -3,6 +3,7 @@
 // with backpressure both ways and the response trailers passed on.
 import { type ClientHttp2Session, type ClientHttp2Stream, constants, type OutgoingHttpHeaders } from "node:http2";
 import type { Readable } from "node:stream";
+import type { RuntimeTls } from "../config/tls.js";
 import type { Http2Sessions } from "./h2-sessions.js";
 import type { HeaderList } from "./header-list.js";
 import { fromHttp2Headers, toHeaderObject } from "./response-headers.js";
@@ -31,6 +32,8 @@ export interface Http2Target {
   readonly sessions: Http2Sessions;
   readonly address: string;
   readonly connectTimeoutMs: number;
+  /** The cluster's TLS; undefined: cleartext (h2c). */
+  readonly tls?: RuntimeTls | undefined;
 }
 
 /** Sends the request; outcomes arrive on `exchange` (respond, responseData, responseEnd, upstreamFailed). */
@@ -44,11 +47,11 @@ export function forwardHttp2(
 ): void {
   const headers: OutgoingHttpHeaders = toHeaderObject(list, {
     ":method": exchange.method,
-    ":scheme": "http",
+    ":scheme": target.tls === undefined ? "http" : "https",
     ":authority": authority,
     ":path": path,
   });
-  const session = target.sessions.session(target.address, target.connectTimeoutMs);
+  const session = target.sessions.session(target.address, target.connectTimeoutMs, target.tls);
   if (session instanceof Promise) {
     session.then(
       (ready) => open(exchange, target, ready, headers, body),

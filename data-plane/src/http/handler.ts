@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Http2ServerRequest } from "node:http2";
 import type { Dispatcher } from "undici";
 import type { RuntimeHttp } from "../config/listener.js";
+import type { RuntimeTls } from "../config/tls.js";
 import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import type { ForwardDecision, HeaderMutation, HeaderValue, RouteDecision, RouteTable } from "../router/index.js";
@@ -35,7 +36,9 @@ export interface UpstreamEndpoint {
 /** The clusters as the request path uses them (ClusterManager satisfies it). */
 export interface UpstreamClusters {
   has(cluster: string): boolean;
-  cluster(cluster: string): { readonly http2: boolean; readonly connectTimeoutMs: number } | undefined;
+  cluster(
+    cluster: string,
+  ): { readonly http2: boolean; readonly connectTimeoutMs: number; readonly tls?: RuntimeTls | undefined } | undefined;
   warming(cluster: string): boolean;
   whenWarm(cluster: string, timeoutMs: number): Promise<boolean>;
   /** An endpoint; `context.avoid` lists the addresses a retry has tried. */

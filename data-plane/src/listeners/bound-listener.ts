@@ -4,9 +4,16 @@
 // serves (held): the connections it accepts then wait, unread, until it serves.
 
 import net from "node:net";
+import tls from "node:tls";
 import { type Clock, systemClock } from "../../../time/index.js";
 import { type BoundAddress, bind, boundAddress, unbind } from "./bind.js";
 import { ConnectionSet } from "./connection-set.js";
+import type { DownstreamTransport } from "./types.js";
+
+/** The first byte of a TLS record carrying a handshake (a ClientHello starts with it). */
+const TLS_HANDSHAKE = 0x16;
+/** A client that has not finished its TLS handshake by then is closed. */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export abstract class BoundListener<Handler> {
   readonly name: string;
@@ -19,6 +26,11 @@ export abstract class BoundListener<Handler> {
   #draining: Promise<void> | undefined;
   /** While held: the connections accepted so far, in order, each with its "close" listener. */
   #held: Map<net.Socket, () => void> | undefined;
+  #transport: DownstreamTransport | undefined;
+  /** One TLS server (never listening: it only runs handshakes) per options object the transport gives. */
+  #tlsServers = new WeakMap<tls.TlsOptions, tls.Server>();
+  /** Sockets still being sniffed or in their handshake: no handler has them yet. */
+  readonly #handshaking = new Set<net.Socket>();
 
   constructor(
     name: string,
@@ -58,14 +70,86 @@ export abstract class BoundListener<Handler> {
     for (const [socket, onClose] of held) {
       socket.off("error", ignore);
       socket.off("close", onClose);
-      if (!socket.destroyed) this.accept(socket);
+      if (!socket.destroyed) this.#admit(socket);
     }
+  }
+
+  /** TLS for connections accepted from now on (undefined: plaintext); open ones keep theirs. */
+  setTransport(transport: DownstreamTransport | undefined): void {
+    this.#transport = transport;
+  }
+
+  /** Hands a socket to the subclass, through a TLS handshake when the listener has TLS. */
+  #admit(socket: net.Socket): void {
+    const transport = this.#transport;
+    if (transport === undefined) {
+      this.accept(socket);
+      return;
+    }
+    this.#handshaking.add(socket);
+    socket.once("close", () => this.#handshaking.delete(socket));
+    socket.on("error", ignore);
+    // The first byte tells a TLS client from a plaintext one: served in plaintext when the
+    // listener is PERMISSIVE, refused at once otherwise.
+    socket.once("data", (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk[0] === TLS_HANDSHAKE) {
+        // The TLS layer reads what was put back from the socket's buffer.
+        this.#handshake(socket, transport);
+      } else if (!transport.plaintext) {
+        transport.refused("plaintext");
+        socket.destroy();
+      } else {
+        this.#handshaking.delete(socket);
+        socket.off("error", ignore);
+        // resume() flows on the next tick, after accept has added its own readers.
+        socket.resume();
+        this.accept(socket);
+      }
+    });
+  }
+
+  #handshake(socket: net.Socket, transport: DownstreamTransport): void {
+    let options: tls.TlsOptions;
+    try {
+      options = transport.serverOptions();
+    } catch (error) {
+      transport.refused("no TLS context", error);
+      socket.destroy();
+      return;
+    }
+    let server = this.#tlsServers.get(options);
+    if (server === undefined) {
+      server = tls.createServer({ handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...options }, (secure) =>
+        this.#secured(secure, transport),
+      );
+      server.on("tlsClientError", (error) => transport.refused("TLS handshake failed", error));
+      this.#tlsServers.set(options, server);
+    }
+    server.emit("connection", socket);
+  }
+
+  #secured(socket: tls.TLSSocket, transport: DownstreamTransport): void {
+    const raw = (socket as unknown as { _parent?: net.Socket })._parent;
+    if (raw !== undefined) this.#handshaking.delete(raw);
+    const refusal = transport.admit(socket);
+    if (refusal !== undefined) {
+      transport.refused(refusal);
+      socket.destroy();
+      return;
+    }
+    if (this.draining) {
+      socket.destroy();
+      return;
+    }
+    this.accept(socket);
   }
 
   #onConnection(socket: net.Socket): void {
     const held = this.#held;
     if (held === undefined) {
-      this.accept(socket);
+      this.#admit(socket);
     } else if (this.draining) {
       socket.destroy();
     } else {
@@ -125,6 +209,8 @@ export abstract class BoundListener<Handler> {
     const unbound = unbind(this.#server);
     // Held connections never reached a handler: nothing of theirs can finish.
     for (const socket of this.#held?.keys() ?? []) socket.destroy();
+    // Nor did the ones still in their TLS handshake.
+    for (const socket of this.#handshaking) socket.destroy();
     this.askToFinish();
     const timer = clock.setTimeout(() => this.forceClose(), timeoutMs);
     try {

@@ -3,6 +3,7 @@ export { ListenerError, ListenerErrorCode } from "./errors.js";
 export { type ApplyResult, ListenerManager, type ListenerManagerOptions } from "./manager.js";
 export { PortHolds } from "./port-holds.js";
 export type {
+  DownstreamTransport,
   HttpCodec,
   HttpListenerSpec,
   ListenerHandler,

@@ -240,14 +240,20 @@ function sameSocket(next: ListenerSpec, current: ListenerSpec): boolean {
 
 function createListener(name: string, spec: ListenerSpec, opened: ((listener: string) => void) | undefined): Listener {
   const onConnection = opened === undefined ? undefined : () => opened(name);
-  if (spec.kind === "tcp") return new TcpListener(name, spec.host, spec.port, spec.onConnection, onConnection);
+  if (spec.kind === "tcp") {
+    const listener = new TcpListener(name, spec.host, spec.port, spec.onConnection, onConnection);
+    listener.setTransport(spec.transport);
+    return listener;
+  }
   const listener = new HttpListener(name, spec.host, spec.port, spec.handler, onConnection);
   listener.setCodec(spec.codec ?? "auto");
+  listener.setTransport(spec.transport);
   return listener;
 }
 
 /** Only called for a spec of the listener's own kind (sameSocket held). */
 function setHandler(listener: Listener, spec: ListenerSpec): void {
+  listener.setTransport(spec.transport);
   if (listener instanceof HttpListener && spec.kind === "http") {
     listener.setHandler(spec.handler);
     listener.setCodec(spec.codec ?? "auto");

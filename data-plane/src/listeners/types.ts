@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type net from "node:net";
+import type tls from "node:tls";
 
 export type ListenerRequest = IncomingMessage | Http2ServerRequest;
 export type ListenerResponse = ServerResponse | Http2ServerResponse;
@@ -18,6 +19,26 @@ export type ListenerHandler = (req: ListenerRequest, res: ListenerResponse) => v
  */
 export type TcpConnectionHandler = (socket: net.Socket) => void;
 
+/**
+ * TLS on a listener's connections (a filter chain's transport socket): the listener hands each
+ * accepted socket to a TLS server made from serverOptions(), and what the handler gets is the
+ * decrypted socket. Made by the proxy (tls/), which knows certificates and identities.
+ */
+export interface DownstreamTransport {
+  /** PERMISSIVE: a connection whose first byte does not start a TLS handshake is served in plaintext. */
+  readonly plaintext: boolean;
+  /**
+   * The TLS server options for a new connection: the same object while nothing changed (the
+   * listener keeps one TLS server per object). Throws when no context can be made (the connection
+   * is then closed).
+   */
+  serverOptions(): tls.TlsOptions;
+  /** After a handshake: undefined to serve the connection, or why it is refused (it is then closed). */
+  admit(socket: tls.TLSSocket): string | undefined;
+  /** Told of every connection refused (no context, a failed handshake, admit's reason). */
+  refused(reason: string, error?: unknown): void;
+}
+
 interface ListenerSpecBase {
   /** An IP literal to bind, e.g. "127.0.0.1" or "::". */
   readonly host: string;
@@ -25,6 +46,8 @@ interface ListenerSpecBase {
   readonly port: number;
   /** How long a removed listener waits for in-flight requests or open connections before force-closing them. */
   readonly drainTimeoutMs: number;
+  /** TLS for new connections; absent: plaintext. */
+  readonly transport?: DownstreamTransport | undefined;
 }
 
 /** HTTP/1.1 only, HTTP/2 (prior knowledge) only, or either, told apart by the HTTP/2 preface. */

@@ -74,6 +74,7 @@ export class ProxyMetrics implements RequestObserver {
 
   readonly #downstreamDuration: ScrapedHistogram;
   readonly #downstreamConnectionsTotal: Counter<"listener">;
+  readonly #tlsRefused: Counter<"listener" | "reason">;
   readonly #upstreamDuration: ScrapedHistogram;
   readonly #responsesByFlag: Counter<"flag">;
   readonly #tcpConnections: Counter<"listener">;
@@ -113,6 +114,12 @@ export class ProxyMetrics implements RequestObserver {
       name: "weft_proxy_downstream_connections_total",
       help: "Downstream connections accepted, by listener.",
       labelNames: ["listener"],
+      registers,
+    });
+    this.#tlsRefused = new Counter({
+      name: "weft_proxy_downstream_tls_refused_total",
+      help: "Downstream connections closed before serving by a TLS listener, by listener and reason: plaintext (a client not speaking TLS to a listener that requires it), handshake (failed, e.g. no, untrusted or expired client certificate), verify_error (a certificate sent that does not verify), verify_san (no SAN matched), no_context (no certificate to present yet).",
+      labelNames: ["listener", "reason"],
       registers,
     });
     const activeConnections = options.activeConnections;
@@ -253,6 +260,11 @@ export class ProxyMetrics implements RequestObserver {
   /** Counts a downstream connection accepted by a listener (the open ones come from the callback). */
   connectionOpened(listener: string): void {
     this.#downstreamConnectionsTotal.labels(listener).inc();
+  }
+
+  /** A TLS listener closed a connection before serving it. */
+  tlsRefused(listener: string, reason: string): void {
+    this.#tlsRefused.labels(listener, reason).inc();
   }
 
   /** Maps an AdsClient's events onto the xDS metrics; pass it to AdsClient#on. */

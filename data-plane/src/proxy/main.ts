@@ -11,6 +11,13 @@ import { ResilienceMetrics } from "../metrics/resilience-metrics.js";
 import { TrafficResilienceMetrics } from "../metrics/traffic-resilience-metrics.js";
 import type { RequestObserver, RequestRecord } from "../observer/request-observer.js";
 import { createTcpHandler, type TcpUpstreamSource } from "../tcp/index.js";
+import {
+  downstreamTransport,
+  ProxySecrets,
+  TlsContexts,
+  type UpstreamTlsResolver,
+  upstreamTlsOptions,
+} from "../tls/index.js";
 import { ClusterManager } from "../upstream/index.js";
 import { AdsClient, type AdsClientListener, DEFAULT_BACKOFF, type NodeIdentity } from "../xds-client/index.js";
 import { ClusterResilience } from "./cluster-resilience.js";
@@ -41,6 +48,11 @@ export interface ProxyOptions {
    * them takes its socket over rather than binding it; the proxy's close releases the rest.
    */
   readonly portHolds?: PortHolds;
+  /**
+   * The secrets TLS contexts name by SDS: a sidecar puts its own certificate here. The proxy makes
+   * an empty set when none is given (then only SDS fills it).
+   */
+  readonly secrets?: ProxySecrets;
 }
 
 export interface RunningProxy {
@@ -67,12 +79,19 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     clock,
     ...(options.portHolds === undefined ? {} : { holds: options.portHolds }),
   });
+  // TLS contexts are made from the current secrets, and made again when one changes.
+  const secrets = options.secrets ?? new ProxySecrets();
+  const contexts = new TlsContexts(secrets);
+  const stopSecrets = secrets.onChange(() => contexts.secretsChanged());
+  const upstreamTls: UpstreamTlsResolver = (config) => upstreamTlsOptions(config, contexts);
+  const tlsLogger = logger.child({ component: "tls" });
   // Health checks, outlier detection and circuit breakers live beside each cluster.
   const resilience = new ClusterResilience(logger, clock);
   const clusters = new ClusterManager({
     clock,
     logger: logger.child({ component: "upstream" }),
     monitors: [resilience.monitor],
+    upstreamTls,
   });
   // The HTTP path's view of the clusters: the manager, plus each cluster's circuit breaker.
   const upstreams: UpstreamClusters = {
@@ -91,7 +110,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     breaker: (name) => resilience.breaker(name),
   };
   // One set of HTTP/2 upstream sessions for every listener, so listeners share connections.
-  const http2Sessions = new Http2Sessions();
+  const http2Sessions = new Http2Sessions({ tls: upstreamTls });
   metrics = new ProxyMetrics({
     activeConnections: () => listeners.activeConnections(),
     clusters: () => clusters.view(),
@@ -104,6 +123,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     registry: metrics.registry,
     breakers: () => resilience.breakerCounts(),
   });
+  const proxyMetrics = metrics;
   const accessLog: AccessLog = createAccessLog(options.accessLog);
   const observer = fanOut(metrics, accessLog, trafficMetrics);
   const runtime = new ProxyRuntime({
@@ -116,7 +136,18 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     handlers: {
       http: (listener, http, routeTable) =>
         createHttpHandler({ listener, http, routeTable, clusters: upstreams, observer, http2Sessions }),
-      tcp: (listener, tcp) => createTcpHandler({ listener, tcp, clusters: tcpUpstreams, observer }),
+      tcp: (listener, tcp) => createTcpHandler({ listener, tcp, clusters: tcpUpstreams, observer, upstreamTls }),
+      transport: (listener, transport) =>
+        downstreamTransport(transport.tls, contexts, {
+          plaintext: transport.plaintext,
+          refused: (reason, detail, error) => {
+            proxyMetrics.tlsRefused(listener, reason);
+            tlsLogger.debug(
+              { listener, reason, detail, ...(error instanceof Error ? { err: error.message } : {}) },
+              "connection refused",
+            );
+          },
+        }),
     },
   });
   const backoff = { ...DEFAULT_BACKOFF, capMs: options.xdsReconnectMaxDelayMs ?? DEFAULT_BACKOFF.capMs };
@@ -130,7 +161,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     clock,
   });
   runtime.attach(ads);
-  const proxyMetrics = metrics;
   ads.subscribe((event) => proxyMetrics.onXdsEvent(event));
 
   let admin: Awaited<ReturnType<typeof startAdmin>>;
@@ -187,6 +217,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
         await Promise.all([clusters.close(), http2Sessions.close()]);
         await admin.close();
         await accessLog.close();
+        stopSecrets();
         logger.info("proxy stopped");
       })();
       return closing;

@@ -23,6 +23,7 @@ import {
   buildConfigSet,
   DEFAULT_DRAIN_TIMEOUT_MS,
   type RuntimeCluster,
+  type RuntimeDownstreamTransport,
   type RuntimeEndpoints,
   type RuntimeHttp,
   type RuntimeListener,
@@ -30,7 +31,13 @@ import {
   type RuntimeRouteConfig,
   type RuntimeTcp,
 } from "../config/index.js";
-import type { ListenerError, ListenerHandler, ListenerManager, ListenerSpec } from "../listeners/index.js";
+import type {
+  DownstreamTransport,
+  ListenerError,
+  ListenerHandler,
+  ListenerManager,
+  ListenerSpec,
+} from "../listeners/index.js";
 import type { RouteTable } from "../router/index.js";
 import type { ClusterManager } from "../upstream/index.js";
 import {
@@ -54,6 +61,8 @@ export const DEFAULT_WARMING_TIMEOUT_MS = 15_000;
 export interface HandlerFactories {
   http(listener: string, http: RuntimeHttp, routeTable: () => RouteTable | undefined): ListenerHandler;
   tcp(listener: string, tcp: RuntimeTcp): (socket: net.Socket) => void;
+  /** TLS on a listener's connections; without it, a listener with a TLS transport socket refuses every connection. */
+  transport?(listener: string, transport: RuntimeDownstreamTransport): DownstreamTransport;
 }
 
 export interface ProxyRuntimeOptions {
@@ -318,6 +327,7 @@ export class ProxyRuntime {
 
   #spec(listener: RuntimeListener): ListenerSpec {
     const { handlers } = this.#options;
+    const transport = listener.transport === undefined ? undefined : this.#transport(listener.name, listener.transport);
     if (listener.tcp !== undefined) {
       return {
         kind: "tcp",
@@ -325,6 +335,7 @@ export class ProxyRuntime {
         port: listener.port,
         onConnection: handlers.tcp(listener.name, listener.tcp),
         drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+        transport,
       };
     }
     const http = listener.http as RuntimeHttp;
@@ -339,6 +350,20 @@ export class ProxyRuntime {
       handler: handlers.http(listener.name, http, routeTable),
       codec: http.codec,
       drainTimeoutMs: http.drainTimeoutMs,
+      transport,
+    };
+  }
+
+  #transport(name: string, transport: RuntimeDownstreamTransport): DownstreamTransport {
+    const made = this.#options.handlers.transport?.(name, transport);
+    if (made !== undefined) return made;
+    return {
+      plaintext: false,
+      serverOptions: () => {
+        throw new Error("this proxy runs no TLS listeners");
+      },
+      admit: () => "no TLS",
+      refused: () => undefined,
     };
   }
 

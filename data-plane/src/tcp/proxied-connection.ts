@@ -5,6 +5,7 @@
 // first). One record goes to the observer once both sockets have closed.
 
 import net from "node:net";
+import tls from "node:tls";
 import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import type { BreakerTicket } from "../upstream/resilience.js";
 import type { TcpUpstream } from "./upstream-source.js";
@@ -60,17 +61,27 @@ export class ProxiedConnection {
     this.#downstream.destroy();
   }
 
-  /** Connects to `endpoint` of `cluster`; a failure or `connectTimeoutMs` (0: none) closes the downstream with UF. */
-  connect(cluster: string, endpoint: TcpUpstream, connectTimeoutMs: number, ticket?: BreakerTicket): void {
+  /**
+   * Connects to `endpoint` of `cluster`, over TLS with `tlsOptions` (the connection counts once
+   * the handshake is done); a failure or `connectTimeoutMs` (0: none) closes the downstream with UF.
+   */
+  connect(
+    cluster: string,
+    endpoint: TcpUpstream,
+    connectTimeoutMs: number,
+    ticket?: BreakerTicket,
+    tlsOptions?: tls.ConnectionOptions,
+  ): void {
     this.#cluster = cluster;
     this.#endpoint = endpoint;
     this.#ticket = ticket;
     endpoint.begin();
-    const upstream = net.connect({ host: endpoint.endpoint.host, port: endpoint.endpoint.port, allowHalfOpen: true });
+    const target = { host: endpoint.endpoint.host, port: endpoint.endpoint.port, allowHalfOpen: true };
+    const upstream = tlsOptions === undefined ? net.connect(target) : tls.connect({ ...tlsOptions, ...target });
     this.#upstream = upstream;
     upstream.on("error", ignore);
     const timer = connectTimeoutMs > 0 ? setTimeout(() => upstream.destroy(), connectTimeoutMs) : undefined;
-    upstream.once("connect", () => {
+    upstream.once(tlsOptions === undefined ? "connect" : "secureConnect", () => {
       clearTimeout(timer);
       this.#connected = true;
       this.#pipe(upstream);

@@ -3,10 +3,12 @@
 // endpoint and proxy the bytes (see ProxiedConnection). No cluster: NC; no endpoint: UH.
 
 import type net from "node:net";
+import type tls from "node:tls";
 import type { RuntimeTcp } from "../config/index.js";
 import type { RequestObserver } from "../observer/request-observer.js";
 import { ResponseFlag } from "../observer/request-observer.js";
 import { pickWeighted } from "../router/index.js";
+import type { UpstreamTlsResolver } from "../tls/upstream.js";
 import { ProxiedConnection } from "./proxied-connection.js";
 import type { TcpUpstreamSource } from "./upstream-source.js";
 
@@ -20,6 +22,8 @@ export interface TcpHandlerOptions {
   readonly random?: () => number;
   /** Milliseconds, for the record's duration; performance.now by default. */
   readonly now?: () => number;
+  /** Makes a TLS cluster's connection options; without it, a TLS cluster's connections fail (UF). */
+  readonly upstreamTls?: UpstreamTlsResolver;
 }
 
 /** A connection handler for a TCP listener; each call owns the socket until both sides close. */
@@ -67,7 +71,18 @@ export function createTcpHandler(options: TcpHandlerOptions): (socket: net.Socke
       connection.fail(ResponseFlag.upstreamOverflow, name);
       return;
     }
-    connection.connect(name, endpoint, cluster.connectTimeoutMs, ticket);
+    let tlsOptions: tls.ConnectionOptions | undefined;
+    if (cluster.tls !== undefined) {
+      try {
+        if (options.upstreamTls === undefined) throw new Error("no TLS");
+        tlsOptions = options.upstreamTls(cluster.tls).options;
+      } catch {
+        ticket?.release();
+        connection.fail(ResponseFlag.upstreamConnectionFailure, name);
+        return;
+      }
+    }
+    connection.connect(name, endpoint, cluster.connectTimeoutMs, ticket, tlsOptions);
   };
 
   return (socket) => {

@@ -1,5 +1,6 @@
 // What the TCP proxy needs from the upstream layer, narrowed so tests can pass fakes;
 // ClusterManager satisfies it.
+import type { RuntimeTls } from "../config/tls.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 
 export interface TcpUpstream {
@@ -16,7 +17,9 @@ export interface TcpUpstreamSource {
   /** The next endpoint of the cluster; undefined when it is unknown or has no usable endpoint. */
   pick(clusterName: string): TcpUpstream | undefined;
   /** The cluster as configured; undefined when the proxy does not have it. */
-  cluster(clusterName: string): { readonly connectTimeoutMs: number } | undefined;
+  cluster(
+    clusterName: string,
+  ): { readonly connectTimeoutMs: number; readonly tls?: RuntimeTls | undefined } | undefined;
   /** Resolves true once a warming cluster has its endpoints, false when it is gone or `timeoutMs` passes. */
   whenWarm(clusterName: string, timeoutMs: number): Promise<boolean>;
   /** The cluster's circuit breaker (its `connections` bound the upstream connections); none: no limit. */

@@ -4,7 +4,7 @@
 // is closed, which lets its in-flight requests finish first. STRICT_DNS and LOGICAL_DNS clusters
 // get their hosts from DNS (dns/dns-resolution.ts) and are warming until their first resolution.
 import { lookup as dnsLookup } from "node:dns/promises";
-import { Pool } from "undici";
+import { buildConnector, Pool } from "undici";
 import { type Clock, systemClock } from "../../../time/index.js";
 import {
   DEFAULT_CIRCUIT_BREAKERS,
@@ -13,6 +13,8 @@ import {
   type RuntimeCluster,
   type RuntimeEndpoints,
 } from "../config/index.js";
+import { ProxyError, ProxyErrorCode } from "../errors.js";
+import type { UpstreamTlsOptions, UpstreamTlsResolver } from "../tls/upstream.js";
 import { registerBuiltinLoadBalancers } from "./balancers/builtin.js";
 import { ClusterState } from "./cluster-state.js";
 import { type DnsLogger, type DnsLookup, DnsResolution } from "./dns/dns-resolution.js";
@@ -41,6 +43,8 @@ export interface ClusterManagerOptions {
    * when it appears, its monitor told of config changes and closed when the cluster goes.
    */
   readonly monitors?: readonly HostMonitorFactory[];
+  /** Makes a TLS cluster's connection options (from its transport socket) for each new connection. */
+  readonly upstreamTls?: UpstreamTlsResolver;
 }
 
 interface ClusterEntry {
@@ -84,6 +88,7 @@ export class ClusterManager {
   readonly #clock: Clock;
   readonly #logger: DnsLogger | undefined;
   readonly #monitorFactories: readonly HostMonitorFactory[];
+  readonly #upstreamTls: UpstreamTlsResolver | undefined;
   readonly #slots = new PoolSlots();
   readonly #newPool = (address: string, cluster: RuntimeCluster): Pool => this.#makePool(address, cluster);
   /** Requests waiting for a warming cluster's endpoints, by cluster name. */
@@ -99,6 +104,7 @@ export class ClusterManager {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger;
     this.#monitorFactories = options.monitors ?? [];
+    this.#upstreamTls = options.upstreamTls;
   }
 
   /**
@@ -300,6 +306,15 @@ export class ClusterManager {
   #makePool(address: string, cluster: RuntimeCluster): Pool {
     // useH2c (HTTP/2 by prior knowledge over cleartext) is honoured by undici's connector but
     // missing from its types, hence a variable rather than an object literal.
+    const tlsConfig = cluster.tls;
+    if (tlsConfig !== undefined) {
+      const resolve = this.#upstreamTls ?? withoutTls;
+      return new Pool(`https://${address}`, {
+        connect: tlsConnector(() => resolve(tlsConfig), cluster.connectTimeoutMs),
+        keepAliveTimeout: this.#keepAliveTimeoutMs,
+        connections: (cluster.circuitBreakers ?? DEFAULT_CIRCUIT_BREAKERS).maxConnections,
+      });
+    }
     const connect = { timeout: cluster.connectTimeoutMs, useH2c: cluster.http2 };
     return new Pool(`http://${address}`, {
       connect,
@@ -310,6 +325,33 @@ export class ClusterManager {
       connections: (cluster.circuitBreakers ?? DEFAULT_CIRCUIT_BREAKERS).maxConnections,
     });
   }
+}
+
+/**
+ * undici's connector with a TLS cluster's options as they are at each connection: a certificate
+ * rotated since reaches the next connection. A context that cannot be made fails the connection.
+ */
+function tlsConnector(current: () => UpstreamTlsOptions, timeout: number): buildConnector.connector {
+  const connectors = new WeakMap<UpstreamTlsOptions, buildConnector.connector>();
+  return (options, callback) => {
+    let tls: UpstreamTlsOptions;
+    try {
+      tls = current();
+    } catch (error) {
+      callback(error as Error, null);
+      return;
+    }
+    let connector = connectors.get(tls);
+    if (connector === undefined) {
+      connector = buildConnector({ ...tls.options, timeout } as buildConnector.BuildOptions);
+      connectors.set(tls, connector);
+    }
+    connector(options, callback);
+  };
+}
+
+function withoutTls(): never {
+  throw new ProxyError(ProxyErrorCode.tlsUnavailable, "this cluster manager makes no TLS connections");
 }
 
 function closeEntry(entry: ClusterEntry): void {

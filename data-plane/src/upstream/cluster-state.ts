@@ -173,5 +173,6 @@ export class ClusterState implements ClusterHosts, HostOwner {
  */
 export function poolKey(cluster: RuntimeCluster, address: string): string {
   const maxConnections = (cluster.circuitBreakers ?? DEFAULT_CIRCUIT_BREAKERS).maxConnections;
-  return `${cluster.http2 ? "h2c" : "http"} ${cluster.connectTimeoutMs} ${maxConnections} ${address}`;
+  const scheme = cluster.tls === undefined ? (cluster.http2 ? "h2c" : "http") : `tls:${cluster.tls.key}`;
+  return `${scheme} ${cluster.connectTimeoutMs} ${maxConnections} ${address}`;
 }

@@ -561,11 +561,11 @@ const cases: RefusalCase[] = [
     code: V.outOfRange,
   },
   {
-    rule: "an upstream transport socket (TLS) is unsupported",
+    rule: "an upstream TLS transport socket needs its UpstreamTlsContext",
     base: CLUSTER_EDS,
     edits: { transport_socket: { name: "envoy.transport_sockets.tls" } },
-    path: "transport_socket",
-    code: V.unsupported,
+    path: "transport_socket.typed_config",
+    code: V.required,
   },
 ];
 

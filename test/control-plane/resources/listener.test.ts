@@ -189,11 +189,11 @@ const cases: RefusalCase[] = [
     code: V.misplaced,
   },
   {
-    rule: "a filter chain transport socket (TLS) is unsupported",
+    rule: "a TLS transport socket needs its DownstreamTlsContext",
     base: LISTENER,
     edits: { "filter_chains[0].transport_socket": { name: "envoy.transport_sockets.tls" } },
-    path: "filter_chains[0].transport_socket",
-    code: V.unsupported,
+    path: "filter_chains[0].transport_socket.typed_config",
+    code: V.required,
   },
   {
     rule: "two filter chains without a match are duplicates",

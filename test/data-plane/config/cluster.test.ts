@@ -262,12 +262,12 @@ describe("buildCluster: refusals (one per NACK reason)", () => {
     );
   });
 
-  it("refuses upstream TLS and protocol options it cannot honour", () => {
+  it("refuses a TLS socket without its context, and protocol options it cannot honour", () => {
     assertRefused(
       () => buildCluster(cluster(staticCluster({ transport_socket: { name: "envoy.transport_sockets.tls" } }))),
-      Code.unsupportedFeature,
+      Code.missingField,
       "backend",
-      "transport_socket",
+      "transport_socket.typed_config",
     );
     const auto = staticCluster({
       typed_extension_protocol_options: {

@@ -184,7 +184,7 @@ describe("buildListener: refusals (one per NACK reason)", () => {
     );
   });
 
-  it("refuses several filter chains and TLS", () => {
+  it("refuses several filter chains, and a TLS socket without its context", () => {
     const json = httpListener();
     const chain = (json.filter_chains as unknown[])[0];
     assertRefused(
@@ -196,9 +196,9 @@ describe("buildListener: refusals (one per NACK reason)", () => {
     const tls = { ...(chain as Record<string, unknown>), transport_socket: { name: "envoy.transport_sockets.tls" } };
     assertRefused(
       () => buildListener(listener({ ...json, filter_chains: [tls] })),
-      Code.unsupportedFeature,
+      Code.missingField,
       "ingress",
-      "filter_chains[0].transport_socket",
+      "filter_chains[0].transport_socket.typed_config",
     );
   });
 

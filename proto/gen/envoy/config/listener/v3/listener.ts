@@ -10,7 +10,7 @@ import { BoolValue, UInt32Value } from "../../../../google/protobuf/wrappers.js"
 import { Address } from "../../core/v3/address.js";
 import { Metadata, TrafficDirection } from "../../core/v3/base.js";
 import { ApiListener } from "./api_listener.js";
-import { FilterChain } from "./listener_components.js";
+import { FilterChain, ListenerFilter } from "./listener_components.js";
 
 export const protobufPackage = "envoy.config.listener.v3";
 
@@ -25,6 +25,7 @@ export interface Listener {
   perConnectionBufferLimitBytes?: number | undefined;
   metadata?: Metadata | undefined;
   drainType: Listener_DrainType;
+  listenerFilters: ListenerFilter[];
   trafficDirection: TrafficDirection;
   apiListener?: ApiListener | undefined;
   enableReusePort?: boolean | undefined;
@@ -48,6 +49,7 @@ function createBaseListener(): Listener {
     perConnectionBufferLimitBytes: undefined,
     metadata: undefined,
     drainType: 0,
+    listenerFilters: [],
     trafficDirection: 0,
     apiListener: undefined,
     enableReusePort: undefined,
@@ -81,6 +83,9 @@ export const Listener: MessageFns<Listener> = {
     }
     if (message.drainType !== 0) {
       writer.uint32(64).int32(message.drainType);
+    }
+    for (const v of message.listenerFilters) {
+      ListenerFilter.encode(v!, writer.uint32(74).fork()).join();
     }
     if (message.trafficDirection !== 0) {
       writer.uint32(128).int32(message.trafficDirection);
@@ -177,6 +182,14 @@ export const Listener: MessageFns<Listener> = {
             message.drainType = reader.int32() as any;
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.listenerFilters.push(ListenerFilter.decode(reader, reader.uint32()));
+            continue;
+          }
           case 16: {
             if (tag !== 128) {
               break;
@@ -248,6 +261,7 @@ export const Listener: MessageFns<Listener> = {
       ? Metadata.fromPartial(object.metadata)
       : undefined;
     message.drainType = object.drainType ?? 0;
+    message.listenerFilters = object.listenerFilters?.map((e) => ListenerFilter.fromPartial(e)) || [];
     message.trafficDirection = object.trafficDirection ?? 0;
     message.apiListener = (object.apiListener !== undefined && object.apiListener !== null)
       ? ApiListener.fromPartial(object.apiListener)

@@ -20,6 +20,11 @@ export interface Filter {
   typedConfig?: Any | undefined;
 }
 
+export interface ListenerFilter {
+  name: string;
+  typedConfig?: Any | undefined;
+}
+
 export interface FilterChainMatch {
   destinationPort?: number | undefined;
   prefixRanges: CidrRange[];
@@ -110,6 +115,75 @@ export const Filter: MessageFns<Filter> = {
   },
   fromPartial<I extends Exact<DeepPartial<Filter>, I>>(object: I): Filter {
     const message = createBaseFilter();
+    message.name = object.name ?? "";
+    message.typedConfig = (object.typedConfig !== undefined && object.typedConfig !== null)
+      ? Any.fromPartial(object.typedConfig)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListenerFilter(): ListenerFilter {
+  return { name: "", typedConfig: undefined };
+}
+
+export const ListenerFilter: MessageFns<ListenerFilter> = {
+  encode(message: ListenerFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.typedConfig !== undefined) {
+      Any.encode(message.typedConfig, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListenerFilter {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListenerFilter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.typedConfig = Any.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<ListenerFilter>, I>>(base?: I): ListenerFilter {
+    return ListenerFilter.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListenerFilter>, I>>(object: I): ListenerFilter {
+    const message = createBaseListenerFilter();
     message.name = object.name ?? "";
     message.typedConfig = (object.typedConfig !== undefined && object.typedConfig !== null)
       ? Any.fromPartial(object.typedConfig)
