@@ -1,6 +1,7 @@
 // Wiring of the control plane: store -> snapshot builder -> xDS server, and the REST API on the
 // store; start-up in dependency order and shutdown in reverse. The CLI's `weft control-plane`
 // calls startControlPlane and stops it on SIGTERM.
+
 import { hostname } from "node:os";
 import pino, { type Logger } from "pino";
 import { KIND_NAMES, KINDS } from "../../proto/index.js";
@@ -14,6 +15,7 @@ import { DEFAULT_LEAF_TTL_MS, DEFAULT_TRUST_DOMAIN, JoinTokens, loadMeshCa, root
 import { ErrorCode, WeftError } from "./errors.js";
 import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { listenFailureMessage } from "./listen-failure.js";
+import type { MtlsMode } from "./mesh/compiler/index.js";
 import { Metrics } from "./metrics.js";
 import { DEFAULT_REGISTRATION_GRACE_MS, InstanceRegistry, RegistrationLiveness } from "./registry/index.js";
 import { registrationService } from "./registry/registration-service.js";
@@ -60,6 +62,8 @@ export interface ControlPlaneOptions {
    * ("required") or may register without one ("optional", the default; a token sent is checked).
    */
   readonly registrationAuth?: "optional" | "required" | undefined;
+  /** How sidecars take their callers (mesh/compiler/mtls.ts); PERMISSIVE by default. */
+  readonly mtlsMode?: MtlsMode | undefined;
   /** The longest lifetime of a workload certificate, and the default (DEFAULT_LEAF_TTL_MS when unset). */
   readonly certTtlMs?: number | undefined;
 }
@@ -110,6 +114,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         trustDomain: mesh.ca.trustDomain,
         rootSha256: rootFingerprint(mesh.ca),
         notAfter: mesh.ca.notAfter.toISOString(),
+        mtlsMode: options.mtlsMode ?? "PERMISSIVE",
       },
       "certificate authority ready",
     );
@@ -117,7 +122,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
 
     const metrics = new Metrics();
     const status = new StatusRegistry({ onConnectionsChanged: (n) => metrics.connectedProxies.set(n) });
-    const builder = new SnapshotBuilder({ store, logger, clock });
+    const builder = new SnapshotBuilder({
+      store,
+      logger,
+      clock,
+      security: { trustDomain: mesh.ca.trustDomain, mode: options.mtlsMode ?? "PERMISSIVE" },
+    });
     builder.subscribe((snapshot) => {
       metrics.storeRevision.set(snapshot.revision);
       for (const kind of KIND_NAMES) {

@@ -9,26 +9,17 @@ import { PORT_ANNOTATION, REGISTERED_BY_ANNOTATION } from "../../control-plane/s
 import { HEALTH_ANNOTATION } from "../../control-plane/src/registry/index.js";
 import {
   type BackendProcess,
-  bin,
-  type Child,
   type ControlPlane,
   eventually,
   freePort,
-  spawnUntil,
   startBackend,
   startControlPlane,
   tempDir,
 } from "./processes.js";
+import { type Sidecar, startSidecar as startSidecarProcess } from "./sidecars.js";
 
 /** Short enough for the SIGKILL test, long enough for a sidecar to reconnect after a restart. */
 const GRACE = "3s";
-
-interface Sidecar extends Child {
-  readonly nodeId: string;
-  readonly inboundPort: number;
-  /** The outbound listener's port (the app's way into the mesh). */
-  readonly outbound: number;
-}
 
 interface Entry {
   readonly name: string;
@@ -41,42 +32,13 @@ interface Entry {
 
 let sequence = 0;
 
-async function startSidecar(
+function startSidecar(
   plane: { xds: string },
   service: string,
   app: BackendProcess,
   extra: readonly string[] = [],
 ): Promise<Sidecar> {
-  const nodeId = `${service}-${++sequence}`;
-  const outbound = await freePort();
-  const { running, line } = await spawnUntil(
-    [
-      bin,
-      "sidecar",
-      "--service",
-      service,
-      "--app",
-      `127.0.0.1:${app.port}`,
-      "--node-id",
-      nodeId,
-      "--xds-server",
-      plane.xds,
-      "--outbound",
-      `127.0.0.1:${outbound}`,
-      "--admin-listen",
-      "127.0.0.1:0",
-      "--access-log",
-      "off",
-      "--app-health",
-      "/health",
-      "--xds-reconnect-max-delay",
-      "300ms",
-      ...extra,
-    ],
-    (l) => l.msg === "sidecar started",
-  );
-  const inbound = line.inbound as { port: number };
-  return { ...running, nodeId, inboundPort: inbound.port, outbound };
+  return startSidecarProcess(plane, service, `${service}-${++sequence}`, app.port, extra);
 }
 
 /** A sidecar's warnings and errors so far, to say why it did not register when a wait times out. */

@@ -20,6 +20,7 @@ interface Flags {
   caKey?: string;
   certTtl: number;
   registrationAuth: "optional" | "required";
+  mtlsMode: "STRICT" | "PERMISSIVE" | "DISABLE";
   logLevel: string;
   logFormat?: LogFormat;
 }
@@ -91,6 +92,14 @@ export function controlPlaneCommand(): Command {
         .choices(["optional", "required"])
         .default("optional"),
     )
+    .addOption(
+      envOption(
+        "--mtls-mode <mode>",
+        "how sidecars take their callers: STRICT (mutual TLS only), PERMISSIVE (mutual TLS from sidecars with a certificate, plaintext from the rest), DISABLE (plaintext)",
+      )
+        .choices(["STRICT", "PERMISSIVE", "DISABLE"])
+        .default("PERMISSIVE"),
+    )
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -137,6 +146,7 @@ export function controlPlaneCommand(): Command {
           trustDomain: flags.trustDomain,
           certTtlMs: flags.certTtl,
           registrationAuth: flags.registrationAuth,
+          mtlsMode: flags.mtlsMode,
           ...(flags.caCert === undefined || flags.caKey === undefined
             ? {}
             : { operatorCa: { certChainFile: flags.caCert, keyFile: flags.caKey } }),

@@ -104,7 +104,7 @@ export function sidecarCommand(): Command {
     .addOption(
       envOption(
         "--join-token <token>",
-        "the service's join token (weft token create --service), sent when registering; needed where the control plane runs with --registration-auth required",
+        "the service's join token (weft token create --service): the sidecar gets a workload certificate with it (renewed at half-life) and speaks mutual TLS, and sends it when registering (needed where the control plane runs with --registration-auth required)",
       ),
     )
     .addOption(
@@ -175,6 +175,19 @@ export function sidecarCommand(): Command {
       const { AdminError, AdminErrorCode } = await import("../../../data-plane/src/admin/index.js");
       const { ListenerError, ListenerErrorCode } = await import("../../../data-plane/src/listeners/index.js");
       const appHealth = appHealthCheckOf(flags.appHealth) ?? { kind: "tcp" };
+      const xdsServers = flags.xdsServer ?? [DEFAULT_XDS_SERVER];
+      // With a join token the sidecar holds a workload certificate, renewed at half-life, which its
+      // proxy presents and trusts through the secrets `default` and `ROOTCA`.
+      const { startWorkloadCertificate } = await import("../cert/workload-certificate.js");
+      const workload =
+        flags.joinToken === undefined
+          ? undefined
+          : await startWorkloadCertificate({
+              service: flags.service,
+              joinToken: flags.joinToken,
+              servers: xdsServers,
+              logger,
+            });
       const start = () =>
         startSidecar({
           settings: {
@@ -187,8 +200,9 @@ export function sidecarCommand(): Command {
             upstreams: upstreams.map((u) => u.text),
             depends: flags.depends,
             appHealth,
+            mtls: workload !== undefined,
           },
-          xdsServers: flags.xdsServer ?? [DEFAULT_XDS_SERVER],
+          xdsServers,
           admin,
           accessLog: flags.accessLog,
           logger,
@@ -196,29 +210,42 @@ export function sidecarCommand(): Command {
           xdsReconnectMaxDelayMs: flags.xdsReconnectMaxDelay,
           drainDelayMs: flags.drainDelay,
           joinToken: flags.joinToken,
-        }).catch((error: unknown) => {
-          // Same code; the message says why in words and which flag (and variable) moves the address.
-          if (error instanceof AdminError && error.code === AdminErrorCode.bind) {
-            const address = formatAddress(admin.host, admin.port);
-            throw new AdminError(AdminErrorCode.bind, listenFailureMessage(address, "--admin-listen", error.cause), {
-              cause: error.cause,
-            });
-          }
-          if (
-            error instanceof ListenerError &&
-            error.code === ListenerErrorCode.bind &&
-            error.listener === INBOUND_LISTENER
-          ) {
-            const address = formatAddress(flags.listen.host, flags.listen.port);
-            throw new ListenerError(
-              ListenerErrorCode.bind,
-              INBOUND_LISTENER,
-              listenFailureMessage(address, "--listen", error.cause),
-              { cause: error.cause },
-            );
-          }
-          throw error;
-        });
+          ...(workload === undefined ? {} : { secrets: workload.secrets }),
+        })
+          .then((sidecar) =>
+            workload === undefined
+              ? sidecar
+              : {
+                  ...sidecar,
+                  close: async () => {
+                    workload.close();
+                    await sidecar.close();
+                  },
+                },
+          )
+          .catch((error: unknown) => {
+            // Same code; the message says why in words and which flag (and variable) moves the address.
+            if (error instanceof AdminError && error.code === AdminErrorCode.bind) {
+              const address = formatAddress(admin.host, admin.port);
+              throw new AdminError(AdminErrorCode.bind, listenFailureMessage(address, "--admin-listen", error.cause), {
+                cause: error.cause,
+              });
+            }
+            if (
+              error instanceof ListenerError &&
+              error.code === ListenerErrorCode.bind &&
+              error.listener === INBOUND_LISTENER
+            ) {
+              const address = formatAddress(flags.listen.host, flags.listen.port);
+              throw new ListenerError(
+                ListenerErrorCode.bind,
+                INBOUND_LISTENER,
+                listenFailureMessage(address, "--listen", error.cause),
+                { cause: error.cause },
+              );
+            }
+            throw error;
+          });
       await runUntilStopped({ logger, delayMs: CLOSE_DELAY_MS, stoppingMessage: "leaving the mesh" }, start);
     });
 }

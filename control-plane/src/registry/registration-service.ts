@@ -123,8 +123,9 @@ export function registrationService(
     register: unary(logger, STATUS_OF, async (request: RegisterRequest, call): Promise<RegisterResponse> => {
       const proven = await provenService(call, auth);
       const nodeId = checkNodeId(request.nodeId, "node_id");
-      const registration = parseRegistration(nodeId, bodyOf(request));
-      await checkClaim(registry, nodeId, proven, registration.service);
+      const parsed = parseRegistration(nodeId, bodyOf(request));
+      await checkClaim(registry, nodeId, proven, parsed.service);
+      const registration = proven === undefined ? parsed : { ...parsed, identity: proven };
       const result = await registry.register(registration);
       logger.info(
         {

@@ -2,9 +2,11 @@
 // with a field path for every problem, and the WorkloadEntry the registry keeps for it: the
 // instance's labels plus `app=SERVICE`, its address and ports, and two annotations, the node that
 // registered it (REGISTERED_BY_ANNOTATION, which also marks it as the registry's) and its health.
+
 import { type Static, type TSchema, Type } from "typebox";
 import { Compile } from "typebox/compile";
 import { ErrorCode, type ErrorDetail, ValidationCode, WeftError } from "../errors.js";
+import { IDENTITY_ANNOTATION } from "../mesh/compiler/mtls.js";
 import {
   HEALTH_ANNOTATION,
   type MeshDocument,
@@ -64,6 +66,11 @@ export interface Registration {
   /** Every label of the instance, `app` included. */
   readonly labels: Readonly<Record<string, string>>;
   readonly health: HealthState;
+  /**
+   * The service the registering call proved with a join token: the instance holds a workload
+   * certificate of it and takes mTLS (IDENTITY_ANNOTATION).
+   */
+  readonly identity?: string | undefined;
 }
 
 /**
@@ -138,6 +145,7 @@ export function workloadEntryOf(registration: Registration, name: string): Parse
         [REGISTERED_BY_ANNOTATION]: registration.nodeId,
         [HEALTH_ANNOTATION]: registration.health,
         ...(registration.port === undefined ? {} : { [PORT_ANNOTATION]: String(registration.port) }),
+        ...(registration.identity === undefined ? {} : { [IDENTITY_ANNOTATION]: registration.identity }),
       },
     },
     spec: {

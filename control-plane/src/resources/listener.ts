@@ -26,6 +26,9 @@ export const listenerType: ResourceType<Listener> = {
   },
 };
 
+const TLS_INSPECTOR_NAME = "envoy.filters.listener.tls_inspector";
+const TLS_INSPECTOR_TYPE = "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector";
+
 function checkListener(problems: Problems, listener: Listener): void {
   if (listener.name === "") problems.add("name", ValidationCode.required, "a name is required");
   checkNodeScope(problems, listener);
@@ -55,6 +58,18 @@ function checkListener(problems: Problems, listener: Listener): void {
   }
   listener.filterChains.forEach((chain, i) => {
     checkFilterChain(problems, item("filter_chains", i), chain);
+  });
+  // The TLS inspector is the only listener filter: it is what lets chains match transport_protocol
+  // (Weft's proxy reads the first byte itself; gRPC servers ignore listener filters).
+  listener.listenerFilters.forEach((filter, i) => {
+    const typeUrl = filter.typedConfig?.typeUrl;
+    if (filter.name !== TLS_INSPECTOR_NAME && typeUrl !== TLS_INSPECTOR_TYPE) {
+      problems.add(
+        item("listener_filters", i),
+        ValidationCode.unsupported,
+        `${typeUrl === undefined ? JSON.stringify(filter.name) : `"${typeUrl}"`} is not a listener filter Weft runs; only ${TLS_INSPECTOR_NAME}`,
+      );
+    }
   });
   if (listener.defaultFilterChain !== undefined) {
     checkFilterChain(problems, "default_filter_chain", listener.defaultFilterChain);

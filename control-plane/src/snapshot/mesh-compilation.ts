@@ -17,7 +17,11 @@ import {
   type GrpcRouteDocument,
   type HostPort,
   type HttpRouteDocument,
+  type MeshSecurity,
   type MeshState,
+  type MtlsMode,
+  modeOf,
+  NO_MTLS,
   type Proxyless,
   parentRefIssues,
   selects,
@@ -47,6 +51,8 @@ interface ServicePart {
 
 export class MeshCompilation implements CompiledMesh {
   readonly state: MeshState;
+  /** The trust domain and mTLS mode the sidecars' resources are compiled for. */
+  readonly security: MeshSecurity;
   /** Encoded compiled resources by type URL, name and content version. */
   readonly #encoded = new Map<string, SnapshotResource>();
   readonly #previousEncoded: ReadonlyMap<string, SnapshotResource>;
@@ -78,8 +84,9 @@ export class MeshCompilation implements CompiledMesh {
    * Compiles nothing yet: each part is compiled when first asked for, and what the previous
    * compilation compiled is carried while the documents it read are the same.
    */
-  constructor(state: MeshState, previous?: MeshCompilation) {
+  constructor(state: MeshState, previous?: MeshCompilation, security: MeshSecurity = NO_MTLS) {
     this.state = state;
+    this.security = security;
     this.#previousEncoded = previous === undefined ? new Map() : previous.#encoded;
     this.#previousOutbound = previous === undefined ? new Map() : previous.#outbound;
     if (previous !== undefined) this.#encodedByResource = previous.#encodedByResource;
@@ -174,13 +181,17 @@ export class MeshCompilation implements CompiledMesh {
     return this.#proxylessByType;
   }
 
-  /** The routes, clusters and endpoints of the Services in `depends` (undefined: every Service), sorted and unique. */
-  outbound(depends: readonly string[] | undefined): CompiledByType {
-    const key = depends === undefined ? "*" : `=${depends.join(",")}`;
+  /**
+   * The routes, clusters and endpoints of the Services in `depends` (undefined: every Service),
+   * sorted and unique; with `mtls` (the caller holds a certificate), clusters speak mTLS to the
+   * Services that take it.
+   */
+  outbound(depends: readonly string[] | undefined, mtls = false): CompiledByType {
+    const key = `${depends === undefined ? "*" : `=${depends.join(",")}`}${mtls ? "\0mtls" : ""}`;
     this.#outboundServed.add(key);
     let found = this.#outbound.get(key);
     if (found === undefined) {
-      const compiled = compileOutbound(this.state, { services: depends });
+      const compiled = compileOutbound(this.state, { services: depends, mtls: mtls ? this.security : undefined });
       found = this.#group(
         [compiled.routes, ...compiled.clusters, ...compiled.endpoints],
         this.#previousOutbound.get(key),
@@ -214,12 +225,17 @@ export class MeshCompilation implements CompiledMesh {
     const at = (address: HostPort) => `${address.host}:${address.port}`;
     const inbound = node.inbound;
     const upstreams = node.upstreams.map((u) => `${u.service}:${u.port ?? ""}=${at(u.listen)}`).join(",");
+    const mode = modeOf(this.security, node.service);
+    // STRICT takes mTLS only, certificate or not (a sidecar without one then serves nobody, as it
+    // should); PERMISSIVE adds the mTLS chain only for a sidecar that holds a certificate.
+    const mtls: MtlsMode = mode === "PERMISSIVE" && !node.mtls ? "DISABLE" : mode;
     const key = [
       at(node.outbound),
       inbound ? at(inbound.listen) : "",
       inbound ? at(inbound.app) : "",
       protocol,
       upstreams,
+      mtls,
     ].join("\n");
     this.#sidecarsServed.add(key);
     let found = this.#sidecars.get(key);
@@ -231,7 +247,7 @@ export class MeshCompilation implements CompiledMesh {
       }
       const resources: CompiledResource[] = [...outbound];
       if (inbound !== undefined) {
-        const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol });
+        const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol, mtls });
         resources.push(compiled.listener, compiled.cluster);
       }
       const upstream = compileUpstreams(this.state, node.upstreams);

@@ -53,7 +53,7 @@ export function nodeScopedViews(
   const dependsKeyOf = (sidecar: SidecarNode): string => {
     let key = dependsKeys.get(sidecar);
     if (key === undefined) {
-      key = sidecar.depends === undefined ? "*" : `=${sidecar.depends.join(",")}`;
+      key = `${sidecar.depends === undefined ? "*" : `=${sidecar.depends.join(",")}`}${sidecar.mtls ? "\0mtls" : ""}`;
       dependsKeys.set(sidecar, key);
     }
     return key;
@@ -136,7 +136,7 @@ export function nodeScopedViews(
       ...mesh.sidecarIssues(sidecar).map((issue) => `upstreams: ${issue.message}; skipped`),
     ]);
     // A view made for the next snapshot under the same key carries the selections that still hold.
-    const added = mesh.outbound(sidecar.depends);
+    const added = mesh.outbound(sidecar.depends, sidecar.mtls);
     const outboundKey = `${scoped.key}\0${dependsKeyOf(sidecar)}`;
     const outbound = compiledView(outboundKey, snapshot, (before) => new CompiledView(scoped.view, added, before));
     const own = mesh.sidecar(sidecar);

@@ -21,6 +21,8 @@ export interface SidecarNode {
   readonly appProtocol: AppProtocol | undefined;
   /** Its `--upstream` TCP listeners, in the order given, each on an address no other listener of it uses. */
   readonly upstreams: readonly Upstream[];
+  /** It holds a workload certificate (`mtls: true`: it joined with a join token) and can speak mTLS. */
+  readonly mtls: boolean;
   /** What was skipped because it did not parse, one sentence each with its metadata key. */
   readonly warnings: readonly string[];
 }
@@ -63,6 +65,7 @@ export function sidecarOf(metadata: Readonly<Record<string, unknown>> | undefine
     inbound: listen !== undefined && app !== undefined ? { listen, app } : undefined,
     appProtocol: typeof protocol === "string" && APP_PROTOCOLS.has(protocol) ? (protocol as AppProtocol) : undefined,
     upstreams,
+    mtls: fields.mtls === true,
     warnings,
   };
 }

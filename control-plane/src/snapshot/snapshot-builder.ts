@@ -1,9 +1,11 @@
 // Keeps the newest Snapshot of the store. It learns of changes only through ConfigStore.watch()
 // (so it works the same on a store shared by several processes), turns a burst of revisions into
 // one snapshot (debounced), and hands each new snapshot to its subscribers.
+
 import type { Logger } from "pino";
 import { contentVersion, type ResourceRef } from "../../../proto/index.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
+import type { MeshSecurity } from "../mesh/compiler/index.js";
 import { type CompileIssue, meshStateOf, type StoredMeshDocument } from "../mesh/compiler/index.js";
 import { isMeshKindName, type MeshDocument, type MeshKindName } from "../mesh/index.js";
 import { isKindName, KIND_NAMES, KINDS, type KindName } from "../resources/index.js";
@@ -41,6 +43,8 @@ export interface SnapshotBuilderOptions {
   readonly maxDelayMs?: number;
   /** The debounce timer and the commit time of a state read whole; the system clock by default. */
   readonly clock?: Clock;
+  /** The trust domain and mTLS mode sidecars are compiled for; plaintext sidecars when absent. */
+  readonly security?: MeshSecurity;
 }
 
 export class SnapshotBuilder implements SnapshotSource {
@@ -71,12 +75,15 @@ export class SnapshotBuilder implements SnapshotSource {
   #pacedUntil = 0;
   #stopped = false;
 
+  readonly #security: MeshSecurity | undefined;
+
   constructor(options: SnapshotBuilderOptions) {
     this.#store = options.store;
     this.#logger = options.logger.child({ component: "snapshot" });
     this.#debounceMs = options.debounceMs ?? 10;
     this.#maxDelayMs = options.maxDelayMs ?? 100;
     this.#clock = options.clock ?? systemClock;
+    this.#security = options.security;
     this.#committedAt = new Date(this.#clock.now());
   }
 
@@ -165,7 +172,7 @@ export class SnapshotBuilder implements SnapshotSource {
     if (this.#compilation !== undefined) return this.#compilation;
     let compilation: MeshCompilation;
     try {
-      compilation = new MeshCompilation(meshStateOf(this.#mesh.values()), this.#previousCompilation);
+      compilation = new MeshCompilation(meshStateOf(this.#mesh.values()), this.#previousCompilation, this.#security);
     } catch (error) {
       // Stored documents passed their checks, so this is a compiler bug: serve the raw resources.
       this.#logger.error({ err: error, revision: this.#revision }, "compiling the mesh documents failed");

@@ -36,7 +36,7 @@ export type CompiledByType = ReadonlyMap<string, ReadonlyMap<string, SnapshotRes
 /** What the mesh documents of a snapshot's revision compile to, per view (mesh-compilation.ts). */
 export interface CompiledMesh {
   /** The routes, clusters and endpoints of the Services in `depends` (sorted, unique; undefined: every Service). */
-  outbound(depends: readonly string[] | undefined): CompiledByType;
+  outbound(depends: readonly string[] | undefined, mtls?: boolean): CompiledByType;
   /** The sidecar's own listeners and app cluster. */
   sidecar(node: SidecarNode): CompiledByType;
   /** What the sidecar's own description asks for that names nothing in the mesh (left out of `sidecar`). */

@@ -125,6 +125,8 @@ function httpLine(record: HttpRequestRecord): Record<string, unknown> {
   line.bytes_sent = record.bytesSent;
   line.downstream_address = record.downstreamAddress;
   line.user_agent = record.userAgent ?? null;
+  // Envoy's %DOWNSTREAM_PEER_URI_SAN%: only on lines of mTLS connections.
+  if (record.downstreamPeerUri !== undefined) line.downstream_peer_uri_san = record.downstreamPeerUri;
   return line;
 }
 

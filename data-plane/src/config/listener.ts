@@ -13,6 +13,7 @@ import {
 import {
   type HttpConnectionManager,
   HttpConnectionManager_CodecType,
+  HttpConnectionManager_ForwardClientCertDetails,
 } from "../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
 import type { RouteTable } from "../router/index.js";
@@ -54,6 +55,19 @@ export interface RuntimeHttp {
    * Absent: CONNECT is answered 403, as Envoy does.
    */
   readonly connect?: boolean;
+  /**
+   * forward_client_cert_details and set_current_client_cert_details (x-forwarded-client-cert);
+   * absent: SANITIZE, Envoy's default (the header is never sent on).
+   */
+  readonly clientCert?: RuntimeClientCert | undefined;
+}
+
+export interface RuntimeClientCert {
+  readonly mode: "SANITIZE" | "FORWARD_ONLY" | "APPEND_FORWARD" | "SANITIZE_SET" | "ALWAYS_FORWARD_ONLY";
+  readonly subject: boolean;
+  readonly cert: boolean;
+  readonly dns: boolean;
+  readonly uri: boolean;
 }
 
 export interface RuntimeWeightedCluster {
@@ -366,7 +380,32 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
     ...(hcm.upgradeConfigs.some((u) => u.upgradeType.toLowerCase() === "connect" && u.enabled !== false)
       ? { connect: true }
       : {}),
+    ...clientCertOf(at, join(base, "forward_client_cert_details"), hcm),
   });
+}
+
+const CLIENT_CERT_MODES: Readonly<Record<number, RuntimeClientCert["mode"]>> = {
+  [HttpConnectionManager_ForwardClientCertDetails.SANITIZE]: "SANITIZE",
+  [HttpConnectionManager_ForwardClientCertDetails.FORWARD_ONLY]: "FORWARD_ONLY",
+  [HttpConnectionManager_ForwardClientCertDetails.APPEND_FORWARD]: "APPEND_FORWARD",
+  [HttpConnectionManager_ForwardClientCertDetails.SANITIZE_SET]: "SANITIZE_SET",
+  [HttpConnectionManager_ForwardClientCertDetails.ALWAYS_FORWARD_ONLY]: "ALWAYS_FORWARD_ONLY",
+};
+
+function clientCertOf(at: Cursor, field: string, hcm: HttpConnectionManager): { clientCert?: RuntimeClientCert } {
+  const mode = CLIENT_CERT_MODES[hcm.forwardClientCertDetails];
+  if (mode === undefined) at.fail(Code.invalidValue, field, `unknown mode ${String(hcm.forwardClientCertDetails)}`);
+  if (mode === "SANITIZE" && hcm.setCurrentClientCertDetails === undefined) return {};
+  const set = hcm.setCurrentClientCertDetails;
+  return {
+    clientCert: Object.freeze({
+      mode,
+      subject: set?.subject ?? false,
+      cert: set?.cert ?? false,
+      dns: set?.dns ?? false,
+      uri: set?.uri ?? false,
+    }),
+  };
 }
 
 function buildTcp(at: Cursor, base: string, tcp: TcpProxy): RuntimeTcp {

@@ -19,6 +19,8 @@ export class DownstreamHeaders {
   contentLength: string | undefined = undefined;
   grpcTimeout: string | undefined = undefined;
   userAgent: string | undefined = undefined;
+  /** x-forwarded-client-cert as received (several joined by ","): the connection manager decides what goes on. */
+  clientCert: string | undefined = undefined;
   /** The request carried Transfer-Encoding (a chunked body on HTTP/1.1). */
   chunked = false;
 
@@ -62,6 +64,9 @@ export class DownstreamHeaders {
         case "via":
           this.via = this.via === undefined ? value : `${this.via}, ${value}`;
           continue;
+        case "x-forwarded-client-cert":
+          this.clientCert = this.clientCert === undefined ? value : `${this.clientCert},${value}`;
+          continue;
         case "content-type":
           this.contentType ??= value;
           break;
@@ -92,6 +97,7 @@ export class DownstreamHeaders {
       else if (name === "x-forwarded-for") this.forwardedFor = undefined;
       else if (name === "x-forwarded-proto") this.forwardedProto = undefined;
       else if (name === "via") this.via = undefined;
+      else if (name === "x-forwarded-client-cert") this.clientCert = undefined;
     }
   }
 }

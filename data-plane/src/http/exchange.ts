@@ -14,6 +14,7 @@ import type { ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import type { HttpRequestRecord, RequestObserver } from "../observer/request-observer.js";
 import { ResponseFlag } from "../observer/request-observer.js";
 import type { HeaderMutation } from "../router/index.js";
+import { type DownstreamPeer, peerOf } from "../tls/peer.js";
 import type { DownstreamHeaders } from "./downstream-headers.js";
 import { HttpForwardErrorCode } from "./errors.js";
 import { GrpcStatus, grpcStatusForHttp, isGrpcContentType } from "./grpc.js";
@@ -110,6 +111,8 @@ export class Exchange {
   /** The downstream peer (read at the start: node detaches the socket once a response is done). */
   readonly peerHost: string;
   readonly #peerPort: number;
+  /** The verified client certificate of an mTLS connection, read at the start as the peer address is. */
+  readonly peer: DownstreamPeer | undefined;
   requestId: string | undefined = undefined;
   cluster: string | undefined = undefined;
   upstreamAddress: string | undefined = undefined;
@@ -150,6 +153,7 @@ export class Exchange {
     const socket = req.socket;
     this.peerHost = socket.remoteAddress ?? "";
     this.#peerPort = socket.remotePort ?? 0;
+    this.peer = peerOf(socket);
     (res as Tagged)[EXCHANGE] = this;
     // "close" comes once; `on` spares the wrapper `once` would allocate.
     res.on("close", onResponseClose);
@@ -488,6 +492,7 @@ export class Exchange {
       bytesSent: this.bytesSent,
       downstreamAddress: host.includes(":") ? `[${host}]:${this.#peerPort}` : `${host}:${this.#peerPort}`,
       userAgent: this.headers.userAgent,
+      ...(this.peer === undefined ? {} : { downstreamPeerUri: this.peer.sans.URI[0] ?? "" }),
     };
     this.ctx.observer.ended(record);
   }

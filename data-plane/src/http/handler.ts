@@ -237,6 +237,7 @@ class Forwarder {
       exchange.requestId,
       req.socket.remoteAddress,
       mutations,
+      exchange.peer,
     );
     const authority = action.hostRewrite ?? (headers.authority as string);
     const runtime = clusters.cluster(cluster);

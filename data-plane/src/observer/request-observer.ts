@@ -74,6 +74,11 @@ export interface HttpRequestRecord {
   /** The downstream peer, `host:port`. */
   readonly downstreamAddress: string;
   readonly userAgent: string | undefined;
+  /**
+   * The URI SAN of the client certificate the request's connection proved (an mTLS caller's SPIFFE
+   * ID; empty when the certificate has none); absent for plaintext and TLS without a client certificate.
+   */
+  readonly downstreamPeerUri?: string;
 }
 
 /** One TCP-proxied connection as it ended. */

@@ -41,3 +41,4 @@ export {
   sidecarMetadata,
 } from "./settings.js";
 export { INBOUND_LISTENER, type RunningSidecar, type SidecarOptions, startSidecar } from "./sidecar.js";
+export { ROOT_SECRET, WORKLOAD_SECRET, workloadSecrets } from "./workload-secrets.js";

@@ -43,6 +43,8 @@ export interface SidecarSettings {
   readonly depends: readonly string[] | undefined;
   /** How the app's health is probed (`--app-health`). */
   readonly appHealth: AppHealthCheck;
+  /** It holds a workload certificate (it joined with a join token) and speaks mTLS. */
+  readonly mtls?: boolean;
 }
 
 /** `SERVICE-` and 8 random hex digits: unique per start, readable in `weft status`. */
@@ -72,6 +74,7 @@ export function sidecarMetadata(settings: SidecarSettings, inbound: HostPort): R
       outbound: formatHostPort(settings.outbound),
       ...(settings.depends === undefined ? {} : { depends: [...settings.depends] }),
       ...(settings.upstreams.length === 0 ? {} : { upstreams: [...settings.upstreams] }),
+      ...(settings.mtls === true ? { mtls: true } : {}),
     },
   };
 }

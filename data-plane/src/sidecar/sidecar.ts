@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { type Clock, systemClock } from "../../../time/index.js";
 import { PortHolds } from "../listeners/index.js";
 import { type RunningProxy, startProxy } from "../proxy/main.js";
+import type { ProxySecrets } from "../tls/index.js";
 import { AppHealthProbe } from "./app-health.js";
 import { holdInboundPort } from "./inbound-port.js";
 import { SidecarLifecycle } from "./lifecycle.js";
@@ -31,6 +32,8 @@ export interface SidecarOptions {
   readonly deregisterDeadlineMs?: number;
   /** The service's join token, sent when registering (required where the control plane says so). */
   readonly joinToken?: string | undefined;
+  /** The proxy's secrets: where the caller keeps the sidecar's certificate current (`default`, `ROOTCA`). */
+  readonly secrets?: ProxySecrets;
   readonly clock?: Clock;
 }
 
@@ -61,6 +64,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
       xdsServers: options.xdsServers,
       delta: false,
       portHolds: holds,
+      ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
       admin: options.admin,
       accessLog: options.accessLog,
       logger,

@@ -12,6 +12,10 @@ export interface DownstreamPeer {
   readonly subject: string;
   /** SHA-256 of the certificate's DER, hex (x-forwarded-client-cert's Hash). */
   readonly hash: string;
+  /** The certificate, DER. */
+  readonly der: Buffer;
+  /** The URI SAN of the certificate this side presented (x-forwarded-client-cert's By), if any. */
+  readonly localUri: string | undefined;
 }
 
 const PEER = Symbol.for("weft.tls.peer");
@@ -26,6 +30,8 @@ export function recordPeer(socket: tls.TLSSocket): DownstreamPeer | undefined {
     sans: peerSans(certificate),
     subject: subjectOf(certificate.subject),
     hash: createHash("sha256").update(certificate.raw).digest("hex"),
+    der: certificate.raw,
+    localUri: peerSans((socket.getCertificate() as tls.PeerCertificate | null) ?? undefined).URI[0],
   });
   (socket as Tagged)[PEER] = peer;
   return peer;

@@ -196,6 +196,13 @@ const cases: RefusalCase[] = [
     code: V.required,
   },
   {
+    rule: "a listener filter other than the TLS inspector is unsupported",
+    base: LISTENER,
+    edits: { listener_filters: [{ name: "envoy.filters.listener.original_dst" }] },
+    path: "listener_filters[0]",
+    code: V.unsupported,
+  },
+  {
     rule: "two filter chains without a match are duplicates",
     base: TCP_LISTENER,
     edits: { "filter_chains[0].filter_chain_match": REMOVE, "filter_chains[1].filter_chain_match": REMOVE },

@@ -1,5 +1,6 @@
 // One EDS cluster (over ADS) per Service port, with the mesh defaults and the Service's
 // DestinationRule: load balancer, connection pool, outlier detection (docs/mesh.md, "Clusters").
+
 import { type CompiledResource, compiled, type EnvoyJson } from "./compiled-resource.js";
 import { protoDuration } from "./durations.js";
 import {
@@ -15,6 +16,7 @@ import {
   type ServiceDocument,
   type ServicePort,
 } from "./mesh-state.js";
+import { callsWithMtls, type MeshSecurity, upstreamTransportSocket } from "./mtls.js";
 import { serviceClusterName } from "./names.js";
 
 const HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
@@ -47,10 +49,15 @@ export function http2ProtocolOptions(): EnvoyJson {
   };
 }
 
+/**
+ * The cluster of one Service port. With `security` (the caller holds a workload certificate), the
+ * cluster speaks mTLS to the Service when the Service takes it (mtls.ts).
+ */
 export function compileCluster(
   state: MeshState,
   service: ServiceDocument,
   port: ServicePort,
+  security?: MeshSecurity,
 ): CompiledResource<"clusters"> {
   const name = serviceClusterName(service.metadata.name, port.port);
   const policy = destinationRuleFor(state, service.metadata.name)?.spec.trafficPolicy;
@@ -64,6 +71,9 @@ export function compileCluster(
   };
   cluster.circuitBreakers = circuitBreakersOf(policy?.connectionPool);
   if (speaksHttp2(port)) cluster.typedExtensionProtocolOptions = http2ProtocolOptions();
+  if (security !== undefined && callsWithMtls(security, state, service.metadata.name)) {
+    cluster.transportSocket = upstreamTransportSocket(security, service.metadata.name);
+  }
   return compiled("clusters", cluster);
 }
 

@@ -27,6 +27,7 @@ export {
   type StoredMeshDocument,
   type WorkloadEntryDocument,
 } from "./mesh-state.js";
+export * from "./mtls.js";
 export * from "./names.js";
 export { compileOutbound, type Outbound, type OutboundOptions } from "./outbound.js";
 export { domainsOf, MESH_DOMAIN, parentRefIssues, UNKNOWN_HOST_BODY } from "./outbound-routes.js";

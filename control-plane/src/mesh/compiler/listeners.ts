@@ -1,12 +1,14 @@
 // A sidecar's own listeners: the outbound one (HTTP/1.1 and h2c, routed by the Service names of
 // OUTBOUND_ROUTES, fetched over ADS) and the inbound one with the cluster of its app
 // (docs/mesh.md, "Sidecar listeners"). These are the only per-instance resources of a view.
+
 import { parseIp } from "../../../../proto/checks/index.js";
 import { adsSource, http2ProtocolOptions } from "./clusters.js";
 import { type CompiledResource, compiled, type EnvoyJson } from "./compiled-resource.js";
 import { CONNECT_UPGRADE } from "./connect.js";
 import { faultHttpFilter } from "./fault.js";
 import { DEFAULT_CONNECT_TIMEOUT, DEFAULT_ROUTE_TIMEOUT } from "./mesh-defaults.js";
+import { inboundChains, type MtlsMode } from "./mtls.js";
 import { INBOUND_APP_CLUSTER, INBOUND_LISTENER, INBOUND_ROUTES, OUTBOUND_LISTENER, OUTBOUND_ROUTES } from "./names.js";
 import { UNKNOWN_HOST_BODY } from "./outbound-routes.js";
 
@@ -28,7 +30,12 @@ function socketAddress({ host, port }: HostPort): EnvoyJson {
 }
 
 /** `faults`: the fault filter goes before the router (outbound only: faults apply where routes pick backends). */
-function httpConnectionManager(statPrefix: string, routes: EnvoyJson, faults: boolean): EnvoyJson {
+function httpConnectionManager(
+  statPrefix: string,
+  routes: EnvoyJson,
+  faults: boolean,
+  extra: EnvoyJson = {},
+): EnvoyJson {
   const router = { name: "envoy.filters.http.router", typedConfig: { "@type": `type.googleapis.com/${ROUTER}` } };
   return {
     name: "envoy.filters.network.http_connection_manager",
@@ -39,6 +46,7 @@ function httpConnectionManager(statPrefix: string, routes: EnvoyJson, faults: bo
       ...routes,
       // The fault filter injects only what a route's typed_per_filter_config asks for (fault.ts).
       httpFilters: faults ? [faultHttpFilter(), router] : [router],
+      ...extra,
     },
   };
 }
@@ -78,6 +86,8 @@ export interface InboundOptions {
   /** The app the sidecar fronts (an IP address, or a host name resolved by DNS). */
   readonly app: HostPort;
   readonly protocol: AppProtocol;
+  /** How the inbound listener takes its callers (mtls.ts); DISABLE (plaintext) when absent. */
+  readonly mtls?: MtlsMode;
 }
 
 export interface Inbound {
@@ -119,11 +129,17 @@ export function compileInbound(options: InboundOptions): Inbound {
             },
           },
           false,
+          // The app learns its caller's identity as Envoy tells it (Istio's sidecar setting):
+          // what came from further back, then this hop's client certificate (mTLS callers only).
+          {
+            forwardClientCertDetails: "APPEND_FORWARD",
+            setCurrentClientCertDetails: { subject: true, dns: true, uri: true },
+          },
         );
   const listener = compiled("listeners", {
     name: INBOUND_LISTENER,
     address: socketAddress(listen),
-    filterChains: [{ filters: [filter] }],
+    ...inboundChains(options.mtls ?? "DISABLE", [filter]),
   });
   const byIp = parseIp(app.host) !== undefined;
   const cluster: EnvoyJson = {

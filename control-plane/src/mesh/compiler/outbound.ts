@@ -6,12 +6,15 @@ import type { CompiledResource, CompileIssue } from "./compiled-resource.js";
 import { compileEndpoints } from "./endpoints.js";
 import { uniqueIssues } from "./issues.js";
 import type { MeshState, ServiceDocument } from "./mesh-state.js";
+import type { MeshSecurity } from "./mtls.js";
 import { compileOutboundRoutes, parentRefIssues } from "./outbound-routes.js";
 import { backendKey, backendPorts } from "./route-action.js";
 
 export interface OutboundOptions {
   /** The Services the view may call, by name; absent: every Service. Names of no Service are skipped. */
   readonly services?: Iterable<string> | undefined;
+  /** The caller holds a workload certificate: clusters use mTLS where the Service takes it. */
+  readonly mtls?: MeshSecurity | undefined;
 }
 
 export interface Outbound {
@@ -39,7 +42,7 @@ export function compileOutbound(state: MeshState, options: OutboundOptions = {})
   const clusters: CompiledResource<"clusters">[] = [];
   const endpoints: CompiledResource<"endpoints">[] = [];
   for (const { service, port } of backendPorts(state, backends)) {
-    clusters.push(compileCluster(state, service, port));
+    clusters.push(compileCluster(state, service, port, options.mtls));
     endpoints.push(compileEndpoints(state, service, port, issues));
   }
   return { routes, clusters, endpoints, issues: uniqueIssues(issues) };

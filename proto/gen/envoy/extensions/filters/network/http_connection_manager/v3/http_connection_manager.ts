@@ -46,6 +46,8 @@ export interface HttpConnectionManager {
   useRemoteAddress?: boolean | undefined;
   xffNumTrustedHops: number;
   skipXffAppend: boolean;
+  forwardClientCertDetails: HttpConnectionManager_ForwardClientCertDetails;
+  setCurrentClientCertDetails?: HttpConnectionManager_SetCurrentClientCertDetails | undefined;
   via: string;
   generateRequestId?: boolean | undefined;
   preserveExternalRequestId: boolean;
@@ -76,6 +78,15 @@ export enum HttpConnectionManager_ServerHeaderTransformation {
   UNRECOGNIZED = -1,
 }
 
+export enum HttpConnectionManager_ForwardClientCertDetails {
+  SANITIZE = 0,
+  FORWARD_ONLY = 1,
+  APPEND_FORWARD = 2,
+  SANITIZE_SET = 3,
+  ALWAYS_FORWARD_ONLY = 4,
+  UNRECOGNIZED = -1,
+}
+
 export enum HttpConnectionManager_PathWithEscapedSlashesAction {
   IMPLEMENTATION_SPECIFIC_DEFAULT = 0,
   KEEP_UNCHANGED = 1,
@@ -83,6 +94,13 @@ export enum HttpConnectionManager_PathWithEscapedSlashesAction {
   UNESCAPE_AND_REDIRECT = 3,
   UNESCAPE_AND_FORWARD = 4,
   UNRECOGNIZED = -1,
+}
+
+export interface HttpConnectionManager_SetCurrentClientCertDetails {
+  subject?: boolean | undefined;
+  cert: boolean;
+  dns: boolean;
+  uri: boolean;
 }
 
 export interface HttpConnectionManager_UpgradeConfig {
@@ -137,6 +155,8 @@ function createBaseHttpConnectionManager(): HttpConnectionManager {
     useRemoteAddress: undefined,
     xffNumTrustedHops: 0,
     skipXffAppend: false,
+    forwardClientCertDetails: 0,
+    setCurrentClientCertDetails: undefined,
     via: "",
     generateRequestId: undefined,
     preserveExternalRequestId: false,
@@ -214,6 +234,15 @@ export const HttpConnectionManager: MessageFns<HttpConnectionManager> = {
     }
     if (message.skipXffAppend !== false) {
       writer.uint32(168).bool(message.skipXffAppend);
+    }
+    if (message.forwardClientCertDetails !== 0) {
+      writer.uint32(128).int32(message.forwardClientCertDetails);
+    }
+    if (message.setCurrentClientCertDetails !== undefined) {
+      HttpConnectionManager_SetCurrentClientCertDetails.encode(
+        message.setCurrentClientCertDetails,
+        writer.uint32(138).fork(),
+      ).join();
     }
     if (message.via !== "") {
       writer.uint32(178).string(message.via);
@@ -430,6 +459,25 @@ export const HttpConnectionManager: MessageFns<HttpConnectionManager> = {
             message.skipXffAppend = reader.bool();
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.forwardClientCertDetails = reader.int32() as any;
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.setCurrentClientCertDetails = HttpConnectionManager_SetCurrentClientCertDetails.decode(
+              reader,
+              reader.uint32(),
+            );
+            continue;
+          }
           case 22: {
             if (tag !== 178) {
               break;
@@ -591,6 +639,11 @@ export const HttpConnectionManager: MessageFns<HttpConnectionManager> = {
     message.useRemoteAddress = object.useRemoteAddress ?? undefined;
     message.xffNumTrustedHops = object.xffNumTrustedHops ?? 0;
     message.skipXffAppend = object.skipXffAppend ?? false;
+    message.forwardClientCertDetails = object.forwardClientCertDetails ?? 0;
+    message.setCurrentClientCertDetails =
+      (object.setCurrentClientCertDetails !== undefined && object.setCurrentClientCertDetails !== null)
+        ? HttpConnectionManager_SetCurrentClientCertDetails.fromPartial(object.setCurrentClientCertDetails)
+        : undefined;
     message.via = object.via ?? "";
     message.generateRequestId = object.generateRequestId ?? undefined;
     message.preserveExternalRequestId = object.preserveExternalRequestId ?? false;
@@ -607,6 +660,106 @@ export const HttpConnectionManager: MessageFns<HttpConnectionManager> = {
     message.localReplyConfig = (object.localReplyConfig !== undefined && object.localReplyConfig !== null)
       ? LocalReplyConfig.fromPartial(object.localReplyConfig)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseHttpConnectionManager_SetCurrentClientCertDetails(): HttpConnectionManager_SetCurrentClientCertDetails {
+  return { subject: undefined, cert: false, dns: false, uri: false };
+}
+
+export const HttpConnectionManager_SetCurrentClientCertDetails: MessageFns<
+  HttpConnectionManager_SetCurrentClientCertDetails
+> = {
+  encode(
+    message: HttpConnectionManager_SetCurrentClientCertDetails,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.subject !== undefined) {
+      BoolValue.encode({ value: message.subject! }, writer.uint32(10).fork()).join();
+    }
+    if (message.cert !== false) {
+      writer.uint32(24).bool(message.cert);
+    }
+    if (message.dns !== false) {
+      writer.uint32(32).bool(message.dns);
+    }
+    if (message.uri !== false) {
+      writer.uint32(40).bool(message.uri);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HttpConnectionManager_SetCurrentClientCertDetails {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHttpConnectionManager_SetCurrentClientCertDetails();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subject = BoolValue.decode(reader, reader.uint32()).value;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.cert = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dns = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.uri = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<HttpConnectionManager_SetCurrentClientCertDetails>, I>>(
+    base?: I,
+  ): HttpConnectionManager_SetCurrentClientCertDetails {
+    return HttpConnectionManager_SetCurrentClientCertDetails.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HttpConnectionManager_SetCurrentClientCertDetails>, I>>(
+    object: I,
+  ): HttpConnectionManager_SetCurrentClientCertDetails {
+    const message = createBaseHttpConnectionManager_SetCurrentClientCertDetails();
+    message.subject = object.subject ?? undefined;
+    message.cert = object.cert ?? false;
+    message.dns = object.dns ?? false;
+    message.uri = object.uri ?? false;
     return message;
   },
 };

@@ -1,0 +1,75 @@
+// A sidecar's workload certificate: issued with its join token before the proxy starts (a
+// sidecar that cannot get one does not start), put into the proxy's secrets as `default` and
+// `ROOTCA`, and renewed at each certificate's half-life with a new key, so new connections
+// present the new certificate while open ones run on.
+import type { Logger } from "pino";
+import { workloadSecrets } from "../../../data-plane/src/sidecar/workload-secrets.js";
+import { ProxySecrets } from "../../../data-plane/src/tls/index.js";
+import { type Clock, systemClock } from "../../../time/index.js";
+import { CertificateRenewer } from "./certificate-renewer.js";
+import { type IssuedCertificate, issueCertificate } from "./issue-certificate.js";
+
+export interface WorkloadCertificateOptions {
+  readonly service: string;
+  readonly joinToken: string;
+  /** Control planes as HOST:PORT, tried in order. */
+  readonly servers: readonly string[];
+  readonly logger: Logger;
+  /** The lifetime to ask for, in seconds; the control plane's --cert-ttl when absent. */
+  readonly ttlSeconds?: number;
+  readonly timeoutMs?: number;
+  readonly clock?: Clock;
+}
+
+export interface WorkloadCertificate {
+  readonly secrets: ProxySecrets;
+  /** Stops renewing. */
+  close(): void;
+}
+
+export async function startWorkloadCertificate(options: WorkloadCertificateOptions): Promise<WorkloadCertificate> {
+  const secrets = new ProxySecrets();
+  const logger = options.logger.child({ component: "certificate" });
+  const issue = async (): Promise<IssuedCertificate> => {
+    let failure: unknown;
+    for (const server of options.servers) {
+      try {
+        const issued = await issueCertificate({
+          server,
+          joinToken: options.joinToken,
+          service: options.service,
+          ttlSeconds: options.ttlSeconds,
+          timeoutMs: options.timeoutMs ?? 10_000,
+        });
+        for (const secret of workloadSecrets(issued.chain, issued.keyPem)) secrets.setLocal(secret);
+        return issued;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
+  };
+  const renewer = new CertificateRenewer({
+    issue,
+    clock: options.clock ?? systemClock,
+    onIssued: (issued) => {
+      const certificate = issued as IssuedCertificate;
+      logger.info(
+        {
+          spiffeId: certificate.spiffeId,
+          serialNumber: certificate.serialNumber,
+          notAfter: certificate.notAfter.toISOString(),
+          rotateAt: certificate.rotateAt.toISOString(),
+        },
+        "workload certificate issued",
+      );
+    },
+    onFailed: (error, retryInMs) =>
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error), retryInMs },
+        "certificate renewal failed",
+      ),
+  });
+  await renewer.start();
+  return { secrets, close: () => renewer.close() };
+}
