@@ -52,7 +52,7 @@ async function joinToken(plane: ControlPlane, service: string): Promise<string> 
   return ((await response.json()) as { token: string }).token;
 }
 
-const SERVICES = ["catalog", "web"].map((name) => ({
+const SERVICES = ["catalog", "web", "intruder"].map((name) => ({
   apiVersion: "v1",
   kind: "Service",
   metadata: { name },
@@ -136,6 +136,51 @@ describe("sidecars with mutual TLS (STRICT)", () => {
       socket.on("close", () => resolve(data));
     });
     assert.equal(outcome, "", "closed without an answer");
+  });
+
+  test("an AuthorizationPolicy lets only web call catalog: another service gets 403, until the policy lets it", async () => {
+    const intruderApp = await startBackend("intruder");
+    const intruder = await startSidecar(plane, "intruder", intruderApp, await joinToken(plane, "intruder"));
+    const apply = async (principals: string[]) => {
+      const policy = {
+        apiVersion: "security.istio.io/v1",
+        kind: "AuthorizationPolicy",
+        metadata: { name: "catalog-callers" },
+        spec: {
+          targetRefs: [{ kind: "Service", name: "catalog" }],
+          action: "ALLOW",
+          rules: [{ from: [{ source: { principals } }] }],
+        },
+      };
+      const response = await fetch(`http://${plane.api}/v1/apply`, {
+        method: "POST",
+        headers: { "content-type": "application/yaml" },
+        body: JSON.stringify(policy),
+      });
+      assert.equal(response.status, 200, await response.text());
+    };
+    try {
+      await eventually("intruder reaches catalog before any policy", async () =>
+        (await call(intruder.outbound)).status === 200 ? true : undefined,
+      );
+      await apply(["weft.local/service/web"]);
+      const denied = await eventually("intruder is refused", async () => {
+        const result = await call(intruder.outbound);
+        return result.status === 403 ? result : undefined;
+      });
+      assert.equal(denied.body, "RBAC: access denied");
+      assert.equal((await call(web.outbound)).status, 200, "web still gets through");
+      const admin = catalog.lines.find((l) => l.msg === "sidecar started")?.admin as { host: string; port: number };
+      const stats = await (await fetch(`http://127.0.0.1:${admin.port}/stats/prometheus`)).text();
+      assert.match(stats, /weft_proxy_rbac_requests_total\{listener="inbound\|listener",decision="denied"\} [1-9]/);
+      await apply(["weft.local/service/web", "weft.local/service/intruder"]);
+      await eventually("intruder is let through once the policy names it", async () =>
+        (await call(intruder.outbound)).status === 200 ? true : undefined,
+      );
+    } finally {
+      await intruder.stop();
+      await intruderApp.stop();
+    }
   });
 
   test("a sidecar without a certificate cannot call catalog (503)", async () => {

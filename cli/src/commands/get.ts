@@ -80,6 +80,14 @@ const SUMMARY: Readonly<Record<ApiKind, { title: string; cell: (resource: Json) 
   grpcroutes: { title: "PARENTS", cell: (r) => routeSummary(r) },
   destinationrules: { title: "HOST", cell: (r) => String(record(r.spec).host) },
   faultinjections: { title: "FAULTS", cell: (r) => Object.keys(record(r.spec)).join(",") },
+  authorizationpolicies: {
+    title: "ACTION/TARGETS",
+    cell: (r) => {
+      const spec = record(r.spec);
+      const refs = list(spec.targetRefs ?? (spec.targetRef === undefined ? [] : [spec.targetRef])).map(record);
+      return `${typeof spec.action === "string" ? spec.action : "ALLOW"} ${refs.map((ref) => String(ref.name)).join(",")}`;
+    },
+  },
 };
 
 /** `name:port`, with `/appProtocol` unless it is http: catalog's `http:8080,grpc:9090/grpc`. */

@@ -1,7 +1,7 @@
 // Checks of the envoy.config.core.v3 and envoy.type.v3 pieces that several kinds share: addresses
 // (the shared rule in proto/checks), config sources, header mutations, HTTP protocol options and percentages.
-import { checkAddress as addressProblems, type HostRule } from "../../../proto/checks/index.js";
-import type { Address } from "../../../proto/gen/envoy/config/core/v3/address.js";
+import { checkAddress as addressProblems, type HostRule, parseIp } from "../../../proto/checks/index.js";
+import type { Address, CidrRange } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import {
   type HeaderValueOption,
   HeaderValueOption_HeaderAppendAction,
@@ -221,5 +221,23 @@ export function checkFractionalPercent(problems: Problems, path: string, percent
 export function checkLineSafe(problems: Problems, path: string, value: string | undefined): void {
   if (value !== undefined && /[\0\r\n]/.test(value)) {
     problems.add(path, ValidationCode.badValue, "must not contain NUL, CR or LF");
+  }
+}
+
+export function checkCidr(problems: Problems, path: string, range: CidrRange): void {
+  if (range.addressPrefix === "") {
+    problems.add(field(path, "address_prefix"), ValidationCode.required, "an address_prefix is required");
+    return;
+  }
+  const ip = parseIp(range.addressPrefix);
+  // A range is of addresses, not of interfaces: a zoned IPv6 literal is no prefix.
+  if (ip === undefined || ip.zone !== undefined) {
+    problems.add(
+      field(path, "address_prefix"),
+      ValidationCode.badAddress,
+      `"${range.addressPrefix}" is not an IP literal without a zone`,
+    );
+  } else {
+    checkRange(problems, field(path, "prefix_len"), range.prefixLen, 0, ip.bytes.length * 8);
   }
 }

@@ -19,6 +19,7 @@ import { checkEnumValue } from "./enum-checks.js";
 import { checkHttpFaultAny, holdsHttpFault } from "./http-fault.js";
 import { checkLocalReplyConfig } from "./local-reply.js";
 import { field, item, type Problems, unpackChecked } from "./problems.js";
+import { checkRbacAny, holdsRbac } from "./rbac.js";
 import { checkRouteConfiguration } from "./route.js";
 import { ValidationCode } from "./validation-codes.js";
 
@@ -153,11 +154,13 @@ function checkHttpFilters(problems: Problems, path: string, filters: readonly Ht
       }
     } else if (holdsHttpFault(any)) {
       checkHttpFaultAny(problems, field(at, "typed_config"), any);
+    } else if (holdsRbac(any)) {
+      checkRbacAny(problems, field(at, "typed_config"), any);
     } else if (!filter.isOptional) {
       problems.add(
         field(at, "typed_config"),
         ValidationCode.unsupported,
-        `"${any.typeUrl}" is not an HTTP filter Weft runs; only the fault filter and the router are (or mark the filter is_optional)`,
+        `"${any.typeUrl}" is not an HTTP filter Weft runs; only the RBAC filter, the fault filter and the router are (or mark the filter is_optional)`,
       );
     }
   });

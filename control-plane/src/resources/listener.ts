@@ -1,13 +1,13 @@
 // Listener (LDS): a proxy listener (address and filter chains) or an api_listener for gRPC clients.
 
-import { cidrKey, parseIp } from "../../../proto/checks/index.js";
+import { cidrKey } from "../../../proto/checks/index.js";
 import type { CidrRange } from "../../../proto/gen/envoy/config/core/v3/address.js";
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { type FilterChain, FilterChainMatch } from "../../../proto/gen/envoy/config/listener/v3/listener_components.js";
 import type { HttpConnectionManager } from "../../../proto/gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
 import type { TcpProxy } from "../../../proto/gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
 import { typeNameOf } from "../../../proto/index.js";
-import { checkAddress, checkRange } from "./core-checks.js";
+import { checkAddress, checkCidr, checkRange } from "./core-checks.js";
 import { checkHttpConnectionManager, HTTP_CONNECTION_MANAGER } from "./http-connection-manager.js";
 import { field, item, Problems, unpackChecked, unpackRequired } from "./problems.js";
 import type { ResourceType } from "./resource-type.js";
@@ -161,24 +161,6 @@ function checkFilterChainMatch(problems: Problems, path: string, match: FilterCh
       ValidationCode.unsupported,
       "address_suffix and suffix_len are not implemented by Envoy",
     );
-  }
-}
-
-function checkCidr(problems: Problems, path: string, range: CidrRange): void {
-  if (range.addressPrefix === "") {
-    problems.add(field(path, "address_prefix"), ValidationCode.required, "an address_prefix is required");
-    return;
-  }
-  const ip = parseIp(range.addressPrefix);
-  // A range is of addresses, not of interfaces: a zoned IPv6 literal is no prefix.
-  if (ip === undefined || ip.zone !== undefined) {
-    problems.add(
-      field(path, "address_prefix"),
-      ValidationCode.badAddress,
-      `"${range.addressPrefix}" is not an IP literal without a zone`,
-    );
-  } else {
-    checkRange(problems, field(path, "prefix_len"), range.prefixLen, 0, ip.bytes.length * 8);
   }
 }
 

@@ -6,6 +6,7 @@
 import { contentVersion } from "../../../proto/index.js";
 import {
   type AppProtocol,
+  authorizationFilters,
   type CompiledResource,
   type CompileIssue,
   compileConnectCluster,
@@ -93,7 +94,11 @@ export class MeshCompilation implements CompiledMesh {
     // A sidecar's own resources read only the Services (app protocol, upstream ports): while they
     // are the same documents, a revision of routes or registrations compiles no sidecar again.
     // Only what the previous compilation served is carried, so departed sidecars are dropped.
-    if (previous !== undefined && sameDocuments(previous.state.services, state.services)) {
+    if (
+      previous !== undefined &&
+      sameDocuments(previous.state.services, state.services) &&
+      sameDocuments(previous.state.authorizationPolicies, state.authorizationPolicies)
+    ) {
       for (const key of previous.#sidecarsServed) {
         const own = previous.#sidecars.get(key);
         if (own !== undefined) this.#sidecars.set(key, own);
@@ -229,6 +234,8 @@ export class MeshCompilation implements CompiledMesh {
     // STRICT takes mTLS only, certificate or not (a sidecar without one then serves nobody, as it
     // should); PERMISSIVE adds the mTLS chain only for a sidecar that holds a certificate.
     const mtls: MtlsMode = mode === "PERMISSIVE" && !node.mtls ? "DISABLE" : mode;
+    const service = this.state.services.get(node.service);
+    const authorization = authorizationFilters(this.state, node.service, service?.spec.ports.map((p) => p.port) ?? []);
     const key = [
       at(node.outbound),
       inbound ? at(inbound.listen) : "",
@@ -236,6 +243,7 @@ export class MeshCompilation implements CompiledMesh {
       protocol,
       upstreams,
       mtls,
+      JSON.stringify(authorization),
     ].join("\n");
     this.#sidecarsServed.add(key);
     let found = this.#sidecars.get(key);
@@ -247,7 +255,7 @@ export class MeshCompilation implements CompiledMesh {
       }
       const resources: CompiledResource[] = [...outbound];
       if (inbound !== undefined) {
-        const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol, mtls });
+        const compiled = compileInbound({ listen: inbound.listen, app: inbound.app, protocol, mtls, authorization });
         resources.push(compiled.listener, compiled.cluster);
       }
       const upstream = compileUpstreams(this.state, node.upstreams);

@@ -3,6 +3,7 @@
 // TLS (its transport socket); or two such chains, alike but for their transport, told apart by
 // filter_chain_match.transport_protocol ("tls" and "raw_buffer"): TLS and plaintext clients on one
 // port, as Istio's PERMISSIVE mode sets a listener up.
+
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import {
   Filter,
@@ -21,6 +22,7 @@ import { anyTypeName, Cursor, durationMs, join, requireAds, socketAddress, unpac
 import { ConfigErrorCode as Code } from "./errors.js";
 import { compileHttpFault, isHttpFault, type RuntimeFault } from "./http-fault.js";
 import { buildLocalReply, type RuntimeLocalReply } from "./local-reply.js";
+import { compileRbac, isRbacFilter, type RuntimeRbac } from "./rbac.js";
 import { compileAt } from "./route-config.js";
 import { buildTransportSocket, type RuntimeTls } from "./tls.js";
 
@@ -48,6 +50,8 @@ export interface RuntimeHttp {
   readonly via: string;
   /** The fault filter, when http_filters lists it: its name (the key of per-route overrides) and own config. */
   readonly fault?: { readonly name: string; readonly config: RuntimeFault } | undefined;
+  /** The RBAC filters http_filters lists, in order: a request must pass each. */
+  readonly rbac?: readonly RuntimeRbac[] | undefined;
   /** How the proxy rewrites the replies it makes itself (local_reply_config); absent: as they are. */
   readonly localReply?: RuntimeLocalReply | undefined;
   /**
@@ -309,6 +313,7 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
   const filters = hcm.httpFilters;
   if (filters.length === 0) at.fail(Code.routerNotLast, join(base, "http_filters"), "the router filter is required");
   let fault: RuntimeHttp["fault"];
+  const rbac: RuntimeRbac[] = [];
   for (const [i, filter] of filters.entries()) {
     const path = join(base, `http_filters[${i}]`);
     const typeName = filter.typedConfig === undefined ? undefined : anyTypeName(filter.typedConfig);
@@ -317,6 +322,8 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
       if (!isRouter) at.fail(Code.routerNotLast, path, "the last HTTP filter must be the router");
     } else if (isRouter) {
       at.fail(Code.routerNotLast, path, "the router must be the last HTTP filter");
+    } else if (filter.typedConfig !== undefined && isRbacFilter(filter.typedConfig) && !filter.disabled) {
+      rbac.push(compileRbac(at, join(path, "typed_config"), filter.name, filter.typedConfig));
     } else if (filter.typedConfig !== undefined && isHttpFault(filter.typedConfig) && !filter.disabled) {
       if (fault !== undefined) at.fail(Code.unsupportedFilter, path, "the fault filter is listed twice");
       fault = Object.freeze({
@@ -373,6 +380,8 @@ function buildHttp(at: Cursor, base: string, hcm: HttpConnectionManager, listene
     via: hcm.via,
     // Only when listed, so a listener without the fault filter builds exactly as before.
     ...(fault === undefined ? {} : { fault }),
+    // The RBAC filters in their order; only when listed.
+    ...(rbac.length === 0 ? {} : { rbac: Object.freeze(rbac) }),
     // Only when given, so a listener without one builds exactly as before.
     ...(hcm.localReplyConfig === undefined
       ? {}

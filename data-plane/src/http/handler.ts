@@ -2,14 +2,17 @@
 // answer it locally or forward it to an endpoint of the chosen cluster and stream the response
 // back. One handler per HTTP listener; see exchange.ts for a request's downstream side and
 // forward.ts for its upstream side (one path, with or without a retry policy).
+
 import { randomUUID } from "node:crypto";
 import type { Http2ServerRequest } from "node:http2";
 import type { Dispatcher } from "undici";
 import type { RuntimeHttp } from "../config/listener.js";
+import { authorize, principalNameOf, type RbacRequest, type RuntimeRbac } from "../config/rbac.js";
 import type { RuntimeTls } from "../config/tls.js";
 import type { ListenerHandler, ListenerRequest, ListenerResponse } from "../listeners/index.js";
 import { type RequestObserver, ResponseFlag } from "../observer/request-observer.js";
 import type { ForwardDecision, HeaderMutation, HeaderValue, RouteDecision, RouteTable } from "../router/index.js";
+import { RequestView } from "../router/request.js";
 import type { CircuitBreaker } from "../upstream/circuit-breaker.js";
 import type { AttemptOutcome, PickContext } from "../upstream/resilience.js";
 import { openTunnel } from "./connect-tunnel.js";
@@ -154,6 +157,12 @@ class Forwarder {
       exchange.localReply(400, "missing host header", undefined);
       return;
     }
+    // The RBAC filters run before the router picks a route, as in Envoy's filter chain.
+    const rbac = http.rbac;
+    if (rbac !== undefined && !this.#authorized(exchange, authority, rbac)) {
+      exchange.localReply(403, "RBAC: access denied", undefined);
+      return;
+    }
     const decision = table?.match({
       authority,
       path: exchange.path,
@@ -171,6 +180,29 @@ class Forwarder {
       if (faults.apply(exchange, fault, this.#resume, exchange, decision)) return;
     }
     this.#act(exchange, decision);
+  }
+
+  /** Whether every RBAC filter lets the request through; each decision is reported. */
+  #authorized(exchange: Exchange, authority: string, filters: readonly RuntimeRbac[]): boolean {
+    const request: RbacRequest = {
+      view: new RequestView({ authority, path: exchange.path, headers: (name) => headerOf(exchange, name) }),
+      destinationPort: exchange.req.socket.localPort ?? 0,
+      peer: exchange.peer,
+      remoteIp: exchange.peerHost,
+    };
+    const observer = this.#ctx.observer;
+    for (const filter of filters) {
+      if (filter.action === undefined || filter.action === "LOG") continue;
+      const { allowed, policy } = authorize(filter, request);
+      observer.authorized?.(
+        this.#ctx.listener,
+        allowed ? "allowed" : "denied",
+        policy,
+        exchange.peer === undefined ? undefined : principalNameOf(exchange.peer),
+      );
+      if (!allowed) return false;
+    }
+    return true;
   }
 
   /** What the route decided: forward, redirect, or answer directly. */

@@ -75,6 +75,7 @@ export class ProxyMetrics implements RequestObserver {
   readonly #downstreamDuration: ScrapedHistogram;
   readonly #downstreamConnectionsTotal: Counter<"listener">;
   readonly #tlsRefused: Counter<"listener" | "reason">;
+  readonly #rbac: Counter<"listener" | "decision">;
   readonly #upstreamDuration: ScrapedHistogram;
   readonly #responsesByFlag: Counter<"flag">;
   readonly #tcpConnections: Counter<"listener">;
@@ -120,6 +121,12 @@ export class ProxyMetrics implements RequestObserver {
       name: "weft_proxy_downstream_tls_refused_total",
       help: "Downstream connections closed before serving by a TLS listener, by listener and reason: plaintext (a client not speaking TLS to a listener that requires it), handshake (failed, e.g. no, untrusted or expired client certificate), verify_error (a certificate sent that does not verify), verify_san (no SAN matched), no_context (no certificate to present yet).",
       labelNames: ["listener", "reason"],
+      registers,
+    });
+    this.#rbac = new Counter({
+      name: "weft_proxy_rbac_requests_total",
+      help: "Requests an RBAC filter (an AuthorizationPolicy, or raw config) decided on, by listener and decision (allowed, denied); a request denied is answered 403 RBAC: access denied (gRPC PERMISSION_DENIED).",
+      labelNames: ["listener", "decision"],
       registers,
     });
     const activeConnections = options.activeConnections;
@@ -260,6 +267,11 @@ export class ProxyMetrics implements RequestObserver {
   /** Counts a downstream connection accepted by a listener (the open ones come from the callback). */
   connectionOpened(listener: string): void {
     this.#downstreamConnectionsTotal.labels(listener).inc();
+  }
+
+  /** An RBAC filter decided on a request. */
+  authorized(listener: string, decision: "allowed" | "denied"): void {
+    this.#rbac.labels(listener, decision).inc();
   }
 
   /** A TLS listener closed a connection before serving it. */

@@ -106,4 +106,15 @@ export interface RequestObserver {
   retriesExhausted?(cluster: string): void;
   /** Called when a circuit breaker of `cluster` refused a slot of `resource` (503 UO, or no retry). */
   overflowed?(cluster: string, resource: BreakerResource): void;
+  /**
+   * Called when an RBAC filter of `listener` decided (`allowed` or `denied`; LOG filters and
+   * filters without rules are not counted), with the policy that matched, if one did, and the
+   * caller's principal (its certificate's URI SAN) when it came over mTLS.
+   */
+  authorized?(
+    listener: string,
+    decision: "allowed" | "denied",
+    policy: string | undefined,
+    peer: string | undefined,
+  ): void;
 }

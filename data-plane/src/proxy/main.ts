@@ -125,7 +125,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   const proxyMetrics = metrics;
   const accessLog: AccessLog = createAccessLog(options.accessLog);
-  const observer = fanOut(metrics, accessLog, trafficMetrics);
+  const observer = fanOut(metrics, accessLog, trafficMetrics, logger.child({ component: "rbac" }));
   const runtime = new ProxyRuntime({
     listeners,
     clusters,
@@ -229,7 +229,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
  * One observer feeding the metrics and the access log (whose `ended` only queues a line), and the
  * resilience counters' hooks.
  */
-function fanOut(metrics: ProxyMetrics, accessLog: AccessLog, traffic: TrafficResilienceMetrics): RequestObserver {
+function fanOut(
+  metrics: ProxyMetrics,
+  accessLog: AccessLog,
+  traffic: TrafficResilienceMetrics,
+  rbacLogger: Logger,
+): RequestObserver {
   return {
     ended(record: RequestRecord): void {
       metrics.ended(record);
@@ -238,5 +243,12 @@ function fanOut(metrics: ProxyMetrics, accessLog: AccessLog, traffic: TrafficRes
     retried: (cluster) => traffic.retried(cluster),
     retriesExhausted: (cluster) => traffic.retriesExhausted(cluster),
     overflowed: (cluster, resource) => traffic.overflowed(cluster, resource),
+    authorized: (listener, decision, policy, peer) => {
+      metrics.authorized(listener, decision);
+      // Every request's line is in the access log (status 403, downstream_peer_uri_san); this
+      // one says which policy decided, at debug, so a flood of denials does not flood the log.
+      if (decision === "denied")
+        rbacLogger.debug({ listener, policy: policy ?? null, peer: peer ?? null }, "request denied by RBAC");
+    },
   };
 }

@@ -2,6 +2,8 @@
 // reserved names (docs/mesh.md, "The compiler"). Pure: no I/O, no clock. A view is
 // compileOutbound (shared by every sidecar calling the same Services) plus, per sidecar,
 // compileOutboundListener and compileInbound.
+
+export * from "./authorization.js";
 export { compileCluster, speaksHttp, speaksHttp2 } from "./clusters.js";
 export type { CompiledResource, CompileIssue } from "./compiled-resource.js";
 export { CONNECT_ROUTE, CONNECT_UPGRADE, compileConnectCluster } from "./connect.js";

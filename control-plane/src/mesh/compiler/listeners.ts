@@ -35,6 +35,7 @@ function httpConnectionManager(
   routes: EnvoyJson,
   faults: boolean,
   extra: EnvoyJson = {},
+  filters: readonly EnvoyJson[] = [],
 ): EnvoyJson {
   const router = { name: "envoy.filters.http.router", typedConfig: { "@type": `type.googleapis.com/${ROUTER}` } };
   return {
@@ -45,7 +46,7 @@ function httpConnectionManager(
       codecType: "AUTO",
       ...routes,
       // The fault filter injects only what a route's typed_per_filter_config asks for (fault.ts).
-      httpFilters: faults ? [faultHttpFilter(), router] : [router],
+      httpFilters: [...filters, ...(faults ? [faultHttpFilter()] : []), router],
       ...extra,
     },
   };
@@ -88,6 +89,8 @@ export interface InboundOptions {
   readonly protocol: AppProtocol;
   /** How the inbound listener takes its callers (mtls.ts); DISABLE (plaintext) when absent. */
   readonly mtls?: MtlsMode;
+  /** HTTP filters deciding who may call (authorization.ts), run before the router; HTTP apps only. */
+  readonly authorization?: readonly EnvoyJson[];
 }
 
 export interface Inbound {
@@ -135,6 +138,7 @@ export function compileInbound(options: InboundOptions): Inbound {
             forwardClientCertDetails: "APPEND_FORWARD",
             setCurrentClientCertDetails: { subject: true, dns: true, uri: true },
           },
+          options.authorization ?? [],
         );
   const listener = compiled("listeners", {
     name: INBOUND_LISTENER,

@@ -1,6 +1,7 @@
 // What the compiler reads: the store's mesh documents, indexed once per store state. Documents in
 // the store passed their kind's checks, so each is typed by its kind here without checking again.
 import type {
+  authorizationPolicyKind,
   destinationRuleKind,
   FaultInjectionSpec,
   grpcRouteKind,
@@ -19,6 +20,8 @@ export type WorkloadEntrySpec = SpecOf<typeof workloadEntryKind>;
 export type HttpRouteSpec = SpecOf<typeof httpRouteKind>;
 export type GrpcRouteSpec = SpecOf<typeof grpcRouteKind>;
 export type DestinationRuleSpec = SpecOf<typeof destinationRuleKind>;
+export type AuthorizationPolicySpec = SpecOf<typeof authorizationPolicyKind>;
+export type AuthorizationPolicyDocument = MeshDocument<AuthorizationPolicySpec>;
 
 export type ServiceDocument = MeshDocument<ServiceSpec>;
 export type WorkloadEntryDocument = MeshDocument<WorkloadEntrySpec>;
@@ -38,6 +41,7 @@ export interface MeshState {
   readonly grpcRoutes: ReadonlyMap<string, GrpcRouteDocument>;
   readonly destinationRules: ReadonlyMap<string, DestinationRuleDocument>;
   readonly faultInjections: ReadonlyMap<string, FaultInjectionDocument>;
+  readonly authorizationPolicies: ReadonlyMap<string, AuthorizationPolicyDocument>;
 }
 
 /** A mesh document as the store holds it: its kind's REST name and the parsed document. */
@@ -58,6 +62,7 @@ export function meshStateOf(documents: Iterable<StoredMeshDocument>): MeshState 
     grpcroutes: new Map(),
     destinationrules: new Map(),
     faultinjections: new Map(),
+    authorizationpolicies: new Map(),
   };
   for (const { kind, document } of documents) byKind[kind].set(document.metadata.name, document);
   // Stored documents passed their kind's checks: each map holds its kind's documents only.
@@ -70,6 +75,7 @@ export function meshStateOf(documents: Iterable<StoredMeshDocument>): MeshState 
     grpcRoutes: sorted(byKind.grpcroutes),
     destinationRules: sorted(byKind.destinationrules),
     faultInjections: sorted(byKind.faultinjections),
+    authorizationPolicies: sorted(byKind.authorizationpolicies),
   };
 }
 

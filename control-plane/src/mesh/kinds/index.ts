@@ -1,6 +1,7 @@
 // Every mesh kind, looked up by REST API name (MESH_KINDS) or by the document's own apiVersion and
 // kind (meshKindOfDocument). Adding a kind: a file like service.ts, its name in MeshKindName
 // (kind.ts) and its entry below.
+import { authorizationPolicyKind } from "./authorization-policy.js";
 import { destinationRuleKind } from "./destination-rule.js";
 import { faultInjectionKind } from "./fault-injection.js";
 import { grpcRouteKind } from "./grpc-route.js";
@@ -9,12 +10,21 @@ import type { MeshKind, MeshKindName } from "./kind.js";
 import { serviceKind } from "./service.js";
 import { workloadEntryKind } from "./workload-entry.js";
 
+export { policyTargets } from "./authorization-policy.js";
 export { DEFAULT_NAMESPACE } from "./define-mesh-kind.js";
 export { type FaultInjectionSpec, GRPC_STATUS_CODES } from "./fault-injection.js";
 export type { MeshDocument, MeshKind, MeshKindName, MeshMetadata, MeshRef } from "./kind.js";
 export { FAULT_INJECTION_GROUP } from "./route-parts.js";
 export { APP_PROTOCOLS } from "./service.js";
-export { destinationRuleKind, faultInjectionKind, grpcRouteKind, httpRouteKind, serviceKind, workloadEntryKind };
+export {
+  authorizationPolicyKind,
+  destinationRuleKind,
+  faultInjectionKind,
+  grpcRouteKind,
+  httpRouteKind,
+  serviceKind,
+  workloadEntryKind,
+};
 
 /** Every mesh kind by its REST API name, in the order the API lists them and a store orders them. */
 export const MESH_KINDS: { readonly [N in MeshKindName]: MeshKind<N> } = {
@@ -24,6 +34,7 @@ export const MESH_KINDS: { readonly [N in MeshKindName]: MeshKind<N> } = {
   grpcroutes: grpcRouteKind as MeshKind<"grpcroutes">,
   destinationrules: destinationRuleKind as MeshKind<"destinationrules">,
   faultinjections: faultInjectionKind as MeshKind<"faultinjections">,
+  authorizationpolicies: authorizationPolicyKind as MeshKind<"authorizationpolicies">,
 };
 
 /** Every mesh kind's REST API name, in the order of MESH_KINDS. */

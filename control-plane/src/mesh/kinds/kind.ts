@@ -15,7 +15,8 @@ export type MeshKindName =
   | "httproutes"
   | "grpcroutes"
   | "destinationrules"
-  | "faultinjections";
+  | "faultinjections"
+  | "authorizationpolicies";
 
 /**
  * A mesh document's dependency on a Service (or, from a route's ExtensionRef filter, a
