@@ -12,30 +12,30 @@ export interface Issued {
   readonly rotateAt: Date;
 }
 
-export interface RenewerOptions {
+export interface RenewerOptions<T extends Issued = Issued> {
   /** Issues and installs a certificate (writes the files); rejects when it could not. */
-  readonly issue: () => Promise<Issued>;
+  readonly issue: () => Promise<T>;
   readonly clock: Clock;
   /** Told of each certificate installed and of each failed attempt with the wait before the next. */
-  readonly onIssued?: (issued: Issued) => void;
+  readonly onIssued?: (issued: T) => void;
   readonly onFailed?: (error: unknown, retryInMs: number) => void;
 }
 
 export const FIRST_RETRY_MS = 1_000;
 export const MAX_RETRY_MS = 30_000;
 
-export class CertificateRenewer {
-  readonly #options: RenewerOptions;
+export class CertificateRenewer<T extends Issued = Issued> {
+  readonly #options: RenewerOptions<T>;
   #timer: Timer | undefined;
   #closed = false;
   #failures = 0;
 
-  constructor(options: RenewerOptions) {
+  constructor(options: RenewerOptions<T>) {
     this.#options = options;
   }
 
   /** Issues the first certificate (rejects if that fails), then keeps renewing until close(). */
-  async start(): Promise<Issued> {
+  async start(): Promise<T> {
     const issued = await this.#options.issue();
     this.#installed(issued);
     return issued;
@@ -48,7 +48,7 @@ export class CertificateRenewer {
     this.#timer = undefined;
   }
 
-  #installed(issued: Issued): void {
+  #installed(issued: T): void {
     this.#failures = 0;
     this.#options.onIssued?.(issued);
     this.#schedule(Math.max(0, issued.rotateAt.getTime() - this.#options.clock.now()));

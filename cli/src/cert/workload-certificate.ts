@@ -52,8 +52,7 @@ export async function startWorkloadCertificate(options: WorkloadCertificateOptio
   const renewer = new CertificateRenewer({
     issue,
     clock: options.clock ?? systemClock,
-    onIssued: (issued) => {
-      const certificate = issued as IssuedCertificate;
+    onIssued: (certificate) => {
       logger.info(
         {
           spiffeId: certificate.spiffeId,

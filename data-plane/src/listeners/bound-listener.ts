@@ -98,7 +98,7 @@ export abstract class BoundListener<Handler> {
         // The TLS layer reads what was put back from the socket's buffer.
         this.#handshake(socket, transport);
       } else if (!transport.plaintext) {
-        transport.refused("plaintext");
+        transport.refused({ reason: "plaintext", detail: "the first byte starts no TLS handshake" });
         socket.destroy();
       } else {
         this.#handshaking.delete(socket);
@@ -115,7 +115,7 @@ export abstract class BoundListener<Handler> {
     try {
       options = transport.serverOptions();
     } catch (error) {
-      transport.refused("no TLS context", error);
+      transport.refused({ reason: "no_context", detail: "no TLS context" }, error);
       socket.destroy();
       return;
     }
@@ -124,7 +124,9 @@ export abstract class BoundListener<Handler> {
       server = tls.createServer({ handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...options }, (secure) =>
         this.#secured(secure, transport),
       );
-      server.on("tlsClientError", (error) => transport.refused("TLS handshake failed", error));
+      server.on("tlsClientError", (error) =>
+        transport.refused({ reason: "handshake", detail: "TLS handshake failed" }, error),
+      );
       this.#tlsServers.set(options, server);
     }
     server.emit("connection", socket);

@@ -12,4 +12,5 @@ export type {
   ListenerSpec,
   TcpConnectionHandler,
   TcpListenerSpec,
+  TransportRefusal,
 } from "./types.js";

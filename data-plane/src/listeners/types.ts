@@ -34,9 +34,20 @@ export interface DownstreamTransport {
    */
   serverOptions(): tls.TlsOptions;
   /** After a handshake: undefined to serve the connection, or why it is refused (it is then closed). */
-  admit(socket: tls.TLSSocket): string | undefined;
-  /** Told of every connection refused (no context, a failed handshake, admit's reason). */
-  refused(reason: string, error?: unknown): void;
+  admit(socket: tls.TLSSocket): TransportRefusal | undefined;
+  /** Told of every connection refused, with why (and the error, for no_context and handshake). */
+  refused(refusal: TransportRefusal, error?: unknown): void;
+}
+
+/** Why a TLS listener closed a connection before serving it. */
+export interface TransportRefusal {
+  /**
+   * plaintext: no TLS handshake where TLS is required; no_context: no certificate to present yet;
+   * handshake: the handshake failed (no, untrusted or expired client certificate...); verify_error:
+   * a client certificate sent that does not verify; verify_san: no SAN of it matched.
+   */
+  readonly reason: "plaintext" | "no_context" | "handshake" | "verify_error" | "verify_san";
+  readonly detail: string;
 }
 
 interface ListenerSpecBase {

@@ -362,7 +362,7 @@ export class ProxyRuntime {
       serverOptions: () => {
         throw new Error("this proxy runs no TLS listeners");
       },
-      admit: () => "no TLS",
+      admit: () => ({ reason: "no_context", detail: "this proxy runs no TLS listeners" }),
       refused: () => undefined,
     };
   }

@@ -3,12 +3,12 @@
 // handshake (node verifies the chain; the SAN matchers are Envoy's and run here).
 import type tls from "node:tls";
 import type { RuntimeTls } from "../config/tls.js";
-import type { DownstreamTransport } from "../listeners/types.js";
+import type { DownstreamTransport, TransportRefusal } from "../listeners/types.js";
 import { recordPeer } from "./peer.js";
 import { type ResolvedTls, sansMatch, type TlsContexts } from "./tls-contexts.js";
 
 /** Why a listener closed a connection before serving it, for stats and logs. */
-export type DownstreamRefusal = "plaintext" | "no_context" | "handshake" | "verify_error" | "verify_san";
+export type DownstreamRefusal = TransportRefusal["reason"];
 
 export interface DownstreamTransportOptions {
   /** PERMISSIVE: serve plaintext clients too. */
@@ -42,25 +42,18 @@ export function downstreamTransport(
       }
       return made;
     },
-    admit(socket: tls.TLSSocket): string | undefined {
+    admit(socket: tls.TLSSocket): TransportRefusal | undefined {
       const resolved = current();
       const peer = recordPeer(socket);
       if (!resolved.verifiesPeer || peer === undefined) return undefined;
-      if (!socket.authorized) return `verify_error: ${String(socket.authorizationError)}`;
-      if (!sansMatch(peer.sans, resolved.sanMatchers)) return "verify_san: no SAN of the client certificate matches";
+      if (!socket.authorized) return { reason: "verify_error", detail: String(socket.authorizationError) };
+      if (!sansMatch(peer.sans, resolved.sanMatchers)) {
+        return { reason: "verify_san", detail: "no SAN of the client certificate matches" };
+      }
       return undefined;
     },
-    refused(reason: string, error?: unknown): void {
-      const kind: DownstreamRefusal = reason.startsWith("verify_error")
-        ? "verify_error"
-        : reason.startsWith("verify_san")
-          ? "verify_san"
-          : reason === "no TLS context"
-            ? "no_context"
-            : reason === "plaintext"
-              ? "plaintext"
-              : "handshake";
-      options.refused?.(kind, reason, error);
+    refused(refusal: TransportRefusal, error?: unknown): void {
+      options.refused?.(refusal.reason, refusal.detail, error);
     },
   };
 }

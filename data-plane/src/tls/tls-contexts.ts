@@ -6,7 +6,14 @@
 // certificate reaches new connections and drops none.
 import { readFileSync } from "node:fs";
 import tls from "node:tls";
-import type { RuntimeDataSource, RuntimeSanMatcher, RuntimeSecret, RuntimeTls, SanType } from "../config/tls.js";
+import type {
+  RuntimeCertificate,
+  RuntimeDataSource,
+  RuntimeSanMatcher,
+  RuntimeSecret,
+  RuntimeTls,
+  SanType,
+} from "../config/tls.js";
 import { ProxyError, ProxyErrorCode } from "../errors.js";
 
 /** Where SDS secrets are looked up by name. */
@@ -68,11 +75,7 @@ export class TlsContexts {
 
     const certificate = config.certificate;
     if (certificate !== undefined) {
-      const given =
-        "given" in certificate ? certificate.given : this.#secret(certificate.sds, "certificate").certificate;
-      if (given === undefined) {
-        throw unavailable(`secret "${(certificate as { sds: string }).sds}" holds no certificate`);
-      }
+      const given = "given" in certificate ? certificate.given : this.#secretCertificate(certificate.sds);
       options.cert = read(given.chain, "certificate_chain");
       options.key = read(given.key, "private_key");
     }
@@ -104,6 +107,12 @@ export class TlsContexts {
       verifiesPeer: roots !== undefined,
       sanMatchers,
     });
+  }
+
+  #secretCertificate(name: string): RuntimeCertificate {
+    const certificate = this.#secret(name, "certificate").certificate;
+    if (certificate === undefined) throw unavailable(`secret "${name}" holds no certificate`);
+    return certificate;
   }
 
   #secret(name: string, wanted: string): RuntimeSecret {
