@@ -28,7 +28,14 @@ export {
   type MessageOfKind,
   type MessageOfName,
   type ResourceRef,
+  ROOT_SECRET_NAME,
   routeKind,
+  secretType,
+  WORKLOAD_SECRET_NAME,
+  type XdsMessageOf,
+  type XdsResourceType,
+  type XdsTypeUrl,
+  xdsTypeOfTypeUrl,
 } from "./kinds/index.js";
 export {
   descriptorSetBytes,

@@ -3,15 +3,20 @@ import { clusterKind } from "./kinds/cluster.js";
 import { endpointKind } from "./kinds/endpoint.js";
 import { listenerKind } from "./kinds/listener.js";
 import { routeKind } from "./kinds/route.js";
+import { secretType } from "./kinds/secret.js";
 
 export { TYPE_URL_PREFIX, typeNameOf, typeUrlOf } from "./type-name.js";
 
-/** The four resource types Weft serves over xDS (from their kinds), and the extension types it reads inside them. */
+/**
+ * The resource types Weft serves over xDS (the four kinds, and the SDS Secret), and the extension
+ * types it reads inside them.
+ */
 export const TypeUrl = {
   listener: listenerKind.typeUrl,
   route: routeKind.typeUrl,
   cluster: clusterKind.typeUrl,
   endpoint: endpointKind.typeUrl,
+  secret: secretType.typeUrl,
   httpConnectionManager:
     "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
   router: "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",

@@ -48,7 +48,13 @@ export const ErrorCode = {
   csrKeyUnsupported: "WEFT_CSR_KEY_UNSUPPORTED",
   /** CA material (a stored root, an operator's --ca-cert/--ca-key) that cannot sign: see the details. */
   caInvalid: "WEFT_CA_INVALID",
+  // The TLS xDS port (xds/node-identity.ts).
+  /** A call on the TLS xDS port that needs a client certificate from the mesh CA and came without one. */
+  certificateRequired: "WEFT_CERTIFICATE_REQUIRED",
+  /** A client certificate whose identity does not match the node (or registration) the client claims. */
+  identityMismatch: "WEFT_IDENTITY_MISMATCH",
   // Start-up and internals.
+  /** The API beyond loopback without a token, or the plaintext xDS port beyond loopback without --xds-plaintext. */
   insecureListen: "WEFT_INSECURE_LISTEN",
   /** The xDS or API address could not be listened on (taken, not this machine's, not allowed). */
   listenFailed: "WEFT_LISTEN_FAILED",

@@ -3,15 +3,24 @@
 // calls startControlPlane and stops it on SIGTERM.
 
 import { hostname } from "node:os";
+import { experimental } from "@grpc/grpc-js";
 import pino, { type Logger } from "pino";
 import { KIND_NAMES, KINDS } from "../../proto/index.js";
 import { type Clock, systemClock } from "../../time/index.js";
 import { ApiTokens } from "./api/api-tokens.js";
 import { buildApi } from "./api/app.js";
-import { assertSafeListen } from "./api/listen-guard.js";
+import { assertSafeListen, isLoopbackHost } from "./api/listen-guard.js";
 import { StoreWriter } from "./api/store-writer.js";
 import { certificateService } from "./ca/certificate-service.js";
-import { DEFAULT_LEAF_TTL_MS, DEFAULT_TRUST_DOMAIN, JoinTokens, loadMeshCa, rootFingerprint } from "./ca/index.js";
+import {
+  type CertificateAuthority,
+  DEFAULT_LEAF_TTL_MS,
+  DEFAULT_TRUST_DOMAIN,
+  JoinTokens,
+  loadMeshCa,
+  rootFingerprint,
+} from "./ca/index.js";
+import { ServingCertificate } from "./ca/serving-certificate.js";
 import { ErrorCode, WeftError } from "./errors.js";
 import { formatAddress, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { listenFailureMessage } from "./listen-failure.js";
@@ -24,13 +33,25 @@ import { SnapshotBuilder } from "./snapshot/snapshot-builder.js";
 import { ConvergenceTracker } from "./status/convergence.js";
 import { StatusRegistry } from "./status/registry.js";
 import { SqliteStore } from "./store/sqlite-store.js";
+import { meshIdentityAdmission } from "./xds/admission.js";
 import type { XdsContext } from "./xds/context.js";
 import { encodeControlPlane } from "./xds/wire.js";
-import { XdsServer } from "./xds/xds-server.js";
+import { type GrpcService, XdsServer } from "./xds/xds-server.js";
 
 export interface ControlPlaneOptions {
-  /** HOST:PORT for xDS (gRPC). */
+  /** HOST:PORT for plaintext xDS (gRPC); beyond loopback only with `xdsPlaintext`. */
   readonly xdsListen: string;
+  /**
+   * The operator's acknowledgment that the plaintext xDS port may listen beyond loopback
+   * (`--xds-plaintext`): config, registrations and join tokens then cross the network unencrypted.
+   */
+  readonly xdsPlaintext?: boolean | undefined;
+  /**
+   * HOST:PORT for xDS over TLS (`--xds-tls-listen`, istiod's 15012): the same services, a serving
+   * certificate from the mesh CA, client certificates checked against the node they claim
+   * (xds/admission.ts). Off when unset.
+   */
+  readonly xdsTlsListen?: string | undefined;
   /** HOST:PORT for the REST API. */
   readonly apiListen: string;
   /** Folder holding the SQLite database. */
@@ -70,6 +91,8 @@ export interface ControlPlaneOptions {
 
 export interface RunningControlPlane {
   readonly xdsAddress: string;
+  /** The TLS xDS port's address, when `xdsTlsListen` was given. */
+  readonly xdsTlsAddress: string | undefined;
   readonly apiAddress: string;
   /** Stops accepting, lets API requests finish, closes xDS streams, closes the store. */
   close(): Promise<void>;
@@ -79,8 +102,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const logger = options.logger ?? pino({ level: options.logLevel ?? "info" });
   const clock = options.clock ?? systemClock;
   const xdsAt = parseListenAddress(options.xdsListen, "--xds-listen");
+  const xdsTlsAt =
+    options.xdsTlsListen === undefined ? undefined : parseListenAddress(options.xdsTlsListen, "--xds-tls-listen");
   const apiAt = parseListenAddress(options.apiListen, "--api-listen");
   assertSafeListen(apiAt.host, options.apiToken);
+  assertSafeXdsListen(xdsAt.host, options.xdsPlaintext === true);
 
   const cleanups: (() => Promise<void> | void)[] = [];
   const close = async () => {
@@ -127,6 +153,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       logger,
       clock,
       security: { trustDomain: mesh.ca.trustDomain, mode: options.mtlsMode ?? "PERMISSIVE" },
+      // SDS serves the mesh's trust bundle as ROOTCA; `default` stays with each workload.
+      secrets: { trustBundlePem: mesh.ca.trustBundlePem() },
     });
     builder.subscribe((snapshot) => {
       metrics.storeRevision.set(snapshot.revision);
@@ -185,6 +213,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const registration = registrationService(registry, logger.child({ component: "registry" }), {
       tokens: joinTokens,
       required: options.registrationAuth === "required",
+      trustDomain: mesh.ca.trustDomain,
     });
     // Workloads ask for certificates there too, with their join token.
     const certificates = certificateService({
@@ -199,6 +228,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       throw listenFailed(xdsAt, "--xds-listen", error);
     });
     cleanups.push(() => xds.shutdown(500));
+    const xdsTls =
+      xdsTlsAt === undefined
+        ? undefined
+        : await startTlsXds({
+            at: xdsTlsAt,
+            ca: mesh.ca,
+            ttlMs: options.certTtlMs ?? DEFAULT_LEAF_TTL_MS,
+            context,
+            clock,
+            services: [registration, certificates],
+            logger,
+            cleanups,
+          });
 
     let ready = false;
     const api = await buildApi({
@@ -225,11 +267,21 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
 
     ready = true;
     xds.setServing(true);
+    xdsTls?.server.setServing(true);
     const xdsAddress = formatAddress(xdsAt.host, xdsPort);
     const apiAddress = formatAddress(apiAt.host, apiPort);
-    logger.info({ xds: xdsAddress, api: apiAddress, dataDir: options.dataDir }, "control plane ready");
+    logger.info(
+      {
+        xds: xdsAddress,
+        ...(xdsTls === undefined ? {} : { xdsTls: xdsTls.address }),
+        api: apiAddress,
+        dataDir: options.dataDir,
+      },
+      "control plane ready",
+    );
     return {
       xdsAddress,
+      xdsTlsAddress: xdsTls?.address,
       apiAddress,
       close: async () => {
         ready = false;
@@ -241,6 +293,68 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await close();
     throw error;
   }
+}
+
+/**
+ * How long a connection to the TLS xDS port lives before the client is asked to reconnect, as
+ * istiod's 30 minutes: a sidecar then presents its renewed certificate, and a stream never runs
+ * on for long with a certificate past its expiry (the handshake checked it once).
+ */
+const TLS_MAX_CONNECTION_AGE_MS = 30 * 60 * 1000;
+
+/**
+ * The TLS xDS port: its serving certificate issued (and renewed) by the mesh CA, client
+ * certificates asked for and verified against the mesh root but optional at the handshake (a
+ * sidecar's first CreateCertificate has none), the same services behind the identity check.
+ */
+async function startTlsXds(options: {
+  readonly at: ListenAddress;
+  readonly ca: CertificateAuthority;
+  readonly ttlMs: number;
+  readonly context: XdsContext;
+  readonly clock: Clock;
+  readonly services: readonly GrpcService[];
+  readonly logger: Logger;
+  readonly cleanups: (() => Promise<void> | void)[];
+}): Promise<{ server: XdsServer; address: string }> {
+  const { at, ca, clock, logger, cleanups } = options;
+  const serving = new ServingCertificate({
+    ca,
+    listenHost: at.host,
+    ttlMs: options.ttlMs,
+    clock,
+    logger: logger.child({ component: "ca" }),
+  });
+  await serving.start();
+  cleanups.push(() => serving.close());
+  const server = new XdsServer({
+    context: options.context,
+    clock,
+    services: options.services,
+    // One provider for both roles: grpc-js asks for client certificates only with a CA provider.
+    credentials: experimental.createCertificateProviderServerCredentials(serving, serving, false),
+    admission: meshIdentityAdmission({ trustDomain: ca.trustDomain, logger: logger.child({ component: "xds" }) }),
+    maxConnectionAgeMs: TLS_MAX_CONNECTION_AGE_MS,
+  });
+  const port = await server.listen(at.host, at.port).catch((error: unknown) => {
+    throw listenFailed(at, "--xds-tls-listen", error);
+  });
+  cleanups.push(() => server.shutdown(500));
+  return { server, address: formatAddress(at.host, port) };
+}
+
+/**
+ * Throws WEFT_INSECURE_LISTEN when the plaintext xDS port would listen beyond loopback without
+ * the operator's explicit `xdsPlaintext`, as the API refuses to without a token.
+ */
+function assertSafeXdsListen(host: string, plaintextAcknowledged: boolean): void {
+  if (plaintextAcknowledged || isLoopbackHost(host)) return;
+  throw new WeftError(
+    ErrorCode.insecureListen,
+    `refusing to serve plaintext xDS on ${host}: config, registrations and join tokens would cross the network unencrypted. ` +
+      "Serve xDS over TLS with --xds-tls-listen and keep --xds-listen on loopback, or acknowledge plaintext with --xds-plaintext (or WEFT_XDS_PLAINTEXT=true).",
+    { details: [{ path: "--xds-listen", message: "a non-loopback address needs --xds-plaintext" }] },
+  );
 }
 
 /** A failed listen as WEFT_LISTEN_FAILED, its message naming the cause and the flag that moves it. */

@@ -5,14 +5,16 @@
 //
 // Adding a kind: a file like listener.ts, its name in KindName (kind.ts), its entry in both maps
 // below; the compiler then points to every table that lacks it.
+import type { Secret } from "../gen/envoy/extensions/transport_sockets/tls/v3/secret.js";
 import { clusterKind } from "./cluster.js";
 import { endpointKind } from "./endpoint.js";
-import type { Kind, KindName, MessageOfKind } from "./kind.js";
+import type { Kind, KindName, MessageOfKind, XdsResourceType } from "./kind.js";
 import { listenerKind } from "./listener.js";
 import { routeKind } from "./route.js";
+import { ROOT_SECRET_NAME, secretType, WORKLOAD_SECRET_NAME } from "./secret.js";
 
-export type { Kind, KindCodec, KindName, MessageOfKind, ResourceRef } from "./kind.js";
-export { clusterKind, endpointKind, listenerKind, routeKind };
+export type { Kind, KindCodec, KindName, MessageOfKind, ResourceRef, XdsResourceType } from "./kind.js";
+export { clusterKind, endpointKind, listenerKind, ROOT_SECRET_NAME, routeKind, secretType, WORKLOAD_SECRET_NAME };
 
 /** In the order the API lists them and a store applies them. */
 const LITERAL = {
@@ -65,6 +67,21 @@ export function isKindTypeUrl(typeUrl: string): typeUrl is KindTypeUrl {
 /** The kind whose resources travel under `typeUrl`, or undefined for another type. */
 export function kindOfTypeUrl(typeUrl: string): Kind | undefined {
   return isKindTypeUrl(typeUrl) ? KINDS_BY_TYPE_URL[typeUrl] : undefined;
+}
+
+/**
+ * Every type URL that travels over xDS: the kinds', and the SDS Secret's (served by the control
+ * plane, never a kind of the API).
+ */
+export type XdsTypeUrl = KindTypeUrl | typeof secretType.typeUrl;
+
+/** The generated message type of the resources that travel over xDS under type URL `U`. */
+export type XdsMessageOf<U extends XdsTypeUrl> = U extends KindTypeUrl ? MessageOf<U> : Secret;
+
+/** The xDS resource type of `typeUrl` (a kind's, or the Secret's), or undefined for another type. */
+export function xdsTypeOfTypeUrl(typeUrl: string): XdsResourceType | undefined {
+  if (typeUrl === secretType.typeUrl) return secretType as XdsResourceType;
+  return kindOfTypeUrl(typeUrl);
 }
 
 /** The kind an apply document names with `kind: Listener` (or the plural path form). */

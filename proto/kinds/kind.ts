@@ -25,10 +25,11 @@ export interface KindCodec<M> {
   decode(input: BinaryReader | Uint8Array, length?: number): M;
 }
 
-/** One kind of resource; `M` is its generated (ts-proto) message type. */
-export interface Kind<N extends KindName = KindName, U extends string = string, M = unknown> {
-  /** The REST API's name (plural): `listeners`. */
-  readonly kind: N;
+/**
+ * What both planes' xDS layers need of a resource type that travels over xDS: a kind (below), or
+ * a type served but never written through the API (the SDS Secret, secret.ts).
+ */
+export interface XdsResourceType<U extends string = string, M = unknown> {
   /** As on the wire, in DiscoveryRequest.type_url and Any.type_url. */
   readonly typeUrl: U;
   /** Full protobuf name: `envoy.config.listener.v3.Listener`. */
@@ -37,19 +38,26 @@ export interface Kind<N extends KindName = KindName, U extends string = string, 
   readonly messageName: string;
   /** How operators say one resource (`listener/front`) and the xDS metrics' `type` label. */
   readonly singular: string;
-  /** Further names the CLI accepts for the kind, besides the plural, singular and message name. */
-  readonly aliases: readonly string[];
   /** The discovery service that serves it: `LDS`. */
   readonly discoveryService: string;
   /** The message name in snake_case, as the proxy's NACKs name the resource type: `route_configuration`. */
   readonly snakeName: string;
+  readonly codec: KindCodec<M>;
+  nameOf(message: M): string;
+}
+
+/** One kind of resource; `M` is its generated (ts-proto) message type. */
+export interface Kind<N extends KindName = KindName, U extends string = string, M = unknown>
+  extends XdsResourceType<U, M> {
+  /** The REST API's name (plural): `listeners`. */
+  readonly kind: N;
+  /** Further names the CLI accepts for the kind, besides the plural, singular and message name. */
+  readonly aliases: readonly string[];
   /** The field holding the resource's name, in proto (snake_case) and ts-proto (camelCase) spelling. */
   readonly nameField: "name" | "cluster_name";
   readonly nameProperty: "name" | "clusterName";
-  readonly codec: KindCodec<M>;
   /** Decodes Envoy's JSON form strictly (see decodeJson); throws ProtoError. */
   fromJson(json: unknown, options?: JsonDecodeOptions): M;
-  nameOf(message: M): string;
   /** The other resources this one needs (routes by RDS name, clusters by route action, endpoints by EDS name). */
   references(message: M): ResourceRef[];
 }

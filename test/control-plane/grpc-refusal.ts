@@ -2,7 +2,7 @@
 // WEFT_ code from the trailing metadata.
 import assert from "node:assert/strict";
 import type { ServiceError } from "@grpc/grpc-js";
-import { ERROR_CODE_METADATA } from "../../control-plane/src/xds/unary-calls.js";
+import { ERROR_CODE_METADATA } from "../../control-plane/src/unary-calls.js";
 
 /** The refusal `promise` ends with; fails the test if it succeeds. */
 export async function refusal(promise: Promise<unknown>): Promise<{ code: number; weftCode: unknown }> {

@@ -7,7 +7,8 @@ import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js"
 import { rotationTime } from "../../../control-plane/src/ca/leaf-validity.js";
 import { parseSpiffeId, spiffeIdOfCertificate } from "../../../control-plane/src/ca/spiffe-id.js";
 import { generateKeyAndCsr } from "../../../control-plane/src/ca/workload-csr.js";
-import { ERROR_CODE_METADATA } from "../../../control-plane/src/xds/unary-calls.js";
+import { ERROR_CODE_METADATA } from "../../../control-plane/src/unary-calls.js";
+import type { XdsChannel } from "../../../data-plane/src/xds-client/control-plane-tls.js";
 import { IstioCertificateServiceClient } from "../../../proto/gen/istio/v1/auth/ca.js";
 import { CliError, CliErrorCode } from "../errors.js";
 import type { Issued } from "./certificate-renewer.js";
@@ -21,6 +22,8 @@ export interface IssueOptions {
   /** The lifetime to ask for in seconds; the control plane's default when absent. */
   readonly ttlSeconds?: number | undefined;
   readonly timeoutMs: number;
+  /** TLS to the control plane's TLS xDS port (server-authenticated); plaintext when absent. */
+  readonly channel?: XdsChannel | undefined;
 }
 
 export interface IssuedCertificate extends Issued {
@@ -32,7 +35,11 @@ export interface IssuedCertificate extends Issued {
 }
 
 function call(options: IssueOptions, csr: string): Promise<string[]> {
-  const client = new IstioCertificateServiceClient(options.server, credentials.createInsecure());
+  const client = new IstioCertificateServiceClient(
+    options.server,
+    options.channel?.credentials ?? credentials.createInsecure(),
+    options.channel?.options,
+  );
   const metadata = new Metadata();
   metadata.set("authorization", `Bearer ${options.joinToken}`);
   return new Promise<string[]>((resolve, reject) => {

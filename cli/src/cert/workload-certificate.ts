@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import { workloadSecrets } from "../../../data-plane/src/sidecar/workload-secrets.js";
 import { ProxySecrets } from "../../../data-plane/src/tls/index.js";
+import type { ControlPlaneTrust } from "../../../data-plane/src/xds-client/control-plane-tls.js";
 import { type Clock, systemClock } from "../../../time/index.js";
 import { CertificateRenewer } from "./certificate-renewer.js";
 import { type IssuedCertificate, issueCertificate } from "./issue-certificate.js";
@@ -19,6 +20,12 @@ export interface WorkloadCertificateOptions {
   readonly ttlSeconds?: number;
   readonly timeoutMs?: number;
   readonly clock?: Clock;
+  /**
+   * TLS to the control plane (`--xds-root-cert`): certificates are asked for over its
+   * server-authenticated channel, and each one issued becomes the identity its mutual channel
+   * presents on new connections.
+   */
+  readonly trust?: ControlPlaneTrust | undefined;
 }
 
 export interface WorkloadCertificate {
@@ -40,8 +47,15 @@ export async function startWorkloadCertificate(options: WorkloadCertificateOptio
           service: options.service,
           ttlSeconds: options.ttlSeconds,
           timeoutMs: options.timeoutMs ?? 10_000,
+          channel: options.trust?.serverAuthenticated,
         });
         for (const secret of workloadSecrets(issued.chain, issued.keyPem)) secrets.setLocal(secret);
+        // What the sidecar presents to the control plane: its certificate and issuers, not the root.
+        const presented = issued.chain.length > 1 ? issued.chain.slice(0, -1) : issued.chain;
+        options.trust?.setIdentity(
+          presented.map((pem) => (pem.endsWith("\n") ? pem : `${pem}\n`)).join(""),
+          issued.keyPem,
+        );
         return issued;
       } catch (error) {
         failure = error;

@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { systemClock } from "../../../time/index.js";
 import { CERT_CHAIN_FILE, KEY_FILE, ROOT_CERT_FILE, writeCertificateFiles } from "../cert/certificate-files.js";
 import { CertificateRenewer } from "../cert/certificate-renewer.js";
+import { controlPlaneTrustFrom } from "../cert/control-plane-root.js";
 import type { IssuedCertificate } from "../cert/issue-certificate.js";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
 import { CliError, CliErrorCode } from "../errors.js";
@@ -20,6 +21,7 @@ interface Flags {
   out: string;
   joinToken: string;
   xdsServer: string;
+  xdsRootCert?: string;
   ttl?: number;
   renew?: boolean;
   timeout: number;
@@ -31,12 +33,14 @@ interface Flags {
 async function issueAndWrite(flags: Flags): Promise<IssuedCertificate> {
   // Loaded here, not at the top: gRPC and the X.509 library are for this command only.
   const { issueCertificate } = await import("../cert/issue-certificate.js");
+  const trust = flags.xdsRootCert === undefined ? undefined : await controlPlaneTrustFrom(flags.xdsRootCert);
   const issued = await issueCertificate({
     server: flags.xdsServer,
     joinToken: flags.joinToken,
     service: flags.service,
     ttlSeconds: flags.ttl,
     timeoutMs: flags.timeout,
+    channel: trust?.serverAuthenticated,
   });
   try {
     await writeCertificateFiles(flags.out, { keyPem: issued.keyPem, chain: issued.chain });
@@ -63,6 +67,12 @@ function issueCommand(): Command {
         "127.0.0.1:18000",
       ),
     )
+    .addOption(
+      envOption(
+        "--xds-root-cert <file>",
+        "the mesh root (PEM, as GET /v1/ca shows it): reach --xds-server over TLS (the control plane's --xds-tls-listen), verifying it against this root",
+      ),
+    )
     .option("--ttl <duration>", "the lifetime to ask for (at most the control plane's --cert-ttl)", ttlSeconds)
     .option("--renew", "keep running: write a new certificate at each one's half-life, until SIGTERM")
     .addOption(
@@ -86,6 +96,7 @@ function issueCommand(): Command {
         ...examples([
           ["weft cert issue --service web --out ./certs --join-token $TOKEN", "one certificate for web"],
           ["WEFT_JOIN_TOKEN=$TOKEN weft cert issue --service web --out ./certs --renew", "and keep it current"],
+          ["weft cert issue --service web --out ./certs --xds-server cp:15012 --xds-root-cert root.pem"],
         ]),
       ].join("\n"),
     )

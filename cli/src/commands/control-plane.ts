@@ -1,7 +1,9 @@
 // `weft control-plane`: serves xDS and the REST API until SIGTERM or SIGINT, then drains and exits 0.
 import { Command, InvalidArgumentError } from "commander";
+import { isLoopbackHost } from "../../../control-plane/src/api/listen-guard.js";
 import { DEFAULT_LEAF_TTL_MS } from "../../../control-plane/src/ca/leaf-validity.js";
 import { checkTrustDomain, DEFAULT_TRUST_DOMAIN } from "../../../control-plane/src/ca/spiffe-id.js";
+import { parseListenAddress } from "../../../control-plane/src/listen-address.js";
 import { DEFAULT_REGISTRATION_GRACE_MS } from "../../../control-plane/src/registry/liveness.js";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
 import { runUntilStopped } from "../run-until-stopped.js";
@@ -10,6 +12,8 @@ import { parseDuration } from "./client-options.js";
 
 interface Flags {
   xdsListen: string;
+  xdsPlaintext?: boolean;
+  xdsTlsListen?: string;
   apiListen: string;
   dataDir: string;
   apiToken?: string;
@@ -39,10 +43,47 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+/**
+ * Why --xds-listen may not be used as given: a non-loopback host without --xds-plaintext (a usage
+ * error, exit 2, before anything starts). An address that does not parse is left to the control
+ * plane's own check.
+ */
+function plaintextXdsProblem(xdsListen: string, acknowledged: boolean): string | undefined {
+  if (acknowledged) return undefined;
+  let host: string;
+  try {
+    host = parseListenAddress(xdsListen, "--xds-listen").host;
+  } catch {
+    return undefined;
+  }
+  if (isLoopbackHost(host)) return undefined;
+  return (
+    `--xds-listen: ${xdsListen} is not a loopback address, and xDS there is plaintext: serve xDS over TLS with ` +
+    "--xds-tls-listen and keep --xds-listen on loopback, or add --xds-plaintext (WEFT_XDS_PLAINTEXT) to accept plaintext"
+  );
+}
+
 export function controlPlaneCommand(): Command {
   return new Command("control-plane")
     .description("serve xDS over gRPC and the REST API, with the config kept in SQLite")
-    .addOption(envOption("--xds-listen <host:port>", "where proxies connect for xDS").default("127.0.0.1:18000"))
+    .addOption(
+      envOption(
+        "--xds-listen <host:port>",
+        "where proxies connect for plaintext xDS (loopback, or beyond with --xds-plaintext)",
+      ).default("127.0.0.1:18000"),
+    )
+    .addOption(
+      envOption(
+        "--xds-plaintext",
+        "allow --xds-listen on a non-loopback address: config, registrations and join tokens then cross the network unencrypted",
+      ),
+    )
+    .addOption(
+      envOption(
+        "--xds-tls-listen <host:port>",
+        "also serve xDS over TLS here (certificate from the mesh CA; sidecars with --xds-root-cert connect with mutual TLS, checked against the node they claim); off unless given",
+      ),
+    )
     .addOption(envOption("--api-listen <host:port>", "where the REST API listens").default("127.0.0.1:18080"))
     .addOption(envOption("--data-dir <dir>", "folder for the config database (weft.db)").default("./.weft"))
     .addOption(
@@ -115,12 +156,22 @@ export function controlPlaneCommand(): Command {
         "same one; --ca-cert and --ca-key sign with an operator's CA instead (not copied into the store).",
         "Workloads get certificates on the xDS port with a join token (weft token create, weft cert issue).",
         "",
+        "--xds-tls-listen serves the same services over TLS, with a certificate the mesh CA issues",
+        "(spiffe://DOMAIN/control-plane, renewed at half-life). There every call but CreateCertificate,",
+        "health and reflection needs a client certificate from the mesh CA (else UNAUTHENTICATED), and",
+        "a node must claim the service its certificate names (else PERMISSION_DENIED, logged).",
+        "The plaintext --xds-listen stays for loopback and for gRPC proxyless clients; beyond loopback",
+        "it needs --xds-plaintext.",
+        "",
         "Examples:",
         "  $ weft control-plane",
         "  $ WEFT_API_TOKEN=secret weft control-plane --api-listen 0.0.0.0:18080",
+        "  $ weft control-plane --xds-tls-listen 0.0.0.0:15012",
       ].join("\n"),
     )
     .action(async (flags: Flags, command: Command) => {
+      const plaintextProblem = plaintextXdsProblem(flags.xdsListen, flags.xdsPlaintext === true);
+      if (plaintextProblem !== undefined) command.error(plaintextProblem);
       if ((flags.caCert === undefined) !== (flags.caKey === undefined)) {
         command.error(
           flags.caCert === undefined
@@ -138,6 +189,8 @@ export function controlPlaneCommand(): Command {
       await runUntilStopped({ logger, delayMs: 10_000, stoppingMessage: "stopping" }, () =>
         startControlPlane({
           xdsListen: flags.xdsListen,
+          xdsPlaintext: flags.xdsPlaintext === true,
+          xdsTlsListen: flags.xdsTlsListen,
           apiListen: flags.apiListen,
           dataDir: flags.dataDir,
           apiToken: flags.apiToken,

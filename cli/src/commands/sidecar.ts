@@ -38,6 +38,7 @@ interface Flags extends ProxyRuntimeFlags {
   adminListen: string;
   nodeId?: string;
   joinToken?: string;
+  xdsRootCert?: string;
   depends?: string[];
   drainDelay: number;
 }
@@ -108,6 +109,12 @@ export function sidecarCommand(): Command {
       ),
     )
     .addOption(
+      envOption(
+        "--xds-root-cert <file>",
+        "the mesh root (PEM, as GET /v1/ca shows it): reach --xds-server over TLS (the control plane's --xds-tls-listen), verifying it against this root, and present the workload certificate there (needs --join-token)",
+      ),
+    )
+    .addOption(
       envOption("--depends <service,...>", "the Services the app calls (default: every Service; repeatable)").argParser(
         collectDepends,
       ),
@@ -141,6 +148,9 @@ export function sidecarCommand(): Command {
         "  An app that calls only catalog and pricing, and reaches the tcp Service db on a local port:",
         ...examples([["weft sidecar --service web --app 127.0.0.1:3000 --depends catalog,pricing \\"]]),
         "      --upstream db=127.0.0.1:5432",
+        "  Over the control plane's TLS xDS port, trusting the mesh root saved from GET /v1/ca:",
+        ...examples([["weft sidecar --service web --app 127.0.0.1:3000 --join-token $TOKEN \\"]]),
+        "      --xds-server cp.example:15012 --xds-root-cert ./mesh-root.pem",
         "  The app calls Services by name through the outbound listener:",
         "  $ HTTP_PROXY=http://127.0.0.1:15001 curl http://catalog/items",
       ].join("\n"),
@@ -160,6 +170,12 @@ export function sidecarCommand(): Command {
       // sidecar will send is refused once it runs.
       const { checkRegistration } = await import("./sidecar-registration-check.js");
       problems.push(...checkRegistration({ service: flags.service, labels, listen: flags.listen, nodeId }));
+      if (flags.xdsRootCert !== undefined && flags.joinToken === undefined) {
+        problems.push({
+          flag: "--xds-root-cert",
+          message: "needs --join-token: the TLS xDS port serves only sidecars holding a workload certificate",
+        });
+      }
       if (problems.length > 0) {
         command.error(problems.map((p) => `${p.flag}: ${p.message}`).join("; "));
       }
@@ -178,7 +194,11 @@ export function sidecarCommand(): Command {
       const xdsServers = flags.xdsServer ?? [DEFAULT_XDS_SERVER];
       // With a join token the sidecar holds a workload certificate, renewed at half-life, which its
       // proxy presents and trusts through the secrets `default` and `ROOTCA`.
+      // With --xds-root-cert, the control plane is reached over TLS: the certificate is asked for
+      // over a server-authenticated channel, then xDS and registration present it (mutual TLS).
       const { startWorkloadCertificate } = await import("../cert/workload-certificate.js");
+      const { controlPlaneTrustFrom } = await import("../cert/control-plane-root.js");
+      const trust = flags.xdsRootCert === undefined ? undefined : await controlPlaneTrustFrom(flags.xdsRootCert);
       const workload =
         flags.joinToken === undefined
           ? undefined
@@ -187,6 +207,7 @@ export function sidecarCommand(): Command {
               joinToken: flags.joinToken,
               servers: xdsServers,
               logger,
+              trust,
             });
       const start = () =>
         startSidecar({
@@ -211,6 +232,7 @@ export function sidecarCommand(): Command {
           drainDelayMs: flags.drainDelay,
           joinToken: flags.joinToken,
           ...(workload === undefined ? {} : { secrets: workload.secrets }),
+          ...(trust === undefined ? {} : { xdsChannel: trust.mutual }),
         })
           .then((sidecar) =>
             workload === undefined

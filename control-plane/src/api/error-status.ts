@@ -33,6 +33,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.csrKeyUnsupported]: 400,
   // The control plane's own signing material is at fault, not the request.
   [ErrorCode.caInvalid]: 500,
+  // Answered on the TLS xDS port only (gRPC UNAUTHENTICATED and PERMISSION_DENIED there).
+  [ErrorCode.certificateRequired]: 401,
+  [ErrorCode.identityMismatch]: 403,
   // Never answered to a request (main.ts refuses to start), but every code has a status.
   [ErrorCode.insecureListen]: 500,
   [ErrorCode.listenFailed]: 500,

@@ -9,7 +9,7 @@ import { ErrorCode, WeftError } from "../errors.js";
 import { publicKeyOfCsr } from "./csr.js";
 import { checkDuration, DEFAULT_LEAF_TTL_MS, leafValidity, rotationTime } from "./leaf-validity.js";
 import { loadSigningMaterial, type SigningMaterial } from "./signing-material.js";
-import { checkTrustDomain, spiffeIdOf } from "./spiffe-id.js";
+import { checkTrustDomain, controlPlaneSpiffeId, spiffeIdOf } from "./spiffe-id.js";
 import { x509 } from "./x509.js";
 
 /** A generated root's default lifetime: ten years, as Istio's self-signed root. */
@@ -49,6 +49,17 @@ export interface SignRequest {
   /** The service the caller proved; the certificate's only identity. */
   readonly service: string;
   /** Lifetime; DEFAULT_LEAF_TTL_MS if not given, never past the CA's own expiry. */
+  readonly ttlMs?: number;
+  readonly now?: number;
+}
+
+/** What `signControlPlane` is asked for: the names the serving certificate carries beside its SPIFFE ID. */
+export interface ControlPlaneSignRequest {
+  /** The CSR of the key the control plane made for itself: only its public key is used. */
+  readonly csrPem: string;
+  readonly dnsNames: readonly string[];
+  /** IPv4 or IPv6 literals, without brackets. */
+  readonly ipAddresses: readonly string[];
   readonly ttlMs?: number;
   readonly now?: number;
 }
@@ -201,6 +212,30 @@ export class CertificateAuthority {
    */
   async sign(request: SignRequest): Promise<IssuedCertificate> {
     const spiffeId = spiffeIdOf(this.trustDomain, request.service);
+    return this.#issue(spiffeId, [{ type: "url", value: spiffeId }], request);
+  }
+
+  /**
+   * The control plane's own serving certificate for the TLS xDS port: the URI SAN
+   * `spiffe://TRUST_DOMAIN/control-plane` (controlPlaneSpiffeId, a path no workload can be given),
+   * and the DNS names and IP addresses clients that check host names may dial. Checked and
+   * limited as `sign` (the CSR's own names are ignored here too).
+   */
+  async signControlPlane(request: ControlPlaneSignRequest): Promise<IssuedCertificate> {
+    const spiffeId = controlPlaneSpiffeId(this.trustDomain);
+    const names: x509.JsonGeneralName[] = [
+      { type: "url", value: spiffeId },
+      ...request.dnsNames.map((value): x509.JsonGeneralName => ({ type: "dns", value })),
+      ...request.ipAddresses.map((value): x509.JsonGeneralName => ({ type: "ip", value })),
+    ];
+    return this.#issue(spiffeId, names, request);
+  }
+
+  async #issue(
+    spiffeId: string,
+    names: x509.JsonGeneralName[],
+    request: { readonly csrPem: string; readonly ttlMs?: number | undefined; readonly now?: number | undefined },
+  ): Promise<IssuedCertificate> {
     const ttlMs = checkDuration(request.ttlMs ?? DEFAULT_LEAF_TTL_MS, "ttlMs");
     const now = request.now ?? Date.now();
     if (now >= this.#notAfter.getTime()) {
@@ -227,7 +262,7 @@ export class CertificateAuthority {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: "url", value: spiffeId }], true),
+        new x509.SubjectAlternativeNameExtension(names, true),
         await x509.SubjectKeyIdentifierExtension.create(publicKey),
         signingKeyId === undefined
           ? await x509.AuthorityKeyIdentifierExtension.create(signing.publicKey)

@@ -13,7 +13,7 @@ import {
 } from "../../../proto/gen/istio/v1/auth/ca.js";
 import { ErrorCode, WeftError } from "../errors.js";
 import { bearerOf } from "../tokens/bearer.js";
-import { type StatusTable, unary } from "../xds/unary-calls.js";
+import { type StatusTable, unary } from "../unary-calls.js";
 import type { CertificateAuthority } from "./certificate-authority.js";
 import type { JoinTokens } from "./join-tokens.js";
 

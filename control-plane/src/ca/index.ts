@@ -4,6 +4,7 @@
 export {
   type CaMaterial,
   CertificateAuthority,
+  type ControlPlaneSignRequest,
   DEFAULT_ROOT_VALIDITY_MS,
   type FromFilesOptions,
   type GenerateOptions,
@@ -21,9 +22,12 @@ export {
   rootFingerprint,
 } from "./mesh-ca.js";
 export {
+  CONTROL_PLANE_PATH,
   checkService,
   checkTrustDomain,
+  controlPlaneSpiffeId,
   DEFAULT_TRUST_DOMAIN,
+  isControlPlaneSpiffeId,
   parseSpiffeId,
   type SpiffeId,
   spiffeIdOf,

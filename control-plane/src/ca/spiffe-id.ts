@@ -63,6 +63,22 @@ export function spiffeIdOf(trustDomain: string, service: string): string {
   return `${SPIFFE_PREFIX}${trustDomain}${SERVICE_SEGMENT}${service}`;
 }
 
+/** The path of the control plane's own identity: outside `/service/`, so no workload is ever given it. */
+export const CONTROL_PLANE_PATH = "/control-plane";
+
+/** `spiffe://TRUST_DOMAIN/control-plane`: the identity of the TLS xDS port's serving certificate. */
+export function controlPlaneSpiffeId(trustDomain: string): string {
+  checkTrustDomain(trustDomain);
+  return `${SPIFFE_PREFIX}${trustDomain}${CONTROL_PLANE_PATH}`;
+}
+
+/** Whether `uri` is a control plane's identity in some trust domain (`spiffe://DOMAIN/control-plane`). */
+export function isControlPlaneSpiffeId(uri: string): boolean {
+  if (!uri.startsWith(SPIFFE_PREFIX) || !uri.endsWith(CONTROL_PLANE_PATH)) return false;
+  const trustDomain = uri.slice(SPIFFE_PREFIX.length, uri.length - CONTROL_PLANE_PATH.length);
+  return trustDomainProblem(trustDomain) === undefined;
+}
+
 /**
  * The trust domain and service of a Weft SPIFFE ID. Only the exact shape `spiffeIdOf` writes is
  * accepted (no port, user, query, fragment, trailing slash or other path), so a parsed identity

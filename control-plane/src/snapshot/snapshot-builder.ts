@@ -12,7 +12,8 @@ import { isKindName, KIND_NAMES, KINDS, type KindName } from "../resources/index
 import type { ConfigStore, StoredResource, WatchEvent } from "../store/config-store.js";
 import { encodeResource } from "./encode.js";
 import { MeshCompilation } from "./mesh-compilation.js";
-import { type ConsistencyIssue, Snapshot, type SnapshotResource } from "./snapshot.js";
+import { type SecretSources, servedSecrets } from "./served-secrets.js";
+import { type CompiledByType, type ConsistencyIssue, Snapshot, type SnapshotResource } from "./snapshot.js";
 
 /** A resource encoded for the wire, with the references read from its message when it was decoded. */
 interface Encoded {
@@ -45,6 +46,11 @@ export interface SnapshotBuilderOptions {
   readonly clock?: Clock;
   /** The trust domain and mTLS mode sidecars are compiled for; plaintext sidecars when absent. */
   readonly security?: MeshSecurity;
+  /**
+   * What the SDS secrets the control plane serves are made of (served-secrets.ts); none are
+   * served when absent.
+   */
+  readonly secrets?: SecretSources;
 }
 
 export class SnapshotBuilder implements SnapshotSource {
@@ -76,6 +82,8 @@ export class SnapshotBuilder implements SnapshotSource {
   #stopped = false;
 
   readonly #security: MeshSecurity | undefined;
+  /** The secrets served by name (the trust bundle), made once: they change only with the CA, at a restart. */
+  readonly #secrets: CompiledByType;
 
   constructor(options: SnapshotBuilderOptions) {
     this.#store = options.store;
@@ -84,6 +92,7 @@ export class SnapshotBuilder implements SnapshotSource {
     this.#maxDelayMs = options.maxDelayMs ?? 100;
     this.#clock = options.clock ?? systemClock;
     this.#security = options.security;
+    this.#secrets = options.secrets === undefined ? new Map() : servedSecrets(options.secrets);
     this.#committedAt = new Date(this.#clock.now());
   }
 
@@ -227,7 +236,7 @@ export class SnapshotBuilder implements SnapshotSource {
         return [typeUrl, before !== undefined && sameResources(before, resources) ? before : resources];
       }),
     );
-    const snapshot = new Snapshot(this.#revision, byType, issues, this.#committedAt, this.#compile());
+    const snapshot = new Snapshot(this.#revision, byType, issues, this.#committedAt, this.#compile(), this.#secrets);
     this.#snapshot = snapshot;
     const log = issues.length > 0 ? this.#logger.warn.bind(this.#logger) : this.#logger.debug.bind(this.#logger);
     log(

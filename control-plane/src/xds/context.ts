@@ -1,9 +1,11 @@
 // What every xDS stream needs from the server around it, passed in rather than imported.
 import type { Logger } from "pino";
-import { KINDS } from "../../../proto/index.js";
+import { KINDS, TypeUrl } from "../../../proto/index.js";
 import type { Snapshot, SnapshotView } from "../snapshot/snapshot.js";
 import type { SnapshotSource } from "../snapshot/snapshot-builder.js";
 import type { ConnectionNode, StatusRegistry } from "../status/registry.js";
+import type { Refusal } from "./admission.js";
+import type { PeerCall } from "./peer-identity.js";
 
 export interface XdsMetrics {
   /** A response went out for `typeUrl`. */
@@ -29,6 +31,12 @@ export interface XdsContext {
    * only": unless a resource says otherwise, every proxy receives it).
    */
   readonly view?: ((node: ConnectionNode, snapshot: Snapshot) => SnapshotView) | undefined;
+  /**
+   * Whether a stream may be served the node its first request names (the TLS port's identity
+   * check, admission.ts): a refusal ends the stream with its status before the node is connected.
+   * Unset: every node is served.
+   */
+  readonly admit?: ((node: ConnectionNode, call: PeerCall) => Refusal | undefined) | undefined;
   /** Encoded envoy.config.core.v3.ControlPlane sent with every response. */
   readonly controlPlane: Uint8Array;
   readonly now: () => Date;
@@ -41,11 +49,12 @@ export interface XdsContext {
 }
 
 /**
- * The order a stream sends types in when several changed: clusters and their endpoints before the
- * listeners and routes that use them, so nothing points at a cluster the client does not have yet
- * (make before break, docs/xds-protocol.md #31).
+ * The order a stream sends types in when several changed: secrets first, then clusters and their
+ * endpoints before the listeners and routes that use them, so nothing points at a secret or a
+ * cluster the client does not have yet (make before break, docs/xds-protocol.md #31, #52).
  */
 export const SEND_ORDER: readonly string[] = [
+  TypeUrl.secret,
   KINDS.clusters.typeUrl,
   KINDS.endpoints.typeUrl,
   KINDS.listeners.typeUrl,

@@ -9,6 +9,7 @@ import { KINDS } from "../../../proto/index.js";
 import type { Snapshot, SnapshotResource, SnapshotView } from "../snapshot/snapshot.js";
 import type { SyncState, TypeStatus } from "../status/proxy-status.js";
 import type { Connection, ConnectionNode, ResourceStatus, StatusChange } from "../status/registry.js";
+import { refusalStatus } from "./admission.js";
 import { isServedType, SEND_ORDER, userAgentOf, type XdsContext } from "./context.js";
 import { TypeRevisions } from "./type-revisions.js";
 
@@ -143,15 +144,18 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
   }
 
   /** Ends the stream with a gRPC status, as for a request that breaks the protocol. */
-  #fail(code: GrpcStatus, details: string): void {
+  #fail(code: GrpcStatus, details: string, error: object = { code, details }): void {
     this.#log("warn", { code, details }, "ending xDS stream");
     this.#close(details);
-    this.#call.emit("error", { code, details });
+    this.#call.emit("error", error);
   }
 
   #onRequest(request: Request): void {
     if (this.#closed) return;
-    if (!this.#node) this.#register(request.node);
+    if (!this.#node) {
+      this.#register(request.node);
+      if (this.#closed) return;
+    }
     let typeUrl = request.typeUrl;
     if (this.#impliedTypeUrl !== undefined) {
       if (typeUrl !== "" && typeUrl !== this.#impliedTypeUrl) {
@@ -213,6 +217,12 @@ export class DiscoveryStream<Request extends DiscoveryRequestLike, State extends
       userAgent: node ? userAgentOf(node) : "",
       raw: node,
     };
+    const refusal = this.#context.admit?.(this.#node, this.#call);
+    if (refusal !== undefined) {
+      const error = refusalStatus(refusal);
+      this.#fail(error.code, error.details, error);
+      return;
+    }
     const address = this.#call.getPeer();
     this.#connection = {
       streamId: this.#streamId,

@@ -19,7 +19,13 @@ import {
   upstreamTlsOptions,
 } from "../tls/index.js";
 import { ClusterManager } from "../upstream/index.js";
-import { AdsClient, type AdsClientListener, DEFAULT_BACKOFF, type NodeIdentity } from "../xds-client/index.js";
+import {
+  AdsClient,
+  type AdsClientListener,
+  DEFAULT_BACKOFF,
+  type NodeIdentity,
+  type XdsChannel,
+} from "../xds-client/index.js";
 import { ClusterResilience } from "./cluster-resilience.js";
 import { ProxyRuntime } from "./runtime.js";
 
@@ -49,10 +55,13 @@ export interface ProxyOptions {
    */
   readonly portHolds?: PortHolds;
   /**
-   * The secrets TLS contexts name by SDS: a sidecar puts its own certificate here. The proxy makes
-   * an empty set when none is given (then only SDS fills it).
+   * The secrets TLS contexts name by SDS: a sidecar puts its own certificate here, and those
+   * names are not asked of the control plane. The proxy makes an empty set when none is given
+   * (then only SDS fills it).
    */
   readonly secrets?: ProxySecrets;
+  /** How to reach the control planes: plaintext when unset, else TLS (xds-client/control-plane-tls.ts). */
+  readonly xdsChannel?: XdsChannel;
 }
 
 export interface RunningProxy {
@@ -132,6 +141,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     protocol: options.delta ? "delta" : "sotw",
     logger,
     clock,
+    secrets,
     ...(options.warmingTimeoutMs === undefined ? {} : { warmingTimeoutMs: options.warmingTimeoutMs }),
     handlers: {
       http: (listener, http, routeTable) =>
@@ -159,6 +169,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     subscriptions: runtime.subscriptions,
     backoff,
     clock,
+    ...(options.xdsChannel === undefined
+      ? {}
+      : { credentials: options.xdsChannel.credentials, channelOptions: options.xdsChannel.options }),
   });
   runtime.attach(ads);
   ads.subscribe((event) => proxyMetrics.onXdsEvent(event));

@@ -15,12 +15,28 @@
 //   wait).
 // - A listener that cannot bind is NACKed by name, and the rest of the response still applies;
 //   the refused listener is not held (see #onListeners for what is).
+// - SDS secrets follow the TLS contexts of the listeners and clusters that name them, like RDS
+//   and EDS names, except those the process holds itself (a sidecar's `default` and `ROOTCA`),
+//   which are never asked for. A listener also warms until the secrets it names are there (as
+//   Envoy's do); a secret that arrives or changes reaches new connections, and open ones keep the
+//   context they were made with.
 import type net from "node:net";
 import type { Logger } from "pino";
-import { encodeJson, KINDS, type Kind, type KindTypeUrl, type MessageOf, TypeUrl } from "../../../proto/index.js";
+import {
+  encodeJson,
+  KINDS,
+  type KindTypeUrl,
+  type MessageOf,
+  secretType,
+  TypeUrl,
+  type XdsMessageOf,
+  type XdsResourceType,
+} from "../../../proto/index.js";
 import { type Clock, systemClock, type Timer } from "../../../time/index.js";
 import {
   buildConfigSet,
+  buildSecret,
+  ConfigError,
   DEFAULT_DRAIN_TIMEOUT_MS,
   type RuntimeCluster,
   type RuntimeDownstreamTransport,
@@ -29,7 +45,10 @@ import {
   type RuntimeListener,
   type RuntimeOf,
   type RuntimeRouteConfig,
+  type RuntimeSecret,
   type RuntimeTcp,
+  type RuntimeTls,
+  secretNamesOf,
 } from "../config/index.js";
 import type {
   DownstreamTransport,
@@ -39,6 +58,7 @@ import type {
   ListenerSpec,
 } from "../listeners/index.js";
 import type { RouteTable } from "../router/index.js";
+import { ProxySecrets } from "../tls/index.js";
 import type { ClusterManager } from "../upstream/index.js";
 import {
   type AdsClient,
@@ -49,7 +69,7 @@ import {
   XdsClientErrorCode,
 } from "../xds-client/index.js";
 
-/** The part of the xDS client the runtime drives: the names wanted for RDS and EDS. */
+/** The part of the xDS client the runtime drives: the names wanted for RDS, EDS and SDS. */
 export type NameSubscriber = Pick<AdsClient, "setNames">;
 
 import { type Held, type Incoming, TypeHeld } from "./config-state.js";
@@ -78,6 +98,11 @@ export interface ProxyRuntimeOptions {
    * clock by default. Its timers are unref'd: warming never keeps the process alive on its own.
    */
   readonly clock?: Clock;
+  /**
+   * The secrets TLS contexts are made from: the runtime puts those received over SDS there, and
+   * asks for none the process holds itself. A set of its own when absent.
+   */
+  readonly secrets?: ProxySecrets;
 }
 
 interface Active {
@@ -99,6 +124,9 @@ export class ProxyRuntime {
   readonly #routes = new TypeHeld<RuntimeRouteConfig>(KINDS.routes.typeName);
   readonly #clusters = new TypeHeld<RuntimeCluster>(KINDS.clusters.typeName);
   readonly #endpoints = new TypeHeld<RuntimeEndpoints>(KINDS.endpoints.typeName);
+  /** Secrets received over SDS (not the local ones, which live only in #proxySecrets). */
+  readonly #secrets = new TypeHeld<RuntimeSecret>(secretType.typeName);
+  readonly #proxySecrets: ProxySecrets;
   /** What the listener manager serves, by listener name. */
   #active = new Map<string, Active>();
   /**
@@ -120,9 +148,10 @@ export class ProxyRuntime {
     this.#logger = options.logger.child({ component: "proxy-config" });
     this.#clock = options.clock ?? systemClock;
     this.#warmingTimeoutMs = options.warmingTimeoutMs ?? DEFAULT_WARMING_TIMEOUT_MS;
+    this.#proxySecrets = options.secrets ?? new ProxySecrets();
   }
 
-  /** The client whose RDS and EDS names this runtime sets; call before the client starts. */
+  /** The client whose RDS, EDS and SDS names this runtime sets; call before the client starts. */
   attach(ads: NameSubscriber): void {
     this.#ads = ads;
   }
@@ -130,6 +159,7 @@ export class ProxyRuntime {
   /** The handlers to subscribe with, one per type. */
   get subscriptions(): TypeSubscription[] {
     return [
+      typeSubscription(TypeUrl.secret, false, (r, resp) => this.#onSecrets(r, resp.versionInfo)),
       typeSubscription(TypeUrl.cluster, true, (r, resp) => this.#onClusters(r, resp.versionInfo)),
       typeSubscription(TypeUrl.endpoint, false, (r, resp) => this.#onEndpoints(r, resp.versionInfo)),
       typeSubscription(TypeUrl.listener, true, (r, resp) => this.#onListeners(r, resp.versionInfo)),
@@ -165,6 +195,7 @@ export class ProxyRuntime {
     const acknowledgedVersion = this.#listeners.versionInfo;
     this.#listeners.apply(built, versionInfo, this.#clock.now(), { full: true });
     this.#syncRouteNames();
+    this.#syncSecretNames();
     const failed = await this.#reconcileListeners();
     // Only a listener this response added or changed can be refused; an acknowledged one that
     // still cannot bind is not this response's fault.
@@ -178,6 +209,7 @@ export class ProxyRuntime {
       await this.#reconcileListeners();
     }
     this.#syncRouteNames();
+    this.#syncSecretNames();
     if (refused.length === 0) return undefined;
     const [name, error] = refused[0] as [string, ListenerError];
     return new XdsClientError(XdsClientErrorCode.rejected, error.message, {
@@ -212,6 +244,7 @@ export class ProxyRuntime {
     const names = this.#endpointNames();
     this.#ads?.setNames(TypeUrl.endpoint, [...names]);
     this.#endpoints.prune(names);
+    this.#syncSecretNames();
     this.#applyClusters();
     return undefined;
   }
@@ -227,6 +260,42 @@ export class ProxyRuntime {
       keep: this.#endpointNames(),
     });
     this.#applyClusters();
+    return undefined;
+  }
+
+  /**
+   * Secrets: built (a secret that cannot be used NACKs the response, changing nothing), held like
+   * route configurations (SotW responses may carry only what changed), and handed to the proxy's
+   * secrets, whose listeners make TLS contexts again for new connections. Listeners warming for a
+   * secret are reconciled: those now complete stop warming.
+   */
+  async #onSecrets(
+    resources: readonly DecodedResource<XdsMessageOf<typeof TypeUrl.secret>>[],
+    versionInfo: string,
+  ): Promise<undefined | Error> {
+    const built: Incoming<RuntimeSecret>[] = [];
+    for (const r of resources) {
+      let runtime: RuntimeSecret;
+      try {
+        runtime = buildSecret(r.resource);
+      } catch (error) {
+        if (error instanceof ConfigError) return error;
+        throw error;
+      }
+      built.push({
+        name: r.name,
+        resource: r.resource,
+        ...(r.version === undefined ? {} : { version: r.version }),
+        ...(r.encoded === undefined ? {} : { encoded: r.encoded }),
+        runtime,
+      });
+    }
+    this.#secrets.apply(built, versionInfo, this.#clock.now(), {
+      full: this.#options.protocol === "delta",
+      keep: this.#secretNames(),
+    });
+    this.#publishSecrets();
+    await this.#reconcileListeners();
     return undefined;
   }
 
@@ -312,10 +381,15 @@ export class ProxyRuntime {
     return result.failed;
   }
 
-  /** Whether `listener` waits for a route configuration (and the warming timeout has not passed). */
+  /**
+   * Whether `listener` waits for a route configuration or a secret (and the warming timeout has
+   * not passed).
+   */
   #isWarming(listener: RuntimeListener): boolean {
     const routeName = listener.http?.routeConfigName;
-    if (routeName === undefined || this.#routes.has(routeName)) return false;
+    const waitsForRoutes = routeName !== undefined && !this.#routes.has(routeName);
+    const waitsForSecrets = tlsOf(listener).some((name) => this.#proxySecrets.secret(name) === undefined);
+    if (!waitsForRoutes && !waitsForSecrets) return false;
     const since = this.#warmingSince.get(listener.name);
     if (since === undefined) {
       this.#warmingSince.set(listener.name, this.#clock.now());
@@ -391,6 +465,38 @@ export class ProxyRuntime {
     this.#routes.prune(names);
   }
 
+  /**
+   * Secrets wanted over SDS: those the TLS contexts of the held and serving listeners and of the
+   * held clusters name, but for those the process holds itself (they win anyway, and `default`
+   * is never served: docs/security.md, "SDS").
+   */
+  #secretNames(): Set<string> {
+    const names = new Set<string>();
+    const local = new Set(this.#proxySecrets.localNames());
+    const add = (config: RuntimeTls | undefined) => {
+      if (config === undefined) return;
+      for (const name of secretNamesOf(config)) if (!local.has(name)) names.add(name);
+    };
+    for (const held of this.#listeners.values()) add(held.runtime.transport?.tls);
+    for (const active of this.#active.values()) add(active.listener.transport?.tls);
+    for (const held of this.#clusters.values()) add(held.runtime.tls);
+    return names;
+  }
+
+  /** Subscribes to exactly the secrets wanted, and forgets the others. */
+  #syncSecretNames(): void {
+    const names = this.#secretNames();
+    this.#ads?.setNames(TypeUrl.secret, [...names]);
+    const before = this.#secrets.size;
+    this.#secrets.prune(names);
+    if (this.#secrets.size !== before) this.#publishSecrets();
+  }
+
+  /** Hands the secrets held from SDS to the proxy's secrets (local ones still win there). */
+  #publishSecrets(): void {
+    this.#proxySecrets.setSds(new Map([...this.#secrets.values()].map((held) => [held.name, held.runtime])));
+  }
+
   #endpointNames(): Set<string> {
     const names = new Set<string>();
     for (const held of this.#clusters.values()) {
@@ -415,8 +521,9 @@ export class ProxyRuntime {
 
   /**
    * Ready once listeners and clusters have had a first response (even an empty one) and every
-   * route configuration and endpoint set they reference has arrived (README, "Admin endpoints"). A
-   * listener that stopped warming without its routes serves, but the proxy is not ready.
+   * route configuration, endpoint set and SDS secret they reference has arrived (README, "Admin
+   * endpoints"): a TLS listener waiting for its secret is still warming, as in Envoy. A listener
+   * that stopped warming without its routes or secrets serves, but the proxy is not ready.
    */
   readiness(): Readiness {
     const waitingFor: string[] = [];
@@ -424,6 +531,9 @@ export class ProxyRuntime {
     if (!this.#clusters.received) waitingFor.push("clusters");
     for (const name of this.#routeNames()) if (!this.#routes.has(name)) waitingFor.push(`routes: ${name}`);
     for (const name of this.#endpointNames()) if (!this.#endpoints.has(name)) waitingFor.push(`endpoints: ${name}`);
+    for (const name of this.#secretNames()) {
+      if (this.#proxySecrets.secret(name) === undefined) waitingFor.push(`secrets: ${name}`);
+    }
     return { ready: waitingFor.length === 0, waitingFor };
   }
 
@@ -432,11 +542,13 @@ export class ProxyRuntime {
    * response accepted (what the control plane shows as acknowledged); per resource, `version` is
    * the resource's own version (see Held), `versionInfo` the version_info of the response that
    * last changed it (Envoy's per-resource version_info), and `state`: listeners ACTIVE, WARMING
-   * or BIND_FAILED, clusters ACTIVE or WARMING, route configurations and endpoint sets ACTIVE
-   * (they take effect as they arrive: the next request reads them).
+   * or BIND_FAILED, clusters ACTIVE or WARMING, route configurations, endpoint sets and secrets
+   * ACTIVE (they take effect as they arrive: the next request or connection reads them). Secrets
+   * are those received over SDS, and the names of those the process holds itself (`local`: names
+   * only, their material is never shown). Private keys are shown nowhere (redactKeys).
    */
   configDump(): Record<string, unknown> {
-    const entries = <T>(held: TypeHeld<T>, kind: Kind, extra: (h: Held<T>) => Record<string, unknown>) =>
+    const entries = <T>(held: TypeHeld<T>, kind: XdsResourceType, extra: (h: Held<T>) => Record<string, unknown>) =>
       [...held.values()]
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
         .map((h) => ({
@@ -445,7 +557,7 @@ export class ProxyRuntime {
           versionInfo: h.versionInfo,
           lastUpdated: new Date(h.updatedAt).toISOString(),
           ...extra(h),
-          resource: { "@type": kind.typeUrl, ...(encodeJson(kind.typeName, h.resource) as object) },
+          resource: redactKeys({ "@type": kind.typeUrl, ...(encodeJson(kind.typeName, h.resource) as object) }),
         }));
     const active = () => ({ state: "ACTIVE" });
     return {
@@ -470,6 +582,11 @@ export class ProxyRuntime {
         versionInfo: this.#endpoints.versionInfo,
         resources: entries(this.#endpoints, KINDS.endpoints, active),
       },
+      secrets: {
+        versionInfo: this.#secrets.versionInfo,
+        resources: entries(this.#secrets, secretType, active),
+        local: this.#proxySecrets.localNames(),
+      },
     };
   }
 
@@ -491,6 +608,33 @@ export class ProxyRuntime {
     for (const timer of this.#timers) this.#clock.clearTimeout(timer);
     this.#timers.clear();
   }
+}
+
+/** The SDS secrets a listener's TLS context names (none for a plaintext listener). */
+function tlsOf(listener: RuntimeListener): string[] {
+  const config = listener.transport?.tls;
+  return config === undefined ? [] : secretNamesOf(config);
+}
+
+/**
+ * `json` with the private keys it holds replaced by "[redacted]", as Envoy's config dump does:
+ * every `private_key` of a TLS certificate (inline in a listener's or cluster's TLS context, or in
+ * a secret), and its `password`, whatever data source holds them.
+ */
+function redactKeys(json: unknown): unknown {
+  if (Array.isArray(json)) return json.map(redactKeys);
+  if (typeof json !== "object" || json === null) return json;
+  const object = json as Record<string, unknown>;
+  const certificate = "private_key" in object;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) {
+    const sensitive = key === "private_key" || (certificate && key === "password");
+    out[key] =
+      sensitive && typeof value === "object" && value !== null
+        ? Object.fromEntries(Object.keys(value).map((field) => [field, "[redacted]"]))
+        : redactKeys(value);
+  }
+  return out;
 }
 
 /** Whether two listeners bind the same address (whatever their kind). */

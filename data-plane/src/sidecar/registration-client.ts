@@ -10,6 +10,7 @@
 // WEFT_SIDECAR_REGISTRATION_REFUSED carrying the control plane's WEFT_ code.
 import {
   type ChannelCredentials,
+  type ChannelOptions,
   type ClientUnaryCall,
   credentials,
   Metadata,
@@ -64,6 +65,8 @@ export interface RegistrationClientOptions {
   /** The deadline of one call to one server, in ms. */
   readonly callTimeoutMs?: number;
   readonly credentials?: ChannelCredentials;
+  /** gRPC channel options (the TLS server name with the TLS xDS port's credentials). */
+  readonly channelOptions?: ChannelOptions;
   /** The service's join token (`weft token create --service`), sent with every call when given. */
   readonly joinToken?: string | undefined;
 }
@@ -210,7 +213,11 @@ export class SidecarRegistrationClient {
   #clientFor(server: string): RegistrationClient {
     let client = this.#clients.get(server);
     if (client === undefined) {
-      client = new RegistrationClient(server, this.#options.credentials ?? credentials.createInsecure());
+      client = new RegistrationClient(
+        server,
+        this.#options.credentials ?? credentials.createInsecure(),
+        this.#options.channelOptions,
+      );
       this.#clients.set(server, client);
     }
     return client;

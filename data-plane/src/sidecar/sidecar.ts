@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "../../../time/index.js";
 import { PortHolds } from "../listeners/index.js";
 import { type RunningProxy, startProxy } from "../proxy/main.js";
 import type { ProxySecrets } from "../tls/index.js";
+import type { XdsChannel } from "../xds-client/index.js";
 import { AppHealthProbe } from "./app-health.js";
 import { holdInboundPort } from "./inbound-port.js";
 import { SidecarLifecycle } from "./lifecycle.js";
@@ -34,6 +35,11 @@ export interface SidecarOptions {
   readonly joinToken?: string | undefined;
   /** The proxy's secrets: where the caller keeps the sidecar's certificate current (`default`, `ROOTCA`). */
   readonly secrets?: ProxySecrets;
+  /**
+   * How xDS and registration reach the control planes: plaintext when unset; with `--xds-root-cert`
+   * mutual TLS presenting the workload certificate (xds-client/control-plane-tls.ts).
+   */
+  readonly xdsChannel?: XdsChannel;
   readonly clock?: Clock;
 }
 
@@ -65,6 +71,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
       delta: false,
       portHolds: holds,
       ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+      ...(options.xdsChannel === undefined ? {} : { xdsChannel: options.xdsChannel }),
       admin: options.admin,
       accessLog: options.accessLog,
       logger,
@@ -85,6 +92,9 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     logger: sidecarLogger,
     clock,
     joinToken: options.joinToken,
+    ...(options.xdsChannel === undefined
+      ? {}
+      : { credentials: options.xdsChannel.credentials, channelOptions: options.xdsChannel.options }),
   });
   let lifecycle: SidecarLifecycle | undefined;
   const probe = new AppHealthProbe({

@@ -155,7 +155,10 @@ export class AdsClient {
     if (this.#grpc?.server !== server) {
       this.#grpc?.client.close();
       const creds = this.#options.credentials ?? grpcCredentials.createInsecure();
-      this.#grpc = { server, client: new AggregatedDiscoveryServiceClient(server, creds) };
+      this.#grpc = {
+        server,
+        client: new AggregatedDiscoveryServiceClient(server, creds, this.#options.channelOptions),
+      };
     }
     if (this.#options.protocol === "delta") {
       this.#connectDelta(server, this.#grpc.client);

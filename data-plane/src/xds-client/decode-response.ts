@@ -1,6 +1,6 @@
 // Turning a SotW response's Anys into named, decoded resources, or the reason to NACK it.
 import type { Any } from "../../../proto/gen/google/protobuf/any.js";
-import { kindOfTypeUrl, ProtoError, ProtoErrorCode, unpackAnyAs } from "../../../proto/index.js";
+import { ProtoError, ProtoErrorCode, unpackAnyAs, xdsTypeOfTypeUrl } from "../../../proto/index.js";
 import { XdsClientError, XdsClientErrorCode } from "./errors.js";
 
 /** One resource of a response, decoded into its generated message type. */
@@ -17,13 +17,13 @@ export interface DecodedResource<T = unknown> {
 }
 
 /**
- * Decodes every Any of a response whose type_url is `typeUrl`, one of the kinds' (proto/kinds), as
- * that kind's message, named as the kind names it. Throws an XdsClientError for an
+ * Decodes every Any of a response whose type_url is `typeUrl`, one of the xDS resource types'
+ * (proto/kinds: the kinds and the SDS Secret), as that type's message, named as the type names it. Throws an XdsClientError for an
  * Any of another type (docs/xds-protocol.md #15), one that does not decode, one without a name, or a
  * name given twice (docs/xds-protocol.md #14): each is a reason to NACK the whole response.
  */
 export function decodeResources(typeUrl: string, anys: readonly Any[]): DecodedResource[] {
-  const kind = kindOfTypeUrl(typeUrl);
+  const kind = xdsTypeOfTypeUrl(typeUrl);
   if (kind === undefined) {
     throw new XdsClientError(XdsClientErrorCode.typeMismatch, `response type_url "${typeUrl}" names no resource type`);
   }

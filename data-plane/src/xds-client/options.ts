@@ -1,8 +1,8 @@
 // What an AdsClient is given: where to connect, who it is, what it subscribes to, and the world
 // (logger, clock, randomness) injected so tests can pass fakes.
-import type { ChannelCredentials } from "@grpc/grpc-js";
+import type { ChannelCredentials, ChannelOptions } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import type { KindTypeUrl, MessageOf } from "../../../proto/index.js";
+import type { XdsMessageOf, XdsTypeUrl } from "../../../proto/index.js";
 import type { Clock } from "../../../time/index.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { DecodedResource } from "./decode-response.js";
@@ -36,7 +36,7 @@ export interface TypeSubscription {
   readonly typeUrl: string;
   /**
    * True to ask for every resource of the type (Envoy's way for LDS and CDS, docs/xds-protocol.md
-   * #11); false to ask only for the names set with `setNames` (RDS and EDS).
+   * #11); false to ask only for the names set with `setNames` (RDS, EDS and SDS).
    */
   readonly wildcard: boolean;
   readonly handler: ResourceHandler;
@@ -47,10 +47,10 @@ export interface TypeSubscription {
  * client decodes every resource of a response as the message its type URL names (decodeResources)
  * and hands a response only to the subscription for that type URL.
  */
-export function typeSubscription<U extends KindTypeUrl>(
+export function typeSubscription<U extends XdsTypeUrl>(
   typeUrl: U,
   wildcard: boolean,
-  handler: ResourceHandler<MessageOf<U>>,
+  handler: ResourceHandler<XdsMessageOf<U>>,
 ): TypeSubscription {
   return { typeUrl, wildcard, handler: handler as ResourceHandler };
 }
@@ -75,6 +75,8 @@ export interface AdsClientOptions {
    * current set, so handlers need not care which is used.
    */
   readonly protocol?: "sotw" | "delta";
-  /** Insecure by default (loopback control planes). */
+  /** Insecure by default (loopback control planes); TLS from control-plane-tls.ts for the TLS xDS port. */
   readonly credentials?: ChannelCredentials;
+  /** gRPC channel options of the connection to each server (the TLS server name, control-plane-tls.ts). */
+  readonly channelOptions?: ChannelOptions;
 }

@@ -3,6 +3,7 @@
 import { type Client, type ClientDuplexStream, credentials, type ServiceError } from "@grpc/grpc-js";
 import pino from "pino";
 import { KINDS, type KindName, parseResource } from "../../../control-plane/src/resources/index.js";
+import type { SecretSources } from "../../../control-plane/src/snapshot/served-secrets.js";
 import { SnapshotBuilder } from "../../../control-plane/src/snapshot/snapshot-builder.js";
 import type { TypeStatus } from "../../../control-plane/src/status/proxy-status.js";
 import { StatusRegistry } from "../../../control-plane/src/status/registry.js";
@@ -23,16 +24,19 @@ import {
 import { EndpointDiscoveryServiceClient } from "../../../proto/gen/envoy/service/endpoint/v3/eds.js";
 import { ListenerDiscoveryServiceClient } from "../../../proto/gen/envoy/service/listener/v3/lds.js";
 import { RouteDiscoveryServiceClient } from "../../../proto/gen/envoy/service/route/v3/rds.js";
+import { SecretDiscoveryServiceClient } from "../../../proto/gen/envoy/service/secret/v3/sds.js";
 import { ClientStatusDiscoveryServiceClient } from "../../../proto/gen/envoy/service/status/v3/csds.js";
 import { HealthClient } from "../../../proto/gen/grpc/health/v1/health.js";
 import * as reflectionV1 from "../../../proto/gen/grpc/reflection/v1/reflection.js";
 import * as reflectionV1alpha from "../../../proto/gen/grpc/reflection/v1alpha/reflection.js";
+import { TypeUrl } from "../../../proto/index.js";
 import { type ChangeSource, until } from "../../until.js";
 
 export const LDS = KINDS.listeners.typeUrl;
 export const RDS = KINDS.routes.typeUrl;
 export const CDS = KINDS.clusters.typeUrl;
 export const EDS = KINDS.endpoints.typeUrl;
+export const SDS = TypeUrl.secret;
 
 export interface Harness {
   readonly store: MemoryStore;
@@ -58,6 +62,10 @@ export interface Harness {
   sotw(kind: KindName): Stream<DiscoveryRequest, DiscoveryResponse>;
   /** A delta stream on the per-type service for `kind` (DeltaListeners, DeltaRoutes, ...). */
   delta(kind: KindName): Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
+  /** SecretDiscoveryService.StreamSecrets. */
+  sds(): Stream<DiscoveryRequest, DiscoveryResponse>;
+  /** SecretDiscoveryService.DeltaSecrets. */
+  deltaSds(): Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>;
   readonly csds: ClientStatusDiscoveryServiceClient;
   readonly health: HealthClient;
   readonly reflection: reflectionV1.ServerReflectionClient;
@@ -77,6 +85,8 @@ export interface HarnessOptions {
   readonly convergence?: XdsContext["convergence"];
   /** Milliseconds since the epoch that NACK and connection times are read from (default: the system's). */
   readonly now?: () => number;
+  /** What the served SDS secrets are made of (SnapshotBuilderOptions.secrets); none served when absent. */
+  readonly secrets?: SecretSources;
 }
 
 interface PerTypeClient extends Client {
@@ -110,7 +120,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger = pino({ level: "silent" });
   const store = new MemoryStore();
   const status = new StatusRegistry();
-  const builder = new SnapshotBuilder({ store, logger, debounceMs: 1, maxDelayMs: 5 });
+  const builder = new SnapshotBuilder({
+    store,
+    logger,
+    debounceMs: 1,
+    maxDelayMs: 5,
+    ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+  });
   if (options.startSnapshots ?? true) await builder.start();
   let streamId = 0;
   const now = options.now ?? Date.now;
@@ -139,6 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
     return c;
   };
+  const secrets = new SecretDiscoveryServiceClient(address, credentials.createInsecure());
   const csds = new ClientStatusDiscoveryServiceClient(address, credentials.createInsecure());
   const health = new HealthClient(address, credentials.createInsecure());
   const reflection = new reflectionV1.ServerReflectionClient(address, credentials.createInsecure());
@@ -199,10 +216,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     deltaAds: () => track(new Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(client.deltaAggregatedResources())),
     sotw: (kind) => track(new Stream<DiscoveryRequest, DiscoveryResponse>(perTypeOf(kind).stream())),
     delta: (kind) => track(new Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(perTypeOf(kind).delta())),
+    sds: () => track(new Stream<DiscoveryRequest, DiscoveryResponse>(secrets.streamSecrets())),
+    deltaSds: () => track(new Stream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>(secrets.deltaSecrets())),
     async close() {
       for (const s of streams) s.cancel();
       client.close();
       for (const c of perType.values()) c.close();
+      secrets.close();
       csds.close();
       health.close();
       reflection.close();

@@ -78,6 +78,7 @@ const SERVICES = [
   "envoy.service.route.v3.RouteDiscoveryService",
   "envoy.service.cluster.v3.ClusterDiscoveryService",
   "envoy.service.endpoint.v3.EndpointDiscoveryService",
+  "envoy.service.secret.v3.SecretDiscoveryService",
   "envoy.service.status.v3.ClientStatusDiscoveryService",
   "grpc.health.v1.Health",
   "grpc.reflection.v1.ServerReflection",

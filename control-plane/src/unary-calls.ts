@@ -11,7 +11,7 @@ import {
   type status,
 } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import { ErrorCode, WeftError } from "../errors.js";
+import { ErrorCode, WeftError } from "./errors.js";
 
 /** The trailing metadata key holding a refusal's WEFT_ code. */
 export const ERROR_CODE_METADATA = "weft-error-code";
