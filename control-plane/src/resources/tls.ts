@@ -183,4 +183,18 @@ function checkValidation(
       problems.add(field(at, "matcher"), ValidationCode.required, "a string matcher is required");
     else checkStringMatcher(problems, field(at, "matcher"), matcher.matcher);
   });
+  // The deprecated untyped list (what gRPC's xDS clients read): each matcher is tried against SANs
+  // of every type. Envoy refuses it next to the typed list, though the field's comment says it is
+  // ignored then (docs/security.md, "SAN matchers").
+  const legacy = field(path, "match_subject_alt_names");
+  if (context.matchSubjectAltNames.length > 0 && context.matchTypedSubjectAltNames.length > 0) {
+    problems.add(
+      legacy,
+      ValidationCode.conflict,
+      "give match_typed_subject_alt_names or the deprecated match_subject_alt_names, not both",
+    );
+  }
+  context.matchSubjectAltNames.forEach((matcher, i) => {
+    checkStringMatcher(problems, item(legacy, i), matcher);
+  });
 }

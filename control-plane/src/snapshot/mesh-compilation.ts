@@ -14,6 +14,7 @@ import {
   compileOutbound,
   compileOutboundListener,
   compileProxyless,
+  compileProxylessServers,
   compileUpstreams,
   type GrpcRouteDocument,
   type HostPort,
@@ -24,7 +25,9 @@ import {
   modeOf,
   NO_MTLS,
   type Proxyless,
+  type ProxylessServers,
   parentRefIssues,
+  peerAuthenticationIssues,
   selects,
   speaksHttp,
   speaksHttp2,
@@ -48,6 +51,8 @@ interface ServicePart {
   readonly side: CompiledByType;
   readonly issues: readonly CompileIssue[];
   readonly proxyless: Proxyless;
+  /** The same for clients holding a workload certificate, compiled when one first asks. */
+  proxylessMtls?: Proxyless;
 }
 
 export class MeshCompilation implements CompiledMesh {
@@ -79,7 +84,9 @@ export class MeshCompilation implements CompiledMesh {
   /** Each Service compiled alone, compiled on first use and carried while nothing it read changed. */
   readonly #services = new Map<string, ServicePart>();
   #issues: readonly CompileIssue[] | undefined;
-  #proxylessByType: CompiledByType | undefined;
+  /** What proxyless clients are served, by whether they hold a workload certificate. */
+  readonly #proxylessByType = new Map<boolean, CompiledByType>();
+  #proxylessServers: ProxylessServers | undefined;
 
   /**
    * Compiles nothing yet: each part is compiled when first asked for, and what the previous
@@ -97,7 +104,8 @@ export class MeshCompilation implements CompiledMesh {
     if (
       previous !== undefined &&
       sameDocuments(previous.state.services, state.services) &&
-      sameDocuments(previous.state.authorizationPolicies, state.authorizationPolicies)
+      sameDocuments(previous.state.authorizationPolicies, state.authorizationPolicies) &&
+      sameDocuments(previous.state.peerAuthentications, state.peerAuthentications)
     ) {
       for (const key of previous.#sidecarsServed) {
         const own = previous.#sidecars.get(key);
@@ -113,10 +121,12 @@ export class MeshCompilation implements CompiledMesh {
     if (this.#issues === undefined) {
       const issues: CompileIssue[] = [];
       parentRefIssues(this.state, issues);
+      peerAuthenticationIssues(this.state, issues);
       for (const name of this.state.services.keys()) {
         const part = this.#servicePart(name);
         issues.push(...part.issues, ...part.proxyless.issues);
       }
+      issues.push(...this.#servers().issues);
       this.#issues = uniqueIssues(issues);
     }
     return this.#issues;
@@ -174,16 +184,33 @@ export class MeshCompilation implements CompiledMesh {
     return part;
   }
 
-  proxyless(): CompiledByType {
-    if (this.#proxylessByType === undefined) {
-      const resources: CompiledResource[] = [];
+  /**
+   * What gRPC proxyless clients and servers ask for; with `mtls` (the client declared Weft's
+   * certificate provider), clusters speak mTLS to the Services that take it.
+   */
+  proxyless(mtls = false): CompiledByType {
+    let found = this.#proxylessByType.get(mtls);
+    if (found === undefined) {
+      const resources: CompiledResource[] = [...this.#servers().listeners];
       for (const name of this.state.services.keys()) {
-        const { listeners, clusters, endpoints } = this.#servicePart(name).proxyless;
-        resources.push(...listeners, ...clusters, ...endpoints);
+        const part = this.#servicePart(name);
+        let compiled = part.proxyless;
+        if (mtls) {
+          part.proxylessMtls ??= compileProxyless(this.state, { services: [name], mtls: this.security });
+          compiled = part.proxylessMtls;
+        }
+        resources.push(...compiled.listeners, ...compiled.clusters, ...compiled.endpoints);
       }
-      this.#proxylessByType = this.#group(resources);
+      found = this.#group(resources);
+      this.#proxylessByType.set(mtls, found);
     }
-    return this.#proxylessByType;
+    return found;
+  }
+
+  /** The listeners gRPC proxyless servers ask for, compiled once per compilation. */
+  #servers(): ProxylessServers {
+    this.#proxylessServers ??= compileProxylessServers(this.state, this.security);
+    return this.#proxylessServers;
   }
 
   /**
@@ -230,7 +257,7 @@ export class MeshCompilation implements CompiledMesh {
     const at = (address: HostPort) => `${address.host}:${address.port}`;
     const inbound = node.inbound;
     const upstreams = node.upstreams.map((u) => `${u.service}:${u.port ?? ""}=${at(u.listen)}`).join(",");
-    const mode = modeOf(this.security, node.service);
+    const mode = modeOf(this.security, this.state, node.service);
     // STRICT takes mTLS only, certificate or not (a sidecar without one then serves nobody, as it
     // should); PERMISSIVE adds the mTLS chain only for a sidecar that holds a certificate.
     const mtls: MtlsMode = mode === "PERMISSIVE" && !node.mtls ? "DISABLE" : mode;

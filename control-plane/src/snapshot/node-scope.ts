@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Listener } from "../../../proto/gen/envoy/config/listener/v3/listener.js";
 import { TypeUrl } from "../../../proto/index.js";
 import { inScope, listenerScope, type NodeScope, type ScopedNode } from "./node-scope-rules.js";
+import { proxylessMtlsOf } from "./proxyless-node.js";
 import { type SidecarNode, sidecarOf } from "./sidecar-node.js";
 import {
   type CompiledByType,
@@ -126,10 +127,13 @@ export function nodeScopedViews(
     const sidecar = mesh === undefined ? undefined : sidecarOfNode(node);
     if (mesh === undefined) return scoped.view;
     if (sidecar === undefined) {
-      // Any other node may name what gRPC proxyless clients ask for; a wildcard never brings it.
-      const proxyless = mesh.proxyless();
+      // Any other node may name what gRPC proxyless clients and servers ask for; a wildcard never
+      // brings it. A client saying it holds Weft's certificate provider gets clusters with TLS.
+      const mtls = proxylessMtlsOf(node.metadata);
+      const proxyless = mesh.proxyless(mtls);
       if (proxyless.size === 0) return scoped.view;
-      return compiledView(`${scoped.key}\0proxyless`, snapshot, () => new NamedOnlyView(scoped.view, proxyless));
+      const key = `${scoped.key}\0proxyless${mtls ? "\0mtls" : ""}`;
+      return compiledView(key, snapshot, () => new NamedOnlyView(scoped.view, proxyless));
     }
     warn(node, [
       ...sidecar.warnings,
@@ -221,6 +225,11 @@ class CompiledView implements SnapshotView {
     return merged;
   }
 
+  /** The base's: nothing compiled is served by name only (the SDS secrets come from the snapshot). */
+  namedOnly(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
+    return this.#base.namedOnly?.(typeUrl) ?? NONE;
+  }
+
   select(typeUrl: string, subscription: Subscription): Selection {
     if (!this.#added.has(typeUrl)) return this.#base.select(typeUrl, subscription);
     return this.#selections.get(typeUrl, subscription, () => selectFrom(this.resources(typeUrl), subscription));
@@ -265,8 +274,9 @@ class NamedOnlyView implements SnapshotView {
     return unshadowed;
   }
 
+  /** The proxyless resources of their types; the base's (the SDS secrets) of the others. */
   namedOnly(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
-    return this.#named.get(typeUrl) ?? NONE;
+    return this.#named.get(typeUrl) ?? this.#base.namedOnly?.(typeUrl) ?? NONE;
   }
 
   select(typeUrl: string, subscription: Subscription): Selection {
@@ -300,6 +310,10 @@ class ScopedView implements SnapshotView {
 
   resources(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
     return typeUrl === TypeUrl.listener ? this.#listeners : this.#snapshot.resources(typeUrl);
+  }
+
+  namedOnly(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
+    return this.#snapshot.namedOnly(typeUrl);
   }
 
   select(typeUrl: string, subscription: Subscription): Selection {

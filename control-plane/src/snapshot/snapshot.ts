@@ -42,10 +42,12 @@ export interface CompiledMesh {
   /** What the sidecar's own description asks for that names nothing in the mesh (left out of `sidecar`). */
   sidecarIssues(node: SidecarNode): readonly CompileIssue[];
   /**
-   * What gRPC proxyless clients ask for by name (API listeners `NAME`, `NAME:PORT`, and their
-   * clusters and endpoints): served to nodes that are not sidecars, and only to a subscription naming them.
+   * What gRPC proxyless clients and servers ask for by name (API listeners `NAME`, `NAME:PORT`,
+   * their clusters and endpoints, and servers' listeners `inbound|grpc-server|HOST:PORT`): served
+   * to nodes that are not sidecars, and only to a subscription naming them. With `mtls` (the node
+   * declared Weft's certificate provider), clusters to Services taking mTLS carry TLS settings.
    */
-  proxyless(): CompiledByType;
+  proxyless(mtls?: boolean): CompiledByType;
 }
 
 const EMPTY: ReadonlyMap<string, SnapshotResource> = new Map();
@@ -155,6 +157,8 @@ export class Snapshot implements SnapshotView {
   /** The mesh documents of this revision and what they compile to, per view (see node-scope.ts). */
   readonly mesh: CompiledMesh | undefined;
   readonly #byType: ReadonlyMap<string, ReadonlyMap<string, SnapshotResource>>;
+  /** Resources served only to a subscription naming them (the SDS secrets the control plane makes). */
+  readonly #namedOnly: CompiledByType;
   readonly #memo = new Map<string, unknown>();
   /** Selections by type URL and (interned) subscription object: no key strings on the hot path. */
   readonly #selections = new Map<string, Map<Subscription, Selection>>();
@@ -165,17 +169,27 @@ export class Snapshot implements SnapshotView {
     issues: readonly ConsistencyIssue[] = [],
     committedAt: Date = new Date(),
     mesh?: CompiledMesh,
+    namedOnly: CompiledByType = new Map(),
   ) {
     this.revision = revision;
     this.mesh = mesh;
     this.committedAt = committedAt;
     this.#byType = byType;
+    this.#namedOnly = namedOnly;
     this.issues = issues;
   }
 
   /** Every resource of a type, by name; empty for a type the snapshot does not hold. */
   resources(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
     return this.#byType.get(typeUrl) ?? EMPTY;
+  }
+
+  /**
+   * The resources of a type served only to a subscription naming them: SDS secrets, which Envoy
+   * asks for by name only (docs/xds-protocol.md #52), so a wildcard subscription never brings one.
+   */
+  namedOnly(typeUrl: string): ReadonlyMap<string, SnapshotResource> {
+    return this.#namedOnly.get(typeUrl) ?? EMPTY;
   }
 
   select(typeUrl: string, sub: Subscription): Selection {
@@ -186,7 +200,7 @@ export class Snapshot implements SnapshotView {
     }
     let selection = byType.get(sub);
     if (!selection) {
-      selection = selectFrom(this.resources(typeUrl), sub);
+      selection = selectFrom(this.resources(typeUrl), sub, this.namedOnly(typeUrl));
       byType.set(sub, selection);
     }
     return selection;

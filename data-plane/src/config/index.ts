@@ -65,5 +65,6 @@ export {
   type RuntimeTls,
   type RuntimeValidation,
   type SanType,
+  secretNamesOf,
   TLS_TRANSPORT_SOCKET,
 } from "./tls.js";

@@ -20,6 +20,7 @@ import type {
   DownstreamTlsContext,
   UpstreamTlsContext,
 } from "../../../proto/gen/envoy/extensions/transport_sockets/tls/v3/tls.js";
+import type { StringMatcher } from "../../../proto/gen/envoy/type/matcher/v3/string.js";
 import { compileStringMatcher, type StringPredicate } from "../router/string-match.js";
 import { anyTypeName, Cursor, join, requireAds, unpack } from "./common.js";
 import { ConfigErrorCode as Code } from "./errors.js";
@@ -38,7 +39,10 @@ export interface RuntimeCertificate {
 
 export type SanType = "DNS" | "URI" | "EMAIL" | "IP_ADDRESS";
 
-/** One of match_typed_subject_alt_names: a SAN of `type` whose value `matches`. */
+/**
+ * A SAN of `type` whose value `matches`: one of match_typed_subject_alt_names, or one of the four
+ * (one per type) that a match_subject_alt_names entry stands for.
+ */
 export interface RuntimeSanMatcher {
   readonly type: SanType;
   readonly matches: StringPredicate;
@@ -80,6 +84,18 @@ export interface RuntimeSecret {
   readonly name: string;
   readonly certificate: RuntimeCertificate | undefined;
   readonly validation: RuntimeValidation | undefined;
+}
+
+/**
+ * The SDS secrets a TLS context names, each once: its certificate's and its roots' (a combined
+ * validation context's included), in that order.
+ */
+export function secretNamesOf(config: RuntimeTls): string[] {
+  const names: string[] = [];
+  if (config.certificate !== undefined && "sds" in config.certificate) names.push(config.certificate.sds);
+  const roots = config.validation?.sds;
+  if (roots !== undefined && !names.includes(roots)) names.push(roots);
+  return names;
 }
 
 /** The only transport socket the proxy knows besides plaintext. */
@@ -197,7 +213,7 @@ function buildCommon(
       given: buildValidation(
         at,
         join(base, "default_validation_context"),
-        combined.defaultValidationContext ?? { matchTypedSubjectAltNames: [] },
+        combined.defaultValidationContext ?? { matchTypedSubjectAltNames: [], matchSubjectAltNames: [] },
         false,
       ),
       sds: sdsName(at, join(base, "validation_context_sds_secret_config"), combined.validationContextSdsSecretConfig),
@@ -307,6 +323,26 @@ function buildSanMatcher(at: Cursor, field: string, matcher: SubjectAltNameMatch
   return Object.freeze({ type, matches: compileStringMatcher(string) });
 }
 
+const ANY_SAN_TYPE: readonly SanType[] = ["DNS", "URI", "EMAIL", "IP_ADDRESS"];
+
+/**
+ * One entry of the deprecated match_subject_alt_names, which names no SAN type: as Envoy does, it
+ * stands for one matcher per SAN type, so a SAN of any type may meet it.
+ */
+function buildUntypedSanMatchers(at: Cursor, field: string, matcher: StringMatcher): RuntimeSanMatcher[] {
+  if (
+    matcher.exact === undefined &&
+    matcher.prefix === undefined &&
+    matcher.suffix === undefined &&
+    matcher.contains === undefined &&
+    matcher.safeRegex === undefined
+  ) {
+    at.fail(Code.missingField, field, "a string matcher needs exact, prefix, suffix, contains or safe_regex");
+  }
+  const matches = compileStringMatcher(matcher);
+  return ANY_SAN_TYPE.map((type) => Object.freeze({ type, matches }));
+}
+
 /**
  * A validation context. `needsRoots`: SAN matching without trusted roots would trust any
  * self-signed certificate that names the right SAN, so (as Envoy does) it is refused; a combined
@@ -327,11 +363,20 @@ function buildValidation(
   }
   const trustedCa =
     context.trustedCa === undefined ? undefined : dataSource(at, join(field, "trusted_ca"), context.trustedCa);
-  const sanMatchers = Object.freeze(
-    context.matchTypedSubjectAltNames.map((m, i) =>
-      buildSanMatcher(at, join(field, `match_typed_subject_alt_names[${i}]`), m),
-    ),
-  );
+  const typed = context.matchTypedSubjectAltNames;
+  const untyped = context.matchSubjectAltNames;
+  if (typed.length > 0 && untyped.length > 0) {
+    // Envoy refuses the two lists together rather than choosing one.
+    at.fail(
+      Code.invalidValue,
+      join(field, "match_subject_alt_names"),
+      "give match_typed_subject_alt_names or the deprecated match_subject_alt_names, not both",
+    );
+  }
+  const sanMatchers = Object.freeze([
+    ...typed.map((m, i) => buildSanMatcher(at, join(field, `match_typed_subject_alt_names[${i}]`), m)),
+    ...untyped.flatMap((m, i) => buildUntypedSanMatchers(at, join(field, `match_subject_alt_names[${i}]`), m)),
+  ]);
   if (needsRoots && trustedCa === undefined) {
     at.fail(
       Code.missingField,

@@ -1,8 +1,8 @@
 // A listener with a TLS transport socket (DownstreamTlsContext), over real sockets on 127.0.0.1:
 // what it accepts and refuses (plaintext, another root, expired, no certificate, a SAN that does
-// not match), PERMISSIVE (TLS and plaintext on one port), the peer identity handed to the
-// handler, HTTP/1.1 and HTTP/2 over TLS, and a certificate rotated through a secret reaching new
-// connections while an open one runs on.
+// not match by the typed or the deprecated untyped matchers), PERMISSIVE (TLS and plaintext on
+// one port), the peer identity handed to the handler, HTTP/1.1 and HTTP/2 over TLS, and a
+// certificate rotated through a secret reaching new connections while an open one runs on.
 import assert from "node:assert/strict";
 import http2 from "node:http2";
 import https from "node:https";
@@ -208,6 +208,22 @@ describe("a listener matching the client's SAN", () => {
   after(() => served.close());
 
   it("serves the SPIFFE ID it names and refuses another of the same root (verify_san)", async () => {
+    assert.equal((await tlsEcho(served.port, web)).echoed, "ping");
+    const before = served.refusals.length;
+    assert.equal((await tlsEcho(served.port, intruder)).echoed, undefined);
+    assert.deepEqual(served.refusals.slice(before), ["verify_san"]);
+  });
+});
+
+describe("a listener matching the client's SAN by the deprecated match_subject_alt_names", () => {
+  let served: Served;
+  before(async () => {
+    const context = strictContext({ match_subject_alt_names: [{ exact: "spiffe://weft.local/service/web" }] });
+    served = await serve(transportOf(tcpListenerJson([{ transport_socket: tlsSocket(context) }])));
+  });
+  after(() => served.close());
+
+  it("enforces it like the typed list: the SPIFFE ID it names is served, another of the same root refused (verify_san)", async () => {
     assert.equal((await tlsEcho(served.port, web)).echoed, "ping");
     const before = served.refusals.length;
     assert.equal((await tlsEcho(served.port, intruder)).echoed, undefined);

@@ -8,17 +8,20 @@ import https from "node:https";
 import net, { type AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import tls from "node:tls";
-import { buildCluster, buildSecret } from "../../../data-plane/src/config/index.js";
+import { buildCluster, buildSecret, ConfigErrorCode } from "../../../data-plane/src/config/index.js";
 import { Http2Sessions } from "../../../data-plane/src/http/h2-sessions.js";
 import { createTcpHandler } from "../../../data-plane/src/tcp/index.js";
 import {
+  type PeerSans,
   ProxySecrets,
+  sansMatch,
   TlsContexts,
   type UpstreamTlsResolver,
   upstreamTlsOptions,
 } from "../../../data-plane/src/tls/index.js";
 import { ClusterManager } from "../../../data-plane/src/upstream/index.js";
 import { decodeJson } from "../../../proto/index.js";
+import { assertRefused } from "../config/assert-refusal.js";
 import { cluster, type Json } from "../config/fixtures.js";
 import { inlineCertificate, makePki, type Pki, type Workload } from "./pki.js";
 
@@ -86,6 +89,20 @@ function tlsCluster(name: string, port: number, sanExact: string, extra: Json = 
   };
 }
 
+/**
+ * tlsCluster's JSON with the server matched by `validation` (the default validation context next
+ * to the ROOTCA secret) in place of the typed URI matcher.
+ */
+function clusterValidating(name: string, port: number, validation: Json): Json {
+  const json = tlsCluster(name, port, "");
+  const common = ((json.transport_socket as Json).typed_config as Json).common_tls_context as Json;
+  (common.combined_validation_context as Json).default_validation_context = validation;
+  return json;
+}
+
+const DEFAULT_VALIDATION =
+  "transport_socket.typed_config.common_tls_context.combined_validation_context.default_validation_context";
+
 function secrets(client: Workload): ProxySecrets {
   const made = new ProxySecrets();
   made.setLocal(
@@ -150,6 +167,36 @@ describe("HTTP/1.1 to a TLS cluster (undici pools)", () => {
       const host = manager.pick("ledger");
       assert.ok(host !== undefined);
       await assert.rejects(host.pool.request({ method: "GET", path: "/" }), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    } finally {
+      await manager.close();
+    }
+  });
+
+  it("checks the server against the deprecated match_subject_alt_names too: its SPIFFE ID is reached, another is refused", async () => {
+    const manager = new ClusterManager({ upstreamTls: resolverFor(secrets(web)), keepAliveTimeoutMs: 50 });
+    try {
+      await manager.update(
+        [
+          buildCluster(cluster(clusterValidating("catalog", port, { match_subject_alt_names: [{ exact: CATALOG }] }))),
+          buildCluster(
+            cluster(
+              clusterValidating("ledger", port, {
+                match_subject_alt_names: [{ exact: "spiffe://weft.local/service/ledger" }],
+              }),
+            ),
+          ),
+        ],
+        new Map(),
+      );
+      const catalogHost = manager.pick("catalog");
+      assert.ok(catalogHost !== undefined);
+      const response = await catalogHost.pool.request({ method: "GET", path: "/" });
+      assert.equal(await response.body.text(), "ok");
+      const ledgerHost = manager.pick("ledger");
+      assert.ok(ledgerHost !== undefined);
+      await assert.rejects(ledgerHost.pool.request({ method: "GET", path: "/" }), {
+        code: "ERR_TLS_CERT_ALTNAME_INVALID",
+      });
     } finally {
       await manager.close();
     }
@@ -253,5 +300,51 @@ describe("TCP to a TLS cluster", () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await manager.close();
     }
+  });
+});
+
+describe("the deprecated match_subject_alt_names", () => {
+  const sans = (partial: Partial<PeerSans>): PeerSans => ({ DNS: [], URI: [], EMAIL: [], IP_ADDRESS: [], ...partial });
+
+  function matchersOf(validation: Json) {
+    const compiled = buildCluster(cluster(clusterValidating("c", 1, validation))).tls?.validation?.given;
+    assert.ok(compiled !== undefined);
+    return compiled.sanMatchers;
+  }
+
+  it("tries each entry against SANs of every type, as Envoy does: any SAN meeting any entry passes", () => {
+    const matchers = matchersOf({ match_subject_alt_names: [{ exact: "api.example.com" }, { prefix: "10.1." }] });
+    assert.equal(sansMatch(sans({ DNS: ["api.example.com"] }), matchers), true);
+    assert.equal(sansMatch(sans({ URI: ["api.example.com"] }), matchers), true);
+    assert.equal(sansMatch(sans({ EMAIL: ["api.example.com"] }), matchers), true);
+    assert.equal(sansMatch(sans({ IP_ADDRESS: ["10.1.2.3"] }), matchers), true);
+    assert.equal(sansMatch(sans({ DNS: ["web.example.com"], IP_ADDRESS: ["10.2.0.1"] }), matchers), false);
+    assert.equal(sansMatch(sans({}), matchers), false, "a certificate without SANs meets none");
+  });
+
+  it("is refused next to match_typed_subject_alt_names (Envoy refuses the two together)", () => {
+    assertRefused(
+      () =>
+        buildCluster(
+          cluster(
+            clusterValidating("c", 1, {
+              match_typed_subject_alt_names: [{ san_type: "URI", matcher: { exact: CATALOG } }],
+              match_subject_alt_names: [{ exact: CATALOG }],
+            }),
+          ),
+        ),
+      ConfigErrorCode.invalidValue,
+      "c",
+      `${DEFAULT_VALIDATION}.match_subject_alt_names`,
+    );
+  });
+
+  it("refuses an entry without a pattern", () => {
+    assertRefused(
+      () => buildCluster(cluster(clusterValidating("c", 1, { match_subject_alt_names: [{ ignore_case: true }] }))),
+      ConfigErrorCode.missingField,
+      "c",
+      `${DEFAULT_VALIDATION}.match_subject_alt_names[0]`,
+    );
   });
 });

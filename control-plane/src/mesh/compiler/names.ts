@@ -36,3 +36,15 @@ export function upstreamListenerName(address: { readonly host: string; readonly 
 
 /** The cluster a sidecar's outbound listener sends terminated CONNECT tunnels to: that listener itself. */
 export const OUTBOUND_CONNECT_CLUSTER = "outbound|connect";
+
+/**
+ * What a gRPC proxyless server's bootstrap sets as `server_listener_resource_name_template`: its
+ * XdsServer then asks for `inbound|grpc-server|HOST:PORT` for each address it binds.
+ */
+export const GRPC_SERVER_LISTENER_TEMPLATE = "inbound|grpc-server|%s";
+
+/** The listener of a gRPC proxyless server bound to `address` (an IPv6 host in brackets, as gRPC writes it). */
+export function grpcServerListenerName(address: { readonly host: string; readonly port: number }): string {
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  return GRPC_SERVER_LISTENER_TEMPLATE.replace("%s", `${host}:${address.port}`);
+}

@@ -9,6 +9,11 @@
 // route actions (a redirect or direct response is a NACK; a non-forwarding action fails the call
 // with UNAVAILABLE), the ROUND_ROBIN and RING_HASH balancers, and a route's deadline only as
 // max_stream_duration (it ignores `timeout`); it skips a locality without a weight.
+//
+// A client whose bootstrap declares Weft's certificate provider (node metadata `weft.mtls: true`,
+// proxyless-security.ts) is compiled with `mtls`: its clusters speak mTLS to the Services callers
+// use mTLS to, as a sidecar's do. Any other client is sent no TLS settings (gRPC NACKs a cluster
+// naming a provider its bootstrap lacks) and calls in plaintext.
 import { Cluster_LbPolicy } from "../../../../proto/gen/envoy/config/cluster/v3/cluster.js";
 import { compileCluster, speaksHttp2 } from "./clusters.js";
 import { type CompiledResource, type CompileIssue, compiled, type EnvoyJson } from "./compiled-resource.js";
@@ -17,8 +22,10 @@ import { faultHttpFilter } from "./fault.js";
 import { uniqueIssues } from "./issues.js";
 import { DEFAULT_ROUTE_TIMEOUT } from "./mesh-defaults.js";
 import { destinationRuleFor, type MeshState, type ServiceDocument, type ServicePort } from "./mesh-state.js";
+import { callsWithMtls, identitiesOf, type MeshSecurity } from "./mtls.js";
 import { serviceClusterName } from "./names.js";
 import { routesOf } from "./outbound-routes.js";
+import { grpcUpstreamTransportSocket } from "./proxyless-security.js";
 import { backendPorts } from "./route-action.js";
 import { regexLiteral } from "./route-match.js";
 
@@ -64,11 +71,18 @@ export function proxylessListenerNames(service: ServiceDocument): ProxylessListe
   return names;
 }
 
+export interface ProxylessOptions {
+  /** Only these Services' listeners (and what their routes send to); absent: every Service's. */
+  readonly services?: Iterable<string>;
+  /** For clients holding a workload certificate: clusters speak mTLS to the Services that take it. */
+  readonly mtls?: MeshSecurity | undefined;
+}
+
 /**
  * What gRPC proxyless clients ask for: every Service's, or only those `services` names (their
  * listeners, and the clusters and endpoints their routes send to).
  */
-export function compileProxyless(state: MeshState, options: { readonly services?: Iterable<string> } = {}): Proxyless {
+export function compileProxyless(state: MeshState, options: ProxylessOptions = {}): Proxyless {
   const issues: CompileIssue[] = [];
   const backends = new Set<string>();
   const listeners: CompiledResource<"listeners">[] = [];
@@ -101,7 +115,7 @@ export function compileProxyless(state: MeshState, options: { readonly services?
   const clusters: CompiledResource<"clusters">[] = [];
   const endpoints: CompiledResource<"endpoints">[] = [];
   for (const { service, port } of backendPorts(state, backends)) {
-    clusters.push(proxylessCluster(state, service, port, issues));
+    clusters.push(proxylessCluster(state, service, port, issues, options.mtls));
     endpoints.push(weightedLocalities(compileEndpoints(state, service, port, issues)));
   }
   return { listeners, clusters, endpoints, issues: uniqueIssues(issues) };
@@ -153,15 +167,21 @@ function grpcRoute(route: EnvoyJson): EnvoyJson | undefined {
 /**
  * The sidecars' cluster of the Service port with a balancer gRPC runs: RING_HASH stays, anything
  * else is ROUND_ROBIN (gRPC NACKs LEAST_REQUEST and RANDOM); a DestinationRule asking for one of
- * those explicitly gets an issue.
+ * those explicitly gets an issue. With `mtls`, it takes gRPC's transport socket when callers use
+ * mTLS to the Service.
  */
 function proxylessCluster(
   state: MeshState,
   service: ServiceDocument,
   port: ServicePort,
   issues: CompileIssue[],
+  mtls: MeshSecurity | undefined,
 ): CompiledResource<"clusters"> {
-  const cluster = compileCluster(state, service, port);
+  const name = service.metadata.name;
+  const cluster =
+    mtls !== undefined && callsWithMtls(mtls, state, name)
+      ? compileCluster(state, service, port, undefined, grpcUpstreamTransportSocket(mtls, identitiesOf(state, name)))
+      : compileCluster(state, service, port);
   if (cluster.message.lbPolicy === Cluster_LbPolicy.RING_HASH) return cluster;
   const rule = destinationRuleFor(state, service.metadata.name);
   const simple = rule?.spec.trafficPolicy?.loadBalancer?.simple;

@@ -17,16 +17,33 @@ const TYPES = {
   endpoints: EndpointResourceType.get(),
 } as const;
 
-/** What the client's decode reads besides the resource: only TLS settings use it, and none are sent. */
-const CONTEXT = {
-  server: { serverUri: "127.0.0.1:0", channelCreds: [], serverFeatures: [] },
-  bootstrap: { xdsServers: [], node: { id: "test" }, authorities: {}, certificateProviders: {} },
-} as never;
+/**
+ * What the client's decode reads besides the resource: only TLS settings use it, to check that
+ * the certificate provider instances they name are in the bootstrap.
+ */
+function contextOf(certificateProviders: readonly string[]): never {
+  return {
+    server: { serverUri: "127.0.0.1:0", channelCreds: [], serverFeatures: [] },
+    bootstrap: {
+      xdsServers: [],
+      node: { id: "test" },
+      authorities: {},
+      certificateProviders: Object.fromEntries(certificateProviders.map((name) => [name, {}])),
+    },
+  } as never;
+}
 
-/** Asserts gRPC decodes and validates `resource` (a NACK would name what it refuses); returns what it decoded. */
-export function assertGrpcAccepts(resource: CompiledResource<"listeners" | "clusters" | "endpoints">): unknown {
+/**
+ * Asserts gRPC decodes and validates `resource` (a NACK would name what it refuses), for a client
+ * whose bootstrap declares `certificateProviders` (none by default); returns what it decoded.
+ */
+export function assertGrpcAccepts(
+  resource: CompiledResource<"listeners" | "clusters" | "endpoints">,
+  certificateProviders: readonly string[] = [],
+): unknown {
   const any = packAny(KINDS[resource.kind].typeName, resource.message);
-  const result = TYPES[resource.kind].decode(CONTEXT, { type_url: any.typeUrl, value: Buffer.from(any.value) });
+  const context = contextOf(certificateProviders);
+  const result = TYPES[resource.kind].decode(context, { type_url: any.typeUrl, value: Buffer.from(any.value) });
   if (result.error !== undefined) assert.fail(`gRPC refuses ${resource.kind}/${resource.name}: ${result.error}`);
   assert.equal(result.name, resource.name);
   return result.value;

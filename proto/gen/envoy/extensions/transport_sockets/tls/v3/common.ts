@@ -58,6 +58,8 @@ export interface CertificateValidationContext {
   trustedCa?: DataSource | undefined;
   caCertificateProviderInstance?: CertificateProviderPluginInstance | undefined;
   matchTypedSubjectAltNames: SubjectAltNameMatcher[];
+  /** @deprecated */
+  matchSubjectAltNames: StringMatcher[];
 }
 
 function createBaseTlsParameters(): TlsParameters {
@@ -363,7 +365,12 @@ export const SubjectAltNameMatcher: MessageFns<SubjectAltNameMatcher> = {
 };
 
 function createBaseCertificateValidationContext(): CertificateValidationContext {
-  return { trustedCa: undefined, caCertificateProviderInstance: undefined, matchTypedSubjectAltNames: [] };
+  return {
+    trustedCa: undefined,
+    caCertificateProviderInstance: undefined,
+    matchTypedSubjectAltNames: [],
+    matchSubjectAltNames: [],
+  };
 }
 
 export const CertificateValidationContext: MessageFns<CertificateValidationContext> = {
@@ -376,6 +383,9 @@ export const CertificateValidationContext: MessageFns<CertificateValidationConte
     }
     for (const v of message.matchTypedSubjectAltNames) {
       SubjectAltNameMatcher.encode(v!, writer.uint32(122).fork()).join();
+    }
+    for (const v of message.matchSubjectAltNames) {
+      StringMatcher.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -417,6 +427,14 @@ export const CertificateValidationContext: MessageFns<CertificateValidationConte
             message.matchTypedSubjectAltNames.push(SubjectAltNameMatcher.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.matchSubjectAltNames.push(StringMatcher.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -443,6 +461,7 @@ export const CertificateValidationContext: MessageFns<CertificateValidationConte
         : undefined;
     message.matchTypedSubjectAltNames =
       object.matchTypedSubjectAltNames?.map((e) => SubjectAltNameMatcher.fromPartial(e)) || [];
+    message.matchSubjectAltNames = object.matchSubjectAltNames?.map((e) => StringMatcher.fromPartial(e)) || [];
     return message;
   },
 };
