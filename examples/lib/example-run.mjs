@@ -50,9 +50,10 @@ export async function runExample(name, timeoutMs, body) {
     },
     /**
      * As `start`, and resolves with `{line, child, exited}`: the ready line, the child process (to
-     * signal it), and a promise of its exit code (or signal name) once it has exited.
+     * signal it), and a promise of its exit code (or signal name) once it has exited. `onLine`, if
+     * given, sees every JSON line after the ready one.
      */
-    launch(label, args, ready, env = {}, readyWithinMs = 15_000) {
+    launch(label, args, ready, env = {}, readyWithinMs = 15_000, onLine = undefined) {
       const child = spawn(process.execPath, args, {
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
@@ -75,6 +76,7 @@ export async function runExample(name, timeoutMs, body) {
           // Kept with stderr for the failure message: servers log to stdout.
           if (!isReady) stderr = `${stderr}${text}\n`.slice(-2000);
           const line = parseJson(text);
+          if (isReady && line !== undefined) onLine?.(line);
           if (!isReady && line !== undefined && ready(line)) {
             isReady = true;
             clearTimeout(timeout);

@@ -1,7 +1,9 @@
 // A small shop in the mesh: each app a plain Node server behind its own `weft sidecar`. web calls
 // catalog (v1 and v2 instances) over HTTP by name and pricing over gRPC, through its sidecar and
-// theirs; a gRPC proxyless client calls pricing directly. `npm run example:mesh`; exits 0 only
-// when every step held.
+// theirs; a gRPC proxyless client calls pricing directly. Every sidecar joins with a join token and
+// holds a workload certificate from the control plane's CA; the mesh runs mutual TLS STRICT, the
+// certificates living seconds so they rotate while the shop serves. `npm run example:mesh`; exits 0
+// only when every step held.
 import http from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,10 +17,13 @@ const weftBin = join(here, "..", "..", "bin", "weft.js");
 const app = join(here, "app.mjs");
 /** How long the control plane keeps a vanished sidecar's instance (weft control-plane --registration-grace). */
 const GRACE_S = 3;
+/** Workload certificates' lifetime (weft control-plane --cert-ttl): sidecars renew at half of it. */
+const CERT_TTL_S = 8;
 const CALLS = 400;
 
-await runExample("mesh", 170_000, async (run) => {
-  // 1. The control plane, the shop's Services and a 90/10 route, then each app and its sidecar.
+await runExample("mesh", 230_000, async (run) => {
+  // 1. The control plane (mutual TLS STRICT, certificates of CERT_TTL_S seconds), the shop's
+  //    Services and a 90/10 route, then each app and its sidecar, joining with its service's token.
   const cp = await run.start(
     "control plane",
     [
@@ -30,27 +35,40 @@ await runExample("mesh", 170_000, async (run) => {
       "127.0.0.1:0",
       "--data-dir",
       run.tmp,
-    ].concat(["--registration-grace", `${GRACE_S}s`]),
+    ].concat(["--registration-grace", `${GRACE_S}s`, "--mtls-mode", "STRICT", "--cert-ttl", `${CERT_TTL_S}s`]),
     (line) => line.msg === "control plane ready",
   );
   const api = `http://${cp.api}`;
   await run.weft(["apply", "-f", join(here, "shop.yaml"), "-f", join(here, "catalog-split.yaml"), "--server", api]);
+
+  // One join token per service, as an operator hands them out (`weft token create --service NAME`).
+  const tokens = {};
+  for (const service of ["web", "catalog", "pricing"]) {
+    tokens[service] = (await run.weft(["token", "create", "--service", service, "--server", api])).trim();
+  }
+  /** Workload certificates issued after the sidecars started: each one a rotation. */
+  const rotations = { count: 0 };
+  const countRotations = (line) => {
+    if (line.msg === "workload certificate issued") rotations.count++;
+  };
 
   /** Starts an app and its sidecar; resolves once the sidecar has registered the instance. */
   async function instance(service, appArgs, sidecarFlags = [], outbound = undefined) {
     const started = await run.launch(`${service} app`, [app, service, ...appArgs], (line) => "port" in line, {
       PORT: "0",
     });
+    const listen = outbound ?? `127.0.0.1:${await freePort()}`;
     const sidecar = await run.launch(
       `${service} sidecar`,
       [weftBin, "sidecar", "--service", service, "--app", `127.0.0.1:${started.line.port}`, "--xds-server", cp.xds]
-        .concat(["--outbound", outbound ?? `127.0.0.1:${await freePort()}`, "--admin-listen", "127.0.0.1:0"])
+        .concat(["--outbound", listen, "--admin-listen", "127.0.0.1:0"])
         .concat(["--access-log", "off", "--drain-delay", "500ms", ...sidecarFlags]),
       (line) => line.msg === "registered" && line.health === "healthy",
-      {},
+      { WEFT_JOIN_TOKEN: tokens[service] },
       30_000,
+      countRotations,
     );
-    return { app: started, sidecar };
+    return { app: started, sidecar, outbound: listen };
   }
   const catalog = (version, name) => instance("catalog", [version, name], ["--labels", `version=${version}`]);
   const webOutbound = `127.0.0.1:${await freePort()}`;
@@ -63,7 +81,9 @@ await runExample("mesh", 170_000, async (run) => {
   };
   const webTarget = { host: "127.0.0.1", port: instances.web.app.line.port, path: "/shop" };
   const webUrl = `http://127.0.0.1:${webTarget.port}/shop`;
-  console.log(`1. the shop runs: control plane API ${api}, 5 instances registered by their sidecars`);
+  console.log(
+    `1. the shop runs: control plane API ${api}, mutual TLS STRICT; 5 instances registered by their sidecars, each with a certificate for its service`,
+  );
   console.log(`   web on ${webUrl}, its sidecar's outbound listener ${webOutbound}`);
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
@@ -195,7 +215,19 @@ await runExample("mesh", 170_000, async (run) => {
 
   // 6. Fault injection seen by a gRPC proxyless client (the unmodified @grpc/grpc-js-xds, dialing
   //    xds:///pricing): a FaultInjection on pricing's GRPCRoute aborts every call with UNAVAILABLE;
-  //    removing the route restores them.
+  //    removing the route restores them. The client holds no certificate, so a PeerAuthentication
+  //    first makes pricing PERMISSIVE: its sidecar then takes plaintext too, while sidecars with a
+  //    certificate (web's) still call it over mutual TLS.
+  await run.weft([
+    "apply",
+    "-f",
+    join(here, "pricing-permissive.yaml"),
+    "--server",
+    api,
+    "--wait",
+    "--wait-timeout",
+    "15s",
+  ]);
   process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
     xds_servers: [{ server_uri: cp.xds, channel_creds: [{ type: "insecure" }], server_features: [] }],
     node: { id: "shop-client-1", cluster: "shop-client", locality: {} },
@@ -226,6 +258,70 @@ await runExample("mesh", 170_000, async (run) => {
   );
   // grpc-js-xds keeps timers running after close(); runExample ends the process with process.exit.
   client.close();
+
+  // 7. An AuthorizationPolicy lets only web call catalog: a call from pricing's sidecar (a request
+  //    to catalog through its outbound listener, under pricing's identity) is refused with 403
+  //    until the policy names pricing too; web's calls keep flowing all along.
+  const fromPricing = () => {
+    const [pricingHost, pricingPort] = instances.pricing.outbound.split(":");
+    return get({ host: pricingHost, port: Number(pricingPort), path: "http://catalog/items", agent: false });
+  };
+  await run.weft([
+    "apply",
+    "-f",
+    join(here, "catalog-callers.yaml"),
+    "--server",
+    api,
+    "--wait",
+    "--wait-timeout",
+    "15s",
+  ]);
+  const refused = await fromPricing();
+  const webAllowed = await get(webTarget);
+  await run.weft([
+    "apply",
+    "-f",
+    join(here, "catalog-callers-pricing.yaml"),
+    "--server",
+    api,
+    "--wait",
+    "--wait-timeout",
+    "15s",
+  ]);
+  const allowed = await fromPricing();
+  const policyHeld =
+    refused.status === 403 &&
+    refused.body === "RBAC: access denied" &&
+    webAllowed.status === 200 &&
+    allowed.status === 200;
+  console.log(
+    `7. AuthorizationPolicy catalog-callers (only web may call catalog): pricing's call ${refused.status} ${JSON.stringify(refused.body)}, ` +
+      `web's ${webAllowed.status}; once the policy names pricing too, pricing's call ${allowed.status} ${policyHeld ? "ok" : "WRONG"}`,
+  );
+
+  // 8. Certificates rotate under load: every sidecar renews its certificate at half its lifetime
+  //    (CERT_TTL_S / 2 seconds) with a new key; calls made meanwhile all succeed.
+  const rotatedBefore = rotations.count;
+  const rotating = load();
+  await new Promise((resolve) => setTimeout(resolve, CERT_TTL_S * 1_000));
+  const rotated = await rotating();
+  const renewals = rotations.count - rotatedBefore;
+  const running = Object.keys(instances).length - 1; // catalog v1b was killed in step 5
+  const rotationHeld = rotated.failed === 0 && rotated.answered > 0 && renewals >= running;
+  console.log(
+    `8. certificates rotated under load: ${renewals} certificates renewed by ${running} sidecars in ${CERT_TTL_S} s ` +
+      `(${rotations.count} since the shop started); ${loadReport(rotated)} ${rotationHeld ? "ok" : "WRONG"}`,
+  );
   agent.destroy();
-  return byName && proxyStyle && tunnelHeld && splitHeld && restartHeld && killHeld && faultHeld;
+  return (
+    byName &&
+    proxyStyle &&
+    tunnelHeld &&
+    splitHeld &&
+    restartHeld &&
+    killHeld &&
+    faultHeld &&
+    policyHeld &&
+    rotationHeld
+  );
 });

@@ -18,6 +18,7 @@ const bare: MeshService["service"] = {
   selector: {},
   attachedRoutes: [],
   destinationRule: null,
+  peerAuthentication: null,
   endpointList: [],
   callers: [],
   issues: [],
@@ -56,7 +57,15 @@ describe("operator tables", () => {
     assert.match(text, /^Selector: +none \(selects no workload\)$/m);
     assert.match(text, /^Routes: +none /m);
     assert.match(text, /^DestinationRule: none \(mesh defaults\)$/m);
+    assert.match(text, /^mTLS: +--mtls-mode of the control plane/m);
     assert.equal(text.match(/^ {2}none$/gm)?.length, 3);
+  });
+
+  test("describe names the PeerAuthentication deciding the Service's mTLS mode", () => {
+    const own = describeText({ ...bare, peerAuthentication: { name: "ledger", mode: "STRICT", meshWide: false } });
+    assert.match(own, /^mTLS: +STRICT \(PeerAuthentication ledger\)$/m);
+    const mesh = describeText({ ...bare, peerAuthentication: { name: "mesh", mode: "DISABLE", meshWide: true } });
+    assert.match(mesh, /^mTLS: +DISABLE \(PeerAuthentication mesh, mesh-wide\)$/m);
   });
 
   test("describe marks a backend the compiler leaves out, and a rule without matches takes every request", () => {

@@ -76,14 +76,16 @@ describe("examples", { timeout: 600_000 }, () => {
     ]);
   });
 
-  test("mesh: a shop of apps behind sidecars: calls by name, a 90/10 split, a rolling restart and a kill with no failed call, a fault seen by a gRPC client", async () => {
-    assertChecks(await runExample("mesh", 180_000), "mesh", [
+  test("mesh: a shop of apps behind sidecars with mutual TLS: calls by name, a 90/10 split, a rolling restart and a kill with no failed call, a fault seen by a gRPC client, an authorization policy, certificates rotating under load", async () => {
+    assertChecks(await runExample("mesh", 240_000), "mesh", [
       "1. the shop runs",
       "2. calls flow by name",
       "3. the HTTPRoute splits catalog 90/10 between catalog-v1 and catalog-v2",
       "4. rolling restart of catalog v1",
       "5. catalog v1 instance killed (SIGKILL)",
       "6. fault injection seen by the gRPC proxyless client",
+      "7. AuthorizationPolicy catalog-callers (only web may call catalog)",
+      "8. certificates rotated under load",
     ]);
   });
 });

@@ -57,6 +57,7 @@ function routesText(detail: Detail): string {
 export function describeText(detail: Detail): string {
   const selector = Object.entries(detail.selector).map(([k, v]) => `${k}=${v}`);
   const rule = detail.destinationRule;
+  const peer = detail.peerAuthentication;
   const parts = [
     `Name:            ${detail.name}\n`,
     `Revision:        ${detail.revision} (version ${shortVersion(detail.version)})\n`,
@@ -64,6 +65,7 @@ export function describeText(detail: Detail): string {
     `Ports:           ${portsText(detail.ports) || "-"}\n`,
     `Endpoints:       ${detail.endpoints.healthy}/${detail.endpoints.total} healthy\n`,
     `DestinationRule: ${rule === null ? "none (mesh defaults)" : `${rule.name} (${Object.keys(rule.trafficPolicy as object).join(", ") || "no traffic policy"})`}\n`,
+    `mTLS:            ${peer === null ? "--mtls-mode of the control plane (no PeerAuthentication)" : `${peer.mode} (PeerAuthentication ${peer.name}${peer.meshWide ? ", mesh-wide" : ""})`}\n`,
     routesText(detail),
     "Endpoint list:\n",
     detail.endpointList.length === 0
@@ -114,7 +116,8 @@ export function describeCommand(): Command {
         "",
         "Shows the Service's ports; the HTTPRoutes and GRPCRoutes attached to it, each rule's",
         "matches and backends with their share of the traffic as compiled (a backend naming no",
-        "Service or port is left out, weight 0 gets nothing); the DestinationRule applied; every",
+        "Service or port is left out, weight 0 gets nothing); the DestinationRule applied; the",
+        "PeerAuthentication deciding its mTLS mode (none: the control plane's --mtls-mode); every",
         "endpoint (a WorkloadEntry its selector picks) with address, health, locality and the sidecar",
         "node that registered it, or `written` for one written by hand; the connected sidecars that",
         "may call it (their depends name it, or they may call every Service); and the compile issues",

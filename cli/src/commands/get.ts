@@ -88,6 +88,18 @@ const SUMMARY: Readonly<Record<ApiKind, { title: string; cell: (resource: Json) 
       return `${typeof spec.action === "string" ? spec.action : "ALLOW"} ${refs.map((ref) => String(ref.name)).join(",")}`;
     },
   },
+  peerauthentications: {
+    title: "MODE/TARGETS",
+    cell: (r) => {
+      const spec = record(r.spec);
+      const refs = list(spec.targetRefs ?? (spec.targetRef === undefined ? [] : [spec.targetRef])).map(record);
+      const app = record(record(spec.selector).matchLabels).app;
+      const targets =
+        refs.length > 0 ? refs.map((ref) => String(ref.name)).join(",") : typeof app === "string" ? app : "(mesh)";
+      const mode = record(spec.mtls).mode;
+      return `${typeof mode === "string" ? mode : "UNSET"} ${targets}`;
+    },
+  },
 };
 
 /** `name:port`, with `/appProtocol` unless it is http: catalog's `http:8080,grpc:9090/grpc`. */

@@ -9,13 +9,14 @@ import {
   type GrpcRouteDocument,
   type HttpRouteDocument,
   type MeshState,
+  peerAuthenticationOf,
   type ServiceDocument,
   serviceClusterName,
   type WorkloadHealth,
   workloadHealth,
   workloadsOf,
 } from "./compiler/index.js";
-import type { MeshKindName } from "./kinds/index.js";
+import { type MeshKindName, peerAuthenticationTargets } from "./kinds/index.js";
 import { REGISTERED_BY_ANNOTATION } from "./registered-workloads.js";
 
 export interface ServicePortSummary {
@@ -102,7 +103,9 @@ export interface ServiceDetail extends ServiceSummary {
   readonly endpointList: EndpointSummary[];
   /** Connected sidecars whose depends include the Service, or that may call every Service. */
   readonly callers: { readonly nodeId: string; readonly service: string; readonly restricted: boolean }[];
-  /** Compile issues of the Service, of routes attached to it, of its DestinationRule and of the entries it selects. */
+  /** The PeerAuthentication deciding the Service's mTLS mode (its own, else the mesh-wide one); null: `--mtls-mode` decides. */
+  readonly peerAuthentication: { readonly name: string; readonly mode: string; readonly meshWide: boolean } | null;
+  /** Compile issues of the Service, of routes attached to it, of its DestinationRule and PeerAuthentications, and of the entries it selects. */
   readonly issues: CompileIssue[];
 }
 
@@ -184,7 +187,11 @@ export function serviceDetail(
     ...attached.map((route) => key(route.kind, route.name)),
     ...(rule === undefined ? [] : [key("destinationrules", rule.metadata.name)]),
     ...workloads.map((entry) => key("workloadentries", entry.metadata.name)),
+    ...[...state.peerAuthentications.values()]
+      .filter((document) => peerAuthenticationTargets(document.spec)?.includes(name) !== false)
+      .map((document) => key("peerauthentications", document.metadata.name)),
   ]);
+  const peerAuthentication = peerAuthenticationOf(state, name) ?? null;
   return {
     ...summary,
     selector: service.spec.selector ?? {},
@@ -193,6 +200,7 @@ export function serviceDetail(
       rule === undefined
         ? null
         : { name: rule.metadata.name, trafficPolicy: (rule.spec.trafficPolicy ?? {}) as Record<string, unknown> },
+    peerAuthentication,
     endpointList: workloads.map((entry) => ({
       entry: entry.metadata.name,
       address: entry.spec.address,

@@ -130,6 +130,42 @@ describe("GET /v1/mesh/services/NAME", () => {
     );
   });
 
+  test("the PeerAuthentication deciding a Service's mTLS mode, and a losing one among its issues", async () => {
+    const pa = (name: string, mode: string, target?: string) => ({
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { name },
+      spec: { ...(target === undefined ? {} : { targetRefs: [{ kind: "Service", name: target }] }), mtls: { mode } },
+    });
+    const detailOf = async (name: string) => {
+      const response = await h.inject({ method: "GET", url: `/v1/mesh/services/${name}` });
+      assert.equal(response.statusCode, 200, response.body);
+      return (response.json() as { service: Json }).service as {
+        peerAuthentication: Json | null;
+        issues: { kind: string; name: string; path: string }[];
+      };
+    };
+    assert.equal((await detailOf("catalog-v2")).peerAuthentication, null);
+    for (const [name, body] of [
+      ["a-mesh", pa("a-mesh", "PERMISSIVE")],
+      ["b-catalog", pa("b-catalog", "STRICT", "catalog")],
+      ["c-catalog", pa("c-catalog", "DISABLE", "catalog")],
+    ] as const) {
+      const response = await put(h, "peerauthentications", name, body);
+      assert.equal(response.statusCode, 200, response.body);
+    }
+    const catalog = await detailOf("catalog");
+    assert.deepEqual(catalog.peerAuthentication, { name: "b-catalog", mode: "STRICT", meshWide: false });
+    assert.ok(catalog.issues.some((i) => i.kind === "peerauthentications" && i.name === "c-catalog"));
+    const other = await detailOf("catalog-v2");
+    assert.deepEqual(other.peerAuthentication, { name: "a-mesh", mode: "PERMISSIVE", meshWide: true });
+    assert.ok(!other.issues.some((i) => i.kind === "peerauthentications"), "c-catalog concerns catalog only");
+    for (const name of ["a-mesh", "b-catalog", "c-catalog"]) {
+      const response = await h.inject({ method: "DELETE", url: `/v1/resources/peerauthentications/${name}` });
+      assert.equal(response.statusCode, 200, response.body);
+    }
+  });
+
   test("a name no Service has is 404 WEFT_NOT_FOUND, a malformed one 400 WEFT_INVALID_NAME", async () => {
     assertError(await h.inject({ method: "GET", url: "/v1/mesh/services/ghost" }), 404, "WEFT_NOT_FOUND");
     assertError(await h.inject({ method: "GET", url: "/v1/mesh/services/a%20b" }), 400, "WEFT_INVALID_NAME");

@@ -6,7 +6,13 @@
 // /v1/resources/services.
 import { type Static, Type } from "typebox";
 import { ErrorCode, WeftError } from "../../errors.js";
-import { compileOutbound, type MeshState, meshStateOf, type StoredMeshDocument } from "../../mesh/compiler/index.js";
+import {
+  compileOutbound,
+  type MeshState,
+  meshStateOf,
+  peerAuthenticationIssues,
+  type StoredMeshDocument,
+} from "../../mesh/compiler/index.js";
 import { isMeshKindName, type MeshDocument } from "../../mesh/index.js";
 import { type SidecarCaller, serviceDetail, serviceSummaries } from "../../mesh/service-summary.js";
 import { sidecarOf } from "../../snapshot/sidecar-node.js";
@@ -83,6 +89,10 @@ const ServiceDetailSchema = Type.Object({
     }),
   ),
   destinationRule: Type.Union([Type.Null(), Type.Object({ name: Type.String(), trafficPolicy: ValueJson })]),
+  peerAuthentication: Type.Union([
+    Type.Null(),
+    Type.Object({ name: Type.String(), mode: Type.String(), meshWide: Type.Boolean() }),
+  ]),
   endpointList: Type.Array(
     Type.Object({
       entry: Type.String({ description: "The WorkloadEntry's name." }),
@@ -188,7 +198,8 @@ export function registerMeshServiceRoutes(app: ApiApp, context: ApiContext): voi
         throw new WeftError(ErrorCode.notFound, `services/${name} does not exist`);
       // The whole mesh compiled, as the snapshot builder does for its issues: one Service's issues
       // may come from a route or entry compiled for another's view.
-      const { issues } = compileOutbound(mesh);
+      const issues = [...compileOutbound(mesh).issues];
+      peerAuthenticationIssues(mesh, issues);
       const detail = serviceDetail(mesh, name, issues, connectedSidecars(context));
       if (detail === undefined) throw new WeftError(ErrorCode.notFound, `services/${name} does not exist`);
       return { revision: state.revision, service: { ...detail, ...stored } };

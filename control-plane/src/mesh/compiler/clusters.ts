@@ -16,7 +16,7 @@ import {
   type ServiceDocument,
   type ServicePort,
 } from "./mesh-state.js";
-import { callsWithMtls, type MeshSecurity, upstreamTransportSocket } from "./mtls.js";
+import { callsWithMtls, identitiesOf, type MeshSecurity, upstreamTransportSocket } from "./mtls.js";
 import { serviceClusterName } from "./names.js";
 
 const HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
@@ -51,13 +51,15 @@ export function http2ProtocolOptions(): EnvoyJson {
 
 /**
  * The cluster of one Service port. With `security` (the caller holds a workload certificate), the
- * cluster speaks mTLS to the Service when the Service takes it (mtls.ts).
+ * cluster speaks mTLS to the Service when the Service takes it (mtls.ts). `transportSocket`, when
+ * given, is the cluster's instead (a proxyless client's, proxyless-security.ts).
  */
 export function compileCluster(
   state: MeshState,
   service: ServiceDocument,
   port: ServicePort,
   security?: MeshSecurity,
+  transportSocket?: EnvoyJson,
 ): CompiledResource<"clusters"> {
   const name = serviceClusterName(service.metadata.name, port.port);
   const policy = destinationRuleFor(state, service.metadata.name)?.spec.trafficPolicy;
@@ -71,8 +73,10 @@ export function compileCluster(
   };
   cluster.circuitBreakers = circuitBreakersOf(policy?.connectionPool);
   if (speaksHttp2(port)) cluster.typedExtensionProtocolOptions = http2ProtocolOptions();
-  if (security !== undefined && callsWithMtls(security, state, service.metadata.name)) {
-    cluster.transportSocket = upstreamTransportSocket(security, service.metadata.name);
+  if (transportSocket !== undefined) {
+    cluster.transportSocket = transportSocket;
+  } else if (security !== undefined && callsWithMtls(security, state, service.metadata.name)) {
+    cluster.transportSocket = upstreamTransportSocket(security, identitiesOf(state, service.metadata.name));
   }
   return compiled("clusters", cluster);
 }

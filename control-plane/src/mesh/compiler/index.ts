@@ -33,11 +33,15 @@ export * from "./mtls.js";
 export * from "./names.js";
 export { compileOutbound, type Outbound, type OutboundOptions } from "./outbound.js";
 export { domainsOf, MESH_DOMAIN, parentRefIssues, UNKNOWN_HOST_BODY } from "./outbound-routes.js";
+export { peerAuthenticationIssues, peerAuthenticationMode, peerAuthenticationOf } from "./peer-authentication.js";
 export {
   compileProxyless,
   type Proxyless,
   type ProxylessListenerName,
+  type ProxylessOptions,
   proxylessListenerNames,
 } from "./proxyless.js";
+export * from "./proxyless-security.js";
+export { compileProxylessServers, type ProxylessServers } from "./proxyless-servers.js";
 export { compileUpstreams, type Upstream, type Upstreams } from "./upstream.js";
 export { HEALTH_ANNOTATION, type WorkloadHealth, workloadHealth } from "./workload-health.js";

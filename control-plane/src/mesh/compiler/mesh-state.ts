@@ -9,6 +9,7 @@ import type {
   MeshDocument,
   MeshKind,
   MeshKindName,
+  peerAuthenticationKind,
   serviceKind,
   workloadEntryKind,
 } from "../kinds/index.js";
@@ -22,6 +23,8 @@ export type GrpcRouteSpec = SpecOf<typeof grpcRouteKind>;
 export type DestinationRuleSpec = SpecOf<typeof destinationRuleKind>;
 export type AuthorizationPolicySpec = SpecOf<typeof authorizationPolicyKind>;
 export type AuthorizationPolicyDocument = MeshDocument<AuthorizationPolicySpec>;
+export type PeerAuthenticationSpec = SpecOf<typeof peerAuthenticationKind>;
+export type PeerAuthenticationDocument = MeshDocument<PeerAuthenticationSpec>;
 
 export type ServiceDocument = MeshDocument<ServiceSpec>;
 export type WorkloadEntryDocument = MeshDocument<WorkloadEntrySpec>;
@@ -42,6 +45,7 @@ export interface MeshState {
   readonly destinationRules: ReadonlyMap<string, DestinationRuleDocument>;
   readonly faultInjections: ReadonlyMap<string, FaultInjectionDocument>;
   readonly authorizationPolicies: ReadonlyMap<string, AuthorizationPolicyDocument>;
+  readonly peerAuthentications: ReadonlyMap<string, PeerAuthenticationDocument>;
 }
 
 /** A mesh document as the store holds it: its kind's REST name and the parsed document. */
@@ -63,6 +67,7 @@ export function meshStateOf(documents: Iterable<StoredMeshDocument>): MeshState 
     destinationrules: new Map(),
     faultinjections: new Map(),
     authorizationpolicies: new Map(),
+    peerauthentications: new Map(),
   };
   for (const { kind, document } of documents) byKind[kind].set(document.metadata.name, document);
   // Stored documents passed their kind's checks: each map holds its kind's documents only.
@@ -76,6 +81,7 @@ export function meshStateOf(documents: Iterable<StoredMeshDocument>): MeshState 
     destinationRules: sorted(byKind.destinationrules),
     faultInjections: sorted(byKind.faultinjections),
     authorizationPolicies: sorted(byKind.authorizationpolicies),
+    peerAuthentications: sorted(byKind.peerauthentications),
   };
 }
 

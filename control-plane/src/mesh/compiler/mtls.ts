@@ -3,14 +3,18 @@
 // SDS secret `ROOTCA`, as Envoy and Istio name them; the sidecar holds both itself (its key never
 // leaves it), so the control plane only names them.
 //
-// The mode is Istio's PeerAuthentication's: STRICT (the inbound listener takes mTLS only),
+// The mode is a Service's PeerAuthentication's (peer-authentication.ts), else the mesh's: STRICT (the inbound listener takes mTLS only),
 // PERMISSIVE (mTLS and plaintext on the same port, told apart by the first byte) or DISABLE
-// (plaintext). A caller's sidecar uses mTLS to a Service when the Service is STRICT, or
-// PERMISSIVE with every instance registered by a sidecar that proved its identity (so it holds a
-// certificate and takes mTLS); it checks the server's SPIFFE ID is the Service's.
+// (plaintext). A Service's instances may belong to sidecars of another service (catalog-v1 selects
+// catalog's v1 instances): each instance is owned by the service its sidecar proved (the identity
+// annotation), else by its `app` label, else by the Service, and takes its owner's mode. A caller's
+// sidecar uses mTLS to a Service when an owner is STRICT, or when all are PERMISSIVE and every
+// instance was registered by a sidecar that proved its identity (so it holds a certificate and
+// takes mTLS); it checks the server's SPIFFE ID is one of the owners'.
 import type { EnvoyJson } from "./compiled-resource.js";
 import { workloadsOf } from "./endpoints.js";
 import type { MeshState } from "./mesh-state.js";
+import { peerAuthenticationMode } from "./peer-authentication.js";
 
 export type MtlsMode = "STRICT" | "PERMISSIVE" | "DISABLE";
 export const MTLS_MODES: readonly MtlsMode[] = ["STRICT", "PERMISSIVE", "DISABLE"];
@@ -46,26 +50,43 @@ export function spiffeIdOf(trustDomain: string, service: string): string {
   return `spiffe://${trustDomain}/service/${service}`;
 }
 
-/** The mode of `service`'s inbound side. */
-export function modeOf(security: MeshSecurity, _service: string): MtlsMode {
-  return security.mode;
+/** The mode of `service`'s inbound side: its PeerAuthentication's, else the mesh-wide one's, else the flag's. */
+export function modeOf(security: MeshSecurity, state: MeshState, service: string): MtlsMode {
+  return peerAuthenticationMode(state, service) ?? security.mode;
+}
+
+/** The Service's instances, each with the service that owns it (see the header). */
+function ownedInstances(state: MeshState, service: string): { owner: string; proven: boolean }[] {
+  const document = state.services.get(service);
+  if (document === undefined) return [];
+  return workloadsOf(state, document).map((entry) => {
+    const proven = entry.metadata.annotations?.[IDENTITY_ANNOTATION];
+    return { owner: proven ?? entry.spec.labels?.app ?? service, proven: proven !== undefined };
+  });
+}
+
+/** The services whose SPIFFE IDs may answer for `service`: its instances' owners, sorted (the Service itself while it has none). */
+export function identitiesOf(state: MeshState, service: string): string[] {
+  const owners = new Set(ownedInstances(state, service).map((instance) => instance.owner));
+  return owners.size === 0 ? [service] : [...owners].sort();
 }
 
 /** Whether a caller with a certificate uses mTLS to `service` (see the header). */
 export function callsWithMtls(security: MeshSecurity, state: MeshState, service: string): boolean {
-  const mode = modeOf(security, service);
-  if (mode === "STRICT") return true;
-  if (mode === "DISABLE") return false;
-  const document = state.services.get(service);
-  if (document === undefined) return false;
-  const instances = workloadsOf(state, document);
-  return (
-    instances.length > 0 && instances.every((entry) => entry.metadata.annotations?.[IDENTITY_ANNOTATION] === service)
+  const instances = ownedInstances(state, service);
+  const modes = new Set(
+    (instances.length === 0 ? [service] : instances.map((i) => i.owner)).map((owner) => modeOf(security, state, owner)),
   );
+  if (modes.has("STRICT")) return true;
+  if (modes.has("DISABLE")) return false;
+  return instances.length > 0 && instances.every((instance) => instance.proven);
 }
 
-/** A cluster's transport socket to `service`: the workload certificate, the server checked against the root and the Service's SPIFFE ID. */
-export function upstreamTransportSocket(security: MeshSecurity, service: string): EnvoyJson {
+/**
+ * A cluster's transport socket to a Service whose instances are owned by `identities`: the
+ * workload certificate, the server checked against the root and one of their SPIFFE IDs.
+ */
+export function upstreamTransportSocket(security: MeshSecurity, identities: readonly string[]): EnvoyJson {
   return {
     name: "envoy.transport_sockets.tls",
     typedConfig: {
@@ -74,9 +95,10 @@ export function upstreamTransportSocket(security: MeshSecurity, service: string)
         tlsCertificateSdsSecretConfigs: [sds(WORKLOAD_SECRET)],
         combinedValidationContext: {
           defaultValidationContext: {
-            matchTypedSubjectAltNames: [
-              { sanType: "URI", matcher: { exact: spiffeIdOf(security.trustDomain, service) } },
-            ],
+            matchTypedSubjectAltNames: identities.map((identity) => ({
+              sanType: "URI",
+              matcher: { exact: spiffeIdOf(security.trustDomain, identity) },
+            })),
           },
           validationContextSdsSecretConfig: sds(ROOT_SECRET),
         },

@@ -7,6 +7,7 @@ import { faultInjectionKind } from "./fault-injection.js";
 import { grpcRouteKind } from "./grpc-route.js";
 import { httpRouteKind } from "./http-route.js";
 import type { MeshKind, MeshKindName } from "./kind.js";
+import { peerAuthenticationKind } from "./peer-authentication.js";
 import { serviceKind } from "./service.js";
 import { workloadEntryKind } from "./workload-entry.js";
 
@@ -14,6 +15,7 @@ export { policyTargets } from "./authorization-policy.js";
 export { DEFAULT_NAMESPACE } from "./define-mesh-kind.js";
 export { type FaultInjectionSpec, GRPC_STATUS_CODES } from "./fault-injection.js";
 export type { MeshDocument, MeshKind, MeshKindName, MeshMetadata, MeshRef } from "./kind.js";
+export { PEER_AUTHENTICATION_MODES, peerAuthenticationTargets } from "./peer-authentication.js";
 export { FAULT_INJECTION_GROUP } from "./route-parts.js";
 export { APP_PROTOCOLS } from "./service.js";
 export {
@@ -22,6 +24,7 @@ export {
   faultInjectionKind,
   grpcRouteKind,
   httpRouteKind,
+  peerAuthenticationKind,
   serviceKind,
   workloadEntryKind,
 };
@@ -35,6 +38,7 @@ export const MESH_KINDS: { readonly [N in MeshKindName]: MeshKind<N> } = {
   destinationrules: destinationRuleKind as MeshKind<"destinationrules">,
   faultinjections: faultInjectionKind as MeshKind<"faultinjections">,
   authorizationpolicies: authorizationPolicyKind as MeshKind<"authorizationpolicies">,
+  peerauthentications: peerAuthenticationKind as MeshKind<"peerauthentications">,
 };
 
 /** Every mesh kind's REST API name, in the order of MESH_KINDS. */

@@ -16,7 +16,8 @@ export type MeshKindName =
   | "grpcroutes"
   | "destinationrules"
   | "faultinjections"
-  | "authorizationpolicies";
+  | "authorizationpolicies"
+  | "peerauthentications";
 
 /**
  * A mesh document's dependency on a Service (or, from a route's ExtensionRef filter, a

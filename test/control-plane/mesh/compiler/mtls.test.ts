@@ -87,4 +87,35 @@ describe("mesh compiler: mutual TLS", () => {
       false,
     );
   });
+
+  test("a Service selecting another service's instances (catalog-v1) checks their owner's SPIFFE ID and takes its mode", () => {
+    const v1 = service("catalog-v1", undefined, { app: "catalog", version: "v1" });
+    const entry = changed(workloadEntry("catalog-1", { app: "catalog", version: "v1" }), (doc) => {
+      doc.metadata.annotations = { [IDENTITY_ANNOTATION]: "catalog" };
+    });
+    const state = stateOf(service("catalog"), v1, entry);
+    const security: MeshSecurity = { trustDomain: "weft.local", mode: "STRICT" };
+    const document = state.services.get("catalog-v1");
+    assert.ok(document !== undefined);
+    const cluster = assertBothPlanesAccept(
+      compileCluster(state, document, { name: "http", port: 8080 }, security),
+    ) as RuntimeCluster;
+    const matchers = cluster.tls?.validation?.given?.sanMatchers ?? [];
+    assert.equal(matchers.length, 1);
+    assert.equal(matchers[0]?.matches("spiffe://weft.local/service/catalog"), true);
+    assert.equal(matchers[0]?.matches("spiffe://weft.local/service/catalog-v1"), false);
+    const permissive: MeshSecurity = { trustDomain: "weft.local", mode: "PERMISSIVE" };
+    assert.equal(callsWithMtls(permissive, state, "catalog-v1"), true, "every instance proven");
+    const catalogDisabled = stateOf(service("catalog"), v1, entry, {
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { name: "catalog" },
+      spec: { targetRefs: [{ kind: "Service", name: "catalog" }], mtls: { mode: "DISABLE" } },
+    });
+    assert.equal(
+      callsWithMtls(permissive, catalogDisabled, "catalog-v1"),
+      false,
+      "the owner's DISABLE, not catalog-v1's",
+    );
+  });
 });
