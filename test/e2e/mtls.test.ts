@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { IDENTITY_ANNOTATION } from "../../control-plane/src/mesh/compiler/index.js";
 import { REGISTERED_BY_ANNOTATION } from "../../control-plane/src/mesh/index.js";
 import { type BackendProcess, type ControlPlane, eventually, startBackend, startControlPlane } from "./processes.js";
-import { type Sidecar, startSidecar as startSidecarProcess } from "./sidecars.js";
+import { joinToken, type Sidecar, startSidecar as startSidecarProcess } from "./sidecars.js";
 
 let sequence = 0;
 
@@ -40,16 +40,6 @@ function call(
     req.on("error", reject);
     req.end();
   });
-}
-
-async function joinToken(plane: ControlPlane, service: string): Promise<string> {
-  const response = await fetch(`http://${plane.api}/v1/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ service }),
-  });
-  assert.equal(response.status, 201);
-  return ((await response.json()) as { token: string }).token;
 }
 
 const SERVICES = ["catalog", "web", "intruder"].map((name) => ({

@@ -22,6 +22,7 @@ import {
   startControlPlane,
   tempDir,
 } from "./processes.js";
+import { joinToken } from "./sidecars.js";
 
 const fixtures = join(root, "test", "e2e", "fixtures");
 const LDS = "type.googleapis.com/envoy.config.listener.v3.Listener";
@@ -39,16 +40,6 @@ const workloadEntry = (name: string, app: string, port: number) => ({
   metadata: { name },
   spec: { address: "127.0.0.1", ports: { grpc: port }, labels: { app } },
 });
-
-async function joinToken(plane: ControlPlane, service: string): Promise<string> {
-  const response = await fetch(`http://${plane.api}/v1/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ service }),
-  });
-  assert.equal(response.status, 201);
-  return ((await response.json()) as { token: string }).token;
-}
 
 /** `weft cert issue` once for `service` into a new folder; resolves with the folder once it exits 0. */
 async function issueOnce(plane: ControlPlane, service: string): Promise<string> {

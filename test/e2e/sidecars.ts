@@ -1,5 +1,6 @@
 // `weft sidecar` as a child process for the end-to-end tests: beside an app, on ports it picks,
 // its outbound port chosen here, started once it logs `sidecar started`.
+import assert from "node:assert/strict";
 import { bin, type Child, freePort, spawnUntil } from "./processes.js";
 
 export interface Sidecar extends Child {
@@ -46,4 +47,15 @@ export async function startSidecar(
   );
   const inbound = line.inbound as { port: number };
   return { ...running, nodeId, inboundPort: inbound.port, outbound };
+}
+
+/** A join token for `service`, made through the control plane's REST API (`POST /v1/tokens`). */
+export async function joinToken(plane: { api: string }, service: string): Promise<string> {
+  const response = await fetch(`http://${plane.api}/v1/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ service }),
+  });
+  assert.equal(response.status, 201);
+  return ((await response.json()) as { token: string }).token;
 }

@@ -25,7 +25,7 @@ import {
   startControlPlane,
   tempDir,
 } from "./processes.js";
-import { startSidecar } from "./sidecars.js";
+import { joinToken, startSidecar } from "./sidecars.js";
 
 const CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
 
@@ -56,16 +56,6 @@ async function certificateOverTls(
     channel: trust.serverAuthenticated,
   });
   return { chainPem: issued.chain.slice(0, -1).join(""), keyPem: issued.keyPem };
-}
-
-async function joinToken(plane: ControlPlane, service: string): Promise<string> {
-  const response = await fetch(`http://${plane.api}/v1/tokens`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ service }),
-  });
-  assert.equal(response.status, 201);
-  return ((await response.json()) as { token: string }).token;
 }
 
 describe("xDS over TLS", () => {

@@ -1,5 +1,6 @@
-// A sidecar's workload certificate: issued with its join token before the proxy starts (a
-// sidecar that cannot get one does not start), put into the proxy's secrets as `default` and
+// A sidecar's workload certificate: issued with its join token before the proxy starts (while no
+// control plane answers it keeps asking, up to --join-timeout; a sidecar refused one, or still
+// without one then, does not start), put into the proxy's secrets as `default` and
 // `ROOTCA`, and renewed at each certificate's half-life with a new key, so new connections
 // present the new certificate while open ones run on.
 import type { Logger } from "pino";
@@ -7,6 +8,7 @@ import { workloadSecrets } from "../../../data-plane/src/sidecar/workload-secret
 import { ProxySecrets } from "../../../data-plane/src/tls/index.js";
 import type { ControlPlaneTrust } from "../../../data-plane/src/xds-client/control-plane-tls.js";
 import { type Clock, systemClock } from "../../../time/index.js";
+import { CliError, CliErrorCode } from "../errors.js";
 import { CertificateRenewer } from "./certificate-renewer.js";
 import { type IssuedCertificate, issueCertificate } from "./issue-certificate.js";
 
@@ -19,6 +21,8 @@ export interface WorkloadCertificateOptions {
   /** The lifetime to ask for, in seconds; the control plane's --cert-ttl when absent. */
   readonly ttlSeconds?: number;
   readonly timeoutMs?: number;
+  /** How long to keep asking for the first certificate while no control plane answers (--join-timeout); 0: once. */
+  readonly firstIssueWithinMs?: number;
   readonly clock?: Clock;
   /**
    * TLS to the control plane (`--xds-root-cert`): certificates are asked for over its
@@ -63,10 +67,16 @@ export async function startWorkloadCertificate(options: WorkloadCertificateOptio
     }
     throw failure;
   };
+  let issuedOnce = false;
   const renewer = new CertificateRenewer({
     issue,
     clock: options.clock ?? systemClock,
+    firstIssueWithinMs: options.firstIssueWithinMs ?? 0,
+    isTransient: (error) =>
+      error instanceof CliError &&
+      (error.code === CliErrorCode.unreachable || error.code === CliErrorCode.requestTimeout),
     onIssued: (certificate) => {
+      issuedOnce = true;
       logger.info(
         {
           spiffeId: certificate.spiffeId,
@@ -80,7 +90,7 @@ export async function startWorkloadCertificate(options: WorkloadCertificateOptio
     onFailed: (error, retryInMs) =>
       logger.warn(
         { err: error instanceof Error ? error.message : String(error), retryInMs },
-        "certificate renewal failed",
+        issuedOnce ? "certificate renewal failed" : "waiting for a control plane to issue the workload certificate",
       ),
   });
   await renewer.start();

@@ -38,6 +38,7 @@ interface Flags extends ProxyRuntimeFlags {
   adminListen: string;
   nodeId?: string;
   joinToken?: string;
+  joinTimeout: number;
   xdsRootCert?: string;
   depends?: string[];
   drainDelay: number;
@@ -47,6 +48,7 @@ const DEFAULT_XDS_SERVER = "127.0.0.1:18000";
 const DEFAULT_LISTEN = "127.0.0.1:0";
 const DEFAULT_OUTBOUND = "127.0.0.1:15001";
 const DEFAULT_DRAIN_DELAY_MS = 1_000;
+const DEFAULT_JOIN_TIMEOUT_MS = 60_000;
 /** SIGTERM's budget: deregistering (2 s at most), the drain delay, then the listeners' drain. */
 const CLOSE_DELAY_MS = 30_000;
 
@@ -107,6 +109,14 @@ export function sidecarCommand(): Command {
         "--join-token <token>",
         "the service's join token (weft token create --service): the sidecar gets a workload certificate with it (renewed at half-life) and speaks mutual TLS, and sends it when registering (needed where the control plane runs with --registration-auth required)",
       ),
+    )
+    .addOption(
+      envOption(
+        "--join-timeout <duration>",
+        "with --join-token, how long to keep asking for the first certificate while no control plane answers (each wait logged); a refusal stops the sidecar at once",
+      )
+        .argParser(parseDuration)
+        .default(DEFAULT_JOIN_TIMEOUT_MS, `${DEFAULT_JOIN_TIMEOUT_MS / 1000}s`),
     )
     .addOption(
       envOption(
@@ -206,6 +216,7 @@ export function sidecarCommand(): Command {
               service: flags.service,
               joinToken: flags.joinToken,
               servers: xdsServers,
+              firstIssueWithinMs: flags.joinTimeout,
               logger,
               trust,
             });

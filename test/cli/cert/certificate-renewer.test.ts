@@ -66,4 +66,60 @@ describe("CertificateRenewer", () => {
     assert.equal(calls.length, 1);
     assert.equal(clock.pendingCount, 0);
   });
+
+  test("a first issue failing transiently is retried within firstIssueWithinMs, each wait told; a refusal is not", async () => {
+    const clock = new ManualClock(0);
+    const { calls, issue } = issuer(clock, 10_000, [1, 2, 3]);
+    const waits: number[] = [];
+    const renewer = new CertificateRenewer({
+      clock,
+      issue,
+      firstIssueWithinMs: 10_000,
+      isTransient: () => true,
+      onFailed: (_e, retryInMs) => waits.push(retryInMs),
+    });
+    const started = renewer.start();
+    await clock.advance(1_000);
+    await clock.advance(2_000);
+    await clock.advance(4_000);
+    const issued = await started;
+    assert.equal(issued.notBefore.getTime(), 7_000);
+    assert.deepEqual(calls, [0, 1_000, 3_000, 7_000]);
+    assert.deepEqual(waits, [1_000, 2_000, 4_000]);
+    renewer.close();
+
+    const refused = issuer(clock, 10_000, [1]);
+    const refusing = new CertificateRenewer({
+      clock,
+      issue: refused.issue,
+      firstIssueWithinMs: 10_000,
+      isTransient: () => false,
+    });
+    await assert.rejects(refusing.start(), /attempt 1 fails/);
+    assert.equal(refused.calls.length, 1);
+  });
+
+  test("the first issue gives up once the next attempt would start past firstIssueWithinMs, or when closed", async () => {
+    const clock = new ManualClock(0);
+    const { calls, issue } = issuer(clock, 10_000, [1, 2, 3, 4, 5]);
+    const renewer = new CertificateRenewer({ clock, issue, firstIssueWithinMs: 2_500, isTransient: () => true });
+    const started = assert.rejects(renewer.start(), /attempt 2 fails/);
+    await clock.advance(1_000);
+    await started;
+    assert.deepEqual(calls, [0, 1_000], "a retry at 3 s would pass 2.5 s");
+    assert.equal(clock.pendingCount, 0);
+
+    const waiting = issuer(clock, 10_000, [1]);
+    const closing = new CertificateRenewer({
+      clock,
+      issue: waiting.issue,
+      firstIssueWithinMs: 60_000,
+      isTransient: () => true,
+    });
+    const pending = assert.rejects(closing.start(), /attempt 1 fails/);
+    await Promise.resolve();
+    closing.close();
+    await pending;
+    assert.equal(waiting.calls.length, 1);
+  });
 });
