@@ -33,6 +33,8 @@ import { SnapshotBuilder } from "./snapshot/snapshot-builder.js";
 import { ConvergenceTracker } from "./status/convergence.js";
 import { StatusRegistry } from "./status/registry.js";
 import { SqliteStore } from "./store/sqlite-store.js";
+import { TelemetryAggregator } from "./telemetry/index.js";
+import { LoadReportingServer } from "./telemetry/load-reporting-service.js";
 import { meshIdentityAdmission } from "./xds/admission.js";
 import type { XdsContext } from "./xds/context.js";
 import { encodeControlPlane } from "./xds/wire.js";
@@ -87,6 +89,11 @@ export interface ControlPlaneOptions {
   readonly mtlsMode?: MtlsMode | undefined;
   /** The longest lifetime of a workload certificate, and the default (DEFAULT_LEAF_TTL_MS when unset). */
   readonly certTtlMs?: number | undefined;
+  /**
+   * How often load reporters (LRS clients: Envoy, gRPC proxyless clients, Weft proxies) are asked
+   * to report (`--telemetry-interval`; DEFAULT_REPORTING_INTERVAL_MS when unset).
+   */
+  readonly telemetryIntervalMs?: number | undefined;
 }
 
 export interface RunningControlPlane {
@@ -94,6 +101,8 @@ export interface RunningControlPlane {
   /** The TLS xDS port's address, when `xdsTlsListen` was given. */
   readonly xdsTlsAddress: string | undefined;
   readonly apiAddress: string;
+  /** The mesh telemetry the load reports are counted in (docs/telemetry.md). */
+  readonly telemetry: TelemetryAggregator;
   /** Stops accepting, lets API requests finish, closes xDS streams, closes the store. */
   close(): Promise<void>;
 }
@@ -223,7 +232,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       now: () => clock.now(),
       logger: logger.child({ component: "ca" }),
     });
-    const xds = new XdsServer({ context, clock, services: [registration, certificates] });
+    // Load reports (LRS) come on the xDS port too: it is where Envoy and gRPC clients' lrs_server points.
+    const telemetry = new TelemetryAggregator({ clock });
+    const loadReports = new LoadReportingServer({
+      aggregator: telemetry,
+      logger: logger.child({ component: "lrs" }),
+      ...(options.telemetryIntervalMs === undefined ? {} : { intervalMs: options.telemetryIntervalMs }),
+    });
+    const xdsServices = [registration, certificates, loadReports.service];
+    const xds = new XdsServer({ context, clock, services: xdsServices });
     const xdsPort = await xds.listen(xdsAt.host, xdsAt.port).catch((error: unknown) => {
       throw listenFailed(xdsAt, "--xds-listen", error);
     });
@@ -237,7 +254,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
             ttlMs: options.certTtlMs ?? DEFAULT_LEAF_TTL_MS,
             context,
             clock,
-            services: [registration, certificates],
+            services: xdsServices,
             logger,
             cleanups,
           });
@@ -283,6 +300,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       xdsAddress,
       xdsTlsAddress: xdsTls?.address,
       apiAddress,
+      telemetry,
       close: async () => {
         ready = false;
         await close();

@@ -13,48 +13,50 @@ import * as m10 from "./envoy/config/core/v3/protocol.js";
 import * as m11 from "./envoy/config/core/v3/substitution_format_string.js";
 import * as m12 from "./envoy/config/endpoint/v3/endpoint.js";
 import * as m13 from "./envoy/config/endpoint/v3/endpoint_components.js";
-import * as m14 from "./envoy/config/listener/v3/api_listener.js";
-import * as m15 from "./envoy/config/listener/v3/listener.js";
-import * as m16 from "./envoy/config/listener/v3/listener_components.js";
-import * as m17 from "./envoy/config/rbac/v3/rbac.js";
-import * as m18 from "./envoy/config/route/v3/route.js";
-import * as m19 from "./envoy/config/route/v3/route_components.js";
-import * as m20 from "./envoy/extensions/clusters/aggregate/v3/cluster.js";
-import * as m21 from "./envoy/extensions/filters/common/fault/v3/fault.js";
-import * as m22 from "./envoy/extensions/filters/http/fault/v3/fault.js";
-import * as m23 from "./envoy/extensions/filters/http/rbac/v3/rbac.js";
-import * as m24 from "./envoy/extensions/filters/http/router/v3/router.js";
-import * as m25 from "./envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
-import * as m26 from "./envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
-import * as m27 from "./envoy/extensions/transport_sockets/tls/v3/common.js";
-import * as m28 from "./envoy/extensions/transport_sockets/tls/v3/secret.js";
-import * as m29 from "./envoy/extensions/transport_sockets/tls/v3/tls.js";
-import * as m30 from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
-import * as m31 from "./envoy/service/discovery/v3/discovery.js";
-import * as m32 from "./envoy/service/status/v3/csds.js";
-import * as m33 from "./envoy/type/matcher/v3/node.js";
-import * as m34 from "./envoy/type/matcher/v3/number.js";
-import * as m35 from "./envoy/type/matcher/v3/path.js";
-import * as m36 from "./envoy/type/matcher/v3/regex.js";
-import * as m37 from "./envoy/type/matcher/v3/string.js";
-import * as m38 from "./envoy/type/matcher/v3/struct.js";
-import * as m39 from "./envoy/type/matcher/v3/value.js";
-import * as m40 from "./envoy/type/v3/hash_policy.js";
-import * as m41 from "./envoy/type/v3/percent.js";
-import * as m42 from "./envoy/type/v3/range.js";
-import * as m43 from "./envoy/type/v3/semantic_version.js";
-import * as m44 from "./google/protobuf/any.js";
-import * as m45 from "./google/protobuf/duration.js";
-import * as m46 from "./google/protobuf/struct.js";
-import * as m47 from "./google/protobuf/timestamp.js";
-import * as m48 from "./google/protobuf/wrappers.js";
-import * as m49 from "./google/rpc/status.js";
-import * as m50 from "./grpc/health/v1/health.js";
-import * as m51 from "./grpc/reflection/v1/reflection.js";
-import * as m52 from "./grpc/reflection/v1alpha/reflection.js";
-import * as m53 from "./istio/v1/auth/ca.js";
-import * as m54 from "./weft/registry/v1/registration.js";
-import * as m55 from "./xds/core/v3/context_params.js";
+import * as m14 from "./envoy/config/endpoint/v3/load_report.js";
+import * as m15 from "./envoy/config/listener/v3/api_listener.js";
+import * as m16 from "./envoy/config/listener/v3/listener.js";
+import * as m17 from "./envoy/config/listener/v3/listener_components.js";
+import * as m18 from "./envoy/config/rbac/v3/rbac.js";
+import * as m19 from "./envoy/config/route/v3/route.js";
+import * as m20 from "./envoy/config/route/v3/route_components.js";
+import * as m21 from "./envoy/extensions/clusters/aggregate/v3/cluster.js";
+import * as m22 from "./envoy/extensions/filters/common/fault/v3/fault.js";
+import * as m23 from "./envoy/extensions/filters/http/fault/v3/fault.js";
+import * as m24 from "./envoy/extensions/filters/http/rbac/v3/rbac.js";
+import * as m25 from "./envoy/extensions/filters/http/router/v3/router.js";
+import * as m26 from "./envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.js";
+import * as m27 from "./envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.js";
+import * as m28 from "./envoy/extensions/transport_sockets/tls/v3/common.js";
+import * as m29 from "./envoy/extensions/transport_sockets/tls/v3/secret.js";
+import * as m30 from "./envoy/extensions/transport_sockets/tls/v3/tls.js";
+import * as m31 from "./envoy/extensions/upstreams/http/v3/http_protocol_options.js";
+import * as m32 from "./envoy/service/discovery/v3/discovery.js";
+import * as m33 from "./envoy/service/load_stats/v3/lrs.js";
+import * as m34 from "./envoy/service/status/v3/csds.js";
+import * as m35 from "./envoy/type/matcher/v3/node.js";
+import * as m36 from "./envoy/type/matcher/v3/number.js";
+import * as m37 from "./envoy/type/matcher/v3/path.js";
+import * as m38 from "./envoy/type/matcher/v3/regex.js";
+import * as m39 from "./envoy/type/matcher/v3/string.js";
+import * as m40 from "./envoy/type/matcher/v3/struct.js";
+import * as m41 from "./envoy/type/matcher/v3/value.js";
+import * as m42 from "./envoy/type/v3/hash_policy.js";
+import * as m43 from "./envoy/type/v3/percent.js";
+import * as m44 from "./envoy/type/v3/range.js";
+import * as m45 from "./envoy/type/v3/semantic_version.js";
+import * as m46 from "./google/protobuf/any.js";
+import * as m47 from "./google/protobuf/duration.js";
+import * as m48 from "./google/protobuf/struct.js";
+import * as m49 from "./google/protobuf/timestamp.js";
+import * as m50 from "./google/protobuf/wrappers.js";
+import * as m51 from "./google/rpc/status.js";
+import * as m52 from "./grpc/health/v1/health.js";
+import * as m53 from "./grpc/reflection/v1/reflection.js";
+import * as m54 from "./grpc/reflection/v1alpha/reflection.js";
+import * as m55 from "./istio/v1/auth/ca.js";
+import * as m56 from "./weft/registry/v1/registration.js";
+import * as m57 from "./xds/core/v3/context_params.js";
 
 /** Every generated message's encoder and decoder, by its full protobuf name. */
 export const generatedMessages = {
@@ -109,147 +111,153 @@ export const generatedMessages = {
   "envoy.config.endpoint.v3.Endpoint.HealthCheckConfig": m13.Endpoint_HealthCheckConfig,
   "envoy.config.endpoint.v3.LbEndpoint": m13.LbEndpoint,
   "envoy.config.endpoint.v3.LocalityLbEndpoints": m13.LocalityLbEndpoints,
-  "envoy.config.listener.v3.ApiListener": m14.ApiListener,
-  "envoy.config.listener.v3.Listener": m15.Listener,
-  "envoy.config.listener.v3.Filter": m16.Filter,
-  "envoy.config.listener.v3.ListenerFilter": m16.ListenerFilter,
-  "envoy.config.listener.v3.FilterChainMatch": m16.FilterChainMatch,
-  "envoy.config.listener.v3.FilterChain": m16.FilterChain,
-  "envoy.config.rbac.v3.RBAC": m17.RBAC,
-  "envoy.config.rbac.v3.Policy": m17.Policy,
-  "envoy.config.rbac.v3.Permission": m17.Permission,
-  "envoy.config.rbac.v3.Permission.Set": m17.Permission_Set,
-  "envoy.config.rbac.v3.Principal": m17.Principal,
-  "envoy.config.rbac.v3.Principal.Set": m17.Principal_Set,
-  "envoy.config.rbac.v3.Principal.Authenticated": m17.Principal_Authenticated,
-  "envoy.config.route.v3.RouteConfiguration": m18.RouteConfiguration,
-  "envoy.config.route.v3.VirtualHost": m19.VirtualHost,
-  "envoy.config.route.v3.Route": m19.Route,
-  "envoy.config.route.v3.WeightedCluster": m19.WeightedCluster,
-  "envoy.config.route.v3.WeightedCluster.ClusterWeight": m19.WeightedCluster_ClusterWeight,
-  "envoy.config.route.v3.RouteMatch": m19.RouteMatch,
-  "envoy.config.route.v3.RouteMatch.GrpcRouteMatchOptions": m19.RouteMatch_GrpcRouteMatchOptions,
-  "envoy.config.route.v3.RouteMatch.ConnectMatcher": m19.RouteMatch_ConnectMatcher,
-  "envoy.config.route.v3.RouteAction": m19.RouteAction,
-  "envoy.config.route.v3.RouteAction.HashPolicy": m19.RouteAction_HashPolicy,
-  "envoy.config.route.v3.RouteAction.HashPolicy.Header": m19.RouteAction_HashPolicy_Header,
-  "envoy.config.route.v3.RouteAction.HashPolicy.CookieAttribute": m19.RouteAction_HashPolicy_CookieAttribute,
-  "envoy.config.route.v3.RouteAction.HashPolicy.Cookie": m19.RouteAction_HashPolicy_Cookie,
-  "envoy.config.route.v3.RouteAction.HashPolicy.ConnectionProperties": m19.RouteAction_HashPolicy_ConnectionProperties,
-  "envoy.config.route.v3.RouteAction.HashPolicy.QueryParameter": m19.RouteAction_HashPolicy_QueryParameter,
-  "envoy.config.route.v3.RouteAction.HashPolicy.FilterState": m19.RouteAction_HashPolicy_FilterState,
-  "envoy.config.route.v3.RouteAction.UpgradeConfig": m19.RouteAction_UpgradeConfig,
-  "envoy.config.route.v3.RouteAction.UpgradeConfig.ConnectConfig": m19.RouteAction_UpgradeConfig_ConnectConfig,
-  "envoy.config.route.v3.RouteAction.MaxStreamDuration": m19.RouteAction_MaxStreamDuration,
-  "envoy.config.route.v3.RetryPolicy": m19.RetryPolicy,
-  "envoy.config.route.v3.RetryPolicy.RetryBackOff": m19.RetryPolicy_RetryBackOff,
-  "envoy.config.route.v3.RedirectAction": m19.RedirectAction,
-  "envoy.config.route.v3.DirectResponseAction": m19.DirectResponseAction,
-  "envoy.config.route.v3.NonForwardingAction": m19.NonForwardingAction,
-  "envoy.config.route.v3.HeaderMatcher": m19.HeaderMatcher,
-  "envoy.config.route.v3.QueryParameterMatcher": m19.QueryParameterMatcher,
-  "envoy.extensions.clusters.aggregate.v3.ClusterConfig": m20.ClusterConfig,
-  "envoy.extensions.filters.common.fault.v3.FaultDelay": m21.FaultDelay,
-  "envoy.extensions.filters.http.fault.v3.FaultAbort": m22.FaultAbort,
-  "envoy.extensions.filters.http.fault.v3.HTTPFault": m22.HTTPFault,
-  "envoy.extensions.filters.http.rbac.v3.RBAC": m23.RBAC,
-  "envoy.extensions.filters.http.rbac.v3.RBACPerRoute": m23.RBACPerRoute,
-  "envoy.extensions.filters.http.router.v3.Router": m24.Router,
-  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager": m25.HttpConnectionManager,
-  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.SetCurrentClientCertDetails": m25.HttpConnectionManager_SetCurrentClientCertDetails,
-  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig": m25.HttpConnectionManager_UpgradeConfig,
-  "envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig": m25.LocalReplyConfig,
-  "envoy.extensions.filters.network.http_connection_manager.v3.ResponseMapper": m25.ResponseMapper,
-  "envoy.extensions.filters.network.http_connection_manager.v3.Rds": m25.Rds,
-  "envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter": m25.HttpFilter,
-  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy": m26.TcpProxy,
-  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster": m26.TcpProxy_WeightedCluster,
-  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight": m26.TcpProxy_WeightedCluster_ClusterWeight,
-  "envoy.extensions.transport_sockets.tls.v3.TlsParameters": m27.TlsParameters,
-  "envoy.extensions.transport_sockets.tls.v3.TlsCertificate": m27.TlsCertificate,
-  "envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance": m27.CertificateProviderPluginInstance,
-  "envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher": m27.SubjectAltNameMatcher,
-  "envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext": m27.CertificateValidationContext,
-  "envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig": m28.SdsSecretConfig,
-  "envoy.extensions.transport_sockets.tls.v3.Secret": m28.Secret,
-  "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext": m29.UpstreamTlsContext,
-  "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext": m29.DownstreamTlsContext,
-  "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext": m29.CommonTlsContext,
-  "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.CombinedCertificateValidationContext": m29.CommonTlsContext_CombinedCertificateValidationContext,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": m30.HttpProtocolOptions,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig": m30.HttpProtocolOptions_ExplicitHttpConfig,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig": m30.HttpProtocolOptions_UseDownstreamHttpConfig,
-  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig": m30.HttpProtocolOptions_AutoHttpConfig,
-  "envoy.service.discovery.v3.DiscoveryRequest": m31.DiscoveryRequest,
-  "envoy.service.discovery.v3.DiscoveryResponse": m31.DiscoveryResponse,
-  "envoy.service.discovery.v3.DeltaDiscoveryRequest": m31.DeltaDiscoveryRequest,
-  "envoy.service.discovery.v3.DeltaDiscoveryResponse": m31.DeltaDiscoveryResponse,
-  "envoy.service.discovery.v3.Resource": m31.Resource,
-  "envoy.service.discovery.v3.Resource.CacheControl": m31.Resource_CacheControl,
-  "envoy.service.status.v3.ClientStatusRequest": m32.ClientStatusRequest,
-  "envoy.service.status.v3.ClientConfig": m32.ClientConfig,
-  "envoy.service.status.v3.ClientConfig.GenericXdsConfig": m32.ClientConfig_GenericXdsConfig,
-  "envoy.service.status.v3.ClientStatusResponse": m32.ClientStatusResponse,
-  "envoy.type.matcher.v3.NodeMatcher": m33.NodeMatcher,
-  "envoy.type.matcher.v3.DoubleMatcher": m34.DoubleMatcher,
-  "envoy.type.matcher.v3.PathMatcher": m35.PathMatcher,
-  "envoy.type.matcher.v3.RegexMatcher": m36.RegexMatcher,
-  "envoy.type.matcher.v3.RegexMatcher.GoogleRE2": m36.RegexMatcher_GoogleRE2,
-  "envoy.type.matcher.v3.RegexMatchAndSubstitute": m36.RegexMatchAndSubstitute,
-  "envoy.type.matcher.v3.StringMatcher": m37.StringMatcher,
-  "envoy.type.matcher.v3.StructMatcher": m38.StructMatcher,
-  "envoy.type.matcher.v3.StructMatcher.PathSegment": m38.StructMatcher_PathSegment,
-  "envoy.type.matcher.v3.ValueMatcher": m39.ValueMatcher,
-  "envoy.type.matcher.v3.ValueMatcher.NullMatch": m39.ValueMatcher_NullMatch,
-  "envoy.type.matcher.v3.ListMatcher": m39.ListMatcher,
-  "envoy.type.matcher.v3.OrMatcher": m39.OrMatcher,
-  "envoy.type.v3.HashPolicy": m40.HashPolicy,
-  "envoy.type.v3.HashPolicy.SourceIp": m40.HashPolicy_SourceIp,
-  "envoy.type.v3.HashPolicy.FilterState": m40.HashPolicy_FilterState,
-  "envoy.type.v3.Percent": m41.Percent,
-  "envoy.type.v3.FractionalPercent": m41.FractionalPercent,
-  "envoy.type.v3.Int64Range": m42.Int64Range,
-  "envoy.type.v3.DoubleRange": m42.DoubleRange,
-  "envoy.type.v3.SemanticVersion": m43.SemanticVersion,
-  "google.protobuf.Any": m44.Any,
-  "google.protobuf.Duration": m45.Duration,
-  "google.protobuf.Struct": m46.Struct,
-  "google.protobuf.Value": m46.Value,
-  "google.protobuf.ListValue": m46.ListValue,
-  "google.protobuf.Timestamp": m47.Timestamp,
-  "google.protobuf.DoubleValue": m48.DoubleValue,
-  "google.protobuf.FloatValue": m48.FloatValue,
-  "google.protobuf.Int64Value": m48.Int64Value,
-  "google.protobuf.UInt64Value": m48.UInt64Value,
-  "google.protobuf.Int32Value": m48.Int32Value,
-  "google.protobuf.UInt32Value": m48.UInt32Value,
-  "google.protobuf.BoolValue": m48.BoolValue,
-  "google.protobuf.StringValue": m48.StringValue,
-  "google.protobuf.BytesValue": m48.BytesValue,
-  "google.rpc.Status": m49.Status,
-  "grpc.health.v1.HealthCheckRequest": m50.HealthCheckRequest,
-  "grpc.health.v1.HealthCheckResponse": m50.HealthCheckResponse,
-  "grpc.reflection.v1.ServerReflectionRequest": m51.ServerReflectionRequest,
-  "grpc.reflection.v1.ExtensionRequest": m51.ExtensionRequest,
-  "grpc.reflection.v1.ServerReflectionResponse": m51.ServerReflectionResponse,
-  "grpc.reflection.v1.FileDescriptorResponse": m51.FileDescriptorResponse,
-  "grpc.reflection.v1.ExtensionNumberResponse": m51.ExtensionNumberResponse,
-  "grpc.reflection.v1.ListServiceResponse": m51.ListServiceResponse,
-  "grpc.reflection.v1.ServiceResponse": m51.ServiceResponse,
-  "grpc.reflection.v1.ErrorResponse": m51.ErrorResponse,
-  "grpc.reflection.v1alpha.ServerReflectionRequest": m52.ServerReflectionRequest,
-  "grpc.reflection.v1alpha.ExtensionRequest": m52.ExtensionRequest,
-  "grpc.reflection.v1alpha.ServerReflectionResponse": m52.ServerReflectionResponse,
-  "grpc.reflection.v1alpha.FileDescriptorResponse": m52.FileDescriptorResponse,
-  "grpc.reflection.v1alpha.ExtensionNumberResponse": m52.ExtensionNumberResponse,
-  "grpc.reflection.v1alpha.ListServiceResponse": m52.ListServiceResponse,
-  "grpc.reflection.v1alpha.ServiceResponse": m52.ServiceResponse,
-  "grpc.reflection.v1alpha.ErrorResponse": m52.ErrorResponse,
-  "istio.v1.auth.IstioCertificateRequest": m53.IstioCertificateRequest,
-  "istio.v1.auth.IstioCertificateResponse": m53.IstioCertificateResponse,
-  "weft.registry.v1.RegisterRequest": m54.RegisterRequest,
-  "weft.registry.v1.RegisterResponse": m54.RegisterResponse,
-  "weft.registry.v1.DeregisterRequest": m54.DeregisterRequest,
-  "weft.registry.v1.DeregisterResponse": m54.DeregisterResponse,
-  "xds.core.v3.ContextParams": m55.ContextParams,
+  "envoy.config.endpoint.v3.UpstreamLocalityStats": m14.UpstreamLocalityStats,
+  "envoy.config.endpoint.v3.UpstreamEndpointStats": m14.UpstreamEndpointStats,
+  "envoy.config.endpoint.v3.EndpointLoadMetricStats": m14.EndpointLoadMetricStats,
+  "envoy.config.endpoint.v3.ClusterStats": m14.ClusterStats,
+  "envoy.config.listener.v3.ApiListener": m15.ApiListener,
+  "envoy.config.listener.v3.Listener": m16.Listener,
+  "envoy.config.listener.v3.Filter": m17.Filter,
+  "envoy.config.listener.v3.ListenerFilter": m17.ListenerFilter,
+  "envoy.config.listener.v3.FilterChainMatch": m17.FilterChainMatch,
+  "envoy.config.listener.v3.FilterChain": m17.FilterChain,
+  "envoy.config.rbac.v3.RBAC": m18.RBAC,
+  "envoy.config.rbac.v3.Policy": m18.Policy,
+  "envoy.config.rbac.v3.Permission": m18.Permission,
+  "envoy.config.rbac.v3.Permission.Set": m18.Permission_Set,
+  "envoy.config.rbac.v3.Principal": m18.Principal,
+  "envoy.config.rbac.v3.Principal.Set": m18.Principal_Set,
+  "envoy.config.rbac.v3.Principal.Authenticated": m18.Principal_Authenticated,
+  "envoy.config.route.v3.RouteConfiguration": m19.RouteConfiguration,
+  "envoy.config.route.v3.VirtualHost": m20.VirtualHost,
+  "envoy.config.route.v3.Route": m20.Route,
+  "envoy.config.route.v3.WeightedCluster": m20.WeightedCluster,
+  "envoy.config.route.v3.WeightedCluster.ClusterWeight": m20.WeightedCluster_ClusterWeight,
+  "envoy.config.route.v3.RouteMatch": m20.RouteMatch,
+  "envoy.config.route.v3.RouteMatch.GrpcRouteMatchOptions": m20.RouteMatch_GrpcRouteMatchOptions,
+  "envoy.config.route.v3.RouteMatch.ConnectMatcher": m20.RouteMatch_ConnectMatcher,
+  "envoy.config.route.v3.RouteAction": m20.RouteAction,
+  "envoy.config.route.v3.RouteAction.HashPolicy": m20.RouteAction_HashPolicy,
+  "envoy.config.route.v3.RouteAction.HashPolicy.Header": m20.RouteAction_HashPolicy_Header,
+  "envoy.config.route.v3.RouteAction.HashPolicy.CookieAttribute": m20.RouteAction_HashPolicy_CookieAttribute,
+  "envoy.config.route.v3.RouteAction.HashPolicy.Cookie": m20.RouteAction_HashPolicy_Cookie,
+  "envoy.config.route.v3.RouteAction.HashPolicy.ConnectionProperties": m20.RouteAction_HashPolicy_ConnectionProperties,
+  "envoy.config.route.v3.RouteAction.HashPolicy.QueryParameter": m20.RouteAction_HashPolicy_QueryParameter,
+  "envoy.config.route.v3.RouteAction.HashPolicy.FilterState": m20.RouteAction_HashPolicy_FilterState,
+  "envoy.config.route.v3.RouteAction.UpgradeConfig": m20.RouteAction_UpgradeConfig,
+  "envoy.config.route.v3.RouteAction.UpgradeConfig.ConnectConfig": m20.RouteAction_UpgradeConfig_ConnectConfig,
+  "envoy.config.route.v3.RouteAction.MaxStreamDuration": m20.RouteAction_MaxStreamDuration,
+  "envoy.config.route.v3.RetryPolicy": m20.RetryPolicy,
+  "envoy.config.route.v3.RetryPolicy.RetryBackOff": m20.RetryPolicy_RetryBackOff,
+  "envoy.config.route.v3.RedirectAction": m20.RedirectAction,
+  "envoy.config.route.v3.DirectResponseAction": m20.DirectResponseAction,
+  "envoy.config.route.v3.NonForwardingAction": m20.NonForwardingAction,
+  "envoy.config.route.v3.HeaderMatcher": m20.HeaderMatcher,
+  "envoy.config.route.v3.QueryParameterMatcher": m20.QueryParameterMatcher,
+  "envoy.extensions.clusters.aggregate.v3.ClusterConfig": m21.ClusterConfig,
+  "envoy.extensions.filters.common.fault.v3.FaultDelay": m22.FaultDelay,
+  "envoy.extensions.filters.http.fault.v3.FaultAbort": m23.FaultAbort,
+  "envoy.extensions.filters.http.fault.v3.HTTPFault": m23.HTTPFault,
+  "envoy.extensions.filters.http.rbac.v3.RBAC": m24.RBAC,
+  "envoy.extensions.filters.http.rbac.v3.RBACPerRoute": m24.RBACPerRoute,
+  "envoy.extensions.filters.http.router.v3.Router": m25.Router,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager": m26.HttpConnectionManager,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.SetCurrentClientCertDetails": m26.HttpConnectionManager_SetCurrentClientCertDetails,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.UpgradeConfig": m26.HttpConnectionManager_UpgradeConfig,
+  "envoy.extensions.filters.network.http_connection_manager.v3.LocalReplyConfig": m26.LocalReplyConfig,
+  "envoy.extensions.filters.network.http_connection_manager.v3.ResponseMapper": m26.ResponseMapper,
+  "envoy.extensions.filters.network.http_connection_manager.v3.Rds": m26.Rds,
+  "envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter": m26.HttpFilter,
+  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy": m27.TcpProxy,
+  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster": m27.TcpProxy_WeightedCluster,
+  "envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight": m27.TcpProxy_WeightedCluster_ClusterWeight,
+  "envoy.extensions.transport_sockets.tls.v3.TlsParameters": m28.TlsParameters,
+  "envoy.extensions.transport_sockets.tls.v3.TlsCertificate": m28.TlsCertificate,
+  "envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance": m28.CertificateProviderPluginInstance,
+  "envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher": m28.SubjectAltNameMatcher,
+  "envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext": m28.CertificateValidationContext,
+  "envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig": m29.SdsSecretConfig,
+  "envoy.extensions.transport_sockets.tls.v3.Secret": m29.Secret,
+  "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext": m30.UpstreamTlsContext,
+  "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext": m30.DownstreamTlsContext,
+  "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext": m30.CommonTlsContext,
+  "envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.CombinedCertificateValidationContext": m30.CommonTlsContext_CombinedCertificateValidationContext,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": m31.HttpProtocolOptions,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.ExplicitHttpConfig": m31.HttpProtocolOptions_ExplicitHttpConfig,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.UseDownstreamHttpConfig": m31.HttpProtocolOptions_UseDownstreamHttpConfig,
+  "envoy.extensions.upstreams.http.v3.HttpProtocolOptions.AutoHttpConfig": m31.HttpProtocolOptions_AutoHttpConfig,
+  "envoy.service.discovery.v3.DiscoveryRequest": m32.DiscoveryRequest,
+  "envoy.service.discovery.v3.DiscoveryResponse": m32.DiscoveryResponse,
+  "envoy.service.discovery.v3.DeltaDiscoveryRequest": m32.DeltaDiscoveryRequest,
+  "envoy.service.discovery.v3.DeltaDiscoveryResponse": m32.DeltaDiscoveryResponse,
+  "envoy.service.discovery.v3.Resource": m32.Resource,
+  "envoy.service.discovery.v3.Resource.CacheControl": m32.Resource_CacheControl,
+  "envoy.service.load_stats.v3.LoadStatsRequest": m33.LoadStatsRequest,
+  "envoy.service.load_stats.v3.LoadStatsResponse": m33.LoadStatsResponse,
+  "envoy.service.status.v3.ClientStatusRequest": m34.ClientStatusRequest,
+  "envoy.service.status.v3.ClientConfig": m34.ClientConfig,
+  "envoy.service.status.v3.ClientConfig.GenericXdsConfig": m34.ClientConfig_GenericXdsConfig,
+  "envoy.service.status.v3.ClientStatusResponse": m34.ClientStatusResponse,
+  "envoy.type.matcher.v3.NodeMatcher": m35.NodeMatcher,
+  "envoy.type.matcher.v3.DoubleMatcher": m36.DoubleMatcher,
+  "envoy.type.matcher.v3.PathMatcher": m37.PathMatcher,
+  "envoy.type.matcher.v3.RegexMatcher": m38.RegexMatcher,
+  "envoy.type.matcher.v3.RegexMatcher.GoogleRE2": m38.RegexMatcher_GoogleRE2,
+  "envoy.type.matcher.v3.RegexMatchAndSubstitute": m38.RegexMatchAndSubstitute,
+  "envoy.type.matcher.v3.StringMatcher": m39.StringMatcher,
+  "envoy.type.matcher.v3.StructMatcher": m40.StructMatcher,
+  "envoy.type.matcher.v3.StructMatcher.PathSegment": m40.StructMatcher_PathSegment,
+  "envoy.type.matcher.v3.ValueMatcher": m41.ValueMatcher,
+  "envoy.type.matcher.v3.ValueMatcher.NullMatch": m41.ValueMatcher_NullMatch,
+  "envoy.type.matcher.v3.ListMatcher": m41.ListMatcher,
+  "envoy.type.matcher.v3.OrMatcher": m41.OrMatcher,
+  "envoy.type.v3.HashPolicy": m42.HashPolicy,
+  "envoy.type.v3.HashPolicy.SourceIp": m42.HashPolicy_SourceIp,
+  "envoy.type.v3.HashPolicy.FilterState": m42.HashPolicy_FilterState,
+  "envoy.type.v3.Percent": m43.Percent,
+  "envoy.type.v3.FractionalPercent": m43.FractionalPercent,
+  "envoy.type.v3.Int64Range": m44.Int64Range,
+  "envoy.type.v3.DoubleRange": m44.DoubleRange,
+  "envoy.type.v3.SemanticVersion": m45.SemanticVersion,
+  "google.protobuf.Any": m46.Any,
+  "google.protobuf.Duration": m47.Duration,
+  "google.protobuf.Struct": m48.Struct,
+  "google.protobuf.Value": m48.Value,
+  "google.protobuf.ListValue": m48.ListValue,
+  "google.protobuf.Timestamp": m49.Timestamp,
+  "google.protobuf.DoubleValue": m50.DoubleValue,
+  "google.protobuf.FloatValue": m50.FloatValue,
+  "google.protobuf.Int64Value": m50.Int64Value,
+  "google.protobuf.UInt64Value": m50.UInt64Value,
+  "google.protobuf.Int32Value": m50.Int32Value,
+  "google.protobuf.UInt32Value": m50.UInt32Value,
+  "google.protobuf.BoolValue": m50.BoolValue,
+  "google.protobuf.StringValue": m50.StringValue,
+  "google.protobuf.BytesValue": m50.BytesValue,
+  "google.rpc.Status": m51.Status,
+  "grpc.health.v1.HealthCheckRequest": m52.HealthCheckRequest,
+  "grpc.health.v1.HealthCheckResponse": m52.HealthCheckResponse,
+  "grpc.reflection.v1.ServerReflectionRequest": m53.ServerReflectionRequest,
+  "grpc.reflection.v1.ExtensionRequest": m53.ExtensionRequest,
+  "grpc.reflection.v1.ServerReflectionResponse": m53.ServerReflectionResponse,
+  "grpc.reflection.v1.FileDescriptorResponse": m53.FileDescriptorResponse,
+  "grpc.reflection.v1.ExtensionNumberResponse": m53.ExtensionNumberResponse,
+  "grpc.reflection.v1.ListServiceResponse": m53.ListServiceResponse,
+  "grpc.reflection.v1.ServiceResponse": m53.ServiceResponse,
+  "grpc.reflection.v1.ErrorResponse": m53.ErrorResponse,
+  "grpc.reflection.v1alpha.ServerReflectionRequest": m54.ServerReflectionRequest,
+  "grpc.reflection.v1alpha.ExtensionRequest": m54.ExtensionRequest,
+  "grpc.reflection.v1alpha.ServerReflectionResponse": m54.ServerReflectionResponse,
+  "grpc.reflection.v1alpha.FileDescriptorResponse": m54.FileDescriptorResponse,
+  "grpc.reflection.v1alpha.ExtensionNumberResponse": m54.ExtensionNumberResponse,
+  "grpc.reflection.v1alpha.ListServiceResponse": m54.ListServiceResponse,
+  "grpc.reflection.v1alpha.ServiceResponse": m54.ServiceResponse,
+  "grpc.reflection.v1alpha.ErrorResponse": m54.ErrorResponse,
+  "istio.v1.auth.IstioCertificateRequest": m55.IstioCertificateRequest,
+  "istio.v1.auth.IstioCertificateResponse": m55.IstioCertificateResponse,
+  "weft.registry.v1.RegisterRequest": m56.RegisterRequest,
+  "weft.registry.v1.RegisterResponse": m56.RegisterResponse,
+  "weft.registry.v1.DeregisterRequest": m56.DeregisterRequest,
+  "weft.registry.v1.DeregisterResponse": m56.DeregisterResponse,
+  "xds.core.v3.ContextParams": m57.ContextParams,
 } as const;

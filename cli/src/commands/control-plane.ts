@@ -5,6 +5,7 @@ import { DEFAULT_LEAF_TTL_MS } from "../../../control-plane/src/ca/leaf-validity
 import { checkTrustDomain, DEFAULT_TRUST_DOMAIN } from "../../../control-plane/src/ca/spiffe-id.js";
 import { parseListenAddress } from "../../../control-plane/src/listen-address.js";
 import { DEFAULT_REGISTRATION_GRACE_MS } from "../../../control-plane/src/registry/liveness.js";
+import { DEFAULT_REPORTING_INTERVAL_MS } from "../../../control-plane/src/telemetry/load-report.js";
 import { envOption, logFormatOption, logLevelOption } from "../env-option.js";
 import { runUntilStopped } from "../run-until-stopped.js";
 import { chooseLogFormat, createServerLogger, type LogFormat, logGrpcThrough } from "../server-logger.js";
@@ -25,6 +26,7 @@ interface Flags {
   certTtl: number;
   registrationAuth: "optional" | "required";
   mtlsMode: "STRICT" | "PERMISSIVE" | "DISABLE";
+  telemetryInterval: number;
   logLevel: string;
   logFormat?: LogFormat;
 }
@@ -141,6 +143,14 @@ export function controlPlaneCommand(): Command {
         .choices(["STRICT", "PERMISSIVE", "DISABLE"])
         .default("PERMISSIVE"),
     )
+    .addOption(
+      envOption(
+        "--telemetry-interval <duration>",
+        "how often load reporters (Envoy, gRPC proxyless clients, Weft proxies; LRS on the xDS port) are asked to report",
+      )
+        .argParser(parseDuration)
+        .default(DEFAULT_REPORTING_INTERVAL_MS, `${DEFAULT_REPORTING_INTERVAL_MS / 1000}s`),
+    )
     .addOption(logLevelOption())
     .addOption(logFormatOption())
     .addHelpText(
@@ -200,6 +210,7 @@ export function controlPlaneCommand(): Command {
           certTtlMs: flags.certTtl,
           registrationAuth: flags.registrationAuth,
           mtlsMode: flags.mtlsMode,
+          telemetryIntervalMs: flags.telemetryInterval,
           ...(flags.caCert === undefined || flags.caKey === undefined
             ? {}
             : { operatorCa: { certChainFile: flags.caCert, keyFile: flags.caKey } }),

@@ -15,6 +15,20 @@ export function serviceClusterName(service: string, port: number): string {
   return `outbound|${port}||${service}`;
 }
 
+/**
+ * The Service and port a `serviceClusterName` names, or undefined for any other name (a written
+ * cluster, another reserved name, a port outside 1-65535, an empty Service).
+ */
+export function serviceOfClusterName(name: string): { readonly service: string; readonly port: number } | undefined {
+  if (!name.startsWith("outbound|")) return undefined;
+  const parts = name.split("|");
+  if (parts.length !== 4 || parts[2] !== "") return undefined;
+  const [, portText = "", , service = ""] = parts;
+  if (!/^[1-9][0-9]{0,4}$/.test(portText) || service === "") return undefined;
+  const port = Number(portText);
+  return port <= 65_535 ? { service, port } : undefined;
+}
+
 /** The outbound listener of a sidecar (HTTP, routed by Host/:authority). */
 export const OUTBOUND_LISTENER = "outbound|listener";
 /** The route configuration of the outbound listener: one virtual host per callable Service port. */
