@@ -16,7 +16,6 @@ import { freePorts } from "./dp-free-ports.js";
 import { CATALOG_NODE, type MtlsPorts, mtlsResources, WEB_NODE } from "./dp-mtls-config.js";
 import type { ConnectMode, ConnectOptions, ConnectResult } from "./dp-mtls-connect.js";
 import { type BenchPki, mintPki } from "./dp-mtls-pki.js";
-import { startNamedProxy } from "./dp-mtls-proxy.js";
 import {
   type ConnectRun,
   type ConnectTarget,
@@ -30,7 +29,7 @@ import { startBackend, waitForHttp } from "./dp-nginx.js";
 import { withNoise } from "./dp-noise.js";
 import { BenchProcess, describeRunning, type StartOptions, stopAllProcesses } from "./dp-process.js";
 import { findTools } from "./dp-tools.js";
-import { checkBuilt, startControlPlane, type WeftProxy, waitForReady } from "./dp-weft.js";
+import { checkBuilt, startControlPlane, startWeftProxy, type WeftProxy, waitForReady } from "./dp-weft.js";
 import { runWrk, type WrkLoad } from "./dp-wrk.js";
 import { processStats, waitForQuietMachine } from "./proc-stats.js";
 import { runLine } from "./report-markdown.js";
@@ -129,9 +128,9 @@ async function main(): Promise<number> {
     const controlPlane = await startControlPlane(loadPin);
     stops.push(controlPlane.stop);
     await controlPlane.api.apply(mtlsResources(ports, pki));
-    const web = await startNamedProxy(WEB_NODE, controlPlane.xds, proxyPin);
+    const web = await startWeftProxy(controlPlane.xds, proxyPin, [], undefined, WEB_NODE);
     stops.push(web.stop);
-    const catalog = await startNamedProxy(CATALOG_NODE, controlPlane.xds, proxyPin);
+    const catalog = await startWeftProxy(controlPlane.xds, proxyPin, [], undefined, CATALOG_NODE);
     stops.push(catalog.stop);
     await Promise.all([waitForReady(web, 30_000), waitForReady(catalog, 30_000)]);
     const urls: Record<Variant, string> = {

@@ -75,23 +75,25 @@ export interface WeftProxy {
 
 /**
  * A `weft proxy` with the access log off; `nodeFlags` go to node (e.g. --cpu-prof); `bin` is the
- * CLI to run (another checkout's bin/weft.js for an A/B), this checkout's by default.
+ * CLI to run (another checkout's bin/weft.js for an A/B), this checkout's by default; `nodeId` its
+ * node id (`bench`; the mTLS benchmark runs two proxies on one control plane, each with its own).
  */
 export async function startWeftProxy(
   xds: string,
   pin: StartOptions,
   nodeFlags: readonly string[] = [],
   bin: string = WEFT,
+  nodeId = "bench",
 ): Promise<WeftProxy> {
   const child = new BenchProcess(
-    "weft proxy",
+    `weft proxy ${nodeId}`,
     process.execPath,
     [
       ...nodeFlags,
       bin,
       "proxy",
       "--node-id",
-      "bench",
+      nodeId,
       "--xds-server",
       xds,
       "--admin-listen",
